@@ -1,0 +1,125 @@
+# hvd: one plain Makefile. `make help` lists the targets.
+
+PREFIX      ?= /usr/local
+BUILD       ?= build
+CC          ?= cc
+PKG_CONFIG  ?= pkg-config
+PKGS        := libvirt libxml-2.0 jansson glib-2.0
+TEST_PKGS   := cmocka
+
+WARN   := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wformat=2 -Wvla -Werror
+OPT    ?= -O2 -g
+CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fPIC -MMD -MP \
+          $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) \
+          -Idriver -Ifakes -Iharness $(EXTRA_CFLAGS)
+LDLIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread $(EXTRA_LDFLAGS)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LDLIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+DRIVER_SRC  := $(wildcard driver/*.c)
+FAKE_SRC    := $(wildcard fakes/*.c)
+HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
+TEST_SRC    := $(wildcard tests/test-*.c)
+BENCH_SRC   := $(wildcard bench/bench-*.c)
+
+DRIVER_OBJ  := $(DRIVER_SRC:%.c=$(BUILD)/%.o)
+FAKE_OBJ    := $(FAKE_SRC:%.c=$(BUILD)/%.o)
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_BIN   := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+LIBHVD      := $(BUILD)/libhvd.a
+LIBFAKE     := $(BUILD)/libhvdfake.a
+LIBHARNESS  := $(BUILD)/libhvdharness.a
+HVD_BIN     := $(BUILD)/hvd
+
+.PHONY: all deps check check-unit check-real valgrind asan coverage lint \
+        install clean help bench
+
+all: $(LIBHVD) $(LIBFAKE) $(TEST_BIN) $(BENCH_BIN) $(if $(wildcard harness/main.c),$(HVD_BIN))
+
+help:
+	@echo "make deps        install Debian packages hvd needs (root), else print the apt-get line"
+	@echo "make all         build libhvd, the fake, tests, benchmarks, the hvd command"
+	@echo "make check       unit tests + conformance on every reachable backend"
+	@echo "make check-real  bring up libvirtd + tiny guest, conformance on qemu:///system"
+	@echo "make valgrind    unit + conformance (fake, test:///default) under valgrind"
+	@echo "make asan        ASan+UBSan build in build-asan/, then check"
+	@echo "make coverage    lcov HTML report in build-cov/html and the total line coverage"
+	@echo "make lint        the driver reaches host clock/randomness/env only via hv"
+	@echo "make bench       run the benchmarks"
+	@echo "make install     library, headers, pkg-config file, hvd command under PREFIX"
+
+deps:
+	bash ci/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests -c $< -o $@
+
+$(LIBHVD): $(DRIVER_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBFAKE): $(FAKE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBHARNESS): $(HARNESS_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support-*.c))
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(if $(HARNESS_SRC),$(LIBHARNESS)) $(LIBFAKE) $(LIBHVD)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBFAKE) $(LIBHVD)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(HVD_BIN): $(BUILD)/harness/main.o $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit and conformance tests. Each program prints TAP; exit 77 = skipped.
+check: all
+	@bash tests/run-tests.sh $(TEST_BIN)
+
+check-real: all
+	bash ci/check-real.sh
+
+valgrind: all
+	@VALGRIND="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp -q" \
+	  bash tests/run-tests.sh $(TEST_BIN)
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" check
+
+coverage:
+	$(MAKE) BUILD=build-cov OPT="-O0 -g --coverage" EXTRA_LDFLAGS="--coverage" check
+	lcov -q --capture --directory build-cov --output-file build-cov/cov.info --exclude '/usr/*' --exclude '*/tests/*'
+	genhtml -q build-cov/cov.info --output-directory build-cov/html
+	@lcov --summary build-cov/cov.info 2>&1 | grep -E 'lines'
+
+lint:
+	bash ci/lint.sh
+
+bench: all
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/hvd $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(LIBHVD) $(LIBFAKE) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 driver/hv.h driver/hv-libvirt.h $(wildcard driver/drv*.h) fakes/fake.h $(DESTDIR)$(PREFIX)/include/hvd/
+	sed -e 's|@PREFIX@|$(PREFIX)|' hvd.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hvd.pc
+	$(if $(wildcard harness/main.c),install -m 755 $(HVD_BIN) $(DESTDIR)$(PREFIX)/bin/)
+
+clean:
+	rm -rf build build-asan build-cov
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,148 @@
+/*
+ * hv-backend.h: what an implementation of the hv layer provides.
+ *
+ * A backend fills one const hv_backend table by field name and creates
+ * connections with hv_conn_new(). Every slot returns 0 or -1 (filling err);
+ * objects come back through out-parameters. An empty slot makes the wrapper
+ * fail with HV_ERR_NO_SUPPORT. Backends never call the hooks themselves:
+ * the wrappers in hv.c do, once, for every call.
+ *
+ * Only backends include this header (the libvirt backend, the fake). The
+ * driver and the harness use hv.h alone.
+ */
+#ifndef HVD_HV_BACKEND_H
+#define HVD_HV_BACKEND_H
+
+#include "hv.h"
+
+struct hv_conn {
+    const struct hv_backend *backend;
+    void *priv; /* the backend's connection state */
+    char *uri;  /* owned */
+    hv_hooks hooks;
+    hv_event_cb event_cb;
+    void *event_opaque;
+};
+
+struct hv_domain {
+    hv_conn *conn;
+    char *name; /* owned */
+    char uuid[HV_UUID_STRLEN];
+    void *priv; /* the backend's handle data, released by domain_release */
+};
+
+struct hv_migration {
+    hv_conn *conn;
+    char *name; /* owned: the migrating domain's name, for traces */
+    void *priv;
+};
+
+typedef struct hv_backend {
+    const char *name;
+
+    /* connection; close frees priv */
+    void (*close)(hv_conn *conn);
+    int (*get_version)(hv_conn *conn, unsigned long *lib_version,
+                       unsigned long *hv_version, hv_error *err);
+    int (*get_hostname)(hv_conn *conn, char **hostname, hv_error *err);
+    int (*get_capabilities)(hv_conn *conn, char **xml, hv_error *err);
+    int (*is_alive)(hv_conn *conn, int *alive, hv_error *err);
+    /* re-establish a lost connection in place; old domain handles die */
+    int (*reconnect)(hv_conn *conn, hv_error *err);
+    /* start queueing events for hv_conn_emit_event(); called once or more */
+    int (*events_register)(hv_conn *conn, hv_error *err);
+    int (*node_get_info)(hv_conn *conn, hv_node_info *info, hv_error *err);
+    int (*node_get_free_memory)(hv_conn *conn, uint64_t *bytes,
+                                hv_error *err);
+    int (*node_get_cpu_stats)(hv_conn *conn, hv_cpu_stats *stats,
+                              hv_error *err);
+    int (*node_get_uptime)(hv_conn *conn, int64_t *seconds, hv_error *err);
+
+    /* clock: mandatory */
+    int64_t (*now)(hv_conn *conn);
+    /* let ns pass, calling hv_conn_emit_event() for each event meanwhile */
+    int (*sleep)(hv_conn *conn, int64_t ns, hv_error *err);
+    uint64_t (*random)(hv_conn *conn);
+
+    /* domains */
+    void (*domain_release)(hv_domain *dom); /* free dom->priv only */
+    int (*domain_list)(hv_conn *conn, unsigned int flags, hv_domain ***doms,
+                       int *count, hv_error *err);
+    int (*domain_define)(hv_conn *conn, const char *xml, hv_domain **dom,
+                         hv_error *err);
+    int (*domain_undefine)(hv_domain *dom, unsigned int flags, hv_error *err);
+    int (*domain_create)(hv_domain *dom, unsigned int flags, hv_error *err);
+    int (*domain_create_xml)(hv_conn *conn, const char *xml,
+                             unsigned int flags, hv_domain **dom,
+                             hv_error *err);
+    int (*domain_lookup_by_name)(hv_conn *conn, const char *name,
+                                 hv_domain **dom, hv_error *err);
+    int (*domain_lookup_by_uuid)(hv_conn *conn, const char *uuid,
+                                 hv_domain **dom, hv_error *err);
+    int (*domain_get_info)(hv_domain *dom, hv_domain_info *info,
+                           hv_error *err);
+    int (*domain_get_xml)(hv_domain *dom, unsigned int flags, char **xml,
+                          hv_error *err);
+    int (*domain_is_persistent)(hv_domain *dom, int *persistent,
+                                hv_error *err);
+    int (*domain_has_managed_save)(hv_domain *dom, int *has, hv_error *err);
+    int (*domain_shutdown)(hv_domain *dom, unsigned int flags, hv_error *err);
+    int (*domain_reboot)(hv_domain *dom, unsigned int flags, hv_error *err);
+    int (*domain_reset)(hv_domain *dom, hv_error *err);
+    int (*domain_destroy)(hv_domain *dom, unsigned int flags, hv_error *err);
+    int (*domain_suspend)(hv_domain *dom, hv_error *err);
+    int (*domain_resume)(hv_domain *dom, hv_error *err);
+    int (*domain_managed_save)(hv_domain *dom, hv_error *err);
+    int (*domain_managed_save_remove)(hv_domain *dom, hv_error *err);
+    int (*domain_inject_nmi)(hv_domain *dom, hv_error *err);
+    int (*domain_attach_device)(hv_domain *dom, const char *xml,
+                                unsigned int flags, hv_error *err);
+    int (*domain_detach_device)(hv_domain *dom, const char *xml,
+                                unsigned int flags, hv_error *err);
+    int (*domain_update_device)(hv_domain *dom, const char *xml,
+                                unsigned int flags, hv_error *err);
+    int (*domain_get_job_info)(hv_domain *dom, hv_job_info *info,
+                               hv_error *err);
+    int (*domain_abort_job)(hv_domain *dom, hv_error *err);
+
+    /* migration: start fills mig->priv; poll returns 1 done, 0 running */
+    int (*domain_migrate_start)(hv_domain *dom, const hv_migrate_params *p,
+                                unsigned int flags, hv_migration *mig,
+                                hv_error *err);
+    int (*migration_poll)(hv_migration *mig, int *done, hv_error *err);
+    void (*migration_release)(hv_migration *mig); /* free mig->priv */
+    int (*domain_migrate_set_max_downtime)(hv_domain *dom, uint64_t ms,
+                                           hv_error *err);
+    int (*domain_migrate_set_max_speed)(hv_domain *dom, uint64_t mib,
+                                        hv_error *err);
+    int (*domain_migrate_start_post_copy)(hv_domain *dom, hv_error *err);
+
+    /* storage */
+    int (*pool_get_info)(hv_conn *conn, const char *pool, hv_pool_info *info,
+                         hv_error *err);
+    int (*vol_create)(hv_conn *conn, const char *pool,
+                      const hv_vol_spec *spec, hv_error *err);
+    int (*vol_delete)(hv_conn *conn, const char *pool, const char *name,
+                      hv_error *err);
+    int (*vol_get_info)(hv_conn *conn, const char *pool, const char *name,
+                        hv_vol_info *info, hv_error *err);
+    int (*vol_resize)(hv_conn *conn, const char *pool, const char *name,
+                      uint64_t capacity, hv_error *err);
+    int (*vol_get_path)(hv_conn *conn, const char *pool, const char *name,
+                        char **path, hv_error *err);
+    int (*vol_list)(hv_conn *conn, const char *pool, char ***names,
+                    hv_error *err);
+} hv_backend;
+
+/* A new connection on 'backend' owning 'priv'; uri is copied. */
+hv_conn *hv_conn_new(const hv_backend *backend, void *priv, const char *uri);
+/* A new domain handle; name is copied, priv is owned by the handle. */
+hv_domain *hv_domain_new(hv_conn *conn, const char *name, const char *uuid,
+                         void *priv);
+/*
+ * Deliver one event: the event hook, then the registered callback. Backends
+ * call this only from inside their sleep slot, on the caller's thread.
+ */
+void hv_conn_emit_event(hv_conn *conn, const hv_event *ev);
+
+#endif /* HVD_HV_BACKEND_H */

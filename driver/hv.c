@@ -1,0 +1,980 @@
+/*
+ * hv.c: the wrappers of the hv layer, its error record and its names.
+ *
+ * Every public call goes begin -> backend slot -> end. begin() resets the
+ * error and gives the 'before' hook the chance to fail the call (fault
+ * injection); end() makes sure a failure carries an error and shows the
+ * outcome to the 'after' hook (tracing). Nothing else in hvd calls a
+ * backend slot.
+ */
+#include "hv-backend.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- errors ---- */
+
+void
+hv_error_reset(hv_error *err)
+{
+    if (!err)
+        return;
+    err->code = HV_ERR_OK;
+    err->sys_errno = 0;
+    err->message[0] = '\0';
+    err->func = NULL;
+    err->line = 0;
+}
+
+void
+hv_error_setf(hv_error *err, int code, int sys_errno, const char *func,
+              int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || err->code != HV_ERR_OK)
+        return;
+    err->code = code;
+    err->sys_errno = sys_errno;
+    err->func = func;
+    err->line = line;
+    va_start(ap, fmt);
+    g_vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+}
+
+void
+hv_error_copy(hv_error *dst, const hv_error *src)
+{
+    if (!dst || !src || dst->code != HV_ERR_OK || src->code == HV_ERR_OK)
+        return;
+    *dst = *src;
+}
+
+static const struct {
+    int code;
+    const char *name;
+} error_names[] = {
+    {HV_ERR_OK, "OK"},
+    {HV_ERR_INTERNAL_ERROR, "INTERNAL_ERROR"},
+    {HV_ERR_NO_MEMORY, "NO_MEMORY"},
+    {HV_ERR_NO_SUPPORT, "NO_SUPPORT"},
+    {HV_ERR_NO_CONNECT, "NO_CONNECT"},
+    {HV_ERR_INVALID_CONN, "INVALID_CONN"},
+    {HV_ERR_INVALID_ARG, "INVALID_ARG"},
+    {HV_ERR_OPERATION_FAILED, "OPERATION_FAILED"},
+    {HV_ERR_NO_NAME, "NO_NAME"},
+    {HV_ERR_XML_ERROR, "XML_ERROR"},
+    {HV_ERR_XML_DETAIL, "XML_DETAIL"},
+    {HV_ERR_OPERATION_DENIED, "OPERATION_DENIED"},
+    {HV_ERR_SYSTEM_ERROR, "SYSTEM_ERROR"},
+    {HV_ERR_RPC, "RPC"},
+    {HV_ERR_NO_DOMAIN, "NO_DOMAIN"},
+    {HV_ERR_NO_STORAGE_POOL, "NO_STORAGE_POOL"},
+    {HV_ERR_NO_STORAGE_VOL, "NO_STORAGE_VOL"},
+    {HV_ERR_OPERATION_INVALID, "OPERATION_INVALID"},
+    {HV_ERR_CONFIG_UNSUPPORTED, "CONFIG_UNSUPPORTED"},
+    {HV_ERR_OPERATION_TIMEOUT, "OPERATION_TIMEOUT"},
+    {HV_ERR_ARGUMENT_UNSUPPORTED, "ARGUMENT_UNSUPPORTED"},
+    {HV_ERR_OPERATION_ABORTED, "OPERATION_ABORTED"},
+    {HV_ERR_OPERATION_UNSUPPORTED, "OPERATION_UNSUPPORTED"},
+    {HV_ERR_AGENT_UNRESPONSIVE, "AGENT_UNRESPONSIVE"},
+    {HV_ERR_RESOURCE_BUSY, "RESOURCE_BUSY"},
+    {HV_ERR_STORAGE_VOL_EXIST, "STORAGE_VOL_EXIST"},
+    {HV_ERR_DEVICE_MISSING, "DEVICE_MISSING"},
+};
+
+const char *
+hv_error_code_name(int code)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(error_names); i++)
+        if (error_names[i].code == code)
+            return error_names[i].name;
+    return "UNKNOWN";
+}
+
+int
+hv_error_code_from_name(const char *name)
+{
+    if (!name)
+        return -1;
+    if (g_str_has_prefix(name, "VIR_ERR_"))
+        name += strlen("VIR_ERR_");
+    for (size_t i = 0; i < G_N_ELEMENTS(error_names); i++)
+        if (g_ascii_strcasecmp(error_names[i].name, name) == 0)
+            return error_names[i].code;
+    return -1;
+}
+
+/* ---- names of states, reasons, events, operations ---- */
+
+static const char *const state_names[] = {
+    "NOSTATE", "RUNNING", "BLOCKED", "PAUSED",
+    "SHUTDOWN", "SHUTOFF", "CRASHED", "PMSUSPENDED",
+};
+
+const char *
+hv_state_name(int state)
+{
+    if (state < 0 || state >= (int)G_N_ELEMENTS(state_names))
+        return "UNKNOWN";
+    return state_names[state];
+}
+
+static const char *
+name_in(const char *const *names, size_t n, int i)
+{
+    if (i < 0 || (size_t)i >= n || !names[i])
+        return "UNKNOWN";
+    return names[i];
+}
+#define NAME_IN(arr, i) name_in((arr), G_N_ELEMENTS(arr), (i))
+
+static const char *const running_reasons[] = {
+    "UNKNOWN", "BOOTED", "MIGRATED", "RESTORED", "FROM_SNAPSHOT",
+    "UNPAUSED", "MIGRATION_CANCELED", "SAVE_CANCELED", "WAKEUP", "CRASHED",
+    "POSTCOPY", "POSTCOPY_FAILED",
+};
+static const char *const paused_reasons[] = {
+    "UNKNOWN", "USER", "MIGRATION", "SAVE", "DUMP", "IOERROR", "WATCHDOG",
+    "FROM_SNAPSHOT", "SHUTTING_DOWN", "SNAPSHOT", "CRASHED", "STARTING_UP",
+    "POSTCOPY", "POSTCOPY_FAILED",
+};
+static const char *const shutdown_reasons[] = {"UNKNOWN", "USER"};
+static const char *const shutoff_reasons[] = {
+    "UNKNOWN", "SHUTDOWN", "DESTROYED", "CRASHED", "MIGRATED",
+    "SAVED", "FAILED", "FROM_SNAPSHOT", "DAEMON",
+};
+static const char *const crashed_reasons[] = {"UNKNOWN", "PANICKED"};
+static const char *const unknown_reasons[] = {"UNKNOWN"};
+
+const char *
+hv_state_reason_name(int state, int reason)
+{
+    switch (state) {
+    case HV_STATE_RUNNING:
+        return NAME_IN(running_reasons, reason);
+    case HV_STATE_PAUSED:
+        return NAME_IN(paused_reasons, reason);
+    case HV_STATE_SHUTDOWN:
+        return NAME_IN(shutdown_reasons, reason);
+    case HV_STATE_SHUTOFF:
+        return NAME_IN(shutoff_reasons, reason);
+    case HV_STATE_CRASHED:
+        return NAME_IN(crashed_reasons, reason);
+    default:
+        return NAME_IN(unknown_reasons, reason);
+    }
+}
+
+static const char *const event_names[] = {
+    "DEFINED", "UNDEFINED", "STARTED", "SUSPENDED", "RESUMED",
+    "STOPPED", "SHUTDOWN", "PMSUSPENDED", "CRASHED",
+};
+
+const char *
+hv_event_type_name(int type)
+{
+    if (type == HV_EVENT_REBOOT)
+        return "REBOOT";
+    if (type == HV_EVENT_DEVICE_REMOVED)
+        return "DEVICE_REMOVED";
+    return NAME_IN(event_names, type);
+}
+
+static const char *const ev_defined[] = {"ADDED", "UPDATED", "RENAMED",
+                                         "FROM_SNAPSHOT"};
+static const char *const ev_undefined[] = {"REMOVED", "RENAMED"};
+static const char *const ev_started[] = {"BOOTED", "MIGRATED", "RESTORED",
+                                         "FROM_SNAPSHOT", "WAKEUP"};
+static const char *const ev_suspended[] = {
+    "PAUSED", "MIGRATED", "IOERROR", "WATCHDOG", "RESTORED",
+    "FROM_SNAPSHOT", "API_ERROR", "POSTCOPY", "POSTCOPY_FAILED",
+};
+static const char *const ev_resumed[] = {"UNPAUSED", "MIGRATED",
+                                         "FROM_SNAPSHOT", "POSTCOPY",
+                                         "POSTCOPY_FAILED"};
+static const char *const ev_stopped[] = {"SHUTDOWN", "DESTROYED", "CRASHED",
+                                         "MIGRATED", "SAVED", "FAILED",
+                                         "FROM_SNAPSHOT"};
+static const char *const ev_shutdown[] = {"FINISHED", "GUEST", "HOST"};
+static const char *const ev_pmsuspended[] = {"MEMORY", "DISK"};
+static const char *const ev_crashed[] = {"PANICKED", "CRASHLOADED"};
+
+const char *
+hv_event_detail_name(int type, int detail)
+{
+    switch (type) {
+    case HV_EVENT_DEFINED:
+        return NAME_IN(ev_defined, detail);
+    case HV_EVENT_UNDEFINED:
+        return NAME_IN(ev_undefined, detail);
+    case HV_EVENT_STARTED:
+        return NAME_IN(ev_started, detail);
+    case HV_EVENT_SUSPENDED:
+        return NAME_IN(ev_suspended, detail);
+    case HV_EVENT_RESUMED:
+        return NAME_IN(ev_resumed, detail);
+    case HV_EVENT_STOPPED:
+        return NAME_IN(ev_stopped, detail);
+    case HV_EVENT_SHUTDOWN:
+        return NAME_IN(ev_shutdown, detail);
+    case HV_EVENT_PMSUSPENDED:
+        return NAME_IN(ev_pmsuspended, detail);
+    case HV_EVENT_CRASHED:
+        return NAME_IN(ev_crashed, detail);
+    default:
+        return "NONE";
+    }
+}
+
+static const char *const op_names[HV_OP__COUNT] = {
+    [HV_OP_CONNECT_CLOSE] = "connect_close",
+    [HV_OP_CONNECT_GET_VERSION] = "connect_get_version",
+    [HV_OP_CONNECT_GET_HOSTNAME] = "connect_get_hostname",
+    [HV_OP_CONNECT_GET_CAPABILITIES] = "connect_get_capabilities",
+    [HV_OP_CONNECT_IS_ALIVE] = "connect_is_alive",
+    [HV_OP_CONNECT_RECONNECT] = "connect_reconnect",
+    [HV_OP_CONNECT_EVENTS_REGISTER] = "connect_events_register",
+    [HV_OP_NODE_GET_INFO] = "node_get_info",
+    [HV_OP_NODE_GET_FREE_MEMORY] = "node_get_free_memory",
+    [HV_OP_NODE_GET_CPU_STATS] = "node_get_cpu_stats",
+    [HV_OP_NODE_GET_UPTIME] = "node_get_uptime",
+    [HV_OP_DOMAIN_LIST] = "domain_list",
+    [HV_OP_DOMAIN_DEFINE] = "domain_define",
+    [HV_OP_DOMAIN_UNDEFINE] = "domain_undefine",
+    [HV_OP_DOMAIN_CREATE] = "domain_create",
+    [HV_OP_DOMAIN_CREATE_XML] = "domain_create_xml",
+    [HV_OP_DOMAIN_LOOKUP_BY_NAME] = "domain_lookup_by_name",
+    [HV_OP_DOMAIN_LOOKUP_BY_UUID] = "domain_lookup_by_uuid",
+    [HV_OP_DOMAIN_GET_INFO] = "domain_get_info",
+    [HV_OP_DOMAIN_GET_XML] = "domain_get_xml",
+    [HV_OP_DOMAIN_IS_PERSISTENT] = "domain_is_persistent",
+    [HV_OP_DOMAIN_HAS_MANAGED_SAVE] = "domain_has_managed_save",
+    [HV_OP_DOMAIN_SHUTDOWN] = "domain_shutdown",
+    [HV_OP_DOMAIN_REBOOT] = "domain_reboot",
+    [HV_OP_DOMAIN_RESET] = "domain_reset",
+    [HV_OP_DOMAIN_DESTROY] = "domain_destroy",
+    [HV_OP_DOMAIN_SUSPEND] = "domain_suspend",
+    [HV_OP_DOMAIN_RESUME] = "domain_resume",
+    [HV_OP_DOMAIN_MANAGED_SAVE] = "domain_managed_save",
+    [HV_OP_DOMAIN_MANAGED_SAVE_REMOVE] = "domain_managed_save_remove",
+    [HV_OP_DOMAIN_INJECT_NMI] = "domain_inject_nmi",
+    [HV_OP_DOMAIN_ATTACH_DEVICE] = "domain_attach_device",
+    [HV_OP_DOMAIN_DETACH_DEVICE] = "domain_detach_device",
+    [HV_OP_DOMAIN_UPDATE_DEVICE] = "domain_update_device",
+    [HV_OP_DOMAIN_GET_JOB_INFO] = "domain_get_job_info",
+    [HV_OP_DOMAIN_ABORT_JOB] = "domain_abort_job",
+    [HV_OP_DOMAIN_MIGRATE_START] = "domain_migrate_start",
+    [HV_OP_MIGRATION_POLL] = "migration_poll",
+    [HV_OP_DOMAIN_MIGRATE_SET_MAX_DOWNTIME] = "domain_migrate_set_max_downtime",
+    [HV_OP_DOMAIN_MIGRATE_SET_MAX_SPEED] = "domain_migrate_set_max_speed",
+    [HV_OP_DOMAIN_MIGRATE_START_POST_COPY] = "domain_migrate_start_post_copy",
+    [HV_OP_POOL_GET_INFO] = "pool_get_info",
+    [HV_OP_VOL_CREATE] = "vol_create",
+    [HV_OP_VOL_DELETE] = "vol_delete",
+    [HV_OP_VOL_GET_INFO] = "vol_get_info",
+    [HV_OP_VOL_RESIZE] = "vol_resize",
+    [HV_OP_VOL_GET_PATH] = "vol_get_path",
+    [HV_OP_VOL_LIST] = "vol_list",
+    [HV_OP_SLEEP] = "sleep",
+};
+
+const char *
+hv_op_name(hv_op op)
+{
+    if ((int)op < 0 || op >= HV_OP__COUNT)
+        return NULL;
+    return op_names[op];
+}
+
+int
+hv_op_from_name(const char *name)
+{
+    if (!name)
+        return -1;
+    for (int i = 0; i < HV_OP__COUNT; i++)
+        if (strcmp(op_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- objects ---- */
+
+hv_conn *
+hv_conn_new(const hv_backend *backend, void *priv, const char *uri)
+{
+    hv_conn *conn = g_new0(hv_conn, 1);
+
+    conn->backend = backend;
+    conn->priv = priv;
+    conn->uri = g_strdup(uri ? uri : "");
+    return conn;
+}
+
+hv_domain *
+hv_domain_new(hv_conn *conn, const char *name, const char *uuid, void *priv)
+{
+    hv_domain *dom = g_new0(hv_domain, 1);
+
+    dom->conn = conn;
+    dom->name = g_strdup(name);
+    g_strlcpy(dom->uuid, uuid ? uuid : "", sizeof(dom->uuid));
+    dom->priv = priv;
+    return dom;
+}
+
+void
+hv_domain_free(hv_domain *dom)
+{
+    if (!dom)
+        return;
+    if (dom->conn->backend->domain_release)
+        dom->conn->backend->domain_release(dom);
+    g_free(dom->name);
+    g_free(dom);
+}
+
+void
+hv_domain_list_free(hv_domain **doms, int n)
+{
+    if (!doms)
+        return;
+    for (int i = 0; i < n; i++)
+        hv_domain_free(doms[i]);
+    g_free(doms);
+}
+
+const char *
+hv_domain_name(const hv_domain *dom)
+{
+    return dom->name;
+}
+
+const char *
+hv_domain_uuid(const hv_domain *dom)
+{
+    return dom->uuid;
+}
+
+hv_conn *
+hv_domain_conn(const hv_domain *dom)
+{
+    return dom->conn;
+}
+
+const char *
+hv_conn_backend(const hv_conn *conn)
+{
+    return conn->backend->name;
+}
+
+const char *
+hv_conn_uri(const hv_conn *conn)
+{
+    return conn->uri;
+}
+
+void
+hv_conn_set_hooks(hv_conn *conn, const hv_hooks *hooks)
+{
+    if (hooks)
+        conn->hooks = *hooks;
+    else
+        memset(&conn->hooks, 0, sizeof(conn->hooks));
+}
+
+void
+hv_conn_emit_event(hv_conn *conn, const hv_event *ev)
+{
+    if (conn->hooks.event)
+        conn->hooks.event(conn->hooks.opaque, conn, ev);
+    if (conn->event_cb)
+        conn->event_cb(conn, ev, conn->event_opaque);
+}
+
+/* ---- the dispatch path ---- */
+
+/* Reset err and let the 'before' hook veto the call. */
+static int
+hv_begin(hv_conn *conn, const hv_call *call, hv_error *err)
+{
+    hv_error_reset(err);
+    if (conn->hooks.before &&
+        conn->hooks.before(conn->hooks.opaque, conn, call, err) < 0) {
+        if (err->code == HV_ERR_OK)
+            hv_error_set(err, HV_ERR_INTERNAL_ERROR,
+                         "%s failed by a hook without an error",
+                         hv_op_name(call->op));
+        return -1;
+    }
+    return 0;
+}
+
+/* Give every failure an error, show the outcome to 'after', return rc. */
+static int
+hv_end(hv_conn *conn, const hv_call *call, int rc, hv_error *err)
+{
+    if (rc < 0 && err->code == HV_ERR_OK)
+        hv_error_set(err, HV_ERR_INTERNAL_ERROR,
+                     "%s failed without an error from the %s backend",
+                     hv_op_name(call->op), conn->backend->name);
+    if (conn->hooks.after)
+        conn->hooks.after(conn->hooks.opaque, conn, call, rc, err);
+    return rc;
+}
+
+static int
+hv_no_support(hv_conn *conn, const hv_call *call, hv_error *err)
+{
+    hv_error_set(err, HV_ERR_NO_SUPPORT, "this function is not supported by "
+                 "the %s backend: %s", conn->backend->name,
+                 hv_op_name(call->op));
+    return -1;
+}
+
+/*
+ * HV_DISPATCH: run one call through the path. 'slot' is the backend member,
+ * the remaining arguments are passed to it. Evaluates to the call's rc.
+ */
+#define HV_DISPATCH(conn, callp, err, slot, ...)                              \
+    hv_end((conn), (callp),                                                   \
+           hv_begin((conn), (callp), (err)) < 0   ? -1                        \
+           : !(conn)->backend->slot ? hv_no_support((conn), (callp), (err))   \
+                                    : (conn)->backend->slot(__VA_ARGS__),     \
+           (err))
+
+#define CALL(opv, tgt, flg) {.op = (opv), .target = (tgt), .flags = (flg)}
+
+void
+hv_conn_close(hv_conn *conn)
+{
+    hv_call call = CALL(HV_OP_CONNECT_CLOSE, NULL, 0);
+    hv_error err;
+
+    if (!conn)
+        return;
+    hv_error_reset(&err);
+    /* close cannot be vetoed; the hooks only see it */
+    if (conn->backend->close)
+        conn->backend->close(conn);
+    hv_end(conn, &call, 0, &err);
+    g_free(conn->uri);
+    g_free(conn);
+}
+
+int
+hv_conn_get_version(hv_conn *conn, unsigned long *lib_version,
+                    unsigned long *hv_version, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_GET_VERSION, NULL, 0);
+    return HV_DISPATCH(conn, &call, err, get_version, conn, lib_version,
+                       hv_version, err);
+}
+
+char *
+hv_conn_get_hostname(hv_conn *conn, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_GET_HOSTNAME, NULL, 0);
+    char *out = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, get_hostname, conn, &out, err) < 0)
+        return NULL;
+    return out;
+}
+
+char *
+hv_conn_get_capabilities(hv_conn *conn, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_GET_CAPABILITIES, NULL, 0);
+    char *out = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, get_capabilities, conn, &out, err) < 0)
+        return NULL;
+    return out;
+}
+
+int
+hv_conn_is_alive(hv_conn *conn, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_IS_ALIVE, NULL, 0);
+    int alive = 0;
+
+    if (HV_DISPATCH(conn, &call, err, is_alive, conn, &alive, err) < 0)
+        return -1;
+    return alive ? 1 : 0;
+}
+
+int
+hv_conn_reconnect(hv_conn *conn, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_RECONNECT, NULL, 0);
+    return HV_DISPATCH(conn, &call, err, reconnect, conn, err);
+}
+
+int
+hv_conn_events_register(hv_conn *conn, hv_event_cb cb, void *opaque,
+                        hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_EVENTS_REGISTER, NULL, 0);
+
+    if (HV_DISPATCH(conn, &call, err, events_register, conn, err) < 0)
+        return -1;
+    conn->event_cb = cb;
+    conn->event_opaque = opaque;
+    return 0;
+}
+
+int
+hv_node_get_info(hv_conn *conn, hv_node_info *info, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_NODE_GET_INFO, NULL, 0);
+    memset(info, 0, sizeof(*info));
+    return HV_DISPATCH(conn, &call, err, node_get_info, conn, info, err);
+}
+
+int
+hv_node_get_free_memory(hv_conn *conn, uint64_t *bytes, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_NODE_GET_FREE_MEMORY, NULL, 0);
+    return HV_DISPATCH(conn, &call, err, node_get_free_memory, conn, bytes,
+                       err);
+}
+
+int
+hv_node_get_cpu_stats(hv_conn *conn, hv_cpu_stats *stats, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_NODE_GET_CPU_STATS, NULL, 0);
+    memset(stats, 0, sizeof(*stats));
+    return HV_DISPATCH(conn, &call, err, node_get_cpu_stats, conn, stats,
+                       err);
+}
+
+int
+hv_node_get_uptime(hv_conn *conn, int64_t *seconds, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_NODE_GET_UPTIME, NULL, 0);
+    return HV_DISPATCH(conn, &call, err, node_get_uptime, conn, seconds, err);
+}
+
+int64_t
+hv_now(hv_conn *conn)
+{
+    return conn->backend->now(conn);
+}
+
+int
+hv_sleep(hv_conn *conn, int64_t ns, hv_error *err)
+{
+    hv_call call = {.op = HV_OP_SLEEP, .arg = ns};
+
+    if (ns < 0)
+        ns = 0;
+    return HV_DISPATCH(conn, &call, err, sleep, conn, ns, err);
+}
+
+int
+hv_dispatch_events(hv_conn *conn, hv_error *err)
+{
+    hv_error_reset(err);
+    /* no hooks: dispatching is not an operation of its own */
+    return conn->backend->sleep(conn, 0, err);
+}
+
+uint64_t
+hv_random(hv_conn *conn)
+{
+    return conn->backend->random(conn);
+}
+
+/* ---- domains ---- */
+
+int
+hv_domain_list(hv_conn *conn, unsigned int flags, hv_domain ***doms,
+               hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_LIST, NULL, flags);
+    int count = 0;
+
+    *doms = NULL;
+    if (HV_DISPATCH(conn, &call, err, domain_list, conn, flags, doms, &count,
+                    err) < 0)
+        return -1;
+    return count;
+}
+
+hv_domain *
+hv_domain_define(hv_conn *conn, const char *xml, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_DEFINE, NULL, 0);
+    hv_domain *dom = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, domain_define, conn, xml, &dom, err) < 0)
+        return NULL;
+    return dom;
+}
+
+int
+hv_domain_undefine(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_UNDEFINE, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_undefine, dom, flags,
+                       err);
+}
+
+int
+hv_domain_create(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_CREATE, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_create, dom, flags, err);
+}
+
+hv_domain *
+hv_domain_create_xml(hv_conn *conn, const char *xml, unsigned int flags,
+                     hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_CREATE_XML, NULL, flags);
+    hv_domain *dom = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, domain_create_xml, conn, xml, flags,
+                    &dom, err) < 0)
+        return NULL;
+    return dom;
+}
+
+hv_domain *
+hv_domain_lookup_by_name(hv_conn *conn, const char *name, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_LOOKUP_BY_NAME, name, 0);
+    hv_domain *dom = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, domain_lookup_by_name, conn, name, &dom,
+                    err) < 0)
+        return NULL;
+    return dom;
+}
+
+hv_domain *
+hv_domain_lookup_by_uuid(hv_conn *conn, const char *uuid, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_LOOKUP_BY_UUID, uuid, 0);
+    hv_domain *dom = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, domain_lookup_by_uuid, conn, uuid, &dom,
+                    err) < 0)
+        return NULL;
+    return dom;
+}
+
+int
+hv_domain_get_info(hv_domain *dom, hv_domain_info *info, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_GET_INFO, dom->name, 0);
+    memset(info, 0, sizeof(*info));
+    info->id = -1;
+    return HV_DISPATCH(dom->conn, &call, err, domain_get_info, dom, info, err);
+}
+
+char *
+hv_domain_get_xml(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_GET_XML, dom->name, flags);
+    char *xml = NULL;
+
+    if (HV_DISPATCH(dom->conn, &call, err, domain_get_xml, dom, flags, &xml,
+                    err) < 0)
+        return NULL;
+    return xml;
+}
+
+int
+hv_domain_is_persistent(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_IS_PERSISTENT, dom->name, 0);
+    int v = 0;
+
+    if (HV_DISPATCH(dom->conn, &call, err, domain_is_persistent, dom, &v,
+                    err) < 0)
+        return -1;
+    return v ? 1 : 0;
+}
+
+int
+hv_domain_has_managed_save(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_HAS_MANAGED_SAVE, dom->name, 0);
+    int v = 0;
+
+    if (HV_DISPATCH(dom->conn, &call, err, domain_has_managed_save, dom, &v,
+                    err) < 0)
+        return -1;
+    return v ? 1 : 0;
+}
+
+int
+hv_domain_shutdown(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_SHUTDOWN, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_shutdown, dom, flags,
+                       err);
+}
+
+int
+hv_domain_reboot(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_REBOOT, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_reboot, dom, flags, err);
+}
+
+int
+hv_domain_reset(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_RESET, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_reset, dom, err);
+}
+
+int
+hv_domain_destroy(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_DESTROY, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_destroy, dom, flags,
+                       err);
+}
+
+int
+hv_domain_suspend(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_SUSPEND, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_suspend, dom, err);
+}
+
+int
+hv_domain_resume(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_RESUME, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_resume, dom, err);
+}
+
+int
+hv_domain_managed_save(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_MANAGED_SAVE, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_managed_save, dom, err);
+}
+
+int
+hv_domain_managed_save_remove(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_MANAGED_SAVE_REMOVE, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_managed_save_remove, dom,
+                       err);
+}
+
+int
+hv_domain_inject_nmi(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_INJECT_NMI, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_inject_nmi, dom, err);
+}
+
+int
+hv_domain_attach_device(hv_domain *dom, const char *xml, unsigned int flags,
+                        hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_ATTACH_DEVICE, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_attach_device, dom, xml,
+                       flags, err);
+}
+
+int
+hv_domain_detach_device(hv_domain *dom, const char *xml, unsigned int flags,
+                        hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_DETACH_DEVICE, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_detach_device, dom, xml,
+                       flags, err);
+}
+
+int
+hv_domain_update_device(hv_domain *dom, const char *xml, unsigned int flags,
+                        hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_UPDATE_DEVICE, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_update_device, dom, xml,
+                       flags, err);
+}
+
+int
+hv_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_GET_JOB_INFO, dom->name, 0);
+    memset(info, 0, sizeof(*info));
+    return HV_DISPATCH(dom->conn, &call, err, domain_get_job_info, dom, info,
+                       err);
+}
+
+int
+hv_domain_abort_job(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_ABORT_JOB, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_abort_job, dom, err);
+}
+
+/* ---- migration ---- */
+
+hv_migration *
+hv_domain_migrate_start(hv_domain *dom, const hv_migrate_params *params,
+                        unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_MIGRATE_START, dom->name, flags);
+    hv_migration *mig = g_new0(hv_migration, 1);
+
+    mig->conn = dom->conn;
+    mig->name = g_strdup(dom->name);
+    if (HV_DISPATCH(dom->conn, &call, err, domain_migrate_start, dom, params,
+                    flags, mig, err) < 0) {
+        g_free(mig->name);
+        g_free(mig);
+        return NULL;
+    }
+    return mig;
+}
+
+int
+hv_migration_poll(hv_migration *mig, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_MIGRATION_POLL, mig->name, 0);
+    int done = 0;
+
+    if (HV_DISPATCH(mig->conn, &call, err, migration_poll, mig, &done, err) < 0)
+        return -1;
+    return done ? 1 : 0;
+}
+
+void
+hv_migration_free(hv_migration *mig)
+{
+    if (!mig)
+        return;
+    if (mig->conn->backend->migration_release)
+        mig->conn->backend->migration_release(mig);
+    g_free(mig->name);
+    g_free(mig);
+}
+
+int
+hv_domain_migrate_set_max_downtime(hv_domain *dom, uint64_t ms, hv_error *err)
+{
+    hv_call call = {.op = HV_OP_DOMAIN_MIGRATE_SET_MAX_DOWNTIME,
+                    .target = dom->name, .arg = (int64_t)ms};
+    return HV_DISPATCH(dom->conn, &call, err, domain_migrate_set_max_downtime,
+                       dom, ms, err);
+}
+
+int
+hv_domain_migrate_set_max_speed(hv_domain *dom, uint64_t mib_per_s,
+                                hv_error *err)
+{
+    hv_call call = {.op = HV_OP_DOMAIN_MIGRATE_SET_MAX_SPEED,
+                    .target = dom->name, .arg = (int64_t)mib_per_s};
+    return HV_DISPATCH(dom->conn, &call, err, domain_migrate_set_max_speed,
+                       dom, mib_per_s, err);
+}
+
+int
+hv_domain_migrate_start_post_copy(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_MIGRATE_START_POST_COPY, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_migrate_start_post_copy,
+                       dom, err);
+}
+
+/* ---- storage ---- */
+
+/* "pool/name" for traces, in a caller's buffer. */
+static const char *
+vol_target(char *buf, size_t len, const char *pool, const char *name)
+{
+    g_snprintf(buf, len, "%s/%s", pool ? pool : "", name ? name : "");
+    return buf;
+}
+
+int
+hv_pool_get_info(hv_conn *conn, const char *pool, hv_pool_info *info,
+                 hv_error *err)
+{
+    hv_call call = CALL(HV_OP_POOL_GET_INFO, pool, 0);
+    memset(info, 0, sizeof(*info));
+    return HV_DISPATCH(conn, &call, err, pool_get_info, conn, pool, info, err);
+}
+
+int
+hv_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
+              hv_error *err)
+{
+    char tgt[256];
+    hv_call call = {.op = HV_OP_VOL_CREATE,
+                    .target = vol_target(tgt, sizeof(tgt), pool, spec->name),
+                    .arg = (int64_t)spec->capacity};
+    return HV_DISPATCH(conn, &call, err, vol_create, conn, pool, spec, err);
+}
+
+int
+hv_vol_delete(hv_conn *conn, const char *pool, const char *name,
+              hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_VOL_DELETE,
+                        vol_target(tgt, sizeof(tgt), pool, name), 0);
+    return HV_DISPATCH(conn, &call, err, vol_delete, conn, pool, name, err);
+}
+
+int
+hv_vol_get_info(hv_conn *conn, const char *pool, const char *name,
+                hv_vol_info *info, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_VOL_GET_INFO,
+                        vol_target(tgt, sizeof(tgt), pool, name), 0);
+    memset(info, 0, sizeof(*info));
+    return HV_DISPATCH(conn, &call, err, vol_get_info, conn, pool, name, info,
+                       err);
+}
+
+int
+hv_vol_resize(hv_conn *conn, const char *pool, const char *name,
+              uint64_t capacity, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = {.op = HV_OP_VOL_RESIZE,
+                    .target = vol_target(tgt, sizeof(tgt), pool, name),
+                    .arg = (int64_t)capacity};
+    return HV_DISPATCH(conn, &call, err, vol_resize, conn, pool, name,
+                       capacity, err);
+}
+
+char *
+hv_vol_get_path(hv_conn *conn, const char *pool, const char *name,
+                hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_VOL_GET_PATH,
+                        vol_target(tgt, sizeof(tgt), pool, name), 0);
+    char *path = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, vol_get_path, conn, pool, name, &path,
+                    err) < 0)
+        return NULL;
+    return path;
+}
+
+int
+hv_vol_list(hv_conn *conn, const char *pool, char ***names, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_VOL_LIST, pool, 0);
+
+    *names = NULL;
+    return HV_DISPATCH(conn, &call, err, vol_list, conn, pool, names, err);
+}

@@ -1,0 +1,535 @@
+/*
+ * hv.h: the hypervisor abstraction every part of hvd talks through.
+ *
+ * One connection type (hv_conn) with two implementations behind it: the
+ * real libvirt backend (hv-libvirt.h) and the fake hypervisor (fakes/).
+ * Callers only ever use the hv_* wrappers declared here; the wrappers are
+ * the single place where tracing and fault injection attach (hv_hooks).
+ *
+ * Conventions (see ../shared/STYLE.md):
+ *  - int functions return 0 on success and -1 on failure; pointer functions
+ *    return NULL on failure. Predicates return 1/0, or -1 on failure.
+ *  - Every call takes an hv_error as its last argument. The wrapper resets
+ *    it on entry; on failure it holds a code mirroring libvirt's
+ *    virErrorNumber (plus errno for HV_ERR_SYSTEM_ERROR) and a message.
+ *  - States, reasons, event types and details use libvirt's numbering so
+ *    that traces and the conformance suite read the same on every backend.
+ *  - Time comes from the connection's clock (hv_now/hv_sleep); events are
+ *    delivered to the registered callback only from inside hv_sleep() (or
+ *    hv_dispatch_events()), on the caller's thread, in arrival order. The
+ *    driver therefore never sees a callback from another thread.
+ */
+#ifndef HVD_HV_H
+#define HVD_HV_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HV_UUID_STRLEN 37 /* 36 characters and the NUL */
+#define HV_NS_PER_SEC INT64_C(1000000000)
+#define HV_NS_PER_MS INT64_C(1000000)
+
+typedef struct hv_conn hv_conn;
+typedef struct hv_domain hv_domain;
+typedef struct hv_migration hv_migration;
+
+/* Error codes: the values of libvirt's virErrorNumber. */
+typedef enum {
+    HV_ERR_OK = 0,
+    HV_ERR_INTERNAL_ERROR = 1,
+    HV_ERR_NO_MEMORY = 2,
+    HV_ERR_NO_SUPPORT = 3,
+    HV_ERR_NO_CONNECT = 5,
+    HV_ERR_INVALID_CONN = 6,
+    HV_ERR_INVALID_ARG = 8,
+    HV_ERR_OPERATION_FAILED = 9,
+    HV_ERR_NO_NAME = 21,
+    HV_ERR_XML_ERROR = 27,
+    HV_ERR_OPERATION_DENIED = 29,
+    HV_ERR_SYSTEM_ERROR = 38,
+    HV_ERR_XML_DETAIL = 35,
+    HV_ERR_RPC = 39,
+    HV_ERR_NO_DOMAIN = 42,
+    HV_ERR_NO_STORAGE_POOL = 49,
+    HV_ERR_NO_STORAGE_VOL = 50,
+    HV_ERR_OPERATION_INVALID = 55,
+    HV_ERR_CONFIG_UNSUPPORTED = 67,
+    HV_ERR_OPERATION_TIMEOUT = 68,
+    HV_ERR_ARGUMENT_UNSUPPORTED = 74,
+    HV_ERR_OPERATION_ABORTED = 78,
+    HV_ERR_OPERATION_UNSUPPORTED = 84,
+    HV_ERR_AGENT_UNRESPONSIVE = 86,
+    HV_ERR_RESOURCE_BUSY = 87,
+    HV_ERR_STORAGE_VOL_EXIST = 90,
+    HV_ERR_DEVICE_MISSING = 99,
+} hv_error_code;
+
+/*
+ * The error record. The first error set wins: setting an error on a record
+ * that already holds one does nothing, so the root cause survives cleanup
+ * paths. sys_errno is meaningful for HV_ERR_SYSTEM_ERROR only.
+ */
+typedef struct hv_error {
+    int code;
+    int sys_errno;
+    char message[512];
+    const char *func; /* where it was raised (static string) */
+    int line;
+} hv_error;
+
+void hv_error_reset(hv_error *err);
+void hv_error_setf(hv_error *err, int code, int sys_errno, const char *func,
+                   int line, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+#define hv_error_set(err, code, ...)                                          \
+    hv_error_setf((err), (code), 0, __func__, __LINE__, __VA_ARGS__)
+#define hv_error_set_errno(err, errnum, ...)                                  \
+    hv_error_setf((err), HV_ERR_SYSTEM_ERROR, (errnum), __func__, __LINE__,   \
+                  __VA_ARGS__)
+/* Copy src into dst (respecting first-error-wins). */
+void hv_error_copy(hv_error *dst, const hv_error *src);
+/* Symbolic name of a code ("NO_DOMAIN"), or "UNKNOWN". */
+const char *hv_error_code_name(int code);
+/* Code from a symbolic name (with or without "VIR_ERR_"), -1 if unknown. */
+int hv_error_code_from_name(const char *name);
+
+/* Domain states: virDomainState. */
+typedef enum {
+    HV_STATE_NOSTATE = 0,
+    HV_STATE_RUNNING = 1,
+    HV_STATE_BLOCKED = 2,
+    HV_STATE_PAUSED = 3,
+    HV_STATE_SHUTDOWN = 4,
+    HV_STATE_SHUTOFF = 5,
+    HV_STATE_CRASHED = 6,
+    HV_STATE_PMSUSPENDED = 7,
+} hv_domain_state;
+
+/* Reasons, per state: libvirt's virDomain<State>Reason values. */
+enum {
+    HV_RUNNING_UNKNOWN = 0,
+    HV_RUNNING_BOOTED = 1,
+    HV_RUNNING_MIGRATED = 2,
+    HV_RUNNING_RESTORED = 3,
+    HV_RUNNING_UNPAUSED = 5,
+    HV_RUNNING_MIGRATION_CANCELED = 6,
+    HV_RUNNING_CRASHED = 9,
+};
+enum {
+    HV_PAUSED_UNKNOWN = 0,
+    HV_PAUSED_USER = 1,
+    HV_PAUSED_MIGRATION = 2,
+    HV_PAUSED_SAVE = 3,
+    HV_PAUSED_IOERROR = 5,
+    HV_PAUSED_SHUTTING_DOWN = 8,
+    HV_PAUSED_CRASHED = 10,
+    HV_PAUSED_STARTING_UP = 11,
+    HV_PAUSED_POSTCOPY = 12,
+};
+enum { HV_SHUTDOWN_UNKNOWN = 0, HV_SHUTDOWN_USER = 1 };
+enum {
+    HV_SHUTOFF_UNKNOWN = 0,
+    HV_SHUTOFF_SHUTDOWN = 1,
+    HV_SHUTOFF_DESTROYED = 2,
+    HV_SHUTOFF_CRASHED = 3,
+    HV_SHUTOFF_MIGRATED = 4,
+    HV_SHUTOFF_SAVED = 5,
+    HV_SHUTOFF_FAILED = 6,
+    HV_SHUTOFF_DAEMON = 8,
+};
+enum { HV_CRASHED_UNKNOWN = 0, HV_CRASHED_PANICKED = 1 };
+
+const char *hv_state_name(int state);
+/* Name of a reason within its state ("BOOTED", "DESTROYED"...). */
+const char *hv_state_reason_name(int state, int reason);
+
+/* Lifecycle event types: virDomainEventType, plus the reboot event. */
+typedef enum {
+    HV_EVENT_DEFINED = 0,
+    HV_EVENT_UNDEFINED = 1,
+    HV_EVENT_STARTED = 2,
+    HV_EVENT_SUSPENDED = 3,
+    HV_EVENT_RESUMED = 4,
+    HV_EVENT_STOPPED = 5,
+    HV_EVENT_SHUTDOWN = 6,
+    HV_EVENT_PMSUSPENDED = 7,
+    HV_EVENT_CRASHED = 8,
+    /* libvirt's VIR_DOMAIN_EVENT_ID_REBOOT, folded into the one callback */
+    HV_EVENT_REBOOT = 100,
+    /* VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED; the device alias is in 'device' */
+    HV_EVENT_DEVICE_REMOVED = 101,
+} hv_event_type;
+
+/* Event details: virDomainEvent<Type>DetailType values. */
+enum { HV_EV_DEFINED_ADDED = 0, HV_EV_DEFINED_UPDATED = 1 };
+enum { HV_EV_UNDEFINED_REMOVED = 0 };
+enum {
+    HV_EV_STARTED_BOOTED = 0,
+    HV_EV_STARTED_MIGRATED = 1,
+    HV_EV_STARTED_RESTORED = 2,
+};
+enum {
+    HV_EV_SUSPENDED_PAUSED = 0,
+    HV_EV_SUSPENDED_MIGRATED = 1,
+    HV_EV_SUSPENDED_IOERROR = 2,
+    HV_EV_SUSPENDED_API_ERROR = 6,
+    HV_EV_SUSPENDED_POSTCOPY = 7,
+};
+enum {
+    HV_EV_RESUMED_UNPAUSED = 0,
+    HV_EV_RESUMED_MIGRATED = 1,
+    HV_EV_RESUMED_FROM_SNAPSHOT = 2,
+    HV_EV_RESUMED_POSTCOPY = 3,
+};
+enum {
+    HV_EV_STOPPED_SHUTDOWN = 0,
+    HV_EV_STOPPED_DESTROYED = 1,
+    HV_EV_STOPPED_CRASHED = 2,
+    HV_EV_STOPPED_MIGRATED = 3,
+    HV_EV_STOPPED_SAVED = 4,
+    HV_EV_STOPPED_FAILED = 5,
+};
+enum {
+    HV_EV_SHUTDOWN_FINISHED = 0,
+    HV_EV_SHUTDOWN_GUEST = 1,
+    HV_EV_SHUTDOWN_HOST = 2,
+};
+enum { HV_EV_CRASHED_PANICKED = 0 };
+
+const char *hv_event_type_name(int type);
+const char *hv_event_detail_name(int type, int detail);
+
+/* One event. Strings are borrowed for the duration of the callback. */
+typedef struct hv_event {
+    int type;   /* hv_event_type */
+    int detail; /* per-type detail, 0 where there is none */
+    const char *name;
+    const char *uuid;
+    int id;          /* domain ID when the event was raised, -1 if none */
+    const char *device; /* HV_EVENT_DEVICE_REMOVED only, else NULL */
+    int64_t time_ns; /* connection clock when it was received */
+} hv_event;
+
+typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
+
+/* Every operation of the layer, for hooks, traces and fault injection. */
+typedef enum {
+    HV_OP_CONNECT_CLOSE,
+    HV_OP_CONNECT_GET_VERSION,
+    HV_OP_CONNECT_GET_HOSTNAME,
+    HV_OP_CONNECT_GET_CAPABILITIES,
+    HV_OP_CONNECT_IS_ALIVE,
+    HV_OP_CONNECT_RECONNECT,
+    HV_OP_CONNECT_EVENTS_REGISTER,
+    HV_OP_NODE_GET_INFO,
+    HV_OP_NODE_GET_FREE_MEMORY,
+    HV_OP_NODE_GET_CPU_STATS,
+    HV_OP_NODE_GET_UPTIME,
+    HV_OP_DOMAIN_LIST,
+    HV_OP_DOMAIN_DEFINE,
+    HV_OP_DOMAIN_UNDEFINE,
+    HV_OP_DOMAIN_CREATE,
+    HV_OP_DOMAIN_CREATE_XML,
+    HV_OP_DOMAIN_LOOKUP_BY_NAME,
+    HV_OP_DOMAIN_LOOKUP_BY_UUID,
+    HV_OP_DOMAIN_GET_INFO,
+    HV_OP_DOMAIN_GET_XML,
+    HV_OP_DOMAIN_IS_PERSISTENT,
+    HV_OP_DOMAIN_HAS_MANAGED_SAVE,
+    HV_OP_DOMAIN_SHUTDOWN,
+    HV_OP_DOMAIN_REBOOT,
+    HV_OP_DOMAIN_RESET,
+    HV_OP_DOMAIN_DESTROY,
+    HV_OP_DOMAIN_SUSPEND,
+    HV_OP_DOMAIN_RESUME,
+    HV_OP_DOMAIN_MANAGED_SAVE,
+    HV_OP_DOMAIN_MANAGED_SAVE_REMOVE,
+    HV_OP_DOMAIN_INJECT_NMI,
+    HV_OP_DOMAIN_ATTACH_DEVICE,
+    HV_OP_DOMAIN_DETACH_DEVICE,
+    HV_OP_DOMAIN_UPDATE_DEVICE,
+    HV_OP_DOMAIN_GET_JOB_INFO,
+    HV_OP_DOMAIN_ABORT_JOB,
+    HV_OP_DOMAIN_MIGRATE_START,
+    HV_OP_MIGRATION_POLL,
+    HV_OP_DOMAIN_MIGRATE_SET_MAX_DOWNTIME,
+    HV_OP_DOMAIN_MIGRATE_SET_MAX_SPEED,
+    HV_OP_DOMAIN_MIGRATE_START_POST_COPY,
+    HV_OP_POOL_GET_INFO,
+    HV_OP_VOL_CREATE,
+    HV_OP_VOL_DELETE,
+    HV_OP_VOL_GET_INFO,
+    HV_OP_VOL_RESIZE,
+    HV_OP_VOL_GET_PATH,
+    HV_OP_VOL_LIST,
+    HV_OP_SLEEP,
+    HV_OP__COUNT
+} hv_op;
+
+/* "domain_destroy" etc.; NULL for an out-of-range value. */
+const char *hv_op_name(hv_op op);
+/* Inverse of hv_op_name; -1 if unknown. */
+int hv_op_from_name(const char *name);
+
+/*
+ * Hooks: the one place where tracing and fault injection attach. 'target'
+ * names the object of the call (domain name, "pool/volume", NULL).
+ *  before: may fail the call without reaching the backend: return -1 with
+ *          err filled. Return 0 to let the call through.
+ *  after:  sees every call's outcome, including ones 'before' failed.
+ *  event:  sees every event before the connection's callback does.
+ * Any member may be NULL.
+ */
+typedef struct hv_call {
+    hv_op op;
+    const char *target;
+    unsigned int flags;
+    int64_t arg; /* the one numeric argument that matters, else 0 */
+} hv_call;
+
+typedef struct hv_hooks {
+    int (*before)(void *opaque, hv_conn *conn, const hv_call *call,
+                  hv_error *err);
+    void (*after)(void *opaque, hv_conn *conn, const hv_call *call, int rc,
+                  const hv_error *err);
+    void (*event)(void *opaque, hv_conn *conn, const hv_event *ev);
+    void *opaque;
+} hv_hooks;
+
+/* ---- connection ---- */
+
+/* Close and free a connection (NULL is fine). Domains must be freed first. */
+void hv_conn_close(hv_conn *conn);
+/* Backend kind ("libvirt", "fake") and URI-like description; borrowed. */
+const char *hv_conn_backend(const hv_conn *conn);
+const char *hv_conn_uri(const hv_conn *conn);
+/* Replace the hooks (copied). Pass NULL to remove them. */
+void hv_conn_set_hooks(hv_conn *conn, const hv_hooks *hooks);
+
+/* libvirt library version and hypervisor version, as major*1e6+minor*1e3+micro. */
+int hv_conn_get_version(hv_conn *conn, unsigned long *lib_version,
+                        unsigned long *hv_version, hv_error *err);
+/* Hostname; caller frees with g_free. */
+char *hv_conn_get_hostname(hv_conn *conn, hv_error *err);
+/* Capabilities XML; caller frees with g_free. */
+char *hv_conn_get_capabilities(hv_conn *conn, hv_error *err);
+/* 1 alive, 0 connection lost, -1 error. */
+int hv_conn_is_alive(hv_conn *conn, hv_error *err);
+/*
+ * Re-establish a lost connection in place (same URI/host). Handles taken
+ * before must not be used again; events must be registered again.
+ */
+int hv_conn_reconnect(hv_conn *conn, hv_error *err);
+/*
+ * Register cb for every lifecycle event of every domain on this connection
+ * (replacing any previous one). Events queue from now on and reach cb from
+ * hv_sleep()/hv_dispatch_events().
+ */
+int hv_conn_events_register(hv_conn *conn, hv_event_cb cb, void *opaque,
+                            hv_error *err);
+
+typedef struct hv_node_info {
+    char model[32];
+    uint64_t memory_kib;
+    unsigned int cpus;
+    unsigned int mhz;
+    unsigned int nodes, sockets, cores, threads;
+} hv_node_info;
+int hv_node_get_info(hv_conn *conn, hv_node_info *info, hv_error *err);
+int hv_node_get_free_memory(hv_conn *conn, uint64_t *bytes, hv_error *err);
+
+/* Host CPU time totals in ns, like virNodeGetCPUStats for all CPUs. */
+typedef struct hv_cpu_stats {
+    uint64_t kernel, user, idle, iowait;
+} hv_cpu_stats;
+int hv_node_get_cpu_stats(hv_conn *conn, hv_cpu_stats *stats, hv_error *err);
+/* Seconds since the host booted. */
+int hv_node_get_uptime(hv_conn *conn, int64_t *seconds, hv_error *err);
+
+/* ---- clock, randomness, event dispatch ---- */
+
+/* Monotonic time of the connection's clock, ns (virtual on the fake). */
+int64_t hv_now(hv_conn *conn);
+/*
+ * Let ns of the connection's time pass, delivering events meanwhile.
+ * ns = 0 only delivers what is already queued. Fails only if the
+ * connection is gone.
+ */
+int hv_sleep(hv_conn *conn, int64_t ns, hv_error *err);
+/* Same as hv_sleep(conn, 0, err). */
+int hv_dispatch_events(hv_conn *conn, hv_error *err);
+/* 64 random bits from the connection (seeded PRNG on the fake). */
+uint64_t hv_random(hv_conn *conn);
+
+/* ---- domains ---- */
+
+/* Handles are owned by the caller and freed with hv_domain_free. */
+void hv_domain_free(hv_domain *dom);
+/* Borrowed, valid while the handle lives. */
+const char *hv_domain_name(const hv_domain *dom);
+const char *hv_domain_uuid(const hv_domain *dom);
+hv_conn *hv_domain_conn(const hv_domain *dom);
+
+enum {
+    HV_LIST_ACTIVE = 1 << 0,
+    HV_LIST_INACTIVE = 1 << 1,
+    HV_LIST_ALL = HV_LIST_ACTIVE | HV_LIST_INACTIVE,
+};
+/*
+ * Domains matching flags, sorted by name. *doms is a g_malloc'ed array of
+ * handles the caller frees (hv_domain_list_free). Returns the count or -1.
+ */
+int hv_domain_list(hv_conn *conn, unsigned int flags, hv_domain ***doms,
+                   hv_error *err);
+void hv_domain_list_free(hv_domain **doms, int n);
+
+hv_domain *hv_domain_define(hv_conn *conn, const char *xml, hv_error *err);
+
+enum {
+    HV_UNDEFINE_MANAGED_SAVE = 1 << 0,
+    HV_UNDEFINE_SNAPSHOTS_METADATA = 1 << 1,
+    HV_UNDEFINE_NVRAM = 1 << 2,
+};
+int hv_domain_undefine(hv_domain *dom, unsigned int flags, hv_error *err);
+
+enum { HV_CREATE_START_PAUSED = 1 << 0 };
+/* Start a defined domain (from its managed save if it has one). */
+int hv_domain_create(hv_domain *dom, unsigned int flags, hv_error *err);
+/* Create and start a transient domain. */
+hv_domain *hv_domain_create_xml(hv_conn *conn, const char *xml,
+                                unsigned int flags, hv_error *err);
+hv_domain *hv_domain_lookup_by_name(hv_conn *conn, const char *name,
+                                    hv_error *err);
+hv_domain *hv_domain_lookup_by_uuid(hv_conn *conn, const char *uuid,
+                                    hv_error *err);
+
+typedef struct hv_domain_info {
+    int state;  /* hv_domain_state */
+    int reason; /* per-state reason */
+    int id;     /* current domain ID, -1 when inactive */
+    uint64_t max_mem_kib;
+    uint64_t mem_kib;
+    unsigned int nr_vcpus;
+    uint64_t cpu_time_ns;
+} hv_domain_info;
+int hv_domain_get_info(hv_domain *dom, hv_domain_info *info, hv_error *err);
+
+enum { HV_XML_INACTIVE = 1 << 0 };
+/* Domain XML (live, or the persistent definition); caller g_frees. */
+char *hv_domain_get_xml(hv_domain *dom, unsigned int flags, hv_error *err);
+int hv_domain_is_persistent(hv_domain *dom, hv_error *err);
+int hv_domain_has_managed_save(hv_domain *dom, hv_error *err);
+
+enum { HV_SHUTDOWN_ACPI = 1 << 0 };
+/* Ask the guest to shut down; returns at once, the guest acts (or not). */
+int hv_domain_shutdown(hv_domain *dom, unsigned int flags, hv_error *err);
+/* Ask the guest to reboot (ACPI); the domain ID does not change. */
+int hv_domain_reboot(hv_domain *dom, unsigned int flags, hv_error *err);
+/* Hard reset, like pressing the reset button. */
+int hv_domain_reset(hv_domain *dom, hv_error *err);
+enum { HV_DESTROY_GRACEFUL = 1 << 0 };
+int hv_domain_destroy(hv_domain *dom, unsigned int flags, hv_error *err);
+int hv_domain_suspend(hv_domain *dom, hv_error *err);
+int hv_domain_resume(hv_domain *dom, hv_error *err);
+int hv_domain_managed_save(hv_domain *dom, hv_error *err);
+int hv_domain_managed_save_remove(hv_domain *dom, hv_error *err);
+int hv_domain_inject_nmi(hv_domain *dom, hv_error *err);
+
+enum {
+    HV_DEVICE_LIVE = 1 << 0,
+    HV_DEVICE_CONFIG = 1 << 1,
+};
+int hv_domain_attach_device(hv_domain *dom, const char *xml,
+                            unsigned int flags, hv_error *err);
+int hv_domain_detach_device(hv_domain *dom, const char *xml,
+                            unsigned int flags, hv_error *err);
+int hv_domain_update_device(hv_domain *dom, const char *xml,
+                            unsigned int flags, hv_error *err);
+
+/* Job types: virDomainJobType. */
+enum {
+    HV_JOB_NONE = 0,
+    HV_JOB_BOUNDED = 1,
+    HV_JOB_UNBOUNDED = 2,
+    HV_JOB_COMPLETED = 3,
+    HV_JOB_FAILED = 4,
+    HV_JOB_CANCELLED = 5,
+};
+typedef struct hv_job_info {
+    int type;
+    uint64_t time_elapsed_ms;
+    uint64_t data_total, data_processed, data_remaining;
+    uint64_t mem_total, mem_processed, mem_remaining;
+} hv_job_info;
+int hv_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err);
+int hv_domain_abort_job(hv_domain *dom, hv_error *err);
+
+/* ---- migration (asynchronous: start returns a handle to poll) ---- */
+enum {
+    HV_MIGRATE_LIVE = 1 << 0,
+    HV_MIGRATE_PEER2PEER = 1 << 1,
+    HV_MIGRATE_PERSIST_DEST = 1 << 2,
+    HV_MIGRATE_UNDEFINE_SOURCE = 1 << 3,
+    HV_MIGRATE_AUTO_CONVERGE = 1 << 4,
+    HV_MIGRATE_POSTCOPY = 1 << 5,
+    HV_MIGRATE_NON_SHARED_DISK = 1 << 6,
+    HV_MIGRATE_TUNNELLED = 1 << 7,
+};
+typedef struct hv_migrate_params {
+    const char *dest_uri;       /* libvirt URI (real) or host name (fake) */
+    const char *migrate_uri;    /* data channel, e.g. tcp://127.0.0.1; may be NULL */
+    const char *dest_xml;       /* may be NULL */
+    uint64_t bandwidth_mib;     /* 0 = unlimited */
+} hv_migrate_params;
+hv_migration *hv_domain_migrate_start(hv_domain *dom,
+                                      const hv_migrate_params *params,
+                                      unsigned int flags, hv_error *err);
+/*
+ * 1 finished (successfully, or with the migration's error copied to err and
+ * -1 returned), 0 still running. Does not block.
+ */
+int hv_migration_poll(hv_migration *mig, hv_error *err);
+/* Free a migration handle; a running migration is waited for first. */
+void hv_migration_free(hv_migration *mig);
+int hv_domain_migrate_set_max_downtime(hv_domain *dom, uint64_t ms,
+                                       hv_error *err);
+int hv_domain_migrate_set_max_speed(hv_domain *dom, uint64_t mib_per_s,
+                                    hv_error *err);
+int hv_domain_migrate_start_post_copy(hv_domain *dom, hv_error *err);
+
+/* ---- storage (volumes named within a pool) ---- */
+typedef struct hv_pool_info {
+    uint64_t capacity, allocation, available; /* bytes */
+} hv_pool_info;
+int hv_pool_get_info(hv_conn *conn, const char *pool, hv_pool_info *info,
+                     hv_error *err);
+
+typedef struct hv_vol_spec {
+    const char *name;
+    uint64_t capacity;          /* bytes */
+    const char *format;         /* "raw", "qcow2" */
+    const char *backing_path;   /* NULL for none */
+    const char *backing_format; /* format of the backing file */
+} hv_vol_spec;
+int hv_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
+                  hv_error *err);
+int hv_vol_delete(hv_conn *conn, const char *pool, const char *name,
+                  hv_error *err);
+typedef struct hv_vol_info {
+    uint64_t capacity, allocation; /* bytes */
+    char format[16];
+    char backing_path[512]; /* "" when none */
+} hv_vol_info;
+int hv_vol_get_info(hv_conn *conn, const char *pool, const char *name,
+                    hv_vol_info *info, hv_error *err);
+int hv_vol_resize(hv_conn *conn, const char *pool, const char *name,
+                  uint64_t capacity, hv_error *err);
+/* Path of the volume; caller g_frees. */
+char *hv_vol_get_path(hv_conn *conn, const char *pool, const char *name,
+                      hv_error *err);
+/* Names in the pool, sorted; *names is a NULL-terminated g_strfreev array. */
+int hv_vol_list(hv_conn *conn, const char *pool, char ***names,
+                hv_error *err);
+
+#endif /* HVD_HV_H */

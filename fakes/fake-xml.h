@@ -1,0 +1,69 @@
+/*
+ * fake-xml.h: the domain XML the fake understands, parsed with libxml2.
+ *
+ * The fake keeps each domain's XML as a normalised string (uuid filled in)
+ * and parses it again when it needs more than the summary below; that keeps
+ * an idle domain small. Errors use the codes and messages real libvirt
+ * gives for the same mistakes.
+ */
+#ifndef HVD_FAKE_XML_H
+#define HVD_FAKE_XML_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv.h"
+
+typedef struct fake_domdef {
+    char *name;
+    char uuid[HV_UUID_STRLEN]; /* "" when the XML had none */
+    uint64_t mem_kib;
+    unsigned int vcpus;
+    bool noacpi;        /* kernel command line holds "hvd.noacpi" */
+    GPtrArray *sources; /* char*: file-backed disk sources */
+    char *xml;          /* normalised XML */
+} fake_domdef;
+
+void fake_domdef_clear(fake_domdef *def);
+
+/*
+ * Parse domain XML. 'uuid_if_missing' fills an absent <uuid>. Errors:
+ * XML_DETAIL (not well-formed), XML_ERROR (wrong root, bad values),
+ * NO_NAME, INTERNAL_ERROR (malformed uuid).
+ */
+int fake_xml_parse_domain(const char *xml, const char *uuid_if_missing,
+                          fake_domdef *def, hv_error *err);
+
+/* The live XML: id attribute set, device aliases assigned. g_free it. */
+char *fake_xml_live(const char *xml, int id, hv_error *err);
+
+/* What a device element names: kind ("disk", "interface", ...), key
+ * (disk target dev, interface MAC, else ""), alias (or ""), source file. */
+typedef struct fake_devref {
+    char kind[32];
+    char key[64];
+    char alias[64];
+    char source[512];
+} fake_devref;
+int fake_xml_parse_device(const char *dev_xml, fake_devref *ref,
+                          hv_error *err);
+
+/* Does 'xml' hold a device matching ref (same kind and key)? Fills the
+ * found device's alias into 'alias' if non-NULL. */
+bool fake_xml_has_device(const char *xml, const fake_devref *ref,
+                         char *alias, size_t alias_len);
+/* Add dev_xml under <devices>; returns the new XML (g_free) or NULL. */
+char *fake_xml_add_device(const char *xml, const char *dev_xml,
+                          hv_error *err);
+/* Remove the device matching ref; returns the new XML or NULL. */
+char *fake_xml_remove_device(const char *xml, const fake_devref *ref,
+                             hv_error *err);
+/* Replace the device matching ref with dev_xml. */
+char *fake_xml_replace_device(const char *xml, const fake_devref *ref,
+                              const char *dev_xml, hv_error *err);
+
+/* File sources of every disk in 'xml' (g_ptr_array_unref it). */
+GPtrArray *fake_xml_disk_sources(const char *xml);
+
+#endif /* HVD_FAKE_XML_H */

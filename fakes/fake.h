@@ -1,0 +1,103 @@
+/*
+ * fake.h: the fake hypervisor — simulated hosts, guests and storage in a
+ * sim_world, reached through the hv layer like a real libvirtd.
+ *
+ * A fake host stands for one libvirtd with QEMU: its own daemon-wide domain
+ * ID counter, domains (persistent or transient), storage pools, capacity.
+ * fake_conn_open() gives an hv_conn bound to one host. Semantics follow
+ * real libvirt 9.0 + QEMU 7.2 as measured (see ../shared/DESIGN.md,
+ * "Fidelity target"), not libvirt's test driver.
+ *
+ * Guests act on their own in virtual time: boot, act on an ACPI request
+ * (or ignore it), crash. Their behaviour comes from a fake_guest record
+ * registered by domain name, else from the domain XML (a kernel command
+ * line holding "hvd.noacpi" makes the guest ignore ACPI, like the tiny
+ * guest), else from the defaults below.
+ *
+ * Ownership: the world owns its hosts; connections are closed with
+ * hv_conn_close() before the world is freed with fake_world_free().
+ */
+#ifndef HVD_FAKE_H
+#define HVD_FAKE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv.h"
+#include "sim.h"
+
+typedef struct fake_host fake_host;
+
+/* Defaults, measured on the tiny guest under TCG (PLATFORM.md). */
+#define FAKE_DEFAULT_BOOT_NS (3400 * HV_NS_PER_MS)
+#define FAKE_DEFAULT_ACPI_DELAY_NS (2100 * HV_NS_PER_MS)
+#define FAKE_DEFAULT_DETACH_DELAY_NS (200 * HV_NS_PER_MS)
+
+typedef struct fake_guest {
+    int64_t boot_ns;       /* start (or reset) to OS up, ACPI handled after */
+    bool honours_acpi;     /* acts on power button / ACPI reboot */
+    int64_t acpi_delay_ns; /* request to acting on it */
+    int64_t crash_after_ns; /* QEMU dies this long after each start; 0 never */
+    uint64_t dirty_rate_mib; /* MiB/s the guest dirties (migration) */
+} fake_guest;
+
+/* The defaults above, ACPI honoured, no crash. */
+void fake_guest_defaults(fake_guest *g);
+
+/* ---- world and hosts ---- */
+
+typedef struct fake_host_spec {
+    const char *name;     /* also its hostname */
+    unsigned int vcpus;
+    uint64_t memory_mib;
+    uint64_t disk_gib;    /* capacity of its storage pool "hvd" */
+    unsigned long lib_version; /* 0: 9000000 */
+    unsigned long hv_version;  /* 0: 7002000 */
+} fake_host_spec;
+
+/* A new world; fake_world_free frees it with its hosts. */
+sim_world *fake_world_new(uint64_t seed);
+void fake_world_free(sim_world *w);
+
+/* Add a host; NULL and err (INVALID_ARG, OPERATION_FAILED) if bad/duplicate. */
+fake_host *fake_host_add(sim_world *w, const fake_host_spec *spec,
+                         hv_error *err);
+fake_host *fake_host_find(sim_world *w, const char *name);
+const char *fake_host_name(const fake_host *h);
+/* Hosts in the order they were added. */
+unsigned int fake_host_count(sim_world *w);
+fake_host *fake_host_nth(sim_world *w, unsigned int i);
+
+/* Behaviour for the guest of every domain called 'name' on any host. */
+void fake_guest_set(sim_world *w, const char *name, const fake_guest *g);
+
+/*
+ * A connection to 'host' (by name). Fails like libvirt when the daemon is
+ * down (SYSTEM_ERROR, ECONNREFUSED) or the host is unknown (NO_CONNECT).
+ */
+hv_conn *fake_conn_open(sim_world *w, const char *host, hv_error *err);
+/* The world behind a fake connection, or NULL if conn is not fake. */
+sim_world *fake_conn_world(hv_conn *conn);
+
+/* ---- world faults (reproducible: they act at the current virtual time) ---- */
+
+/* The daemon stops (connections lost; domains keep running) or starts. */
+void fake_host_daemon_stop(fake_host *h);
+void fake_host_daemon_start(fake_host *h);
+/* The host crashes and comes back: running domains vanish, transient ones
+ * are gone, persistent ones are shut off, IDs start again from 1. */
+void fake_host_crash_reboot(fake_host *h);
+/* The guest of domain 'name' crashes now (its QEMU process dies). */
+int fake_domain_crash(fake_host *h, const char *name, hv_error *err);
+/* Set how many bytes of pool "hvd" stay free: 0 = the disk is full. Use
+ * UINT64_MAX to return to normal accounting. */
+void fake_host_set_disk_free(fake_host *h, uint64_t bytes);
+
+/* ---- inspection, for tests and invariants ---- */
+
+unsigned int fake_host_domain_count(const fake_host *h);
+unsigned int fake_host_volume_count(const fake_host *h);
+/* Approximate heap bytes held by the host's domains (benchmark). */
+uint64_t fake_host_domain_bytes(const fake_host *h);
+
+#endif /* HVD_FAKE_H */

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs test programs (TAP on stdout), tallies them, prints one closing line:
+#   N passed, N failed, N skipped
+# Exit 77 from a program means "cannot run here" and counts as skipped.
+# $VALGRIND, if set, prefixes each program (make valgrind).
+set -uo pipefail
+pass=0 fail=0 skip=0 bad_progs=()
+for prog in "$@"; do
+    name=$(basename "$prog")
+    out=$(mktemp)
+    # shellcheck disable=SC2086
+    ${VALGRIND:-} "$prog" >"$out" 2>&1
+    rc=$?
+    cat "$out"
+    p=$(grep -cE '^ok [0-9]+' "$out" | grep -v '# SKIP' || true)
+    s=$(grep -cE '^ok [0-9]+.*# (SKIP|skip)' "$out" || true)
+    f=$(grep -cE '^not ok [0-9]+' "$out" || true)
+    p=$(( $(grep -cE '^ok [0-9]+' "$out" || true) - s ))
+    pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+    if [ "$rc" -eq 77 ]; then
+        echo "# $name: skipped (exit 77)"
+        skip=$((skip + 1))
+    elif [ "$rc" -ne 0 ]; then
+        bad_progs+=("$name (exit $rc)")
+        [ "$f" -gt 0 ] || fail=$((fail + 1))
+    fi
+    rm -f "$out"
+done
+for b in "${bad_progs[@]+"${bad_progs[@]}"}"; do echo "# failed: $b"; done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] && [ "${#bad_progs[@]}" -eq 0 ]
