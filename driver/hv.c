@@ -386,6 +386,12 @@ hv_conn_set_hooks(hv_conn *conn, const hv_hooks *hooks)
         memset(&conn->hooks, 0, sizeof(conn->hooks));
 }
 
+hv_hooks
+hv_conn_get_hooks(const hv_conn *conn)
+{
+    return conn->hooks;
+}
+
 void
 hv_conn_emit_event(hv_conn *conn, const hv_event *ev)
 {

@@ -306,6 +306,8 @@ const char *hv_conn_backend(const hv_conn *conn);
 const char *hv_conn_uri(const hv_conn *conn);
 /* Replace the hooks (copied). Pass NULL to remove them. */
 void hv_conn_set_hooks(hv_conn *conn, const hv_hooks *hooks);
+/* The hooks in place (all NULL if none), for chaining. */
+hv_hooks hv_conn_get_hooks(const hv_conn *conn);
 
 /* libvirt library version and hypervisor version, as major*1e6+minor*1e3+micro. */
 int hv_conn_get_version(hv_conn *conn, unsigned long *lib_version,

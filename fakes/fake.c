@@ -209,6 +209,7 @@ fake_host_add(sim_world *w, const fake_host_spec *spec, hv_error *err)
     fake_world *fw = world_of(w);
     fake_host *h;
 
+    hv_error_reset(err);
     if (!spec->name || !*spec->name || spec->vcpus == 0 ||
         spec->memory_mib == 0) {
         hv_error_set(err, HV_ERR_INVALID_ARG,
@@ -647,6 +648,7 @@ fake_conn_open(sim_world *w, const char *host, hv_error *err)
     hv_conn *conn;
     char *uri;
 
+    hv_error_reset(err);
     if (!h) {
         hv_error_set(err, HV_ERR_NO_CONNECT,
                      "no connection driver available for fake://%s",
@@ -775,6 +777,9 @@ fk_reconnect(hv_conn *conn, hv_error *err)
         return -1;
     }
     c->epoch = c->host->epoch;
+    /* like a new libvirt connection: events must be registered again */
+    g_ptr_array_remove(c->host->listeners, c);
+    c->events = false;
     return 0;
 }
 
@@ -1937,6 +1942,7 @@ fake_domain_crash(fake_host *h, const char *name, hv_error *err)
 {
     fake_dom *d = g_hash_table_lookup(h->by_name, name);
 
+    hv_error_reset(err);
     if (!d || !dom_active(d)) {
         hv_error_set(err, HV_ERR_OPERATION_INVALID,
                      "domain '%s' is not running on host '%s'", name,
