@@ -34,10 +34,18 @@ LIBFAKE     := $(BUILD)/libhvdfake.a
 LIBHARNESS  := $(BUILD)/libhvdharness.a
 HVD_BIN     := $(BUILD)/hvd
 
-.PHONY: all deps check check-unit check-real valgrind asan coverage lint \
+.PHONY: all build deps check check-unit check-real valgrind asan coverage lint \
         install clean help bench
 
-all: $(LIBHVD) $(LIBFAKE) $(TEST_BIN) $(BENCH_BIN) $(if $(wildcard harness/main.c),$(HVD_BIN))
+# `all` first makes sure the build dependencies are installed (ci/deps.sh is
+# quick when they are), then builds in a sub-make so that the pkg-config
+# flags are read after the packages exist: on a fresh machine `make check`
+# does all of the set-up.
+all:
+	@bash ci/deps.sh --build-only
+	@$(MAKE) --no-print-directory build
+
+build: $(LIBHVD) $(LIBFAKE) $(TEST_BIN) $(BENCH_BIN) $(if $(wildcard harness/main.c),$(HVD_BIN))
 
 help:
 	@echo "make deps        install Debian packages hvd needs (root), else print the apt-get line"
@@ -90,7 +98,7 @@ check: all
 	@bash tests/run-tests.sh $(TEST_BIN)
 
 check-real: all
-	bash ci/check-real.sh
+	@bash ci/check-real.sh
 
 valgrind: all
 	@VALGRIND="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp -q" \

@@ -1156,6 +1156,10 @@ dom_start(fake_conn *c, fake_dom *d, const char *xml, unsigned int flags,
     } else {
         boot_schedule(h, d);
         dom_set_state(h, d, HV_STATE_RUNNING, HV_RUNNING_BOOTED);
+        /* measured: QEMU starts with its CPUs stopped and libvirt starts
+         * them before it reports the start, so RESUMED comes first */
+        if (!(flags & HV_CREATE_START_PAUSED))
+            emit(h, d, HV_EVENT_RESUMED, HV_EV_RESUMED_UNPAUSED, NULL);
         emit(h, d, HV_EVENT_STARTED, HV_EV_STARTED_BOOTED, NULL);
     }
     if (flags & HV_CREATE_START_PAUSED) {

@@ -281,8 +281,14 @@ case_transient_persistent(tb *t)
     assert_non_null(tr);
     assert_int_equal(hv_domain_is_persistent(tr, &err), 0);
     assert_int_equal(tb_state(tr, NULL), HV_STATE_RUNNING);
-    expect_fail(hv_domain_undefine(tr, 0, &err), &err,
-                HV_ERR_OPERATION_INVALID, "undefine transient");
+    if (t->kind == TB_TEST) {
+        /* the test driver lets a transient domain be "undefined" */
+        expect_ok(hv_domain_undefine(tr, 0, &err), &err,
+                  "undefine transient");
+    } else {
+        expect_fail(hv_domain_undefine(tr, 0, &err), &err,
+                    HV_ERR_OPERATION_INVALID, "undefine transient");
+    }
     expect_fail(hv_domain_managed_save(tr, &err), &err,
                 HV_ERR_OPERATION_INVALID, "managed save transient");
     expect_ok(hv_domain_destroy(tr, 0, &err), &err, "destroy transient");
@@ -416,8 +422,12 @@ case_suspend_resume(tb *t)
     assert_int_equal(tb_state(d, &reason), HV_STATE_RUNNING);
     assert_int_equal(reason, HV_RUNNING_UNPAUSED);
     assert_int_equal(tb_id(d), id);
-    expect_events(t, n, "DEFINED/ADDED STARTED/BOOTED SUSPENDED/PAUSED "
-                        "RESUMED/UNPAUSED");
+    expect_events(t, n, QEMU_OR_TEST(t,
+                                     "DEFINED/ADDED RESUMED/UNPAUSED "
+                                     "STARTED/BOOTED SUSPENDED/PAUSED "
+                                     "RESUMED/UNPAUSED",
+                                     "DEFINED/ADDED STARTED/BOOTED "
+                                     "SUSPENDED/PAUSED RESUMED/UNPAUSED"));
     hv_domain_free(d);
 }
 
@@ -473,7 +483,10 @@ case_lifecycle_events(tb *t)
     d = tb_define(t, tb_name(t, n, sizeof(n)), false);
     expect_events(t, n, "DEFINED/ADDED");
     expect_ok(hv_domain_create(d, 0, &err), &err, "start");
-    expect_events(t, n, "DEFINED/ADDED STARTED/BOOTED");
+    /* QEMU resumes the CPUs before libvirt reports the start */
+    expect_events(t, n, QEMU_OR_TEST(t, "DEFINED/ADDED RESUMED/UNPAUSED "
+                                        "STARTED/BOOTED",
+                                     "DEFINED/ADDED STARTED/BOOTED"));
     tb_events_clear(t);
     expect_ok(hv_domain_destroy(d, 0, &err), &err, "destroy");
     expect_events(t, n, QEMU_OR_TEST(t, "SHUTDOWN/HOST STOPPED/DESTROYED",
@@ -499,7 +512,21 @@ case_reboot_events(tb *t)
     if (t->kind == TB_TEST) {
         expect_events(t, n, "");
     } else {
-        expect_events(t, n, "REBOOT/NONE REBOOT/NONE");
+        char *have;
+
+        /*
+         * libvirt turns an ACPI reboot into power-off + reset ("fake
+         * reboot"); real QEMU raises two reboot events for it, sometimes
+         * three. The fake raises two. Nothing else may happen.
+         */
+        tb_wait_events(t, n, 2, ACPI_TIMEOUT_MS);
+        tb_sleep_ms(t, t->kind == TB_QEMU ? 1000 : 10);
+        have = tb_events_of(t, n);
+        if (strncmp(have, "REBOOT/NONE REBOOT/NONE", 23) != 0 ||
+            strspn(have + 23, " REBOOT/NONE") != strlen(have + 23))
+            fail_msg("reboot events: want two or more REBOOT/NONE, have [%s]",
+                     have);
+        g_free(have);
         tb_wait_guest_ready(t, n);
     }
     assert_int_equal(tb_state(d, NULL), HV_STATE_RUNNING);
@@ -592,14 +619,20 @@ case_volumes(tb *t)
     expect_ok(hv_vol_create(t->conn, t->pool, &spec, &err), &err,
               "create raw");
     expect_fail(hv_vol_create(t->conn, t->pool, &spec, &err), &err,
-                HV_ERR_STORAGE_VOL_EXIST, "create duplicate");
+                QEMU_OR_TEST(t, HV_ERR_STORAGE_VOL_EXIST,
+                             HV_ERR_OPERATION_FAILED),
+                "create duplicate");
     base_path = hv_vol_get_path(t->conn, t->pool, base, &err);
     assert_non_null(base_path);
     expect_ok(hv_vol_get_info(t->conn, t->pool, base, &info, &err), &err,
               "info raw");
     assert_int_equal(info.capacity, 8 << 20);
-    /* a raw volume without an allocation is fully allocated */
-    assert_true(info.allocation >= (8 << 20) - 4096);
+    /* a raw volume without an allocation is fully allocated (the test
+     * driver reports none) */
+    if (t->kind == TB_TEST)
+        assert_int_equal(info.allocation, 0);
+    else
+        assert_true(info.allocation >= (8 << 20) - 4096);
 
     spec.name = top;
     spec.capacity = 16 << 20;

@@ -129,7 +129,7 @@ test_acpi_timing(void **state)
     hv_sleep(wd->conn, 1, &err);
     assert_int_equal(state_of(d, NULL, NULL), HV_STATE_SHUTOFF);
     assert_string_equal(wd->events->str,
-                        "vm:DEFINED/ADDED@0 vm:STARTED/BOOTED@0 "
+                        "vm:DEFINED/ADDED@0 vm:RESUMED/UNPAUSED@0 vm:STARTED/BOOTED@0 "
                         "vm:SHUTDOWN/GUEST@3000 vm:STOPPED/SHUTDOWN@3000 ");
     hv_domain_free(d);
     world_free(wd);
@@ -146,7 +146,8 @@ test_events_only_from_sleep(void **state)
     (void)state;
     assert_string_equal(wd->events->str, "");
     assert_int_equal(hv_dispatch_events(wd->conn, &err), 0);
-    assert_string_equal(wd->events->str, "vm:STARTED/BOOTED@0 ");
+    assert_string_equal(wd->events->str,
+                        "vm:RESUMED/UNPAUSED@0 vm:STARTED/BOOTED@0 ");
     hv_domain_free(d);
     world_free(wd);
 }

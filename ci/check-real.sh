@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The real-QEMU suite: brings up libvirtd (qemu:///system) and the tiny
+# guest, then runs every test program's real-backend part on it.
+#   bash ci/check-real.sh           (make check-real calls this)
+# Needs root. Takes a few minutes: each case boots a real TCG guest.
+set -euo pipefail
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+need_root
+cd "$HVD_ROOT"
+
+bash "$HVD_CI_DIR/deps.sh"
+bash "$HVD_CI_DIR/libvirtd-up.sh"
+eval "$(bash "$HVD_CI_DIR/tiny-guest.sh")"
+eval "$(bash "$HVD_CI_DIR/guest-probe.sh")"
+export HVD_GUEST_KERNEL HVD_GUEST_INITRD HVD_VIRT_TYPE
+export HVD_REAL=1 HVD_BACKENDS=qemu
+log "real suite on qemu:///system, virt type $HVD_VIRT_TYPE"
+
+progs=()
+for p in build/tests/test-conformance build/tests/test-driver-real; do
+    [ -x "$p" ] && progs+=("$p")
+done
+bash tests/run-tests.sh "${progs[@]}"
