@@ -42,6 +42,7 @@ typedef enum {
     HV_ERR_NO_SUPPORT = 3,
     HV_ERR_NO_CONNECT = 5,
     HV_ERR_INVALID_CONN = 6,
+    HV_ERR_INVALID_DOMAIN = 7,
     HV_ERR_INVALID_ARG = 8,
     HV_ERR_OPERATION_FAILED = 9,
     HV_ERR_NO_NAME = 21,
@@ -355,8 +356,9 @@ int hv_node_get_uptime(hv_conn *conn, int64_t *seconds, hv_error *err);
 int64_t hv_now(hv_conn *conn);
 /*
  * Let ns of the connection's time pass, delivering events meanwhile.
- * ns = 0 only delivers what is already queued. Fails only if the
- * connection is gone.
+ * ns = 0 only delivers what is already queued. Time passes even on a lost
+ * connection (retry loops stay paced); ask hv_conn_is_alive for liveness.
+ * Fails only if a fault hook fails it.
  */
 int hv_sleep(hv_conn *conn, int64_t ns, hv_error *err);
 /* Same as hv_sleep(conn, 0, err). */
@@ -426,7 +428,12 @@ int hv_domain_has_managed_save(hv_domain *dom, hv_error *err);
 enum { HV_SHUTDOWN_ACPI = 1 << 0 };
 /* Ask the guest to shut down; returns at once, the guest acts (or not). */
 int hv_domain_shutdown(hv_domain *dom, unsigned int flags, hv_error *err);
-/* Ask the guest to reboot (ACPI); the domain ID does not change. */
+enum { HV_REBOOT_ACPI = 1 << 0 };
+/*
+ * Ask the guest to reboot (ACPI); the domain ID does not change. On QEMU
+ * this is a power-button press followed by a reset once the guest powers
+ * off, which raises two (sometimes three) HV_EVENT_REBOOT events.
+ */
 int hv_domain_reboot(hv_domain *dom, unsigned int flags, hv_error *err);
 /* Hard reset, like pressing the reset button. */
 int hv_domain_reset(hv_domain *dom, hv_error *err);
@@ -510,6 +517,7 @@ int hv_pool_get_info(hv_conn *conn, const char *pool, hv_pool_info *info,
 typedef struct hv_vol_spec {
     const char *name;
     uint64_t capacity;          /* bytes */
+    uint64_t allocation;        /* bytes allocated now; 0 = thin/sparse */
     const char *format;         /* "raw", "qcow2" */
     const char *backing_path;   /* NULL for none */
     const char *backing_format; /* format of the backing file */
@@ -522,6 +530,7 @@ typedef struct hv_vol_info {
     uint64_t capacity, allocation; /* bytes */
     char format[16];
     char backing_path[512]; /* "" when none */
+    char backing_format[16]; /* "" when none or unknown */
 } hv_vol_info;
 int hv_vol_get_info(hv_conn *conn, const char *pool, const char *name,
                     hv_vol_info *info, hv_error *err);

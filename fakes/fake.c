@@ -52,6 +52,7 @@ typedef struct fake_vol {
     uint64_t capacity, allocation;
     char format[16];
     char *backing; /* NULL if none */
+    char backing_format[16];
 } fake_vol;
 
 struct fake_host {
@@ -398,6 +399,10 @@ static void
 dom_stopped(fake_host *h, fake_dom *d, int reason, int detail)
 {
     dom_set_state(h, d, HV_STATE_SHUTOFF, reason);
+    /* measured: STOPPED/DESTROYED and STOPPED/SAVED carry ID -1, the
+     * others the ID the domain had */
+    if (detail == HV_EV_STOPPED_DESTROYED || detail == HV_EV_STOPPED_SAVED)
+        d->id = -1;
     emit(h, d, HV_EVENT_STOPPED, detail, NULL);
     d->id = -1;
     dom_retoken(h, d, &d->life);
@@ -1760,9 +1765,12 @@ fk_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
                            "file or directory", spec->backing_path);
         return -1;
     }
-    /* raw volumes are fully allocated (libvirt's default allocation is the
-     * capacity); a qcow2 image starts with its header only */
-    need = strcmp(format, "raw") == 0 ? spec->capacity : QCOW2_HEADER_BYTES;
+    /* what is allocated now: the requested allocation (capped at the
+     * capacity), and for qcow2 at least its header */
+    need = spec->allocation < spec->capacity ? spec->allocation
+                                             : spec->capacity;
+    if (strcmp(format, "qcow2") == 0 && need < QCOW2_HEADER_BYTES)
+        need = QCOW2_HEADER_BYTES;
     if (need > pool_available(c->host)) {
         hv_error_set_errno(err, ENOSPC,
                            "cannot allocate %llu bytes in file '%s/%s': No "
@@ -1776,6 +1784,10 @@ fk_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
     v->allocation = need;
     g_strlcpy(v->format, format, sizeof(v->format));
     v->backing = g_strdup(spec->backing_path);
+    if (spec->backing_path)
+        g_strlcpy(v->backing_format,
+                  spec->backing_format ? spec->backing_format : "raw",
+                  sizeof(v->backing_format));
     g_hash_table_insert(c->host->vols, v->name, v);
     return 0;
 }
@@ -1806,6 +1818,8 @@ fk_vol_get_info(hv_conn *conn, const char *pool, const char *name,
     g_strlcpy(info->format, v->format, sizeof(info->format));
     g_strlcpy(info->backing_path, v->backing ? v->backing : "",
               sizeof(info->backing_path));
+    g_strlcpy(info->backing_format, v->backing_format,
+              sizeof(info->backing_format));
     return 0;
 }
 
@@ -1824,7 +1838,8 @@ fk_vol_resize(hv_conn *conn, const char *pool, const char *name,
                      "capacity unless shrink flag explicitly specified");
         return -1;
     }
-    if (strcmp(v->format, "raw") == 0) {
+    if (v->allocation >= v->capacity && strcmp(v->format, "raw") == 0) {
+        /* a fully allocated volume stays so: the new part is allocated */
         uint64_t grow = capacity - v->capacity;
         if (grow > pool_available(c->host)) {
             hv_error_set_errno(err, ENOSPC,

@@ -71,6 +71,17 @@ expect_events(tb *t, const char *name, const char *want)
     g_free(have);
 }
 
+/* The domain ID carried by the last event of 'type' for 'name'. */
+static int
+last_event_id(tb *t, const char *name, int type)
+{
+    for (unsigned int i = t->nevents; i-- > 0;)
+        if (t->events[i].type == type && strcmp(t->events[i].name, name) == 0)
+            return t->events[i].id;
+    fail_msg("no %s event for %s", hv_event_type_name(type), name);
+    return -2;
+}
+
 /* ---- cases ---- */
 
 /* IDs: a new one from the daemon-wide counter on every start, -1 when
@@ -341,7 +352,7 @@ case_acpi_honoured(tb *t)
     char n[96];
     hv_domain *d = tb_start_new(t, tb_name(t, n, sizeof(n)), false);
     hv_error err;
-    int reason;
+    int reason, id = tb_id(d);
 
     tb_wait_guest_ready(t, n);
     tb_events_clear(t);
@@ -359,6 +370,8 @@ case_acpi_honoured(tb *t)
     assert_int_equal(reason, HV_SHUTOFF_SHUTDOWN);
     assert_int_equal(tb_id(d), -1);
     expect_events(t, n, "SHUTDOWN/GUEST STOPPED/SHUTDOWN");
+    /* ...while a guest's own power-off keeps the ID it had */
+    assert_int_equal(last_event_id(t, n, HV_EVENT_STOPPED), id);
     hv_domain_free(d);
 }
 
@@ -449,6 +462,8 @@ case_managed_save(tb *t)
     assert_int_equal(hv_domain_has_managed_save(d, &err), 1);
     expect_events(t, n, QEMU_OR_TEST(t, "SUSPENDED/PAUSED STOPPED/SAVED",
                                      "STOPPED/SAVED"));
+    if (t->kind != TB_TEST)
+        assert_int_equal(last_event_id(t, n, HV_EVENT_STOPPED), -1);
     expect_fail(hv_domain_undefine(d, 0, &err), &err,
                 HV_ERR_OPERATION_INVALID, "undefine with managed save");
 
@@ -491,6 +506,9 @@ case_lifecycle_events(tb *t)
     expect_ok(hv_domain_destroy(d, 0, &err), &err, "destroy");
     expect_events(t, n, QEMU_OR_TEST(t, "SHUTDOWN/HOST STOPPED/DESTROYED",
                                      "STOPPED/DESTROYED"));
+    /* measured: a destroyed domain's STOPPED event carries ID -1 */
+    if (t->kind != TB_TEST)
+        assert_int_equal(last_event_id(t, n, HV_EVENT_STOPPED), -1);
     tb_events_clear(t);
     expect_ok(hv_domain_undefine(d, 0, &err), &err, "undefine");
     expect_events(t, n, "UNDEFINED/REMOVED");
@@ -615,6 +633,7 @@ case_volumes(tb *t)
     tb_track_vol(t, base);
     spec.name = base;
     spec.capacity = 8 << 20;
+    spec.allocation = 8 << 20;
     spec.format = "raw";
     expect_ok(hv_vol_create(t->conn, t->pool, &spec, &err), &err,
               "create raw");
@@ -627,15 +646,12 @@ case_volumes(tb *t)
     expect_ok(hv_vol_get_info(t->conn, t->pool, base, &info, &err), &err,
               "info raw");
     assert_int_equal(info.capacity, 8 << 20);
-    /* a raw volume without an allocation is fully allocated (the test
-     * driver reports none) */
-    if (t->kind == TB_TEST)
-        assert_int_equal(info.allocation, 0);
-    else
-        assert_true(info.allocation >= (8 << 20) - 4096);
+    /* allocated as asked */
+    assert_true(info.allocation >= (8 << 20) - 4096);
 
     spec.name = top;
     spec.capacity = 16 << 20;
+    spec.allocation = 0;
     spec.format = "qcow2";
     spec.backing_path = base_path;
     spec.backing_format = "raw";
@@ -650,6 +666,7 @@ case_volumes(tb *t)
                   "info qcow2");
         assert_string_equal(info.format, "qcow2");
         assert_string_equal(info.backing_path, base_path);
+        assert_string_equal(info.backing_format, "raw");
         assert_int_equal(info.capacity, 16 << 20);
         assert_true(info.allocation < (1 << 20));
     }

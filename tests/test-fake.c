@@ -271,7 +271,7 @@ test_disk_full(void **state)
 {
     world *wd = world_new(1);
     hv_vol_spec raw = {.name = "r.img", .capacity = 600 << 20,
-                       .format = "raw"};
+                       .allocation = 600 << 20, .format = "raw"};
     hv_vol_spec q = {.name = "q.qcow2", .capacity = UINT64_C(10) << 30,
                      .format = "qcow2"};
     hv_pool_info pool;
