@@ -24,7 +24,8 @@ typedef struct fault_set fault_set;
 typedef struct fault_rule {
     int op;             /* an hv_op, or -1 for every operation */
     const char *target; /* only calls on this object (domain name...); NULL any */
-    unsigned int nth;   /* first matching call that fails, 1-based; 0 = 1 */
+    unsigned int nth;   /* first matching call (counted from when the rule
+                         * was added) that fails, 1-based; 0 = 1 */
     unsigned int count; /* how many calls fail from there; 0 = all after */
     double probability; /* 0 = always (within nth/count), else this share */
     int code;           /* hv_error_code to fail with; 0 = do not fail */

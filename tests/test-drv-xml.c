@@ -1,0 +1,782 @@
+/*
+ * test-drv-xml.c: drv_domain_xml against golden files, and the inputs it
+ * must refuse.
+ *
+ * Each golden row builds one instance, formats its domain XML and compares
+ * it byte for byte with tests/golden/NAME.xml. HVD_REGEN=1 rewrites the
+ * golden files instead (review the diff before committing). Every golden
+ * XML is also
+ *  - read back by the fake hypervisor's parser (name, uuid, memory, vCPUs,
+ *    disk sources),
+ *  - validated against libvirt's RelaxNG schema when it is installed,
+ *  - defined (type switched to 'test') on libvirt's test:///default.
+ * The golden folder: $HVD_GOLDEN_DIR, else tests/golden or ../tests/golden
+ * (make check runs from the repo root).
+ */
+#include <glib.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+
+#include "drv-priv.h"
+#include "fake-xml.h"
+
+#define TEST_UUID "6f1c3b5e-8d2a-4c1f-9b7e-0a1b2c3d4e5f"
+#define TEST_IMAGE "0d7e1c55-3f0a-4b8e-a1c2-9e8f7d6c5b4a"
+#define TEST_VOLUME "c0ffee00-1234-4abc-8def-0123456789ab"
+#define INSTANCES "/var/lib/hvd/instances"
+#define IMAGES "/var/lib/hvd/images"
+#define LIBVIRT_RNG "/usr/share/libvirt/schemas/domain.rng"
+
+/* Everything one drv_domain_xml call needs; strings are literals. */
+typedef struct fixture {
+    drv_config cfg;
+    drv_instance inst;
+    drv_disk disks[4];
+    unsigned int n_disks;
+    bool rescue;
+    drv_kv specs[4];
+    drv_kv props[8];
+    drv_vif vifs[3];
+    char *cachemodes[4];
+} fixture;
+
+/* m1.small-like kvm instance: no disks, no VIFs, no properties. */
+static void
+fx_base(fixture *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->cfg.virt_type = "kvm";
+    f->cfg.instances_path = INSTANCES;
+    f->inst.uuid = TEST_UUID;
+    f->inst.name = "instance-00000001";
+    f->inst.root_device_name = "/dev/vda";
+    f->inst.flavor.name = "m1.small";
+    f->inst.flavor.vcpus = 1;
+    f->inst.flavor.memory_mb = 512;
+    f->inst.flavor.root_gb = 1;
+    f->inst.flavor.extra_specs = f->specs;
+    f->inst.image.id = TEST_IMAGE;
+    f->inst.image.format = "qcow2";
+    f->inst.image.properties = f->props;
+    f->inst.vifs = f->vifs;
+}
+
+static void
+fx_spec(fixture *f, char *key, char *value)
+{
+    assert_true(f->inst.flavor.n_extra_specs < G_N_ELEMENTS(f->specs));
+    f->specs[f->inst.flavor.n_extra_specs++] = (drv_kv){key, value};
+}
+
+static void
+fx_prop(fixture *f, char *key, char *value)
+{
+    assert_true(f->inst.image.n_properties < G_N_ELEMENTS(f->props));
+    f->props[f->inst.image.n_properties++] = (drv_kv){key, value};
+}
+
+static drv_disk *
+fx_disk(fixture *f, const char *path, const char *format, const char *target)
+{
+    drv_disk *d;
+
+    assert_true(f->n_disks < G_N_ELEMENTS(f->disks));
+    d = &f->disks[f->n_disks++];
+    *d = (drv_disk){.path = path, .format = format, .target = target,
+                    .bus = "virtio", .device = "disk",
+                    .source_type = "file"};
+    return d;
+}
+
+static void
+fx_root_disk(fixture *f)
+{
+    fx_disk(f, IMAGES "/" TEST_UUID "_disk", "qcow2", "vda");
+}
+
+static drv_vif *
+fx_vif(fixture *f, char *type, char *mac)
+{
+    drv_vif *v;
+
+    assert_true(f->inst.n_vifs < G_N_ELEMENTS(f->vifs));
+    v = &f->vifs[f->inst.n_vifs++];
+    memset(v, 0, sizeof(*v));
+    v->id = "5a9b1e3c-0000-4000-8000-00000000000a";
+    v->type = type;
+    v->mac = mac;
+    return v;
+}
+
+static void
+fx_bridge_vif(fixture *f)
+{
+    fx_vif(f, "bridge", "fa:16:3e:12:34:56")->bridge = "br100";
+}
+
+/* ---- golden rows ---- */
+
+static void
+gold_minimal(fixture *f)
+{
+    fx_root_disk(f);
+    fx_bridge_vif(f);
+}
+
+/* The tiny guest of ../shared/PLATFORM.md, as the driver tests boot it. */
+static void
+gold_direct_kernel(fixture *f)
+{
+    f->cfg.virt_type = "qemu";
+    f->inst.name = "tiny";
+    f->inst.flavor.name = "tiny";
+    f->inst.flavor.memory_mb = 96;
+    f->inst.flavor.root_gb = 0;
+    fx_prop(f, "kernel_path", "/var/cache/hvd/tiny-guest/vmlinuz");
+    fx_prop(f, "initrd_path", "/var/cache/hvd/tiny-guest/initrd.gz");
+    fx_prop(f, "os_command_line", "console=ttyS0 panic=-1 quiet");
+}
+
+/* kernel_path and a root disk but no os_command_line: Nova's command line
+ * (root=, consoles, no_timer_check on qemu). */
+static void
+gold_kernel_default_cmdline(fixture *f)
+{
+    f->cfg.virt_type = "qemu";
+    fx_prop(f, "kernel_path", IMAGES "/kernel");
+    fx_root_disk(f);
+}
+
+static void
+gold_kvm_topology(fixture *f)
+{
+    f->inst.flavor.name = "m1.large";
+    f->inst.flavor.vcpus = 4;
+    f->inst.flavor.memory_mb = 8192;
+    f->inst.flavor.root_gb = 20;
+    fx_spec(f, "hw:cpu_sockets", "2");
+    fx_spec(f, "hw:cpu_cores", "2");
+    fx_spec(f, "quota:cpu_shares", "2048");
+    fx_root_disk(f);
+    fx_bridge_vif(f);
+}
+
+static void
+gold_ephemeral_swap(fixture *f)
+{
+    f->inst.flavor.ephemeral_gb = 10;
+    f->inst.flavor.swap_mb = 512;
+    fx_root_disk(f);
+    fx_disk(f, IMAGES "/" TEST_UUID "_disk.eph0", "qcow2", "vdb");
+    fx_disk(f, IMAGES "/" TEST_UUID "_disk.swap", "raw", "vdc");
+}
+
+static void
+gold_volume(fixture *f)
+{
+    drv_disk *d;
+
+    fx_root_disk(f);
+    d = fx_disk(f, "/dev/disk/by-id/volume-" TEST_VOLUME, "raw", "vdb");
+    d->source_type = "block";
+    d->serial = TEST_VOLUME;
+    fx_bridge_vif(f);
+}
+
+static void
+gold_network_ethernet(fixture *f)
+{
+    fx_prop(f, "hw_vif_model", "e1000");
+    fx_root_disk(f);
+    fx_vif(f, "network", "fa:16:3e:00:00:01")->network = "default";
+    fx_vif(f, "ethernet", "fa:16:3e:00:00:02")->devname = "tap5a9b1e3c-00";
+    fx_vif(f, "ethernet", "fa:16:3e:00:00:03"); /* libvirt names the tap */
+}
+
+/* Several pairs per entry, the last pair for a type wins, "default" drops
+ * the cache attribute. */
+static void
+gold_cachemodes(fixture *f)
+{
+    drv_disk *d;
+
+    f->cachemodes[0] = "file=writeback,block=none";
+    f->cachemodes[1] = "file=directsync, network=default";
+    f->cachemodes[2] = "block=default";
+    f->cfg.disk_cachemodes = f->cachemodes;
+    fx_root_disk(f);
+    d = fx_disk(f, "/dev/disk/by-id/volume-" TEST_VOLUME, "raw", "vdb");
+    d->source_type = "block";
+    d->serial = TEST_VOLUME;
+}
+
+/* Config drive: a cdrom on IDE, image property for the disk bus. */
+static void
+gold_config_drive(fixture *f)
+{
+    drv_disk *d;
+
+    fx_prop(f, "hw_disk_bus", "virtio");
+    fx_root_disk(f);
+    f->disks[0].bus = NULL; /* from hw_disk_bus */
+    d = fx_disk(f, INSTANCES "/" TEST_UUID "/disk.config", "raw", "hdd");
+    d->device = "cdrom";
+    d->bus = "ide";
+}
+
+static void
+gold_rescue(fixture *f)
+{
+    f->cfg.virt_type = "qemu";
+    f->rescue = true;
+    fx_prop(f, "kernel_path", "/var/cache/hvd/tiny-guest/vmlinuz");
+    fx_prop(f, "initrd_path", "/var/cache/hvd/tiny-guest/initrd.gz");
+    fx_prop(f, "rescue_kernel_path", IMAGES "/rescue-kernel");
+    fx_prop(f, "os_command_line", "console=ttyS0 panic=-1 quiet");
+    /* the rescue disk first, the instance's own root disk second */
+    fx_disk(f, IMAGES "/" TEST_UUID "_disk.rescue", "qcow2", "vda");
+    fx_disk(f, IMAGES "/" TEST_UUID "_disk", "qcow2", "vdb");
+    fx_bridge_vif(f);
+}
+
+static void
+gold_test_driver(fixture *f)
+{
+    f->cfg.virt_type = "test";
+    fx_spec(f, "hw:cpu_threads", "2");
+    f->inst.flavor.vcpus = 2;
+    fx_root_disk(f);
+    fx_bridge_vif(f);
+}
+
+/* Characters XML must escape, in a name, a path and a command line. */
+static void
+gold_escaping(fixture *f)
+{
+    f->cfg.virt_type = "qemu";
+    f->inst.name = "a&b<c>\"d'";
+    f->inst.flavor.name = "fl&vor";
+    fx_prop(f, "kernel_path", IMAGES "/k&<>");
+    fx_prop(f, "os_command_line", "console=ttyS0 x=\"a<b&c\" é");
+}
+
+typedef struct golden_case {
+    const char *name;
+    void (*setup)(fixture *f);
+} golden_case;
+
+static const golden_case golden_cases[] = {
+    {"minimal", gold_minimal},
+    {"direct-kernel", gold_direct_kernel},
+    {"kernel-default-cmdline", gold_kernel_default_cmdline},
+    {"kvm-topology", gold_kvm_topology},
+    {"ephemeral-swap", gold_ephemeral_swap},
+    {"volume", gold_volume},
+    {"network-ethernet", gold_network_ethernet},
+    {"cachemodes", gold_cachemodes},
+    {"config-drive", gold_config_drive},
+    {"rescue", gold_rescue},
+    {"test-driver", gold_test_driver},
+    {"escaping", gold_escaping},
+};
+
+/* ---- shared state: golden folder, libvirt schema and test connection */
+
+static char *golden_dir;
+static xmlRelaxNGPtr rng_schema;
+static virConnectPtr test_conn;
+
+static void
+quiet_libvirt(void *opaque, virErrorPtr e)
+{
+    (void)opaque;
+    (void)e;
+}
+
+static void
+quiet_xml(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static char *
+find_golden_dir(void)
+{
+    const char *env = getenv("HVD_GOLDEN_DIR");
+    g_autofree char *srcdir = g_path_get_dirname(__FILE__);
+    g_autofree char *here = g_build_filename(srcdir, "golden", NULL);
+    const char *tries[] = {here, "tests/golden", "../tests/golden"};
+
+    if (env && *env)
+        return g_strdup(env);
+    for (size_t i = 0; i < G_N_ELEMENTS(tries); i++) {
+        if (g_file_test(tries[i], G_FILE_TEST_IS_DIR))
+            return g_strdup(tries[i]);
+    }
+    return g_strdup("tests/golden"); /* HVD_REGEN creates it */
+}
+
+static int
+group_setup(void **state)
+{
+    (void)state;
+    golden_dir = find_golden_dir();
+    virSetErrorFunc(NULL, quiet_libvirt);
+    test_conn = virConnectOpen("test:///default");
+    if (g_file_test(LIBVIRT_RNG, G_FILE_TEST_EXISTS)) {
+        xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(LIBVIRT_RNG);
+
+        rng_schema = xmlRelaxNGParse(pc);
+        xmlRelaxNGFreeParserCtxt(pc);
+    }
+    print_message("# golden files: %s; libvirt schema: %s; test:///default: "
+                  "%s\n", golden_dir, rng_schema ? "yes" : "not installed",
+                  test_conn ? "yes" : "unavailable");
+    return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+    (void)state;
+    if (test_conn)
+        virConnectClose(test_conn);
+    if (rng_schema)
+        xmlRelaxNGFree(rng_schema);
+    xmlRelaxNGCleanupTypes();
+    g_free(golden_dir);
+    return 0;
+}
+
+/* ---- checks on one golden XML ---- */
+
+/* Print the first line where got and want differ. */
+static void
+report_diff(const char *path, const char *want, const char *got)
+{
+    g_auto(GStrv) w = g_strsplit(want, "\n", -1);
+    g_auto(GStrv) g = g_strsplit(got, "\n", -1);
+    unsigned int i = 0;
+
+    while (w[i] && g[i] && strcmp(w[i], g[i]) == 0)
+        i++;
+    print_message("# %s differs at line %u (HVD_REGEN=1 rewrites it)\n"
+                  "#   want: %s\n#   got:  %s\n",
+                  path, i + 1, w[i] ? w[i] : "(end)", g[i] ? g[i] : "(end)");
+}
+
+static void
+check_fake_parses(const fixture *f, const char *xml)
+{
+    fake_domdef def;
+    hv_error herr;
+
+    if (fake_xml_parse_domain(xml, NULL, &def, &herr) < 0)
+        fail_msg("fake parser: %s", herr.message);
+    assert_string_equal(def.name, f->inst.name);
+    assert_string_equal(def.uuid, f->inst.uuid);
+    assert_int_equal(def.mem_kib, f->inst.flavor.memory_mb * 1024);
+    assert_int_equal(def.vcpus, f->inst.flavor.vcpus);
+    assert_int_equal(def.sources->len, f->n_disks);
+    fake_domdef_clear(&def);
+}
+
+static void
+check_schema(const char *xml)
+{
+    xmlDocPtr doc;
+    xmlRelaxNGValidCtxtPtr vc;
+    int rc;
+
+    if (!rng_schema)
+        return;
+    doc = xmlReadMemory(xml, (int)strlen(xml), "golden.xml", NULL, 0);
+    assert_non_null(doc);
+    vc = xmlRelaxNGNewValidCtxt(rng_schema);
+    xmlRelaxNGSetValidErrors(vc, quiet_xml, quiet_xml, NULL);
+    rc = xmlRelaxNGValidateDoc(vc, doc);
+    xmlRelaxNGFreeValidCtxt(vc);
+    xmlFreeDoc(doc);
+    if (rc != 0)
+        fail_msg("not valid per %s (virt-xml-validate tells where)",
+                 LIBVIRT_RNG);
+}
+
+/* Define on test:///default with type='test', then undefine. */
+static void
+check_test_driver(const char *xml)
+{
+    xmlDocPtr doc;
+    xmlChar *buf = NULL;
+    int len = 0;
+    virDomainPtr dom;
+
+    if (!test_conn)
+        return;
+    doc = xmlReadMemory(xml, (int)strlen(xml), "golden.xml", NULL, 0);
+    assert_non_null(doc);
+    xmlSetProp(xmlDocGetRootElement(doc), BAD_CAST "type", BAD_CAST "test");
+    xmlDocDumpMemory(doc, &buf, &len);
+    xmlFreeDoc(doc);
+    dom = virDomainDefineXML(test_conn, (const char *)buf);
+    xmlFree(buf);
+    if (!dom)
+        fail_msg("test:///default refuses it: %s", virGetLastErrorMessage());
+    assert_int_equal(virDomainUndefine(dom), 0);
+    virDomainFree(dom);
+}
+
+static void
+test_golden(void **state)
+{
+    const golden_case *gc = *state;
+    g_autofree char *xml = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *want = NULL;
+    g_autoptr(GError) gerr = NULL;
+    const char *regen = getenv("HVD_REGEN");
+    fixture f;
+    drv_error err;
+
+    fx_base(&f);
+    gc->setup(&f);
+    drv_error_reset(&err);
+    xml = drv_domain_xml(&f.cfg, &f.inst, f.disks, f.n_disks, f.rescue, &err);
+    if (!xml)
+        fail_msg("%s: %s", gc->name, err.message);
+    assert_int_equal(err.kind, DRV_OK);
+
+    path = g_strdup_printf("%s/%s.xml", golden_dir, gc->name);
+    if (regen && strcmp(regen, "1") == 0) {
+        g_mkdir_with_parents(golden_dir, 0755);
+        if (!g_file_set_contents(path, xml, -1, &gerr))
+            fail_msg("write %s: %s", path, gerr->message);
+        print_message("# wrote %s\n", path);
+    } else {
+        if (!g_file_get_contents(path, &want, NULL, &gerr))
+            fail_msg("%s (HVD_REGEN=1 writes it)", gerr->message);
+        if (strcmp(want, xml) != 0) {
+            report_diff(path, want, xml);
+            fail();
+        }
+    }
+    check_fake_parses(&f, xml);
+    check_schema(xml);
+    check_test_driver(xml);
+}
+
+/* Same input, same bytes: nothing in the XML depends on time or host. */
+static void
+test_deterministic(void **state)
+{
+    g_autofree char *a = NULL, *b = NULL;
+    fixture f;
+    drv_error err;
+
+    (void)state;
+    fx_base(&f);
+    gold_kvm_topology(&f);
+    drv_error_reset(&err);
+    a = drv_domain_xml(&f.cfg, &f.inst, f.disks, f.n_disks, false, &err);
+    b = drv_domain_xml(&f.cfg, &f.inst, f.disks, f.n_disks, false, &err);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(a, b);
+}
+
+/* The escaped text reads back as given. */
+static void
+test_escaping_round_trip(void **state)
+{
+    g_autofree char *xml = NULL;
+    fixture f;
+    drv_error err;
+    xmlDocPtr doc;
+    xmlNodePtr root;
+    bool seen_name = false, seen_cmdline = false;
+
+    (void)state;
+    fx_base(&f);
+    gold_escaping(&f);
+    drv_error_reset(&err);
+    xml = drv_domain_xml(&f.cfg, &f.inst, NULL, 0, false, &err);
+    assert_non_null(xml);
+    doc = xmlReadMemory(xml, (int)strlen(xml), "x.xml", NULL, 0);
+    assert_non_null(doc);
+    root = xmlDocGetRootElement(doc);
+    for (xmlNodePtr n = root->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (xmlStrEqual(n->name, BAD_CAST "name")) {
+            xmlChar *s = xmlNodeGetContent(n);
+
+            assert_string_equal((const char *)s, f.inst.name);
+            xmlFree(s);
+            seen_name = true;
+        } else if (xmlStrEqual(n->name, BAD_CAST "os")) {
+            for (xmlNodePtr c = n->children; c; c = c->next) {
+                xmlChar *s;
+
+                if (!xmlStrEqual(c->name, BAD_CAST "cmdline"))
+                    continue;
+                s = xmlNodeGetContent(c);
+                assert_string_equal((const char *)s,
+                                    "console=ttyS0 x=\"a<b&c\" é");
+                xmlFree(s);
+                seen_cmdline = true;
+            }
+        }
+    }
+    xmlFreeDoc(doc);
+    assert_true(seen_name);
+    assert_true(seen_cmdline);
+}
+
+static void
+test_console_log_path(void **state)
+{
+    fixture f;
+    g_autofree char *p = NULL, *q = NULL;
+
+    (void)state;
+    fx_base(&f);
+    p = drv_console_log_path(&f.cfg, &f.inst);
+    assert_string_equal(p, INSTANCES "/" TEST_UUID "/console.log");
+    f.cfg.instances_path = "/srv/inst/";
+    q = drv_console_log_path(&f.cfg, &f.inst);
+    assert_string_equal(q, "/srv/inst/" TEST_UUID "/console.log");
+    f.inst.uuid = NULL;
+    assert_null(drv_console_log_path(&f.cfg, &f.inst));
+    f.inst.uuid = TEST_UUID;
+    f.cfg.instances_path = NULL;
+    assert_null(drv_console_log_path(&f.cfg, &f.inst));
+}
+
+/* ---- inputs drv_domain_xml refuses ---- */
+
+static void bad_no_uuid(fixture *f) { f->inst.uuid = NULL; }
+static void bad_uuid_form(fixture *f) { f->inst.uuid = "../../etc"; }
+static void bad_no_name(fixture *f) { f->inst.name = ""; }
+static void bad_name_slash(fixture *f) { f->inst.name = "a/b"; }
+static void bad_name_ctrl(fixture *f) { f->inst.name = "a\tb"; }
+static void bad_vcpus(fixture *f) { f->inst.flavor.vcpus = 0; }
+static void bad_memory(fixture *f) { f->inst.flavor.memory_mb = 0; }
+
+static void
+bad_topology_product(fixture *f)
+{
+    f->inst.flavor.vcpus = 4;
+    fx_spec(f, "hw:cpu_sockets", "3");
+    fx_spec(f, "hw:cpu_cores", "1");
+}
+
+static void
+bad_topology_uneven(fixture *f)
+{
+    f->inst.flavor.vcpus = 3;
+    fx_spec(f, "hw:cpu_threads", "2"); /* sockets would be 1.5 */
+}
+
+static void
+bad_topology_word(fixture *f)
+{
+    f->inst.flavor.vcpus = 2;
+    fx_spec(f, "hw:cpu_cores", "two");
+}
+
+static void bad_shares_word(fixture *f) { fx_spec(f, "quota:cpu_shares", "lots"); }
+static void bad_shares_negative(fixture *f) { fx_spec(f, "quota:cpu_shares", "-5"); }
+static void bad_shares_big(fixture *f) { fx_spec(f, "quota:cpu_shares", "99999999"); }
+
+static void
+bad_vif_type(fixture *f)
+{
+    fx_vif(f, "vhostuser", "fa:16:3e:00:00:09");
+}
+
+static void
+bad_vif_no_bridge(fixture *f)
+{
+    fx_vif(f, "bridge", "fa:16:3e:00:00:09");
+}
+
+static void
+bad_vif_no_network(fixture *f)
+{
+    fx_vif(f, "network", "fa:16:3e:00:00:09");
+}
+
+static void
+bad_vif_mac(fixture *f)
+{
+    fx_vif(f, "bridge", "fa:16:3e:00:00")->bridge = "br100";
+}
+
+static void
+bad_vif_multicast(fixture *f)
+{
+    fx_vif(f, "bridge", "01:00:5e:00:00:01")->bridge = "br100";
+}
+
+static void
+bad_disk_no_path(fixture *f)
+{
+    fx_root_disk(f);
+    fx_disk(f, NULL, "raw", "vdb");
+}
+
+static void
+bad_disk_no_target(fixture *f)
+{
+    fx_disk(f, IMAGES "/x", "raw", NULL);
+}
+
+static void
+bad_disk_twice(fixture *f)
+{
+    fx_root_disk(f);
+    fx_disk(f, IMAGES "/x", "raw", "vda");
+}
+
+static void
+bad_disk_device(fixture *f)
+{
+    fx_disk(f, IMAGES "/x", "raw", "vda")->device = "floppy";
+}
+
+static void
+bad_disk_source_type(fixture *f)
+{
+    fx_disk(f, IMAGES "/x", "raw", "vda")->source_type = "network";
+}
+
+static void
+bad_cachemode(fixture *f)
+{
+    f->cachemodes[0] = "file=fast";
+    f->cfg.disk_cachemodes = f->cachemodes;
+    fx_root_disk(f);
+}
+
+static void bad_virt_type(fixture *f) { f->cfg.virt_type = "xen"; }
+static void bad_instances_path(fixture *f) { f->cfg.instances_path = NULL; }
+
+static void
+bad_kernel_utf8(fixture *f)
+{
+    fx_prop(f, "kernel_path", "/boot/\xff");
+}
+
+typedef struct bad_case {
+    const char *name;
+    void (*setup)(fixture *f);
+    drv_error_kind kind;
+    const char *needle; /* the message names the field */
+} bad_case;
+
+#define INST DRV_ERR_INVALID_INSTANCE
+static const bad_case bad_cases[] = {
+    {"bad:no-uuid", bad_no_uuid, INST, "uuid is required"},
+    {"bad:uuid-form", bad_uuid_form, INST, "uuid: '../../etc'"},
+    {"bad:no-name", bad_no_name, INST, "name is required"},
+    {"bad:name-slash", bad_name_slash, INST, "name: 'a/b'"},
+    {"bad:name-control", bad_name_ctrl, INST, "name: control character"},
+    {"bad:vcpus", bad_vcpus, INST, "flavor.vcpus"},
+    {"bad:memory", bad_memory, INST, "flavor.memory_mb"},
+    {"bad:topology-product", bad_topology_product, INST,
+     "3*1*1 is not the flavor's 4 vcpus"},
+    {"bad:topology-uneven", bad_topology_uneven, INST, "hw:cpu_sockets"},
+    {"bad:topology-word", bad_topology_word, INST, "hw:cpu_cores: 'two'"},
+    {"bad:shares-word", bad_shares_word, INST, "quota:cpu_shares: 'lots'"},
+    {"bad:shares-negative", bad_shares_negative, INST, "quota:cpu_shares"},
+    {"bad:shares-big", bad_shares_big, INST, "quota:cpu_shares"},
+    {"bad:vif-type", bad_vif_type, INST,
+     "network_info[0].type: unknown VIF type 'vhostuser'"},
+    {"bad:vif-no-bridge", bad_vif_no_bridge, INST,
+     "network_info[0].bridge is required"},
+    {"bad:vif-no-network", bad_vif_no_network, INST,
+     "network_info[0].network is required"},
+    {"bad:vif-mac", bad_vif_mac, INST, "network_info[0].address"},
+    {"bad:vif-multicast", bad_vif_multicast, INST, "unicast"},
+    {"bad:disk-no-path", bad_disk_no_path, INST, "disks[1].path is required"},
+    {"bad:disk-no-target", bad_disk_no_target, INST,
+     "disks[0].target is required"},
+    {"bad:disk-twice", bad_disk_twice, INST, "disks[1].target: 'vda' used"},
+    {"bad:disk-device", bad_disk_device, INST, "disks[0].device"},
+    {"bad:disk-source-type", bad_disk_source_type, INST,
+     "disks[0].source_type"},
+    {"bad:cachemode", bad_cachemode, DRV_ERR_INVALID_CONFIG,
+     "disk_cachemodes: bad entry 'file=fast'"},
+    {"bad:virt-type", bad_virt_type, DRV_ERR_INVALID_CONFIG, "virt_type"},
+    {"bad:instances-path", bad_instances_path, DRV_ERR_INVALID_CONFIG,
+     "instances_path"},
+    {"bad:kernel-utf8", bad_kernel_utf8, INST,
+     "image.properties.kernel_path: not valid UTF-8"},
+};
+#undef INST
+
+static void
+test_bad(void **state)
+{
+    const bad_case *bc = *state;
+    fixture f;
+    drv_error err;
+    char *xml;
+
+    fx_base(&f);
+    bc->setup(&f);
+    drv_error_reset(&err);
+    xml = drv_domain_xml(&f.cfg, &f.inst, f.disks, f.n_disks, f.rescue, &err);
+    if (xml) {
+        g_free(xml);
+        fail_msg("%s: accepted", bc->name);
+    }
+    assert_int_equal(err.kind, bc->kind);
+    if (!strstr(err.message, bc->needle))
+        fail_msg("%s: message '%s' lacks '%s'", bc->name, err.message,
+                 bc->needle);
+}
+
+int
+main(void)
+{
+    const size_t n_gold = G_N_ELEMENTS(golden_cases);
+    const size_t n_bad = G_N_ELEMENTS(bad_cases);
+    const struct CMUnitTest fixed[] = {
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_escaping_round_trip),
+        cmocka_unit_test(test_console_log_path),
+    };
+    const size_t n = G_N_ELEMENTS(fixed) + n_gold + n_bad;
+    struct CMUnitTest *tests = g_new0(struct CMUnitTest, n);
+    size_t k = 0;
+    int rc;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+        tests[k++] = fixed[i];
+    for (size_t i = 0; i < n_gold; i++)
+        tests[k++] = (struct CMUnitTest){
+            .name = golden_cases[i].name, .test_func = test_golden,
+            .initial_state = (void *)&golden_cases[i]};
+    for (size_t i = 0; i < n_bad; i++)
+        tests[k++] = (struct CMUnitTest){
+            .name = bad_cases[i].name, .test_func = test_bad,
+            .initial_state = (void *)&bad_cases[i]};
+
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    rc = _cmocka_run_group_tests("drv-xml", tests, n, group_setup,
+                                 group_teardown);
+    g_free(tests);
+    return rc;
+}
