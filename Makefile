@@ -130,4 +130,7 @@ install: all
 clean:
 	rm -rf build build-asan build-cov
 
+# keep objects make would call intermediate (no rebuild on every run)
+.SECONDARY:
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

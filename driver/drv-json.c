@@ -323,7 +323,10 @@ typedef struct near {
 static void
 near_consider(near *n, const char *candidate)
 {
-    size_t d = edit_distance(n->word, candidate);
+    /* a difference in case only counts as one typo */
+    size_t d = g_ascii_strcasecmp(n->word, candidate) == 0
+                   ? 1
+                   : edit_distance(n->word, candidate);
 
     if (!n->best || d < n->dist) {
         n->best = candidate;
@@ -407,8 +410,11 @@ fail_choice(jctx *c, const char *const *choices, const char *got)
     for (size_t i = 0; choices[i]; i++)
         near_consider(&n, choices[i]);
     hint = near_result(&n);
-    jfail(c, false, "expected one of %s, got \"%.64s\"%s%s", list, got,
-          hint ? "; did you mean " : "", hint ? hint : "");
+    if (hint)
+        jfail(c, false, "expected one of %s, got \"%.64s\"; did you mean %s?",
+              list, got, hint);
+    else
+        jfail(c, false, "expected one of %s, got \"%.64s\"", list, got);
 }
 
 /* ---- typed readers for the value at the current path ---- */
@@ -968,8 +974,10 @@ drv_config_load_json(const char *json, const char *source, drv_config *cfg,
             for (size_t i = 0; i < G_N_ELEMENTS(cfg_opts); i++)
                 near_consider(&n, cfg_opts[i].name);
             hint = near_result(&n);
-            jfail(&c, true, "unknown option%s%s", hint ? "; did you mean " : "",
-                  hint ? hint : "");
+            if (hint)
+                jfail(&c, true, "unknown option; did you mean %s?", hint);
+            else
+                jfail(&c, true, "unknown option");
             rc = -1;
         } else {
             rc = read_option(&c, o, v, &tmp);

@@ -29,13 +29,19 @@ const char *drv_kv_get(const drv_kv *kv, unsigned int n, const char *key);
  * under cfg->instances_path/<uuid>/console.log, no USB, no balloon.
  * rescue: boot the rescue kernel/initrd given in the image properties
  * rescue_kernel_path/rescue_initrd_path if present, disks as given.
- * Returns g_malloc'ed XML, or NULL with DRV_ERR_INVALID_INSTANCE.
+ * Returns g_malloc'ed XML, or NULL with DRV_ERR_INVALID_INSTANCE (bad
+ * instance data, naming the field) or DRV_ERR_INVALID_CONFIG (bad
+ * virt_type, instances_path or cache mode).
  */
 char *drv_domain_xml(const drv_config *cfg, const drv_instance *inst,
                      const drv_disk *disks, unsigned int n_disks,
                      bool rescue, drv_error *err);
 
-/* Path of the instance's serial console log (g_free). */
+/* Namespace of the instance metadata in domain XML. */
+#define DRV_XML_METADATA_NS "https://hvd.example/instance/1"
+
+/* Path of the instance's serial console log (g_free); NULL when
+ * instances_path or the uuid is missing. */
 char *drv_console_log_path(const drv_config *cfg, const drv_instance *inst);
 
 #endif /* HVD_DRV_PRIV_H */

@@ -10,8 +10,8 @@
  *    disk sources),
  *  - validated against libvirt's RelaxNG schema when it is installed,
  *  - defined (type switched to 'test') on libvirt's test:///default.
- * The golden folder: $HVD_GOLDEN_DIR, else tests/golden or ../tests/golden
- * (make check runs from the repo root).
+ * The golden folder: $HVD_GOLDEN_DIR, else tests/golden, ../tests/golden
+ * (make check runs from the repo root), else BUILD/../tests/golden.
  */
 #include <glib.h>
 #include <setjmp.h>
@@ -316,12 +316,18 @@ find_golden_dir(void)
     const char *env = getenv("HVD_GOLDEN_DIR");
     g_autofree char *srcdir = g_path_get_dirname(__FILE__);
     g_autofree char *here = g_build_filename(srcdir, "golden", NULL);
-    const char *tries[] = {here, "tests/golden", "../tests/golden"};
+    g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+    g_autofree char *exedir = exe ? g_path_get_dirname(exe) : NULL;
+    /* BUILD/tests/test-drv-xml -> BUILD/../tests/golden */
+    g_autofree char *near_exe =
+        exedir ? g_build_filename(exedir, "..", "..", "tests", "golden", NULL)
+               : NULL;
+    const char *tries[] = {here, "tests/golden", "../tests/golden", near_exe};
 
     if (env && *env)
         return g_strdup(env);
     for (size_t i = 0; i < G_N_ELEMENTS(tries); i++) {
-        if (g_file_test(tries[i], G_FILE_TEST_IS_DIR))
+        if (tries[i] && g_file_test(tries[i], G_FILE_TEST_IS_DIR))
             return g_strdup(tries[i]);
     }
     return g_strdup("tests/golden"); /* HVD_REGEN creates it */
