@@ -733,6 +733,7 @@ begin(jctx *c, const char *json, const char *source, drv_error_kind kind,
 
 /* ---- configuration ---- */
 
+/* The reference's defaults; cfg's old contents are not freed. */
 void
 drv_config_defaults(drv_config *cfg)
 {
@@ -760,6 +761,7 @@ drv_config_defaults(drv_config *cfg)
     cfg->disk_cachemodes = NULL;
 }
 
+/* Frees cfg's strings and zeroes it. NULL is fine. */
 void
 drv_config_clear(drv_config *cfg)
 {
