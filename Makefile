@@ -34,7 +34,7 @@ LIBFAKE     := $(BUILD)/libhvdfake.a
 LIBHARNESS  := $(BUILD)/libhvdharness.a
 HVD_BIN     := $(BUILD)/hvd
 
-.PHONY: all build deps check check-unit check-real valgrind asan coverage lint \
+.PHONY: all build deps run check check-unit check-real valgrind asan coverage lint \
         install clean help bench
 
 # `all` first makes sure the build dependencies are installed (ci/deps.sh is
@@ -50,7 +50,8 @@ build: $(LIBHVD) $(LIBFAKE) $(TEST_BIN) $(BENCH_BIN) $(if $(wildcard harness/mai
 help:
 	@echo "make deps        install Debian packages hvd needs (root), else print the apt-get line"
 	@echo "make all         build libhvd, the fake, tests, benchmarks, the hvd command"
-	@echo "make check       unit tests + conformance on every reachable backend"
+	@echo "make run         main job: build, then run the scenario corpus on the fake"
+	@echo "make check       unit tests + conformance on every reachable backend + corpus"
 	@echo "make check-real  bring up libvirtd + tiny guest, conformance on qemu:///system"
 	@echo "make valgrind    unit + conformance (fake, test:///default) under valgrind"
 	@echo "make asan        ASan+UBSan build in build-asan/, then check"
@@ -95,7 +96,12 @@ $(HVD_BIN): $(BUILD)/harness/main.o $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
 
 # Unit and conformance tests. Each program prints TAP; exit 77 = skipped.
 check: all
-	@bash tests/run-tests.sh $(TEST_BIN)
+	@HVD_BIN=$(HVD_BIN) HVD_JUNIT=$(BUILD)/corpus-fake.xml \
+	  bash tests/run-tests.sh $(TEST_BIN) tests/corpus-fake.sh
+
+# The main job: build everything, run the scenario corpus on the fake.
+run: all
+	@$(HVD_BIN) run scenarios
 
 check-real: all
 	@bash ci/check-real.sh

@@ -17,7 +17,8 @@ export HVD_REAL=1 HVD_BACKENDS=qemu
 log "real suite on qemu:///system, virt type $HVD_VIRT_TYPE"
 
 progs=()
-for p in build/tests/test-conformance build/tests/test-driver-real; do
+for p in build/tests/test-conformance build/tests/test-driver-real \
+         tests/corpus-real.sh; do
     [ -x "$p" ] && progs+=("$p")
 done
 bash tests/run-tests.sh "${progs[@]}"

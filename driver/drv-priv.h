@@ -18,9 +18,6 @@ typedef struct drv_disk {
     const char *serial; /* volume id for attached volumes, else NULL */
 } drv_disk;
 
-/* Value of a key in a drv_kv list, or NULL. */
-const char *drv_kv_get(const drv_kv *kv, unsigned int n, const char *key);
-
 /*
  * The domain XML for an instance (libxml2, never string pasting): type from
  * cfg->virt_type, name, uuid, memory, vCPUs, OS (direct kernel boot when the

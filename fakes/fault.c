@@ -94,14 +94,17 @@ fault_before(void *opaque, hv_conn *conn, const hv_call *call, hv_error *err)
         return -1;
     if (fs->stalling)
         return 0;
+    /* every matching rule counts the call, whichever of them acts on it */
+    for (guint i = 0; i < fs->entries->len; i++) {
+        fault_entry *e = &g_array_index(fs->entries, fault_entry, i);
+        if (entry_matches(e, call))
+            e->seen++;
+    }
     for (guint i = 0; i < fs->entries->len; i++) {
         fault_entry *e = &g_array_index(fs->entries, fault_entry, i);
         const fault_rule *r = &e->rule;
 
-        if (!entry_matches(e, call))
-            continue;
-        e->seen++;
-        if (!in_window(r, e->seen))
+        if (!entry_matches(e, call) || !in_window(r, e->seen))
             continue;
         if (r->probability > 0) {
             /* 53 random bits -> [0, 1) */

@@ -8,8 +8,13 @@ pass=0 fail=0 skip=0 bad_progs=()
 for prog in "$@"; do
     name=$(basename "$prog")
     out=$(mktemp)
-    # shellcheck disable=SC2086
-    ${VALGRIND:-} "$prog" >"$out" 2>&1
+    if [[ "$prog" == *.sh ]]; then
+        # scripts pass the wrapper on to the programs they run
+        HVD_WRAP="${VALGRIND:-}" bash "$prog" >"$out" 2>&1
+    else
+        # shellcheck disable=SC2086
+        ${VALGRIND:-} "$prog" >"$out" 2>&1
+    fi
     rc=$?
     cat "$out"
     # cmocka prints skipped tests as "not ok N # SKIP"

@@ -1,0 +1,704 @@
+/*
+ * jsonv.c: strict JSON reading with positioned errors (see jsonv.h).
+ */
+#include <glib.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonv.h"
+
+/* ---- the context ---- */
+
+void
+jv_init(jv_ctx *c, const char *text, const char *source)
+{
+    memset(c, 0, sizeof(*c));
+    c->text = text;
+    c->source = source ? source : "<string>";
+}
+
+void
+jv_clear(jv_ctx *c)
+{
+    if (!c)
+        return;
+    g_free(c->error);
+    c->error = NULL;
+    c->depth = 0;
+}
+
+char *
+jv_take_error(jv_ctx *c)
+{
+    char *e = c->error;
+
+    c->error = NULL;
+    return e;
+}
+
+void
+jv_push_key(jv_ctx *c, const char *key)
+{
+    g_assert(c->depth < JV_PATH_MAX);
+    c->path[c->depth].key = key;
+    c->path[c->depth].index = 0;
+    c->depth++;
+}
+
+void
+jv_push_index(jv_ctx *c, size_t index)
+{
+    g_assert(c->depth < JV_PATH_MAX);
+    c->path[c->depth].key = NULL;
+    c->path[c->depth].index = index;
+    c->depth++;
+}
+
+void
+jv_pop(jv_ctx *c)
+{
+    g_assert(c->depth > 0);
+    c->depth--;
+}
+
+/* True if key can follow a '.' in a path as it is. */
+static bool
+is_identifier(const char *key)
+{
+    if (!g_ascii_isalpha(key[0]) && key[0] != '_')
+        return false;
+    for (const char *p = key; *p; p++)
+        if (!g_ascii_isalnum(*p) && *p != '_')
+            return false;
+    return true;
+}
+
+char *
+jv_path(const jv_ctx *c)
+{
+    GString *s = g_string_new("$");
+
+    for (unsigned int i = 0; i < c->depth; i++) {
+        const jv_step *st = &c->path[i];
+
+        if (!st->key) {
+            g_string_append_printf(s, "[%zu]", st->index);
+        } else if (is_identifier(st->key)) {
+            g_string_append_printf(s, ".%s", st->key);
+        } else {
+            char *esc = g_strescape(st->key, NULL);
+            g_string_append_printf(s, "[\"%s\"]", esc);
+            g_free(esc);
+        }
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* ---- positions: walking a valid JSON text along a path ---- */
+
+static size_t
+scan_ws(const char *s, size_t i)
+{
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+        i++;
+    return i;
+}
+
+/* Offset just past the string token that starts at s[i] == '"'. */
+static size_t
+scan_string(const char *s, size_t i)
+{
+    for (i++; s[i] && s[i] != '"'; i++)
+        if (s[i] == '\\' && s[i + 1])
+            i++;
+    return s[i] ? i + 1 : i;
+}
+
+/* Offset just past the value that starts at s[i]. */
+static size_t
+scan_value(const char *s, size_t i)
+{
+    int depth = 0;
+
+    if (s[i] == '"')
+        return scan_string(s, i);
+    if (s[i] != '{' && s[i] != '[') {
+        while (s[i] && !strchr(",]} \t\r\n", s[i]))
+            i++;
+        return i;
+    }
+    while (s[i]) {
+        if (s[i] == '"') {
+            i = scan_string(s, i);
+            continue;
+        }
+        if (s[i] == '{' || s[i] == '[')
+            depth++;
+        else if (s[i] == '}' || s[i] == ']')
+            depth--;
+        i++;
+        if (depth == 0)
+            break;
+    }
+    return i;
+}
+
+/* Whether the string token s[start, end) decodes to key. */
+static bool
+token_is(const char *s, size_t start, size_t end, const char *key)
+{
+    json_t *tok;
+    bool same;
+
+    if (!memchr(s + start, '\\', end - start))
+        return end - start == strlen(key) + 2 &&
+               memcmp(s + start + 1, key, end - start - 2) == 0;
+    tok = json_loadb(s + start, end - start, JSON_DECODE_ANY, NULL);
+    same = json_is_string(tok) && strcmp(json_string_value(tok), key) == 0;
+    json_decref(tok);
+    return same;
+}
+
+/*
+ * Byte offset of the value at path in the valid JSON text s, or of its key
+ * if at_key (and the last step is a key); -1 if not found.
+ */
+static long
+locate(const char *s, const jv_step *path, unsigned int depth, bool at_key)
+{
+    size_t i = scan_ws(s, 0);
+
+    for (unsigned int k = 0; k < depth; k++) {
+        if (path[k].key) {
+            bool found = false;
+
+            if (s[i] != '{')
+                return -1;
+            i = scan_ws(s, i + 1);
+            while (s[i] == '"') {
+                size_t kstart = i, kend = scan_string(s, i);
+
+                i = scan_ws(s, kend);
+                if (s[i] != ':')
+                    return -1;
+                i = scan_ws(s, i + 1);
+                if (token_is(s, kstart, kend, path[k].key)) {
+                    if (at_key && k + 1 == depth)
+                        return (long)kstart;
+                    found = true;
+                    break;
+                }
+                i = scan_ws(s, scan_value(s, i));
+                if (s[i] == ',')
+                    i = scan_ws(s, i + 1);
+            }
+            if (!found)
+                return -1;
+        } else {
+            if (s[i] != '[')
+                return -1;
+            i = scan_ws(s, i + 1);
+            for (size_t n = 0; n < path[k].index; n++) {
+                if (!s[i] || s[i] == ']')
+                    return -1;
+                i = scan_ws(s, scan_value(s, i));
+                if (s[i] == ',')
+                    i = scan_ws(s, i + 1);
+            }
+            if (!s[i] || s[i] == ']')
+                return -1;
+        }
+    }
+    return (long)i;
+}
+
+/* 1-based line and column (in characters, as jansson counts) of pos. */
+static void
+line_column(const char *s, size_t pos, int *line, int *column)
+{
+    *line = 1;
+    *column = 1;
+    for (size_t i = 0; i < pos && s[i]; i++) {
+        if (s[i] == '\n') {
+            (*line)++;
+            *column = 1;
+        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            (*column)++;
+        }
+    }
+}
+
+int
+jv_position(const jv_ctx *c, bool at_key, int *line, int *column)
+{
+    long pos;
+
+    if (!c->text)
+        return -1;
+    pos = locate(c->text, c->path, c->depth, at_key);
+    if (pos < 0)
+        return -1;
+    line_column(c->text, (size_t)pos, line, column);
+    return 0;
+}
+
+void
+jv_fail(jv_ctx *c, bool at_key, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    g_autofree char *path = NULL;
+    int line, column;
+    va_list ap;
+
+    if (c->error)
+        return;
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    path = jv_path(c);
+    if (jv_position(c, at_key, &line, &column) == 0)
+        c->error = g_strdup_printf("%s:%d:%d: %s: %s", c->source, line,
+                                   column, path, msg);
+    else
+        c->error = g_strdup_printf("%s: %s: %s", c->source, path, msg);
+}
+
+json_t *
+jv_parse(jv_ctx *c)
+{
+    json_error_t jerr;
+    json_t *root;
+
+    root = json_loads(c->text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+                      &jerr);
+    if (!root) {
+        if (c->error)
+            return NULL;
+        if (jerr.line > 0)
+            c->error = g_strdup_printf("%s:%d:%d: %s", c->source, jerr.line,
+                                       jerr.column, jerr.text);
+        else
+            c->error = g_strdup_printf("%s: %s", c->source, jerr.text);
+        return NULL;
+    }
+    if (!json_is_object(root)) {
+        jv_fail(c, false, "expected an object, got %s", jv_type_name(root));
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+const char *
+jv_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "real";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "?";
+}
+
+/* ---- suggestions for misspelt names ---- */
+
+#define NEAR_MAX 64
+
+/*
+ * Optimal string alignment distance (Levenshtein plus swaps of
+ * neighbours, "spwan" is one typo from "spawn"), or SIZE_MAX for names
+ * too long to bother.
+ */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t rows[3][NEAR_MAX + 1];
+    size_t *pprev = rows[0], *prev = rows[1], *cur = rows[2];
+
+    if (la > NEAR_MAX || lb > NEAR_MAX)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t *t;
+
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+            cur[j] = MIN(sub, MIN(del, ins));
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1])
+                cur[j] = MIN(cur[j], pprev[j - 2] + 1);
+        }
+        t = pprev;
+        pprev = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb];
+}
+
+void
+jv_near_consider(jv_near *n, const char *candidate)
+{
+    /* a difference in case only counts as one typo */
+    size_t d = g_ascii_strcasecmp(n->word, candidate) == 0
+                   ? 1
+                   : edit_distance(n->word, candidate);
+
+    if (!n->best || d < n->dist) {
+        n->best = candidate;
+        n->dist = d;
+    }
+}
+
+const char *
+jv_near_result(const jv_near *n)
+{
+    size_t len = strlen(n->word);
+
+    if (!n->best || n->dist >= len || n->dist > MAX(1, len / 3))
+        return NULL;
+    return n->best;
+}
+
+const char *
+jv_suggest(const char *word, const char *const *candidates)
+{
+    jv_near n = {.word = word};
+
+    for (size_t i = 0; candidates && candidates[i]; i++)
+        jv_near_consider(&n, candidates[i]);
+    return jv_near_result(&n);
+}
+
+/* ---- failures with suggestions, and key checks ---- */
+
+void
+jv_fail_unknown_key(jv_ctx *c, const char *what, const char *const *known)
+{
+    const char *hint = jv_suggest(c->path[c->depth - 1].key, known);
+
+    if (hint)
+        jv_fail(c, true, "unknown %s; did you mean %s?", what, hint);
+    else
+        jv_fail(c, true, "unknown %s", what);
+}
+
+int
+jv_check_keys(jv_ctx *c, json_t *obj, const char *const *known)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach(obj, key, v) {
+        if (!jv_in_choices(known, key)) {
+            jv_push_key(c, key);
+            jv_fail_unknown_key(c, "key", known);
+            jv_pop(c);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void
+jv_fail_unknown_name(jv_ctx *c, const char *what, const char *got,
+                     const char *const *known)
+{
+    const char *hint = jv_suggest(got, known);
+
+    if (hint)
+        jv_fail(c, false, "unknown %s '%.64s'; did you mean %s?", what, got,
+                hint);
+    else
+        jv_fail(c, false, "unknown %s '%.64s'", what, got);
+}
+
+char *
+jv_join(const char *const *choices)
+{
+    return g_strjoinv(", ", (char **)choices);
+}
+
+bool
+jv_in_choices(const char *const *choices, const char *s)
+{
+    for (size_t i = 0; choices[i]; i++)
+        if (strcmp(choices[i], s) == 0)
+            return true;
+    return false;
+}
+
+void
+jv_fail_choice(jv_ctx *c, const char *const *choices, const char *got)
+{
+    g_autofree char *list = jv_join(choices);
+    const char *hint = jv_suggest(got, choices);
+
+    if (hint)
+        jv_fail(c, false,
+                "expected one of %s, got \"%.64s\"; did you mean %s?", list,
+                got, hint);
+    else
+        jv_fail(c, false, "expected one of %s, got \"%.64s\"", list, got);
+}
+
+/* ---- typed readers ---- */
+
+int
+jv_read_string(jv_ctx *c, json_t *v, unsigned int flags, jv_str_check check,
+               char **out)
+{
+    const char *s;
+    const char *bad = NULL;
+    char *copy;
+
+    if (!json_is_string(v)) {
+        jv_fail(c, false, "expected a string, got %s", jv_type_name(v));
+        return -1;
+    }
+    s = json_string_value(v);
+    if ((flags & (JV_NONEMPTY | JV_ABSPATH)) && !*s)
+        bad = "expected a non-empty string";
+    else if ((flags & JV_ABSPATH) && s[0] != '/')
+        bad = "expected an absolute path";
+    else if ((flags & JV_NOSLASH) && strchr(s, '/'))
+        bad = "expected a name without '/'";
+    if (bad) {
+        jv_fail(c, false, "%s, got \"%.64s\"", bad, s);
+        return -1;
+    }
+    copy = g_strdup(s);
+    if (check && (bad = check(copy))) {
+        jv_fail(c, false, "%s, got \"%.64s\"", bad, s);
+        g_free(copy);
+        return -1;
+    }
+    g_free(*out);
+    *out = copy;
+    return 0;
+}
+
+int
+jv_read_choice(jv_ctx *c, json_t *v, const char *const *choices, char **out)
+{
+    if (!json_is_string(v)) {
+        jv_fail(c, false, "expected a string, got %s", jv_type_name(v));
+        return -1;
+    }
+    if (!jv_in_choices(choices, json_string_value(v))) {
+        jv_fail_choice(c, choices, json_string_value(v));
+        return -1;
+    }
+    g_free(*out);
+    *out = g_strdup(json_string_value(v));
+    return 0;
+}
+
+int
+jv_read_int(jv_ctx *c, json_t *v, long long min, long long max,
+            long long *out)
+{
+    long long n;
+
+    if (!json_is_integer(v)) {
+        jv_fail(c, false, "expected an integer, got %s", jv_type_name(v));
+        return -1;
+    }
+    n = json_integer_value(v);
+    if (n < min) {
+        jv_fail(c, false, "expected an integer >= %lld, got %lld", min, n);
+        return -1;
+    }
+    if (n > max) {
+        jv_fail(c, false, "expected an integer <= %lld, got %lld", max, n);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+int
+jv_read_bool(jv_ctx *c, json_t *v, bool *out)
+{
+    if (!json_is_boolean(v)) {
+        jv_fail(c, false, "expected true or false, got %s", jv_type_name(v));
+        return -1;
+    }
+    *out = json_is_true(v);
+    return 0;
+}
+
+int
+jv_read_positive(jv_ctx *c, json_t *v, double *out)
+{
+    double x;
+
+    if (!json_is_number(v)) {
+        jv_fail(c, false, "expected a number, got %s", jv_type_name(v));
+        return -1;
+    }
+    x = json_number_value(v);
+    if (!(x > 0)) {
+        jv_fail(c, false, "expected a number > 0, got %g", x);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+int
+jv_read_number(jv_ctx *c, json_t *v, double min, double max, double *out)
+{
+    double x;
+
+    if (!json_is_number(v)) {
+        jv_fail(c, false, "expected a number, got %s", jv_type_name(v));
+        return -1;
+    }
+    x = json_number_value(v);
+    if (!(x >= min)) {
+        jv_fail(c, false, "expected a number >= %g, got %g", min, x);
+        return -1;
+    }
+    if (!(x <= max)) {
+        jv_fail(c, false, "expected a number <= %g, got %g", max, x);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+/* ---- members of an object ---- */
+
+json_t *
+jv_enter(jv_ctx *c, json_t *obj, const char *key, bool required)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (!v) {
+        if (required)
+            jv_fail(c, false, "missing required key \"%s\"", key);
+        return NULL;
+    }
+    jv_push_key(c, key);
+    return v;
+}
+
+json_t *
+jv_enter_typed(jv_ctx *c, json_t *obj, const char *key, bool required,
+               json_type type, int *rc)
+{
+    json_t *v = jv_enter(c, obj, key, required);
+
+    *rc = v || !required ? 0 : -1;
+    if (v && json_typeof(v) != type) {
+        jv_fail(c, false, "expected an %s, got %s",
+                type == JSON_OBJECT ? "object" : "array", jv_type_name(v));
+        jv_pop(c);
+        *rc = -1;
+        return NULL;
+    }
+    return v;
+}
+
+int
+jv_get_string(jv_ctx *c, json_t *obj, const char *key, bool required,
+              unsigned int flags, jv_str_check check, char **out)
+{
+    json_t *v = jv_enter(c, obj, key, required);
+    int rc;
+
+    if (!v)
+        return required ? -1 : 0;
+    rc = jv_read_string(c, v, flags, check, out);
+    jv_pop(c);
+    return rc;
+}
+
+int
+jv_get_choice(jv_ctx *c, json_t *obj, const char *key, bool required,
+              const char *const *choices, char **out)
+{
+    json_t *v = jv_enter(c, obj, key, required);
+    int rc;
+
+    if (!v)
+        return required ? -1 : 0;
+    rc = jv_read_choice(c, v, choices, out);
+    jv_pop(c);
+    return rc;
+}
+
+int
+jv_get_int(jv_ctx *c, json_t *obj, const char *key, bool required,
+           long long min, long long max, long long *out)
+{
+    json_t *v = jv_enter(c, obj, key, required);
+    int rc;
+
+    if (!v)
+        return required ? -1 : 0;
+    rc = jv_read_int(c, v, min, max, out);
+    jv_pop(c);
+    return rc;
+}
+
+int
+jv_get_u64(jv_ctx *c, json_t *obj, const char *key, bool required,
+           long long min, long long max, uint64_t *out)
+{
+    long long n = 0;
+    int rc = jv_get_int(c, obj, key, required, min, max, &n);
+
+    if (rc == 0 && json_object_get(obj, key))
+        *out = (uint64_t)n;
+    return rc;
+}
+
+int
+jv_get_bool(jv_ctx *c, json_t *obj, const char *key, bool required,
+            bool *out)
+{
+    json_t *v = jv_enter(c, obj, key, required);
+    int rc;
+
+    if (!v)
+        return required ? -1 : 0;
+    rc = jv_read_bool(c, v, out);
+    jv_pop(c);
+    return rc;
+}
+
+int
+jv_get_number(jv_ctx *c, json_t *obj, const char *key, bool required,
+              double min, double max, double *out)
+{
+    json_t *v = jv_enter(c, obj, key, required);
+    int rc;
+
+    if (!v)
+        return required ? -1 : 0;
+    rc = jv_read_number(c, v, min, max, out);
+    jv_pop(c);
+    return rc;
+}

@@ -1,0 +1,710 @@
+/*
+ * main.c: the hvd command — run, replay and validate scenarios.
+ *
+ * Exit codes (also in `hvd --help` and README.md):
+ *   0  every scenario passed (or was skipped)
+ *   1  a check or invariant failed
+ *   2  bad input: usage, or a scenario file that does not validate
+ *   3  non-determinism: two runs of one scenario traced differently
+ *   4  a backend could not be reached
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <glib.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv.h"
+#include "report.h"
+#include "run.h"
+#include "scn.h"
+
+enum {
+    EXIT_PASS = 0,
+    EXIT_FAIL = 1,
+    EXIT_BAD_INPUT = SCN_EXIT_BAD_INPUT,
+    EXIT_NONDETERMINISM = 3,
+    EXIT_UNREACHABLE = 4,
+};
+
+static const char exit_codes[] =
+    "Exit codes: 0 all passed, 1 a check failed, 2 bad input, "
+    "3 non-determinism,\n4 a backend could not be reached.\n";
+
+static void
+usage_main(FILE *out)
+{
+    fprintf(out,
+            "usage: hvd COMMAND [OPTIONS] ...\n\n"
+            "Commands:\n"
+            "  run       run scenarios on a backend and check them\n"
+            "  replay    re-run a recorded trace (or a scenario twice) and "
+            "compare\n"
+            "  validate  check scenario files without running them\n"
+            "  compare   run scenarios on the fake and on libvirt, compare "
+            "their traces\n\n"
+            "`hvd COMMAND --help` for each. %s",
+            exit_codes);
+}
+
+static void
+usage_run(FILE *out)
+{
+    fprintf(out,
+            "usage: hvd run [--backend fake|libvirt] [--host NAME=URI]...\n"
+            "               [--junit FILE] [--trace FILE|DIR] "
+            "[--check-determinism] [-v] PATH...\n\n"
+            "PATH is a scenario file or a folder of them (searched "
+            "recursively for *.json).\n"
+            "  -b, --backend B        fake (default) or libvirt\n"
+            "  -H, --host NAME=URI    libvirt URI of scenario host NAME "
+            "(repeatable)\n"
+            "  -j, --junit FILE       also write a JUnit XML report\n"
+            "  -t, --trace FILE|DIR   write the trace (JSON lines); a folder "
+            "for many scenarios\n"
+            "  -d, --check-determinism run each scenario twice, fail on "
+            "differing traces\n"
+            "  -v, --verbose          show each step\n"
+            "  -h, --help             this help\n\n%s",
+            exit_codes);
+}
+
+static void
+usage_replay(FILE *out)
+{
+    fprintf(out,
+            "usage: hvd replay [--backend B] [--host NAME=URI]... "
+            "TRACE-OR-SCENARIO\n\n"
+            "A trace written by `hvd run --trace` is re-run from the scenario "
+            "it names and\nits hash compared; a scenario is run twice and the "
+            "two hashes compared.\n\n%s",
+            exit_codes);
+}
+
+static void
+usage_validate(FILE *out)
+{
+    fprintf(out,
+            "usage: hvd validate PATH...\n\n"
+            "Parses every scenario and reports each problem as "
+            "FILE:LINE:COLUMN: $.path: what.\n\n%s",
+            exit_codes);
+}
+
+static int
+cmp_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Scenario files under the given paths, sorted within each folder. */
+static void
+collect(const char *path, GPtrArray *out, int *bad)
+{
+    GDir *dir;
+    GPtrArray *names;
+    const char *n;
+
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        fprintf(stderr, "hvd: %s: no such file or folder\n", path);
+        (*bad)++;
+        return;
+    }
+    if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
+        g_ptr_array_add(out, g_strdup(path));
+        return;
+    }
+    if (!(dir = g_dir_open(path, 0, NULL))) {
+        fprintf(stderr, "hvd: %s: cannot read the folder\n", path);
+        (*bad)++;
+        return;
+    }
+    names = g_ptr_array_new_with_free_func(g_free);
+    while ((n = g_dir_read_name(dir)))
+        g_ptr_array_add(names, g_build_filename(path, n, NULL));
+    g_dir_close(dir);
+    g_ptr_array_sort(names, cmp_paths);
+    for (guint i = 0; i < names->len; i++) {
+        const char *p = g_ptr_array_index(names, i);
+        if (g_file_test(p, G_FILE_TEST_IS_DIR) ||
+            g_str_has_suffix(p, ".json"))
+            collect(p, out, bad);
+    }
+    g_ptr_array_free(names, TRUE);
+}
+
+static GPtrArray *
+collect_all(char **paths, int n, int *bad)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+    for (int i = 0; i < n; i++) {
+        GPtrArray *one = g_ptr_array_new_with_free_func(g_free);
+        collect(paths[i], one, bad);
+        g_ptr_array_sort(one, cmp_paths);
+        for (guint k = 0; k < one->len; k++)
+            g_ptr_array_add(out, g_strdup(g_ptr_array_index(one, k)));
+        g_ptr_array_free(one, TRUE);
+    }
+    return out;
+}
+
+static char *
+repro_command(const run_options *opt, const char *path)
+{
+    GString *s = g_string_new("hvd run");
+
+    if (opt->backend && strcmp(opt->backend, "fake") != 0)
+        g_string_append_printf(s, " --backend %s", opt->backend);
+    for (char **h = opt->host_uris; h && *h; h++)
+        g_string_append_printf(s, " --host '%s'", *h);
+    g_string_append_printf(s, " -v '%s'", path);
+    return g_string_free(s, FALSE);
+}
+
+/* The header line of a trace file: what to replay it from. */
+static char *
+trace_header(const scn *s, const char *path, const run_options *opt,
+             const run_result *res)
+{
+    return g_strdup_printf("{\"hvd_trace\":1,\"scenario\":\"%s\","
+                           "\"name\":\"%s\",\"backend\":\"%s\",\"seed\":%llu,"
+                           "\"hash\":\"%s\"}\n",
+                           path, s->name, opt->backend ? opt->backend : "fake",
+                           (unsigned long long)s->seed, res->hash);
+}
+
+static int
+write_trace(const char *file, const scn *s, const char *path,
+            const run_options *opt, const run_result *res)
+{
+    char *header = trace_header(s, path, opt, res);
+    char *text = g_strconcat(header, res->trace, NULL);
+    GError *gerr = NULL;
+    int rc = 0;
+
+    if (!g_file_set_contents(file, text, -1, &gerr)) {
+        fprintf(stderr, "hvd: cannot write trace %s: %s\n", file,
+                gerr->message);
+        g_error_free(gerr);
+        rc = -1;
+    }
+    g_free(header);
+    g_free(text);
+    return rc;
+}
+
+static int
+parse_common(int argc, char **argv, const char *cmd, run_options *opt,
+             GPtrArray *hosts, char **junit, char **trace, bool *determinism,
+             void (*usage)(FILE *))
+{
+    static const struct option longopts[] = {
+        {"backend", required_argument, NULL, 'b'},
+        {"host", required_argument, NULL, 'H'},
+        {"junit", required_argument, NULL, 'j'},
+        {"trace", required_argument, NULL, 't'},
+        {"check-determinism", no_argument, NULL, 'd'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "b:H:j:t:dvh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            if (strcmp(optarg, "fake") != 0 && strcmp(optarg, "libvirt") != 0) {
+                fprintf(stderr, "hvd %s: --backend is fake or libvirt, not "
+                                "'%s'\n", cmd, optarg);
+                return -1;
+            }
+            opt->backend = optarg;
+            break;
+        case 'H':
+            if (!strchr(optarg, '=') || optarg[0] == '=') {
+                fprintf(stderr, "hvd %s: --host wants NAME=URI, not '%s'\n",
+                        cmd, optarg);
+                return -1;
+            }
+            g_ptr_array_add(hosts, optarg);
+            break;
+        case 'j':
+            if (!junit)
+                goto bad;
+            *junit = optarg;
+            break;
+        case 't':
+            if (!trace)
+                goto bad;
+            *trace = optarg;
+            break;
+        case 'd':
+            if (!determinism)
+                goto bad;
+            *determinism = true;
+            break;
+        case 'v':
+            opt->verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(EXIT_PASS);
+        default:
+            goto bad;
+        }
+    }
+    g_ptr_array_add(hosts, NULL);
+    opt->host_uris = (char **)hosts->pdata;
+    return 0;
+
+bad:
+    usage(stderr);
+    return -1;
+}
+
+/* Run a scenario twice; 1 if the traces differ (prints where). */
+static int
+differs(const scn *s, const run_options *opt, const run_result *first)
+{
+    run_result again;
+    int d = 0;
+
+    run_scenario(s, opt, &again);
+    if (strcmp(first->hash, again.hash) != 0) {
+        char **a = g_strsplit(first->trace, "\n", -1);
+        char **b = g_strsplit(again.trace, "\n", -1);
+        unsigned int i = 0;
+
+        while (a[i] && b[i] && strcmp(a[i], b[i]) == 0)
+            i++;
+        fprintf(stdout, "# non-determinism in %s: hashes %s and %s; first "
+                        "difference at trace line %u:\n#   %s\n#   %s\n",
+                s->name, first->hash, again.hash, i + 1, a[i] ? a[i] : "(end)",
+                b[i] ? b[i] : "(end)");
+        g_strfreev(a);
+        g_strfreev(b);
+        d = 1;
+    }
+    run_result_clear(&again);
+    return d;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+    run_options opt = {.backend = "fake"};
+    GPtrArray *hosts = g_ptr_array_new();
+    char *junit = NULL, *trace = NULL;
+    bool determinism = false;
+    GPtrArray *files;
+    report *rp;
+    int bad = 0, nondet = 0, unreachable = 0, ret;
+
+    if (parse_common(argc, argv, "run", &opt, hosts, &junit, &trace,
+                     &determinism, usage_run) < 0) {
+        g_ptr_array_free(hosts, TRUE);
+        return EXIT_BAD_INPUT;
+    }
+    if (optind >= argc) {
+        usage_run(stderr);
+        g_ptr_array_free(hosts, TRUE);
+        return EXIT_BAD_INPUT;
+    }
+    files = collect_all(argv + optind, argc - optind, &bad);
+    if (trace && files->len > 1)
+        g_mkdir_with_parents(trace, 0755);
+    rp = report_new(stdout, opt.backend);
+    for (guint i = 0; i < files->len; i++) {
+        const char *path = g_ptr_array_index(files, i);
+        char *error = NULL, *repro;
+        run_result res;
+        scn *s = scn_load(path, &error);
+
+        if (!s) {
+            fprintf(stderr, "%s\n", error);
+            report_error(rp, path, error);
+            g_free(error);
+            bad++;
+            continue;
+        }
+        if (opt.verbose)
+            fprintf(stderr, "%s (%s):\n", s->name, path);
+        if (run_scenario(s, &opt, &res) < 0)
+            unreachable++;
+        else if (determinism && res.passed && !res.skipped &&
+                 differs(s, &opt, &res)) {
+            nondet++;
+            res.passed = false;
+            g_free(res.message);
+            res.message = g_strdup("non-determinism: two runs traced "
+                                   "differently");
+        }
+        repro = repro_command(&opt, path);
+        report_add(rp, path, s->name, &res, repro);
+        if (trace && !res.skipped) {
+            char *file = files->len > 1
+                             ? g_strdup_printf("%s/%s.trace.jsonl", trace,
+                                               s->name)
+                             : g_strdup(trace);
+            write_trace(file, s, path, &opt, &res);
+            g_free(file);
+        }
+        g_free(repro);
+        run_result_clear(&res);
+        scn_free(s);
+    }
+    report_finish(rp);
+    if (junit)
+        report_write_junit(rp, junit);
+    if (bad)
+        ret = EXIT_BAD_INPUT;
+    else if (nondet)
+        ret = EXIT_NONDETERMINISM;
+    else if (unreachable)
+        ret = EXIT_UNREACHABLE;
+    else
+        ret = report_failed(rp) ? EXIT_FAIL : EXIT_PASS;
+    report_free(rp);
+    g_ptr_array_free(files, TRUE);
+    g_ptr_array_free(hosts, TRUE);
+    return ret;
+}
+
+/* Header fields of a trace file, or NULL if 'path' is not a trace. */
+static bool
+read_trace(const char *path, char **scenario, char **backend, char **hash,
+           char **body)
+{
+    char *text = NULL, *nl;
+    bool ok = false;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return false;
+    if (g_str_has_prefix(text, "{\"hvd_trace\":1,") && (nl = strchr(text, '\n'))) {
+        char **fields;
+        *nl = '\0';
+        fields = g_regex_split_simple("\"", text, 0, 0);
+        /* {"hvd_trace":1,"scenario":"P","name":"N","backend":"B",... */
+        for (int i = 0; fields[i] && fields[i + 1] && fields[i + 2]; i++) {
+            if (strcmp(fields[i], "scenario") == 0)
+                *scenario = g_strdup(fields[i + 2]);
+            else if (strcmp(fields[i], "backend") == 0)
+                *backend = g_strdup(fields[i + 2]);
+            else if (strcmp(fields[i], "hash") == 0)
+                *hash = g_strdup(fields[i + 2]);
+        }
+        g_strfreev(fields);
+        *body = g_strdup(nl + 1);
+        ok = *scenario && *backend && *hash;
+    }
+    g_free(text);
+    return ok;
+}
+
+static int
+cmd_replay(int argc, char **argv)
+{
+    run_options opt = {.backend = "fake"};
+    GPtrArray *hosts = g_ptr_array_new();
+    char *scenario = NULL, *backend = NULL, *hash = NULL, *body = NULL;
+    char *error = NULL;
+    run_result res;
+    scn *s = NULL;
+    int ret = EXIT_BAD_INPUT;
+
+    if (parse_common(argc, argv, "replay", &opt, hosts, NULL, NULL, NULL,
+                     usage_replay) < 0)
+        goto out;
+    if (optind != argc - 1) {
+        usage_replay(stderr);
+        goto out;
+    }
+    if (read_trace(argv[optind], &scenario, &backend, &hash, &body)) {
+        char recorded[17];
+
+        run_hash(body, recorded);
+        if (strcmp(recorded, hash) != 0)
+            fprintf(stderr, "hvd replay: %s: the trace was edited (hash %s, "
+                            "header says %s); comparing with its content\n",
+                    argv[optind], recorded, hash);
+        if (!(s = scn_load(scenario, &error))) {
+            fprintf(stderr, "%s\n", error);
+            goto out;
+        }
+        opt.backend = backend;
+        if (run_scenario(s, &opt, &res) < 0) {
+            fprintf(stderr, "hvd replay: %s\n", res.message);
+            run_result_clear(&res);
+            ret = EXIT_UNREACHABLE;
+            goto out;
+        }
+        if (strcmp(res.hash, recorded) == 0) {
+            printf("replay %s: identical (trace %s)\n", s->name, res.hash);
+            ret = EXIT_PASS;
+        } else {
+            run_result old = {.trace = body};
+            g_strlcpy(old.hash, recorded, sizeof(old.hash));
+            differs(s, &opt, &old);
+            printf("replay %s: differs (recorded %s, now %s)\n", s->name,
+                   recorded, res.hash);
+            ret = EXIT_NONDETERMINISM;
+        }
+        run_result_clear(&res);
+        goto out;
+    }
+    /* a scenario: run it twice */
+    if (!(s = scn_load(argv[optind], &error))) {
+        fprintf(stderr, "%s\n", error);
+        goto out;
+    }
+    if (run_scenario(s, &opt, &res) < 0) {
+        fprintf(stderr, "hvd replay: %s\n", res.message);
+        run_result_clear(&res);
+        ret = EXIT_UNREACHABLE;
+        goto out;
+    }
+    if (differs(s, &opt, &res)) {
+        ret = EXIT_NONDETERMINISM;
+    } else {
+        printf("replay %s: identical over two runs (trace %s)\n", s->name,
+               res.hash);
+        ret = EXIT_PASS;
+    }
+    run_result_clear(&res);
+
+out:
+    scn_free(s);
+    g_free(error);
+    g_free(scenario);
+    g_free(backend);
+    g_free(hash);
+    g_free(body);
+    g_ptr_array_free(hosts, TRUE);
+    return ret;
+}
+
+/*
+ * The normalised form of a trace for fake-vs-real comparison: each step's
+ * operation or check with its result and verdict, and each instance's
+ * lifecycle events (repeats collapsed). Timings and hv calls are left out:
+ * they differ by nature between a simulation and a real host.
+ */
+static char *
+normalise(const char *trace)
+{
+    GString *steps = g_string_new("");
+    GHashTable *life = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                             NULL);
+    GPtrArray *order = g_ptr_array_new();
+    char **lines = g_strsplit(trace, "\n", -1);
+
+    for (char **l = lines; *l; l++) {
+        json_error_t jerr;
+        json_t *o = json_loads(*l, 0, &jerr);
+        json_t *v;
+
+        if (!o)
+            continue;
+        if ((v = json_object_get(o, "step")) && !json_object_get(o, "wait")) {
+            const char *what = json_string_value(json_object_get(o, "op"));
+            const char *check = json_string_value(json_object_get(o, "check"));
+            const char *inst = json_string_value(json_object_get(o, "instance"));
+            const char *result = json_string_value(json_object_get(o, "result"));
+            g_string_append_printf(
+                steps, "step %lld %s %s %s -> %s %s\n",
+                (long long)json_integer_value(v), what ? "op" : "check",
+                what ? what : (check ? check : "?"), inst ? inst : "-",
+                result ? result : "-",
+                json_is_true(json_object_get(o, "pass")) ? "pass" : "FAIL");
+        } else if ((v = json_object_get(o, "lifecycle"))) {
+            const char *inst = json_string_value(json_object_get(o, "instance"));
+            GString *seq = g_hash_table_lookup(life, inst ? inst : "?");
+            const char *ev = json_string_value(v);
+
+            if (!seq) {
+                seq = g_string_new("");
+                g_hash_table_insert(life, g_strdup(inst ? inst : "?"), seq);
+                g_ptr_array_add(order, seq);
+            }
+            if (!g_str_has_suffix(seq->str, ev))
+                g_string_append_printf(seq, " %s", ev);
+        }
+        json_decref(o);
+    }
+    g_strfreev(lines);
+    {
+        GHashTableIter it;
+        gpointer k, val;
+        GPtrArray *keys = g_ptr_array_new();
+
+        g_hash_table_iter_init(&it, life);
+        while (g_hash_table_iter_next(&it, &k, &val))
+            g_ptr_array_add(keys, k);
+        g_ptr_array_sort(keys, cmp_paths);
+        for (guint i = 0; i < keys->len; i++) {
+            GString *seq = g_hash_table_lookup(life, g_ptr_array_index(keys, i));
+            g_string_append_printf(steps, "lifecycle %s:%s\n",
+                                   (char *)g_ptr_array_index(keys, i),
+                                   seq->str);
+        }
+        g_ptr_array_free(keys, TRUE);
+    }
+    for (guint i = 0; i < order->len; i++)
+        g_string_free(g_ptr_array_index(order, i), TRUE);
+    g_ptr_array_free(order, TRUE);
+    g_hash_table_destroy(life);
+    return g_string_free(steps, FALSE);
+}
+
+static void
+usage_compare(FILE *out)
+{
+    fprintf(out,
+            "usage: hvd compare --host NAME=URI... PATH...\n\n"
+            "Runs every scenario that lists both backends on the fake and on "
+            "libvirt and\ncompares their normalised traces (step results and "
+            "lifecycle events, not\ntimings). A difference fails (exit 1).\n\n%s",
+            exit_codes);
+}
+
+static int
+cmd_compare(int argc, char **argv)
+{
+    run_options fake = {.backend = "fake"}, real = {.backend = "libvirt"};
+    GPtrArray *hosts = g_ptr_array_new();
+    GPtrArray *files;
+    unsigned int same = 0, differ = 0, skipped = 0;
+    int bad = 0, unreachable = 0;
+
+    if (parse_common(argc, argv, "compare", &real, hosts, NULL, NULL, NULL,
+                     usage_compare) < 0 ||
+        optind >= argc) {
+        if (optind >= argc)
+            usage_compare(stderr);
+        g_ptr_array_free(hosts, TRUE);
+        return EXIT_BAD_INPUT;
+    }
+    files = collect_all(argv + optind, argc - optind, &bad);
+    for (guint i = 0; i < files->len; i++) {
+        const char *path = g_ptr_array_index(files, i);
+        char *error = NULL;
+        scn *s = scn_load(path, &error);
+        run_result a, b;
+
+        if (!s) {
+            fprintf(stderr, "%s\n", error);
+            g_free(error);
+            bad++;
+            continue;
+        }
+        if (!scn_runs_on(s, "fake") || !scn_runs_on(s, "libvirt")) {
+            skipped++;
+            scn_free(s);
+            continue;
+        }
+        run_scenario(s, &fake, &a);
+        if (run_scenario(s, &real, &b) < 0) {
+            fprintf(stdout, "not ok - %s: %s\n", s->name, b.message);
+            unreachable++;
+        } else {
+            char *na = normalise(a.trace), *nb = normalise(b.trace);
+
+            if (strcmp(na, nb) == 0) {
+                same++;
+                printf("ok - %s: fake and libvirt agree\n", s->name);
+            } else {
+                char **la = g_strsplit(na, "\n", -1);
+                char **lb = g_strsplit(nb, "\n", -1);
+                unsigned int k = 0;
+
+                while (la[k] && lb[k] && strcmp(la[k], lb[k]) == 0)
+                    k++;
+                differ++;
+                printf("not ok - %s: fake and libvirt differ\n"
+                       "#   fake:    %s\n#   libvirt: %s\n",
+                       s->name, la[k] ? la[k] : "(end)",
+                       lb[k] ? lb[k] : "(end)");
+                g_strfreev(la);
+                g_strfreev(lb);
+            }
+            g_free(na);
+            g_free(nb);
+        }
+        run_result_clear(&a);
+        run_result_clear(&b);
+        scn_free(s);
+    }
+    printf("compare: %u agree, %u differ, %u fake-only\n", same, differ,
+           skipped);
+    g_ptr_array_free(files, TRUE);
+    g_ptr_array_free(hosts, TRUE);
+    if (bad)
+        return EXIT_BAD_INPUT;
+    if (unreachable)
+        return EXIT_UNREACHABLE;
+    return differ ? EXIT_FAIL : EXIT_PASS;
+}
+
+static int
+cmd_validate(int argc, char **argv)
+{
+    GPtrArray *files;
+    int bad = 0;
+    unsigned int ok = 0;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage_validate(stdout);
+            return EXIT_PASS;
+        }
+    }
+    if (argc < 2) {
+        usage_validate(stderr);
+        return EXIT_BAD_INPUT;
+    }
+    files = collect_all(argv + 1, argc - 1, &bad);
+    for (guint i = 0; i < files->len; i++) {
+        char *error = NULL;
+        scn *s = scn_load(g_ptr_array_index(files, i), &error);
+
+        if (s) {
+            ok++;
+            scn_free(s);
+        } else {
+            fprintf(stderr, "%s\n", error);
+            bad++;
+        }
+        g_free(error);
+    }
+    printf("%u valid, %d invalid\n", ok, bad);
+    g_ptr_array_free(files, TRUE);
+    return bad ? EXIT_BAD_INPUT : EXIT_PASS;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage_main(stderr);
+        return EXIT_BAD_INPUT;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage_main(stdout);
+        return EXIT_PASS;
+    }
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "replay") == 0)
+        return cmd_replay(argc - 1, argv + 1);
+    if (strcmp(argv[1], "validate") == 0)
+        return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(argv[1], "compare") == 0)
+        return cmd_compare(argc - 1, argv + 1);
+    fprintf(stderr, "hvd: unknown command '%s'\n", argv[1]);
+    usage_main(stderr);
+    return EXIT_BAD_INPUT;
+}

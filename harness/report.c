@@ -1,0 +1,206 @@
+/*
+ * report.c: TAP, the summary line and JUnit XML (libxml2).
+ */
+#include "report.h"
+
+#include <glib.h>
+#include <libxml/tree.h>
+#include <string.h>
+
+typedef struct entry {
+    char *path, *name, *message, *trace_tail, *repro, *hash;
+    bool passed, skipped;
+    double wall_s;
+} entry;
+
+struct report {
+    FILE *out;
+    char *backend;
+    GArray *entries; /* entry */
+    unsigned int passed, failed, skipped;
+};
+
+report *
+report_new(FILE *out, const char *backend)
+{
+    report *rp = g_new0(report, 1);
+
+    rp->out = out;
+    rp->backend = g_strdup(backend);
+    rp->entries = g_array_new(FALSE, TRUE, sizeof(entry));
+    return rp;
+}
+
+void
+report_free(report *rp)
+{
+    if (!rp)
+        return;
+    for (guint i = 0; i < rp->entries->len; i++) {
+        entry *e = &g_array_index(rp->entries, entry, i);
+        g_free(e->path);
+        g_free(e->name);
+        g_free(e->message);
+        g_free(e->trace_tail);
+        g_free(e->repro);
+        g_free(e->hash);
+    }
+    g_array_free(rp->entries, TRUE);
+    g_free(rp->backend);
+    g_free(rp);
+}
+
+/* The last n lines of a trace. */
+static char *
+tail_lines(const char *text, unsigned int n)
+{
+    const char *p;
+    unsigned int seen = 0;
+
+    if (!text || !*text)
+        return g_strdup("");
+    p = text + strlen(text);
+    if (p > text && p[-1] == '\n')
+        p--;
+    while (p > text) {
+        if (p[-1] == '\n' && ++seen == n)
+            break;
+        p--;
+    }
+    return g_strdup(p);
+}
+
+static void
+print_commented(FILE *out, const char *prefix, const char *text)
+{
+    char **lines = g_strsplit(text, "\n", -1);
+
+    for (char **l = lines; *l; l++)
+        if (**l)
+            fprintf(out, "#%s%s\n", prefix, *l);
+    g_strfreev(lines);
+}
+
+void
+report_add(report *rp, const char *path, const char *name,
+           const run_result *res, const char *repro)
+{
+    entry e = {0};
+    unsigned int n = rp->entries->len + 1;
+
+    e.path = g_strdup(path);
+    e.name = g_strdup(name);
+    e.message = g_strdup(res->message);
+    e.passed = res->passed;
+    e.skipped = res->skipped;
+    e.wall_s = res->wall_s;
+    e.hash = g_strdup(res->hash);
+    e.repro = g_strdup(repro);
+    e.trace_tail = res->passed ? NULL : tail_lines(res->trace, 12);
+    g_array_append_val(rp->entries, e);
+    if (e.skipped) {
+        rp->skipped++;
+        fprintf(rp->out, "ok %u - %s # SKIP %s\n", n, name, e.message);
+    } else if (e.passed) {
+        rp->passed++;
+        fprintf(rp->out, "ok %u - %s # trace %s, %.1f s simulated\n", n, name,
+                res->hash, (double)res->sim_ns / 1e9);
+    } else {
+        rp->failed++;
+        fprintf(rp->out, "not ok %u - %s\n", n, name);
+        fprintf(rp->out, "# %s: %s\n", path, e.message ? e.message : "failed");
+        fprintf(rp->out, "# last trace lines:\n");
+        print_commented(rp->out, "   ", e.trace_tail);
+        fprintf(rp->out, "# reproduce: %s\n", repro);
+    }
+    fflush(rp->out);
+}
+
+void
+report_error(report *rp, const char *path, const char *message)
+{
+    run_result res = {.passed = false, .message = (char *)message};
+    char *repro = g_strdup_printf("hvd validate %s", path);
+
+    report_add(rp, path, path, &res, repro);
+    g_free(repro);
+}
+
+void
+report_finish(report *rp)
+{
+    fprintf(rp->out, "1..%u\n", rp->entries->len);
+    fprintf(rp->out, "%u passed, %u failed, %u skipped\n", rp->passed,
+            rp->failed, rp->skipped);
+    fflush(rp->out);
+}
+
+unsigned int
+report_failed(const report *rp)
+{
+    return rp->failed;
+}
+
+int
+report_write_junit(const report *rp, const char *path)
+{
+    xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNodePtr suites = xmlNewNode(NULL, (const xmlChar *)"testsuites");
+    xmlNodePtr suite;
+    char buf[64];
+    double total = 0;
+    int rc;
+
+    xmlDocSetRootElement(doc, suites);
+    suite = xmlNewChild(suites, NULL, (const xmlChar *)"testsuite", NULL);
+    g_snprintf(buf, sizeof(buf), "hvd-%s", rp->backend);
+    xmlNewProp(suite, (const xmlChar *)"name", (const xmlChar *)buf);
+    g_snprintf(buf, sizeof(buf), "%u", rp->entries->len);
+    xmlNewProp(suite, (const xmlChar *)"tests", (const xmlChar *)buf);
+    g_snprintf(buf, sizeof(buf), "%u", rp->failed);
+    xmlNewProp(suite, (const xmlChar *)"failures", (const xmlChar *)buf);
+    g_snprintf(buf, sizeof(buf), "%u", rp->skipped);
+    xmlNewProp(suite, (const xmlChar *)"skipped", (const xmlChar *)buf);
+    for (guint i = 0; i < rp->entries->len; i++) {
+        const entry *e = &g_array_index(rp->entries, entry, i);
+        xmlNodePtr tc = xmlNewChild(suite, NULL, (const xmlChar *)"testcase",
+                                    NULL);
+        char *dir = g_path_get_dirname(e->path);
+        char *cls = g_strdelimit(g_strdup(dir), "/", '.');
+
+        xmlNewProp(tc, (const xmlChar *)"name", (const xmlChar *)e->name);
+        xmlNewProp(tc, (const xmlChar *)"classname", (const xmlChar *)cls);
+        g_snprintf(buf, sizeof(buf), "%.3f", e->wall_s);
+        xmlNewProp(tc, (const xmlChar *)"time", (const xmlChar *)buf);
+        total += e->wall_s;
+        if (e->skipped) {
+            xmlNodePtr sk = xmlNewChild(tc, NULL, (const xmlChar *)"skipped",
+                                        NULL);
+            xmlNewProp(sk, (const xmlChar *)"message",
+                       (const xmlChar *)(e->message ? e->message : ""));
+        } else if (!e->passed) {
+            char *body = g_strdup_printf("%s\n\nlast trace lines:\n%s\n"
+                                         "reproduce: %s\n",
+                                         e->message ? e->message : "",
+                                         e->trace_tail ? e->trace_tail : "",
+                                         e->repro ? e->repro : "");
+            xmlNodePtr f = xmlNewTextChild(tc, NULL,
+                                           (const xmlChar *)"failure",
+                                           (const xmlChar *)body);
+            xmlNewProp(f, (const xmlChar *)"message",
+                       (const xmlChar *)(e->message ? e->message : "failed"));
+            g_free(body);
+        }
+        g_free(dir);
+        g_free(cls);
+    }
+    g_snprintf(buf, sizeof(buf), "%.3f", total);
+    xmlNewProp(suite, (const xmlChar *)"time", (const xmlChar *)buf);
+    rc = xmlSaveFormatFileEnc(path, doc, "UTF-8", 1);
+    xmlFreeDoc(doc);
+    if (rc < 0) {
+        fprintf(stderr, "hvd: cannot write JUnit report %s\n", path);
+        return -1;
+    }
+    return 0;
+}

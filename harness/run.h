@@ -1,0 +1,54 @@
+/*
+ * run.h: the runner — runs one scenario on a backend, checks each step's
+ * expectations and the invariants after every step, and records a trace.
+ *
+ * The runner stands in for the compute manager and the network service: it
+ * holds what it believes about each instance (alive on a host, or gone),
+ * confirms plugged VIFs after the scenario's delay, and checks the driver
+ * against its beliefs through a separate observer connection per host (so
+ * checks neither show in the trace nor consume fault countdowns).
+ *
+ * Trace: one JSON object per line — hv calls, hv events, lifecycle events,
+ * steps — stamped with virtual time on the fake (wall time since the start
+ * on libvirt). On the fake two runs of one scenario give byte-identical
+ * traces; the hash is FNV-1a 64 over the trace text.
+ */
+#ifndef HVD_RUN_H
+#define HVD_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scn.h"
+
+typedef struct run_options {
+    const char *backend;   /* "fake" (default) or "libvirt" */
+    char **host_uris;      /* "NAME=URI" ("*=URI": any other host),
+                              NULL-terminated; libvirt only */
+    bool verbose;          /* print each step as it runs (stderr) */
+} run_options;
+
+typedef struct run_result {
+    bool passed;
+    bool skipped;          /* the scenario does not run on this backend */
+    char *message;         /* failure or skip reason (g_free), NULL if none */
+    int failed_step;       /* index, -1 if none */
+    unsigned int steps_run;
+    char *trace;           /* the trace text, JSON lines (g_free) */
+    char hash[17];         /* hex FNV-1a 64 of the trace */
+    int64_t sim_ns;        /* time that passed in the scenario */
+    double wall_s;         /* wall time the run took */
+} run_result;
+
+/*
+ * Run s on the backend in opt. Returns 0 when the scenario ran (passed or
+ * failed: see res->passed) or was skipped, -1 when it could not run at all
+ * (a host URI missing or unreachable: res->message says why).
+ */
+int run_scenario(const scn *s, const run_options *opt, run_result *res);
+void run_result_clear(run_result *res);
+
+/* FNV-1a 64 of text as 16 hex digits. */
+void run_hash(const char *text, char out[17]);
+
+#endif /* HVD_RUN_H */

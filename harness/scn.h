@@ -1,0 +1,194 @@
+/*
+ * scn.h: scenarios — the data model of a scenario file and its parser.
+ *
+ * A scenario is JSON (docs/scenarios.md has the format with an example per
+ * feature): hosts, images, instances with guest behaviours, faults, the
+ * network stand-in's timing, driver configuration, and steps. Parsing
+ * validates everything before anything runs; an error names
+ * file:line:column and the JSON path ("$.steps[3].op").
+ *
+ * Ownership: scn_load returns a scenario the caller frees with scn_free;
+ * every string and array inside belongs to it.
+ */
+#ifndef HVD_SCN_H
+#define HVD_SCN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drv.h"
+
+typedef struct scn_host {
+    char *name;
+    unsigned int vcpus;       /* default 8 */
+    uint64_t memory_mb;       /* default 16384 */
+    uint64_t disk_gb;         /* default 100 */
+} scn_host;
+
+/* A base image, created as a volume of the host's pool before the steps. */
+typedef struct scn_image {
+    char *name;   /* volume name, e.g. "cirros.qcow2" */
+    char *host;   /* host name; NULL = every host */
+    uint64_t size_mb;  /* default 64 */
+    char *format; /* "qcow2" (default) or "raw" */
+} scn_image;
+
+/* How an instance's guest behaves (the fake's fake_guest, in seconds). */
+typedef struct scn_guest {
+    double boot_s;         /* default 3.4 */
+    bool acpi;             /* honours ACPI; default true */
+    double acpi_delay_s;   /* default 2.1 */
+    double crash_after_s;  /* 0 = never */
+    uint64_t dirty_rate_mib; /* default 0 */
+} scn_guest;
+
+typedef struct scn_instance {
+    char *name;      /* the scenario's handle for it (also instance name) */
+    char *host;      /* where it is spawned */
+    drv_instance inst;
+    scn_guest guest;
+} scn_instance;
+
+typedef enum {
+    SCN_FAULT_HV_CALL,          /* an hv call fails (code/errno) or stalls */
+    SCN_FAULT_GUEST_IGNORES_ACPI,
+    SCN_FAULT_GUEST_CRASH,      /* at at_s, the guest's QEMU dies */
+    SCN_FAULT_VIF_NEVER_PLUGGED,/* the network never confirms a VIF */
+    SCN_FAULT_SLOW_BOOT,        /* boot takes boot_s */
+    SCN_FAULT_DISK_FULL,        /* from at_s, the host's pool is full */
+    SCN_FAULT_CONNECTION_LOST,  /* from at_s for for_s, the daemon is down */
+    SCN_FAULT_HOST_CRASH,       /* at at_s, the host crashes and reboots */
+} scn_fault_kind;
+
+typedef struct scn_fault {
+    scn_fault_kind kind;
+    char *host;      /* host faults, and hv_call (NULL = every host) */
+    char *instance;  /* guest faults */
+    char *vif;       /* vif_never_plugged: the VIF id; NULL = all VIFs */
+    /* hv_call */
+    int op;          /* hv_op */
+    char *target;    /* only calls on this target (domain name...); NULL any */
+    int code;        /* hv_error_code */
+    int sys_errno;
+    unsigned int nth, count;
+    double probability;
+    double stall_s;
+    /* timed faults */
+    double at_s, for_s, boot_s;
+} scn_fault;
+
+typedef enum {
+    SCN_STEP_OP,    /* a driver operation */
+    SCN_STEP_WAIT,  /* let virtual (or real) time pass */
+    SCN_STEP_CHECK, /* an expectation */
+} scn_step_kind;
+
+/* Driver operations a step can call. */
+typedef enum {
+    SCN_OP_SPAWN,
+    SCN_OP_DESTROY,
+    SCN_OP_REBOOT,          /* arg: type soft|hard */
+    SCN_OP_POWER_OFF,       /* args: timeout, retry_interval */
+    SCN_OP_POWER_ON,
+    SCN_OP_PAUSE,
+    SCN_OP_UNPAUSE,
+    SCN_OP_SUSPEND,
+    SCN_OP_RESUME,
+    SCN_OP_RESCUE,
+    SCN_OP_UNRESCUE,
+    SCN_OP_REBUILD,
+    SCN_OP_TRIGGER_CRASH_DUMP,
+    SCN_OP_RESUME_STATE_ON_HOST_BOOT,
+    SCN_OP_SOFT_DELETE,
+    SCN_OP_RESTORE,
+    SCN_OP_GET_INFO,
+    SCN_OP_GET_RESOURCES,
+    SCN_OP_INIT_HOST,       /* on a host */
+    SCN__OP_COUNT
+} scn_op;
+
+typedef enum {
+    SCN_CHECK_STATE,       /* instance power state */
+    SCN_CHECK_ID_CHANGED,  /* domain ID changed (or not) since the last
+                              state/id check of that instance */
+    SCN_CHECK_EVENTS,      /* lifecycle events of an instance since its last
+                              events check, in order */
+    SCN_CHECK_RESOURCES,   /* a host's reported resources */
+    SCN_CHECK_CALLS,       /* how many times an hv op was called so far */
+    SCN_CHECK_HOST_ENABLED,/* the driver reports the host enabled or not */
+    SCN_CHECK_EXISTS,      /* the instance exists on its host or not */
+} scn_check_kind;
+
+typedef struct scn_step {
+    scn_step_kind kind;
+    int line;        /* where the step is, for reports */
+    char *label;     /* "description" of the step, optional */
+    /* op */
+    scn_op op;
+    char *instance;  /* op and instance checks */
+    char *host;      /* init_host, get_resources, resources/host checks */
+    bool power_on;   /* spawn; default true */
+    bool destroy_disks; /* destroy; default true */
+    drv_reboot_type reboot_type; /* default soft */
+    int timeout, retry_interval; /* power_off; default 0, 0 */
+    /* expected outcome of an op: DRV_OK or an error kind */
+    drv_error_kind expect;
+    /* wait */
+    double seconds;
+    /* check */
+    scn_check_kind check;
+    int state;        /* drv_power_state */
+    bool changed;     /* id_changed */
+    bool enabled;     /* host_enabled */
+    bool exists;      /* exists */
+    char **events;    /* NULL-terminated "STARTED", "STOPPED"... */
+    int call_op;      /* calls: hv_op */
+    int call_min, call_max; /* calls: count within [min, max] */
+    /* resources: -1 = do not check */
+    int64_t vcpus_used, memory_mb_used, local_gb_used, vcpus, memory_mb;
+} scn_step;
+
+typedef struct scn {
+    char *path;           /* file it came from */
+    char *name;
+    char *description;
+    char **backends;      /* "fake", "libvirt"; NULL-terminated */
+    uint64_t seed;
+    drv_config config;
+    double vif_plug_delay_s; /* network stand-in: plug confirmed after; 1.0 */
+    scn_host *hosts;
+    unsigned int n_hosts;
+    scn_image *images;
+    unsigned int n_images;
+    scn_instance *instances;
+    unsigned int n_instances;
+    scn_fault *faults;
+    unsigned int n_faults;
+    scn_step *steps;
+    unsigned int n_steps;
+} scn;
+
+/* Exit code of the hvd command for bad input. */
+#define SCN_EXIT_BAD_INPUT 2
+
+/*
+ * Load and validate a scenario file. NULL on failure with 'error' (g_free)
+ * set to "FILE:LINE:COLUMN: $.json.path: what is wrong".
+ */
+scn *scn_load(const char *path, char **error);
+/* Same from text; 'source' names it in errors. */
+scn *scn_parse(const char *text, const char *source, char **error);
+void scn_free(scn *s);
+
+/* Does the scenario list this backend ("fake", "libvirt")? */
+bool scn_runs_on(const scn *s, const char *backend);
+
+const char *scn_op_name(int op);
+int scn_op_from_name(const char *name);
+const char *scn_check_name(int check);
+
+/* The instance / host called 'name', or NULL. */
+scn_instance *scn_find_instance(const scn *s, const char *name);
+scn_host *scn_find_host(const scn *s, const char *name);
+
+#endif /* HVD_SCN_H */

@@ -1,0 +1,995 @@
+/*
+ * test-scn.c: scenario files — a full valid scenario checked field by
+ * field, the defaults, derived uuids, names, and one TAP line per bad
+ * input: every row must fail with a message naming the source,
+ * line:column and JSON path of the problem.
+ *
+ * Inputs: every tests/data/scenarios/good/NAME.json must load;
+ * tests/data/scenarios/bad/NAME.json must fail with a message containing
+ * the first line of NAME.err (a new bad case is a new pair of files).
+ * Inline rows are written with ' for " to stay readable.
+ */
+#include <glib.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "drv.h"
+#include "hv.h"
+#include "scn.h"
+
+/* ---- helpers ---- */
+
+/* ' -> " (g_free). */
+static char *
+dq(const char *s)
+{
+    char *t = g_strdup(s);
+
+    for (char *p = t; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    return t;
+}
+
+/* tests/data/scenarios/SUB (g_free). */
+static char *
+data_path(const char *sub)
+{
+    g_autofree char *dir = g_path_get_dirname(__FILE__);
+
+    return g_build_filename(dir, "data", "scenarios", sub, NULL);
+}
+
+/* The scenario in tests/data/scenarios/SUB; fails the test if bad. */
+static scn *
+load_data(const char *sub)
+{
+    g_autofree char *path = data_path(sub);
+    g_autofree char *error = NULL;
+    scn *s = scn_load(path, &error);
+
+    if (!s) {
+        print_error("%s\n", error);
+        fail();
+    }
+    assert_null(error);
+    return s;
+}
+
+/* The message must contain want. */
+static void
+assert_contains(const char *message, const char *want)
+{
+    if (!message || !strstr(message, want)) {
+        print_error("message: %s\nwanted:  %s\n", message, want);
+        fail();
+    }
+}
+
+/* Line of the first occurrence of needle in the file SUB (1-based). */
+static int
+line_of(const char *sub, const char *needle)
+{
+    g_autofree char *path = data_path(sub);
+    g_autofree char *text = NULL;
+    const char *at;
+    int line = 1;
+
+    assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    at = strstr(text, needle);
+    assert_non_null(at);
+    for (const char *p = text; p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
+/* ---- the full scenario ---- */
+
+static void
+check_full_top(const scn *s)
+{
+    const char *backends[] = {"fake", "libvirt", NULL};
+
+    assert_true(g_str_has_suffix(s->path, "good/full.json"));
+    assert_string_equal(s->name, "full-feature_1.0");
+    assert_string_equal(s->description,
+                        "Every feature of the scenario format, once");
+    assert_true(g_strv_equal((const char *const *)s->backends, backends));
+    assert_true(scn_runs_on(s, "fake"));
+    assert_true(scn_runs_on(s, "libvirt"));
+    assert_false(scn_runs_on(s, "xen"));
+    assert_int_equal(s->seed, 42);
+    /* the embedded configuration, over the defaults */
+    assert_string_equal(s->config.virt_type, "qemu");
+    assert_int_equal(s->config.vif_plugging_timeout, 30);
+    assert_string_equal(s->config.disk_cachemodes[0], "file=none");
+    assert_null(s->config.disk_cachemodes[1]);
+    assert_string_equal(s->config.storage_pool, "hvd");
+    assert_int_equal(s->config.wait_soft_reboot_seconds, 120);
+    assert_true(s->vif_plug_delay_s == 0.5);
+
+    assert_int_equal(s->n_hosts, 2);
+    assert_string_equal(s->hosts[0].name, "h1");
+    assert_int_equal(s->hosts[0].vcpus, 8);
+    assert_int_equal(s->hosts[0].memory_mb, 16384);
+    assert_int_equal(s->hosts[0].disk_gb, 100);
+    assert_string_equal(s->hosts[1].name, "h2");
+    assert_int_equal(s->hosts[1].vcpus, 4);
+    assert_int_equal(s->hosts[1].memory_mb, 8192);
+    assert_int_equal(s->hosts[1].disk_gb, 50);
+    assert_ptr_equal(scn_find_host(s, "h2"), &s->hosts[1]);
+    assert_null(scn_find_host(s, "h3"));
+    assert_null(scn_find_host(s, NULL));
+
+    assert_int_equal(s->n_images, 2);
+    assert_string_equal(s->images[0].name, "cirros.qcow2");
+    assert_null(s->images[0].host);
+    assert_int_equal(s->images[0].size_mb, 64);
+    assert_string_equal(s->images[0].format, "qcow2");
+    assert_string_equal(s->images[1].name, "big.raw");
+    assert_string_equal(s->images[1].host, "h2");
+    assert_int_equal(s->images[1].size_mb, 1024);
+    assert_string_equal(s->images[1].format, "raw");
+}
+
+static void
+check_full_instances(const scn *s)
+{
+    const scn_instance *web = &s->instances[0], *db = &s->instances[1];
+
+    assert_int_equal(s->n_instances, 2);
+    assert_ptr_equal(scn_find_instance(s, "db"), db);
+    assert_null(scn_find_instance(s, "web2"));
+
+    assert_string_equal(web->name, "web");
+    assert_string_equal(web->host, "h1");
+    assert_string_equal(web->inst.name, "web");
+    /* derived from (42, "web"): see docs/scenarios.md */
+    assert_string_equal(web->inst.uuid,
+                        "4bbd8b7f-e64b-421a-b5af-d1b3608b8e5f");
+    assert_string_equal(web->inst.flavor.name, "m1.tiny");
+    assert_int_equal(web->inst.flavor.vcpus, 1);
+    assert_int_equal(web->inst.flavor.memory_mb, 128);
+    assert_int_equal(web->inst.flavor.root_gb, 1);
+    assert_string_equal(web->inst.image.id, "img-1");
+    assert_string_equal(web->inst.image.volume, "cirros.qcow2");
+    assert_string_equal(web->inst.image.format, "qcow2");
+    assert_int_equal(web->inst.n_vifs, 2);
+    assert_string_equal(web->inst.vifs[0].id, "vif-a");
+    assert_string_equal(web->inst.vifs[0].network, "default");
+    assert_string_equal(web->inst.vifs[1].id, "vif-b");
+    assert_string_equal(web->inst.vifs[1].mac, "52:54:00:00:00:0b");
+    assert_string_equal(web->inst.vifs[1].bridge, "br0");
+    /* guest defaults */
+    assert_true(web->guest.boot_s == 3.4);
+    assert_true(web->guest.acpi);
+    assert_true(web->guest.acpi_delay_s == 2.1);
+    assert_true(web->guest.crash_after_s == 0);
+    assert_int_equal(web->guest.dirty_rate_mib, 0);
+
+    assert_string_equal(db->name, "db");
+    assert_string_equal(db->host, "h2");
+    /* a given uuid is kept, lower-cased */
+    assert_string_equal(db->inst.uuid, "6f3c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2c");
+    assert_null(db->inst.flavor.name);
+    assert_int_equal(db->inst.flavor.vcpus, 2);
+    assert_int_equal(db->inst.flavor.memory_mb, 256);
+    assert_string_equal(db->inst.image.volume, "big.raw");
+    assert_string_equal(db->inst.image.format, "raw");
+    assert_int_equal(db->inst.n_vifs, 0);
+    assert_string_equal(db->inst.root_device_name, "/dev/vda");
+    assert_int_equal(db->inst.n_volumes, 1);
+    assert_string_equal(db->inst.volumes[0].volume_id, "vol-1");
+    assert_string_equal(db->inst.volumes[0].device_path, "/dev/sdb");
+    assert_true(db->guest.boot_s == 1.5);
+    assert_false(db->guest.acpi);
+    assert_true(db->guest.acpi_delay_s == 0.5);
+    assert_true(db->guest.crash_after_s == 100);
+    assert_int_equal(db->guest.dirty_rate_mib, 20);
+}
+
+static void
+check_full_faults(const scn *s)
+{
+    const scn_fault *f = s->faults;
+
+    assert_int_equal(s->n_faults, 12);
+
+    assert_int_equal(f[0].kind, SCN_FAULT_HV_CALL);
+    assert_string_equal(f[0].host, "h1");
+    assert_int_equal(f[0].op, HV_OP_DOMAIN_DESTROY);
+    assert_string_equal(f[0].target, "web");
+    assert_int_equal(f[0].code, HV_ERR_SYSTEM_ERROR);
+    assert_int_equal(f[0].sys_errno, EBUSY);
+    assert_int_equal(f[0].nth, 2);
+    assert_int_equal(f[0].count, 3);
+    assert_true(f[0].probability == 0.5);
+    assert_true(f[0].stall_s == 0.25);
+
+    /* defaults; VIR_ERR_ prefix accepted */
+    assert_int_equal(f[1].op, HV_OP_VOL_CREATE);
+    assert_null(f[1].host);
+    assert_null(f[1].target);
+    assert_int_equal(f[1].code, HV_ERR_OPERATION_TIMEOUT);
+    assert_int_equal(f[1].sys_errno, 0);
+    assert_int_equal(f[1].nth, 1);
+    assert_int_equal(f[1].count, 1);
+    assert_true(f[1].probability == 1.0);
+    assert_true(f[1].stall_s == 0);
+
+    /* stall only, for ever */
+    assert_int_equal(f[2].op, HV_OP_DOMAIN_SHUTDOWN);
+    assert_int_equal(f[2].code, 0);
+    assert_int_equal(f[2].count, 0);
+    assert_true(f[2].stall_s == 2);
+
+    /* errno as a number */
+    assert_int_equal(f[3].code, HV_ERR_SYSTEM_ERROR);
+    assert_int_equal(f[3].sys_errno, 28);
+
+    assert_int_equal(f[4].kind, SCN_FAULT_GUEST_IGNORES_ACPI);
+    assert_string_equal(f[4].instance, "db");
+    assert_null(f[4].host);
+    assert_int_equal(f[5].kind, SCN_FAULT_GUEST_CRASH);
+    assert_string_equal(f[5].instance, "web");
+    assert_true(f[5].at_s == 30);
+    assert_int_equal(f[6].kind, SCN_FAULT_VIF_NEVER_PLUGGED);
+    assert_string_equal(f[6].instance, "web");
+    assert_string_equal(f[6].vif, "vif-b");
+    assert_int_equal(f[7].kind, SCN_FAULT_VIF_NEVER_PLUGGED);
+    assert_null(f[7].vif);
+    assert_int_equal(f[8].kind, SCN_FAULT_SLOW_BOOT);
+    assert_true(f[8].boot_s == 20);
+    assert_int_equal(f[9].kind, SCN_FAULT_DISK_FULL);
+    assert_string_equal(f[9].host, "h2");
+    assert_true(f[9].at_s == 0);
+    assert_int_equal(f[10].kind, SCN_FAULT_CONNECTION_LOST);
+    assert_string_equal(f[10].host, "h1");
+    assert_true(f[10].at_s == 40);
+    assert_true(f[10].for_s == 5);
+    assert_int_equal(f[11].kind, SCN_FAULT_HOST_CRASH);
+    assert_string_equal(f[11].host, "h2");
+    assert_true(f[11].at_s == 90.5);
+}
+
+static void
+check_full_op_steps(const scn *s)
+{
+    const scn_step *st = s->steps;
+    static const scn_op simple[] = {
+        SCN_OP_POWER_ON, SCN_OP_PAUSE, SCN_OP_UNPAUSE, SCN_OP_SUSPEND,
+        SCN_OP_RESUME, SCN_OP_RESCUE, SCN_OP_UNRESCUE, SCN_OP_REBUILD,
+        SCN_OP_TRIGGER_CRASH_DUMP, SCN_OP_RESUME_STATE_ON_HOST_BOOT,
+        SCN_OP_SOFT_DELETE, SCN_OP_RESTORE, SCN_OP_GET_INFO};
+
+    assert_int_equal(s->n_steps, 37);
+    assert_int_equal(st[0].kind, SCN_STEP_OP);
+    assert_int_equal(st[0].op, SCN_OP_INIT_HOST);
+    assert_string_equal(st[0].host, "h1");
+    assert_null(st[0].instance);
+    assert_null(st[0].label);
+    assert_int_equal(st[0].expect, DRV_OK);
+    assert_int_equal(st[0].line, line_of("good/full.json", "{\"op\": "
+                                         "\"init_host\", \"host\": \"h1\""));
+    assert_string_equal(st[1].label, "the second host");
+
+    assert_int_equal(st[2].op, SCN_OP_SPAWN);
+    assert_string_equal(st[2].instance, "web");
+    assert_true(st[2].power_on);
+    assert_int_equal(st[2].expect, DRV_ERR_VIF_CREATE);
+    assert_int_equal(st[2].line, st[1].line + 1);
+    assert_false(st[3].power_on);
+    assert_int_equal(st[3].line, st[2].line + 2); /* a step of two lines */
+
+    assert_int_equal(st[4].op, SCN_OP_DESTROY);
+    assert_false(st[4].destroy_disks);
+    assert_int_equal(st[4].expect, DRV_ERR_INSTANCE_NOT_FOUND);
+    assert_int_equal(st[5].op, SCN_OP_REBOOT);
+    assert_int_equal(st[5].reboot_type, DRV_REBOOT_HARD);
+    assert_int_equal(st[6].reboot_type, DRV_REBOOT_SOFT);
+    assert_int_equal(st[7].op, SCN_OP_POWER_OFF);
+    assert_int_equal(st[7].timeout, 10);
+    assert_int_equal(st[7].retry_interval, 2);
+    for (size_t i = 0; i < G_N_ELEMENTS(simple); i++) {
+        assert_int_equal(st[8 + i].kind, SCN_STEP_OP);
+        assert_int_equal(st[8 + i].op, simple[i]);
+        assert_string_equal(st[8 + i].instance, "db");
+        /* defaults of the op-specific fields */
+        assert_true(st[8 + i].power_on);
+        assert_true(st[8 + i].destroy_disks);
+        assert_int_equal(st[8 + i].reboot_type, DRV_REBOOT_SOFT);
+        assert_int_equal(st[8 + i].timeout, 0);
+        assert_int_equal(st[8 + i].retry_interval, 0);
+    }
+    assert_int_equal(st[16].expect, DRV_ERR_NMI_NOT_SUPPORTED);
+    assert_int_equal(st[21].op, SCN_OP_GET_RESOURCES);
+    assert_string_equal(st[21].host, "h2");
+    assert_null(st[21].instance);
+}
+
+static void
+check_full_other_steps(const scn *s)
+{
+    const scn_step *st = s->steps;
+    const char *all[] = {"STARTED", "STOPPED", "PAUSED", "RESUMED",
+                         "SUSPENDED", NULL};
+
+    assert_int_equal(st[22].kind, SCN_STEP_WAIT);
+    assert_true(st[22].seconds == 2.5);
+    assert_int_equal(st[23].kind, SCN_STEP_WAIT);
+    assert_true(st[23].seconds == 0);
+    assert_string_equal(st[23].label, "nothing");
+
+    assert_int_equal(st[24].kind, SCN_STEP_CHECK);
+    assert_int_equal(st[24].check, SCN_CHECK_STATE);
+    assert_string_equal(st[24].instance, "db");
+    assert_int_equal(st[24].state, DRV_POWER_RUNNING);
+    assert_int_equal(st[25].check, SCN_CHECK_ID_CHANGED);
+    assert_true(st[25].changed);
+    assert_int_equal(st[26].check, SCN_CHECK_EVENTS);
+    assert_true(g_strv_equal((const char *const *)st[26].events, all));
+    assert_non_null(st[27].events); /* empty, not absent */
+    assert_null(st[27].events[0]);
+
+    assert_int_equal(st[28].check, SCN_CHECK_RESOURCES);
+    assert_string_equal(st[28].host, "h2");
+    assert_int_equal(st[28].vcpus, 4);
+    assert_int_equal(st[28].vcpus_used, 2);
+    assert_int_equal(st[28].memory_mb, 8192);
+    assert_int_equal(st[28].memory_mb_used, 256);
+    assert_int_equal(st[28].local_gb_used, 0);
+    assert_int_equal(st[29].vcpus_used, 0);
+    assert_int_equal(st[29].vcpus, -1); /* not checked */
+    assert_int_equal(st[29].memory_mb, -1);
+    assert_int_equal(st[29].memory_mb_used, -1);
+    assert_int_equal(st[29].local_gb_used, -1);
+
+    assert_int_equal(st[30].check, SCN_CHECK_CALLS);
+    assert_int_equal(st[30].call_op, HV_OP_DOMAIN_CREATE);
+    assert_int_equal(st[30].call_min, 2);
+    assert_int_equal(st[30].call_max, 2);
+    assert_int_equal(st[31].call_op, HV_OP_DOMAIN_DESTROY);
+    assert_int_equal(st[31].call_min, 1);
+    assert_int_equal(st[31].call_max, INT_MAX);
+    assert_int_equal(st[32].call_min, 1);
+    assert_int_equal(st[32].call_max, 3);
+    assert_int_equal(st[33].call_op, HV_OP_VOL_DELETE);
+    assert_int_equal(st[33].call_min, 0);
+    assert_int_equal(st[33].call_max, 0);
+
+    assert_int_equal(st[34].check, SCN_CHECK_HOST_ENABLED);
+    assert_string_equal(st[34].host, "h1");
+    assert_false(st[34].enabled);
+    assert_int_equal(st[35].check, SCN_CHECK_EXISTS);
+    assert_string_equal(st[35].instance, "web");
+    assert_false(st[35].exists);
+    assert_int_equal(st[36].state, DRV_POWER_NOSTATE);
+    assert_int_equal(st[36].line, line_of("good/full.json", "\"NOSTATE\""));
+}
+
+static void
+test_full(void **state)
+{
+    scn *s = load_data("good/full.json");
+
+    (void)state;
+    check_full_top(s);
+    check_full_instances(s);
+    check_full_faults(s);
+    check_full_op_steps(s);
+    check_full_other_steps(s);
+    scn_free(s);
+}
+
+/* ---- defaults, uuids, names ---- */
+
+#define HOSTS "'hosts': [{'name': 'h1'}, {'name': 'h2'}]"
+#define VIF "{'id': 'v1', 'address': '52:54:00:00:00:01', " \
+            "'type': 'network', 'network': 'n'}"
+#define WEB "{'name': 'web', 'host': 'h1', 'flavor': {'vcpus': 1, " \
+            "'memory_mb': 64}, 'network_info': [" VIF "]}"
+#define INSTS "'instances': [" WEB "]"
+#define BASE "'name': 't', " HOSTS ", " INSTS
+
+static void
+test_defaults(void **state)
+{
+    g_autofree char *json = dq("{'name': 'm', 'hosts': [{'name': 'h'}]}");
+    g_autofree char *error = NULL;
+    scn *s = scn_parse(json, NULL, &error);
+    drv_config want;
+
+    (void)state;
+    assert_non_null(s);
+    assert_null(error);
+    assert_string_equal(s->path, "<string>");
+    assert_null(s->description);
+    assert_string_equal(s->backends[0], "fake");
+    assert_null(s->backends[1]);
+    assert_true(scn_runs_on(s, "fake"));
+    assert_false(scn_runs_on(s, "libvirt"));
+    assert_int_equal(s->seed, 1);
+    assert_true(s->vif_plug_delay_s == 1.0);
+    drv_config_defaults(&want);
+    assert_string_equal(s->config.virt_type, want.virt_type);
+    assert_string_equal(s->config.storage_pool, want.storage_pool);
+    assert_int_equal(s->config.vif_plugging_timeout,
+                     want.vif_plugging_timeout);
+    drv_config_clear(&want);
+    assert_int_equal(s->n_hosts, 1);
+    assert_int_equal(s->n_images, 0);
+    assert_int_equal(s->n_instances, 0);
+    assert_int_equal(s->n_faults, 0);
+    assert_int_equal(s->n_steps, 0);
+    scn_free(s);
+    scn_free(NULL);
+}
+
+static void
+test_uuid_derivation(void **state)
+{
+    g_autofree char *a = dq("{'name': 't', 'seed': 1, " HOSTS ", " INSTS
+                            "}");
+    g_autofree char *b = dq("{'name': 'u', 'seed': 2, " HOSTS ", " INSTS
+                            "}");
+    g_autofree char *two = dq("{'name': 't', 'seed': 1, " HOSTS ", "
+                              "'instances': [" WEB ", {'name': 'db', "
+                              "'host': 'h2', 'flavor': {'vcpus': 1, "
+                              "'memory_mb': 64}}]}");
+    scn *s1 = scn_parse(a, "a", NULL), *s2 = scn_parse(a, "a", NULL);
+    scn *s3 = scn_parse(b, "b", NULL), *s4 = scn_parse(two, "c", NULL);
+    const char *u;
+
+    (void)state;
+    assert_non_null(s1);
+    assert_non_null(s3);
+    assert_non_null(s4);
+    u = s1->instances[0].inst.uuid;
+    /* documented in docs/scenarios.md */
+    assert_string_equal(u, "988c4792-f2d6-453a-b933-b5494fa996e9");
+    assert_string_equal(u, s2->instances[0].inst.uuid); /* stable */
+    assert_string_not_equal(u, s3->instances[0].inst.uuid); /* seed */
+    assert_string_equal(u, s4->instances[0].inst.uuid);
+    assert_string_not_equal(u, s4->instances[1].inst.uuid); /* name */
+    /* looks like an RFC 4122 version 4 uuid */
+    for (scn *s = s3; s; s = s == s3 ? s4 : NULL) {
+        for (unsigned int i = 0; i < s->n_instances; i++) {
+            u = s->instances[i].inst.uuid;
+            assert_int_equal(strlen(u), 36);
+            assert_int_equal(u[14], '4');
+            assert_non_null(strchr("89ab", u[19]));
+            assert_true(g_uuid_string_is_valid(u));
+        }
+    }
+    scn_free(s1);
+    scn_free(s2);
+    scn_free(s3);
+    scn_free(s4);
+}
+
+static void
+test_names(void **state)
+{
+    (void)state;
+    for (int op = 0; op < SCN__OP_COUNT; op++) {
+        assert_non_null(scn_op_name(op));
+        assert_int_equal(scn_op_from_name(scn_op_name(op)), op);
+    }
+    assert_string_equal(scn_op_name(SCN_OP_RESUME_STATE_ON_HOST_BOOT),
+                        "resume_state_on_host_boot");
+    assert_null(scn_op_name(-1));
+    assert_null(scn_op_name(SCN__OP_COUNT));
+    assert_int_equal(scn_op_from_name("spwan"), -1);
+    assert_int_equal(scn_op_from_name(NULL), -1);
+    assert_string_equal(scn_check_name(SCN_CHECK_STATE), "state");
+    assert_string_equal(scn_check_name(SCN_CHECK_HOST_ENABLED),
+                        "host_enabled");
+    assert_string_equal(scn_check_name(SCN_CHECK_EXISTS), "exists");
+    assert_null(scn_check_name(-1));
+    assert_null(scn_check_name(SCN_CHECK_EXISTS + 1));
+}
+
+/* ---- files and arguments ---- */
+
+static void
+test_load_errors(void **state)
+{
+    g_autofree char *dir = data_path("good");
+    char *error = NULL;
+
+    (void)state;
+    assert_null(scn_load("/nonexistent/hvd/s.json", &error));
+    assert_string_equal(error, "/nonexistent/hvd/s.json: cannot read the "
+                               "scenario: no such file");
+    g_free(error);
+    assert_null(scn_load(dir, &error));
+    assert_contains(error, "cannot read the scenario");
+    g_free(error);
+    assert_null(scn_load(NULL, &error));
+    assert_string_equal(error, "no scenario file given");
+    g_free(error);
+    assert_null(scn_parse(NULL, "x.json", &error));
+    assert_string_equal(error, "x.json: no scenario text");
+    g_free(error);
+    /* a NULL error pointer is fine */
+    assert_null(scn_load("/nonexistent/hvd/s.json", NULL));
+    assert_null(scn_parse("{", NULL, NULL));
+    assert_null(scn_parse("{'name': 'x'}", NULL, NULL));
+}
+
+/* Every file in good/ loads. */
+static void
+test_good_files(void **state)
+{
+    g_autofree char *dir = data_path("good");
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    unsigned int n = 0;
+
+    (void)state;
+    assert_non_null(d);
+    while ((name = g_dir_read_name(d))) {
+        g_autofree char *sub = g_build_filename("good", name, NULL);
+
+        if (!g_str_has_suffix(name, ".json"))
+            continue;
+        scn_free(load_data(sub));
+        n++;
+    }
+    g_dir_close(d);
+    assert_true(n >= 1);
+}
+
+/* Whole messages, multi-line positions. */
+static void
+test_positions(void **state)
+{
+    g_autofree char *error = NULL;
+    char *json = dq("{\n  'name': 't',\n  " HOSTS ",\n  " INSTS ",\n"
+                    "  'steps': [\n    {'op': 'spawn', 'instance': 'web'},\n"
+                    "    {'op': 'spwan', 'instance': 'web'}\n  ]\n}\n");
+
+    (void)state;
+    assert_null(scn_parse(json, "s.json", &error));
+    assert_string_equal(error, "s.json:7:12: $.steps[1].op: unknown "
+                               "operation 'spwan'; did you mean spawn?");
+    g_free(json);
+    g_free(error);
+    /* an embedded instance's error carries the scenario's position */
+    json = dq("{'name': 't', " HOSTS ",\n 'instances': [" WEB ",\n"
+              "  {'name': 'db', 'host': 'h1',\n"
+              "   'flavor': {'vcpus': 0, 'memory_mb': 64}}]}");
+    assert_null(scn_parse(json, "s.json", &error));
+    assert_string_equal(error, "s.json:4:24: $.instances[1].flavor.vcpus: "
+                               "expected an integer >= 1, got 0");
+    g_free(json);
+}
+
+/* ---- bad input ---- */
+
+typedef struct bad_row {
+    const char *name;
+    const char *json; /* ' stands for " */
+    const char *want; /* substring of the message */
+} bad_row;
+
+static const bad_row bad_rows[] = {
+    /* syntax and top level */
+    {"syntax error", "{'name': 't',}",
+     "t.json:1:14: string or '}' expected near '}'"},
+    {"syntax error on line 3", "{'name': 't',\n " HOSTS ",\n 'seed' 1}",
+     "t.json:3:9: ':' expected near '1'"},
+    {"root is an array", "[]", "t.json:1:1: $: expected an object, got array"},
+    {"duplicate key", "{'name': 't', 'name': 'u'}",
+     "t.json:1:20: duplicate object key near '\"name\"'"},
+    {"unknown top-level key", "{" BASE ", 'step': []}",
+     "t.json:1:244: $.step: unknown key; did you mean steps?"},
+    {"missing name", "{" HOSTS "}",
+     "t.json:1:1: $: missing required key \"name\""},
+    {"name with a space", "{'name': 'my test', " HOSTS "}",
+     "t.json:1:10: $.name: expected a name of letters, digits, '_', '.' "
+     "and '-', got \"my test\""},
+    {"name not a string", "{'name': 5, " HOSTS "}",
+     "t.json:1:10: $.name: expected a string, got integer"},
+    {"description not a string", "{" BASE ", 'description': ['x']}",
+     "t.json:1:259: $.description: expected a string, got array"},
+    {"unknown backend", "{" BASE ", 'backends': ['fake', 'qemu']}",
+     "t.json:1:265: $.backends[1]: expected one of fake, libvirt, got "
+     "\"qemu\""},
+    {"duplicate backend", "{" BASE ", 'backends': ['fake', 'fake']}",
+     "t.json:1:265: $.backends[1]: duplicate backend, also at [0]"},
+    {"no backend", "{" BASE ", 'backends': []}",
+     "t.json:1:256: $.backends: expected at least one backend"},
+    {"negative seed", "{" BASE ", 'seed': -1}",
+     "t.json:1:252: $.seed: expected an integer >= 0, got -1"},
+    {"config option misspelt", "{" BASE ", 'config': {'virt_typ': 'qemu'}}",
+     "t.json:1:255: $.config.virt_typ: unknown option; did you mean "
+     "virt_type?"},
+    {"config value out of range",
+     "{" BASE ", 'config': {'vif_plugging_timeout': -1}}",
+     "t.json:1:279: $.config.vif_plugging_timeout: expected an integer >= 0, "
+     "got -1"},
+    {"network delay negative",
+     "{" BASE ", 'network': {'vif_plug_delay_s': -0.5}}",
+     "t.json:1:276: $.network.vif_plug_delay_s: expected a number >= 0, got "
+     "-0.5"},
+    {"network key misspelt", "{" BASE ", 'network': {'vif_plug_delay': 1}}",
+     "t.json:1:256: $.network.vif_plug_delay: unknown key; did you mean "
+     "vif_plug_delay_s?"},
+    /* hosts */
+    {"missing hosts", "{'name': 't'}",
+     "t.json:1:1: $: missing required key \"hosts\""},
+    {"no host", "{'name': 't', 'hosts': []}",
+     "t.json:1:24: $.hosts: expected at least one host"},
+    {"host not an object", "{'name': 't', 'hosts': [{'name': 'h1'}, 'h2']}",
+     "t.json:1:41: $.hosts[1]: expected an object, got string"},
+    {"host without name", "{'name': 't', 'hosts': [{'vcpus': 2}]}",
+     "t.json:1:25: $.hosts[0]: missing required key \"name\""},
+    {"duplicate host", "{'name': 't', 'hosts': [{'name': 'h1'}, "
+     "{'name': 'h1'}]}",
+     "t.json:1:50: $.hosts[1].name: duplicate host name 'h1', also at [0]"},
+    {"host vcpus as string", "{'name': 't', 'hosts': [{'name': 'h1', "
+     "'vcpus': '8'}]}",
+     "t.json:1:49: $.hosts[0].vcpus: expected an integer, got string"},
+    {"host memory zero", "{'name': 't', 'hosts': [{'name': 'h1', "
+     "'memory_mb': 0}]}",
+     "t.json:1:53: $.hosts[0].memory_mb: expected an integer >= 1, got 0"},
+    {"host key misspelt", "{'name': 't', 'hosts': [{'name': 'h1', "
+     "'disk_bg': 10}]}",
+     "t.json:1:40: $.hosts[0].disk_bg: unknown key; did you mean disk_gb?"},
+    /* images */
+    {"image on an unknown host", "{" BASE ", 'images': [{'name': 'i', "
+     "'host': 'h3'}]}",
+     "t.json:1:277: $.images[0].host: unknown host 'h3'; did you mean h1?"},
+    {"image format unknown", "{" BASE ", 'images': [{'name': 'i', "
+     "'format': 'vmdk'}]}",
+     "t.json:1:279: $.images[0].format: expected one of qcow2, raw, got "
+     "\"vmdk\""},
+    {"duplicate image", "{" BASE ", 'images': [{'name': 'i', 'host': "
+     "'h1'}, {'name': 'i'}]}",
+     "t.json:1:293: $.images[1].name: duplicate image 'i' on every host, "
+     "also at [0]"},
+    {"image size zero", "{" BASE ", 'images': [{'name': 'i', "
+     "'size_mb': 0}]}",
+     "t.json:1:280: $.images[0].size_mb: expected an integer >= 1, got 0"},
+    /* instances */
+    {"instance on an unknown host", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'a', 'host': 'h9', 'flavor': {'vcpus': 1, 'memory_mb': 1}}]}",
+     "t.json:1:94: $.instances[0].host: unknown host 'h9'"},
+    {"instance without host", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'a', 'flavor': {'vcpus': 1, 'memory_mb': 1}}]}",
+     "t.json:1:72: $.instances[0]: missing required key \"host\""},
+    {"instance key misspelt", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'a', 'host': 'h1', 'gest': {}, 'flavor': {'vcpus': 1, "
+     "'memory_mb': 1}}]}",
+     "t.json:1:100: $.instances[0].gest: unknown key; did you mean guest?"},
+    {"instance flavor error", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'a', 'host': 'h1', 'flavor': {'vcpus': 1}}]}",
+     "t.json:1:110: $.instances[0].flavor: missing required key "
+     "\"memory_mb\""},
+    {"instance uuid malformed", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'a', 'host': 'h1', 'uuid': '1234', 'flavor': {'vcpus': 1, "
+     "'memory_mb': 1}}]}",
+     "t.json:1:108: $.instances[0].uuid: expected a UUID (8-4-4-4-12 hex "
+     "digits), got \"1234\""},
+    {"duplicate instance name", "{'name': 't', " HOSTS ", 'instances': ["
+     WEB ", " WEB "]}",
+     "t.json:1:252: $.instances[1].name: duplicate instance name 'web', "
+     "also at [0]"},
+    {"duplicate uuid", "{'name': 't', " HOSTS ", 'instances': ["
+     "{'name': 'a', 'host': 'h1', 'uuid': '6f3c1a2b-0d4e-4f5a-8b6c-"
+     "7d8e9f0a1b2c', 'flavor': {'vcpus': 1, 'memory_mb': 1}}, "
+     "{'name': 'b', 'host': 'h2', 'uuid': '6F3C1A2B-0D4E-4F5A-8B6C-"
+     "7D8E9F0A1B2C', 'flavor': {'vcpus': 1, 'memory_mb': 1}}]}",
+     "t.json:1:225: $.instances[1].uuid: duplicate uuid "
+     "6f3c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2c, also at [0]"},
+    {"instance image not among the images", "{'name': 't', " HOSTS ", "
+     "'images': [{'name': 'cirros.qcow2'}], 'instances': [{'name': 'a', "
+     "'host': 'h1', 'image': {'volume': 'cirros.qcow', 'format': 'qcow2'}, "
+     "'flavor': {'vcpus': 1, 'memory_mb': 1}}]}",
+     "t.json:1:158: $.instances[0].image.volume: unknown image "
+     "'cirros.qcow'; did you mean cirros.qcow2?"},
+    {"instance image on another host", "{'name': 't', " HOSTS ", "
+     "'images': [{'name': 'c', 'host': 'h2'}], 'instances': [{'name': 'a', "
+     "'host': 'h1', 'image': {'volume': 'c', 'format': 'qcow2'}, "
+     "'flavor': {'vcpus': 1, 'memory_mb': 1}}]}",
+     "t.json:1:161: $.instances[0].image.volume: image 'c' is not on host "
+     "'h1'"},
+    {"guest boot negative", "{'name': 't', " HOSTS ", 'instances': ["
+     "{'name': 'a', 'host': 'h1', 'guest': {'boot_s': -1}, 'flavor': "
+     "{'vcpus': 1, 'memory_mb': 1}}]}",
+     "t.json:1:120: $.instances[0].guest.boot_s: expected a number >= 0, "
+     "got -1"},
+    {"guest acpi not a boolean", "{'name': 't', " HOSTS ", 'instances': ["
+     "{'name': 'a', 'host': 'h1', 'guest': {'acpi': 'no'}, 'flavor': "
+     "{'vcpus': 1, 'memory_mb': 1}}]}",
+     "t.json:1:118: $.instances[0].guest.acpi: expected true or false, got "
+     "string"},
+    /* faults */
+    {"fault kind misspelt", "{" BASE ", 'faults': [{'kind': 'guest_crsh', "
+     "'instance': 'web', 'at_s': 1}]}",
+     "t.json:1:264: $.faults[0].kind: expected one of hv_call, "
+     "guest_ignores_acpi, guest_crash, vif_never_plugged, slow_boot, "
+     "disk_full, connection_lost, host_crash, got \"guest_crsh\"; did you "
+     "mean guest_crash?"},
+    {"fault without kind", "{" BASE ", 'faults': [{'instance': 'web'}]}",
+     "t.json:1:255: $.faults[0]: missing required key \"kind\""},
+    {"fault hv op misspelt", "{" BASE ", 'faults': [{'kind': 'hv_call', "
+     "'op': 'domain_destory', 'error': 'INTERNAL_ERROR'}]}",
+     "t.json:1:281: $.faults[0].op: unknown hv operation 'domain_destory'; "
+     "did you mean domain_destroy?"},
+    {"fault error code misspelt", "{" BASE ", 'faults': [{'kind': "
+     "'hv_call', 'op': 'domain_create', 'error': 'SYSTEM_EROR'}]}",
+     "t.json:1:307: $.faults[0].error: unknown hv error code 'SYSTEM_EROR'; "
+     "did you mean SYSTEM_ERROR?"},
+    {"fault error code OK", "{" BASE ", 'faults': [{'kind': 'hv_call', "
+     "'op': 'domain_create', 'error': 'OK'}]}",
+     "t.json:1:307: $.faults[0].error: unknown hv error code 'OK'"},
+    {"fault errno misspelt", "{" BASE ", 'faults': [{'kind': 'hv_call', "
+     "'op': 'domain_create', 'error': 'SYSTEM_ERROR', 'errno': 'EBUSSY'}]}",
+     "t.json:1:332: $.faults[0].errno: unknown errno 'EBUSSY'; did you "
+     "mean EBUSY?"},
+    {"fault errno unknown", "{" BASE ", 'faults': [{'kind': 'hv_call', "
+     "'op': 'domain_create', 'error': 'SYSTEM_ERROR', 'errno': 'EWHATEVER'}]}",
+     "t.json:1:332: $.faults[0].errno: unknown errno 'EWHATEVER' (expected "
+     "an integer or one of EBUSY, ENOSPC, EIO"},
+    {"fault errno negative", "{" BASE ", 'faults': [{'kind': 'hv_call', "
+     "'op': 'domain_create', 'error': 'SYSTEM_ERROR', 'errno': -5}]}",
+     "t.json:1:332: $.faults[0].errno: expected an integer >= 1, got -5"},
+    {"fault errno without SYSTEM_ERROR", "{" BASE ", 'faults': [{'kind': "
+     "'hv_call', 'op': 'domain_create', 'error': 'OPERATION_FAILED', "
+     "'errno': 'EIO'}]}",
+     "t.json:1:327: $.faults[0].errno: errno goes with \"error\": "
+     "\"SYSTEM_ERROR\""},
+    {"fault that does nothing", "{" BASE ", 'faults': [{'kind': 'hv_call', "
+     "'op': 'domain_create'}]}",
+     "t.json:1:255: $.faults[0]: an hv_call fault needs \"error\" or "
+     "\"stall_s\""},
+    {"fault probability above 1", "{" BASE ", 'faults': [{'kind': "
+     "'hv_call', 'op': 'domain_create', 'stall_s': 1, 'probability': 1.5}]}",
+     "t.json:1:327: $.faults[0].probability: expected a number <= 1, got "
+     "1.5"},
+    {"fault nth zero", "{" BASE ", 'faults': [{'kind': 'hv_call', "
+     "'op': 'domain_create', 'stall_s': 1, 'nth': 0}]}",
+     "t.json:1:319: $.faults[0].nth: expected an integer >= 1, got 0"},
+    {"fault on an unknown host", "{" BASE ", 'faults': [{'kind': "
+     "'disk_full', 'host': 'h3'}]}",
+     "t.json:1:285: $.faults[0].host: unknown host 'h3'; did you mean h1?"},
+    {"fault on an unknown instance", "{" BASE ", 'faults': [{'kind': "
+     "'guest_crash', 'instance': 'wbe', 'at_s': 3}]}",
+     "t.json:1:291: $.faults[0].instance: unknown instance 'wbe'; did you "
+     "mean web?"},
+    {"fault key of another kind", "{" BASE ", 'faults': [{'kind': "
+     "'guest_crash', 'instance': 'web', 'host': 'h1', 'at_s': 3}]}",
+     "t.json:1:298: $.faults[0].host: unknown key"},
+    {"fault without at_s", "{" BASE ", 'faults': [{'kind': "
+     "'guest_crash', 'instance': 'web'}]}",
+     "t.json:1:255: $.faults[0]: missing required key \"at_s\""},
+    {"fault on an unknown VIF", "{" BASE ", 'faults': [{'kind': "
+     "'vif_never_plugged', 'instance': 'web', 'vif': 'v2'}]}",
+     "t.json:1:311: $.faults[0].vif: unknown VIF 'v2'; did you mean v1?"},
+    {"connection lost without for_s", "{" BASE ", 'faults': [{'kind': "
+     "'connection_lost', 'host': 'h1', 'at_s': 1}]}",
+     "t.json:1:255: $.faults[0]: missing required key \"for_s\""},
+    {"faults not an array", "{" BASE ", 'faults': {}}",
+     "t.json:1:254: $.faults: expected an array, got object"},
+    /* steps */
+    {"unknown operation", "{" BASE ", 'steps': [{'op': 'spwan', "
+     "'instance': 'web'}]}",
+     "t.json:1:261: $.steps[0].op: unknown operation 'spwan'; did you mean "
+     "spawn?"},
+    {"operation not a string", "{" BASE ", 'steps': [{'op': 1}]}",
+     "t.json:1:261: $.steps[0].op: expected a string, got integer"},
+    {"step on an unknown instance", "{" BASE ", 'steps': [{'op': 'spawn', "
+     "'instance': 'db'}]}",
+     "t.json:1:282: $.steps[0].instance: unknown instance 'db'"},
+    {"step without instance", "{" BASE ", 'steps': [{'op': 'pause'}]}",
+     "t.json:1:254: $.steps[0]: missing required key \"instance\""},
+    {"init_host on an unknown host", "{" BASE ", 'steps': [{'op': "
+     "'init_host', 'host': 'h3'}]}",
+     "t.json:1:282: $.steps[0].host: unknown host 'h3'; did you mean h1?"},
+    {"key of another operation", "{" BASE ", 'steps': [{'op': 'spawn', "
+     "'instance': 'web', 'type': 'hard'}]}",
+     "t.json:1:289: $.steps[0].type: unknown key"},
+    {"key misspelt", "{" BASE ", 'steps': [{'op': 'spawn', "
+     "'instance': 'web', 'pwer_on': false}]}",
+     "t.json:1:289: $.steps[0].pwer_on: unknown key; did you mean "
+     "power_on?"},
+    {"reboot type unknown", "{" BASE ", 'steps': [{'op': 'reboot', "
+     "'instance': 'web', 'type': 'medium'}]}",
+     "t.json:1:298: $.steps[0].type: expected one of soft, hard, got "
+     "\"medium\""},
+    {"power_off timeout negative", "{" BASE ", 'steps': [{'op': "
+     "'power_off', 'instance': 'web', 'timeout': -1}]}",
+     "t.json:1:304: $.steps[0].timeout: expected an integer >= 0, got -1"},
+    {"expect misspelt", "{" BASE ", 'steps': [{'op': 'destroy', "
+     "'instance': 'web', 'expect': 'InstanceNotFund'}]}",
+     "t.json:1:301: $.steps[0].expect: unknown error kind "
+     "'InstanceNotFund'; did you mean InstanceNotFound?"},
+    {"expect OK in capitals", "{" BASE ", 'steps': [{'op': 'destroy', "
+     "'instance': 'web', 'expect': 'OK'}]}",
+     "t.json:1:301: $.steps[0].expect: unknown error kind 'OK'; did you "
+     "mean ok?"},
+    {"expect not a string", "{" BASE ", 'steps': [{'op': 'destroy', "
+     "'instance': 'web', 'expect': false}]}",
+     "t.json:1:301: $.steps[0].expect: expected \"ok\" or an error kind "
+     "name, got boolean"},
+    {"negative wait", "{" BASE ", 'steps': [{'wait': -1}]}",
+     "t.json:1:263: $.steps[0].wait: expected a number >= 0, got -1"},
+    {"wait as a string", "{" BASE ", 'steps': [{'wait': '5s'}]}",
+     "t.json:1:263: $.steps[0].wait: expected a number, got string"},
+    {"wait too long", "{" BASE ", 'steps': [{'wait': 1e7}]}",
+     "t.json:1:263: $.steps[0].wait: expected a number <= 1e+06, got 1e+07"},
+    {"wait and op together", "{" BASE ", 'steps': [{'op': 'pause', "
+     "'instance': 'web', 'wait': 1}]}",
+     "t.json:1:289: $.steps[0].wait: a step is one of \"op\", \"wait\" or "
+     "\"check\", not several"},
+    {"step of nothing", "{" BASE ", 'steps': [{'description': 'x'}]}",
+     "t.json:1:254: $.steps[0]: a step needs \"op\", \"wait\" or \"check\""},
+    {"step not an object", "{" BASE ", 'steps': ['spawn']}",
+     "t.json:1:254: $.steps[0]: expected an object, got string"},
+    {"steps not an array", "{" BASE ", 'steps': {'op': 'spawn'}}",
+     "t.json:1:253: $.steps: expected an array, got object"},
+    {"check misspelt", "{" BASE ", 'steps': [{'check': 'stat', "
+     "'instance': 'web', 'state': 'RUNNING'}]}",
+     "t.json:1:264: $.steps[0].check: expected one of state, id_changed, "
+     "events, resources, calls, host_enabled, exists, got \"stat\"; did you "
+     "mean state?"},
+    {"state misspelt", "{" BASE ", 'steps': [{'check': 'state', "
+     "'instance': 'web', 'state': 'RUNING'}]}",
+     "t.json:1:301: $.steps[0].state: expected one of RUNNING, SHUTDOWN, "
+     "PAUSED, CRASHED, SUSPENDED, NOSTATE, got \"RUNING\"; did you mean "
+     "RUNNING?"},
+    {"state check on an unknown instance", "{" BASE ", 'steps': [{'check': "
+     "'state', 'instance': 'wbe', 'state': 'RUNNING'}]}",
+     "t.json:1:285: $.steps[0].instance: unknown instance 'wbe'; did you "
+     "mean web?"},
+    {"event misspelt", "{" BASE ", 'steps': [{'check': 'events', "
+     "'instance': 'web', 'events': ['STARTED', 'STOPED']}]}",
+     "t.json:1:315: $.steps[0].events[1]: expected one of STARTED, STOPPED, "
+     "PAUSED, RESUMED, SUSPENDED, got \"STOPED\"; did you mean STOPPED?"},
+    {"events not an array", "{" BASE ", 'steps': [{'check': 'events', "
+     "'instance': 'web', 'events': 'STARTED'}]}",
+     "t.json:1:303: $.steps[0].events: expected an array, got string"},
+    {"id_changed without changed", "{" BASE ", 'steps': [{'check': "
+     "'id_changed', 'instance': 'web'}]}",
+     "t.json:1:254: $.steps[0]: missing required key \"changed\""},
+    {"exists not a boolean", "{" BASE ", 'steps': [{'check': 'exists', "
+     "'instance': 'web', 'exists': 1}]}",
+     "t.json:1:303: $.steps[0].exists: expected true or false, got integer"},
+    {"host_enabled on an unknown host", "{" BASE ", 'steps': [{'check': "
+     "'host_enabled', 'host': 'hx', 'enabled': true}]}",
+     "t.json:1:288: $.steps[0].host: unknown host 'hx'"},
+    {"resources without a value", "{" BASE ", 'steps': [{'check': "
+     "'resources', 'host': 'h1'}]}",
+     "t.json:1:254: $.steps[0]: a resources check needs at least one of "
+     "vcpus, vcpus_used, memory_mb, memory_mb_used, local_gb_used"},
+    {"resources negative", "{" BASE ", 'steps': [{'check': 'resources', "
+     "'host': 'h1', 'vcpus_used': -2}]}",
+     "t.json:1:305: $.steps[0].vcpus_used: expected an integer >= 0, got -2"},
+    {"calls with an unknown hv op", "{" BASE ", 'steps': [{'check': "
+     "'calls', 'op': 'domain_creat', 'count': 1}]}",
+     "t.json:1:279: $.steps[0].op: unknown hv operation 'domain_creat'; did "
+     "you mean domain_create?"},
+    {"calls with count and min", "{" BASE ", 'steps': [{'check': 'calls', "
+     "'op': 'domain_create', 'count': 1, 'min': 1}]}",
+     "t.json:1:308: $.steps[0].min: give \"count\" or \"min\"/\"max\", not "
+     "both"},
+    {"calls without a count", "{" BASE ", 'steps': [{'check': 'calls', "
+     "'op': 'domain_create'}]}",
+     "t.json:1:254: $.steps[0]: a calls check needs \"count\", or \"min\" "
+     "and/or \"max\""},
+    {"calls max below min", "{" BASE ", 'steps': [{'check': 'calls', "
+     "'op': 'domain_create', 'min': 3, 'max': 1}]}",
+     "t.json:1:313: $.steps[0].max: expected max >= min (3), got 1"},
+    {"op key in a state check", "{" BASE ", 'steps': [{'check': 'state', "
+     "'instance': 'web', 'state': 'RUNNING', 'op': 'spawn'}]}",
+     "t.json:1:312: $.steps[0].op: unknown key"},
+};
+
+static void
+test_bad_row(void **state)
+{
+    const bad_row *row = *state;
+    g_autofree char *json = dq(row->json);
+    char *error = (char *)"untouched";
+    scn *s = scn_parse(json, "t.json", &error);
+
+    assert_null(s);
+    assert_non_null(error);
+    assert_true(g_str_has_prefix(error, "t.json:"));
+    assert_contains(error, row->want);
+    g_free(error);
+}
+
+/* tests/data/scenarios/bad/NAME.json against the first line of NAME.err. */
+static void
+test_bad_file(void **state)
+{
+    const char *json_path = *state;
+    g_autofree char *base = g_strndup(json_path, strlen(json_path) - 5);
+    g_autofree char *err_path = g_strconcat(base, ".err", NULL);
+    g_autofree char *want = NULL;
+    g_autofree char *error = NULL;
+
+    if (!g_file_get_contents(err_path, &want, NULL, NULL)) {
+        print_error("no %s\n", err_path);
+        fail();
+    }
+    g_strchomp(want);
+    assert_null(scn_load(json_path, &error));
+    assert_true(g_str_has_prefix(error, json_path));
+    assert_contains(error, want);
+}
+
+/* For g_ptr_array_sort, which passes pointers to the elements. */
+static gint
+compare_paths(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest fixed[] = {
+        cmocka_unit_test(test_full),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_uuid_derivation),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_good_files),
+        cmocka_unit_test(test_positions),
+    };
+    g_autofree char *bad_dir = data_path("bad");
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    GDir *d = g_dir_open(bad_dir, 0, NULL);
+    struct CMUnitTest *tests;
+    size_t n = 0;
+    int rc;
+
+    for (const char *f; d && (f = g_dir_read_name(d));)
+        if (g_str_has_suffix(f, ".json"))
+            g_ptr_array_add(files, g_build_filename(bad_dir, f, NULL));
+    if (d)
+        g_dir_close(d);
+    g_ptr_array_sort(files, compare_paths);
+
+    tests = g_new0(struct CMUnitTest, G_N_ELEMENTS(fixed) +
+                                          G_N_ELEMENTS(bad_rows) + files->len);
+    for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+        tests[n++] = fixed[i];
+    for (size_t i = 0; i < G_N_ELEMENTS(bad_rows); i++) {
+        char *name = g_strdup_printf("bad: %s", bad_rows[i].name);
+
+        g_ptr_array_add(names, name);
+        tests[n++] = (struct CMUnitTest){.name = name,
+                                         .test_func = test_bad_row,
+                                         .initial_state =
+                                             (void *)&bad_rows[i]};
+    }
+    for (guint i = 0; i < files->len; i++) {
+        const char *path = g_ptr_array_index(files, i);
+        g_autofree char *b = g_path_get_basename(path);
+        char *name = g_strdup_printf("bad file: %s", b);
+
+        g_ptr_array_add(names, name);
+        tests[n++] = (struct CMUnitTest){.name = name,
+                                         .test_func = test_bad_file,
+                                         .initial_state = (void *)path};
+    }
+
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    rc = _cmocka_run_group_tests("scn", tests, n, NULL, NULL);
+    g_ptr_array_free(names, TRUE);
+    g_ptr_array_free(files, TRUE);
+    g_free(tests);
+    return rc;
+}
