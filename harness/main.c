@@ -43,8 +43,7 @@ usage_main(FILE *out)
             "  replay    re-run a recorded trace (or a scenario twice) and "
             "compare\n"
             "  validate  check scenario files without running them\n"
-            "  compare   run scenarios on the fake and on libvirt, compare "
-            "their traces\n\n"
+            "\n"
             "`hvd COMMAND --help` for each. %s",
             exit_codes);
 }
@@ -55,7 +54,8 @@ usage_run(FILE *out)
     fprintf(out,
             "usage: hvd run [--backend fake|libvirt] [--host NAME=URI]...\n"
             "               [--junit FILE] [--trace FILE|DIR] "
-            "[--check-determinism] [-v] PATH...\n\n"
+            "[--check-determinism]\n"
+            "               [--compare] [-v] PATH...\n\n"
             "PATH is a scenario file or a folder of them (searched "
             "recursively for *.json).\n"
             "  -b, --backend B        fake (default) or libvirt\n"
@@ -66,6 +66,10 @@ usage_run(FILE *out)
             "for many scenarios\n"
             "  -d, --check-determinism run each scenario twice, fail on "
             "differing traces\n"
+            "  -c, --compare          on libvirt: also run on the fake and "
+            "fail when the\n"
+            "                         normalised traces (steps, lifecycle "
+            "events) differ\n"
             "  -v, --verbose          show each step\n"
             "  -h, --help             this help\n\n%s",
             exit_codes);
@@ -196,10 +200,83 @@ write_trace(const char *file, const scn *s, const char *path,
     return rc;
 }
 
+/*
+ * The normalised form of a trace for fake-vs-real comparison: each step's
+ * operation or check with its result and verdict, and each instance's
+ * lifecycle events (repeats collapsed). Timings and hv calls are left out:
+ * they differ by nature between a simulation and a real host.
+ */
+static char *
+normalise(const char *trace)
+{
+    GString *steps = g_string_new("");
+    GHashTable *life = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                             NULL);
+    GPtrArray *order = g_ptr_array_new();
+    char **lines = g_strsplit(trace, "\n", -1);
+
+    for (char **l = lines; *l; l++) {
+        json_error_t jerr;
+        json_t *o = json_loads(*l, 0, &jerr);
+        json_t *v;
+
+        if (!o)
+            continue;
+        if ((v = json_object_get(o, "step")) && !json_object_get(o, "wait")) {
+            const char *what = json_string_value(json_object_get(o, "op"));
+            const char *check = json_string_value(json_object_get(o, "check"));
+            const char *inst = json_string_value(json_object_get(o, "instance"));
+            const char *result = json_string_value(json_object_get(o, "result"));
+            g_string_append_printf(
+                steps, "step %lld %s %s %s -> %s %s\n",
+                (long long)json_integer_value(v), what ? "op" : "check",
+                what ? what : (check ? check : "?"), inst ? inst : "-",
+                result ? result : "-",
+                json_is_true(json_object_get(o, "pass")) ? "pass" : "FAIL");
+        } else if ((v = json_object_get(o, "lifecycle"))) {
+            const char *inst = json_string_value(json_object_get(o, "instance"));
+            GString *seq = g_hash_table_lookup(life, inst ? inst : "?");
+            const char *ev = json_string_value(v);
+
+            if (!seq) {
+                seq = g_string_new("");
+                g_hash_table_insert(life, g_strdup(inst ? inst : "?"), seq);
+                g_ptr_array_add(order, seq);
+            }
+            if (!g_str_has_suffix(seq->str, ev))
+                g_string_append_printf(seq, " %s", ev);
+        }
+        json_decref(o);
+    }
+    g_strfreev(lines);
+    {
+        GHashTableIter it;
+        gpointer k, val;
+        GPtrArray *keys = g_ptr_array_new();
+
+        g_hash_table_iter_init(&it, life);
+        while (g_hash_table_iter_next(&it, &k, &val))
+            g_ptr_array_add(keys, k);
+        g_ptr_array_sort(keys, cmp_paths);
+        for (guint i = 0; i < keys->len; i++) {
+            GString *seq = g_hash_table_lookup(life, g_ptr_array_index(keys, i));
+            g_string_append_printf(steps, "lifecycle %s:%s\n",
+                                   (char *)g_ptr_array_index(keys, i),
+                                   seq->str);
+        }
+        g_ptr_array_free(keys, TRUE);
+    }
+    for (guint i = 0; i < order->len; i++)
+        g_string_free(g_ptr_array_index(order, i), TRUE);
+    g_ptr_array_free(order, TRUE);
+    g_hash_table_destroy(life);
+    return g_string_free(steps, FALSE);
+}
+
 static int
 parse_common(int argc, char **argv, const char *cmd, run_options *opt,
              GPtrArray *hosts, char **junit, char **trace, bool *determinism,
-             void (*usage)(FILE *))
+             bool *compare, void (*usage)(FILE *))
 {
     static const struct option longopts[] = {
         {"backend", required_argument, NULL, 'b'},
@@ -207,6 +284,7 @@ parse_common(int argc, char **argv, const char *cmd, run_options *opt,
         {"junit", required_argument, NULL, 'j'},
         {"trace", required_argument, NULL, 't'},
         {"check-determinism", no_argument, NULL, 'd'},
+        {"compare", no_argument, NULL, 'c'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -214,7 +292,7 @@ parse_common(int argc, char **argv, const char *cmd, run_options *opt,
     int c;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "b:H:j:t:dvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "b:H:j:t:dcvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'b':
             if (strcmp(optarg, "fake") != 0 && strcmp(optarg, "libvirt") != 0) {
@@ -246,6 +324,11 @@ parse_common(int argc, char **argv, const char *cmd, run_options *opt,
             if (!determinism)
                 goto bad;
             *determinism = true;
+            break;
+        case 'c':
+            if (!compare)
+                goto bad;
+            *compare = true;
             break;
         case 'v':
             opt->verbose = true;
@@ -293,19 +376,53 @@ differs(const scn *s, const run_options *opt, const run_result *first)
     return d;
 }
 
+/*
+ * Run s on the fake too and compare the normalised traces: a difference
+ * fails the real run (a case where the fake and real QEMU disagree is a
+ * bug in the fake, or in the scenario's expectations).
+ */
+static void
+compare_with_fake(const scn *s, run_result *res)
+{
+    run_options fake = {.backend = "fake"};
+    run_result f;
+    char *nf, *nr;
+
+    run_scenario(s, &fake, &f);
+    nf = normalise(f.trace);
+    nr = normalise(res->trace);
+    if (strcmp(nf, nr) != 0) {
+        char **la = g_strsplit(nf, "\n", -1), **lb = g_strsplit(nr, "\n", -1);
+        unsigned int k = 0;
+
+        while (la[k] && lb[k] && strcmp(la[k], lb[k]) == 0)
+            k++;
+        res->passed = false;
+        g_free(res->message);
+        res->message = g_strdup_printf(
+            "the fake and this backend differ: fake [%s], here [%s]",
+            la[k] ? la[k] : "(end)", lb[k] ? lb[k] : "(end)");
+        g_strfreev(la);
+        g_strfreev(lb);
+    }
+    g_free(nf);
+    g_free(nr);
+    run_result_clear(&f);
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
     run_options opt = {.backend = "fake"};
     GPtrArray *hosts = g_ptr_array_new();
     char *junit = NULL, *trace = NULL;
-    bool determinism = false;
+    bool determinism = false, compare = false;
     GPtrArray *files;
     report *rp;
     int bad = 0, nondet = 0, unreachable = 0, ret;
 
     if (parse_common(argc, argv, "run", &opt, hosts, &junit, &trace,
-                     &determinism, usage_run) < 0) {
+                     &determinism, &compare, usage_run) < 0) {
         g_ptr_array_free(hosts, TRUE);
         return EXIT_BAD_INPUT;
     }
@@ -343,6 +460,9 @@ cmd_run(int argc, char **argv)
             res.message = g_strdup("non-determinism: two runs traced "
                                    "differently");
         }
+        else if (compare && res.passed && !res.skipped &&
+                 strcmp(opt.backend, "fake") != 0 && scn_runs_on(s, "fake"))
+            compare_with_fake(s, &res);
         repro = repro_command(&opt, path);
         report_add(rp, path, s->name, &res, repro);
         if (trace && !res.skipped) {
@@ -417,7 +537,7 @@ cmd_replay(int argc, char **argv)
     int ret = EXIT_BAD_INPUT;
 
     if (parse_common(argc, argv, "replay", &opt, hosts, NULL, NULL, NULL,
-                     usage_replay) < 0)
+                     NULL, usage_replay) < 0)
         goto out;
     if (optind != argc - 1) {
         usage_replay(stderr);
@@ -487,168 +607,6 @@ out:
     return ret;
 }
 
-/*
- * The normalised form of a trace for fake-vs-real comparison: each step's
- * operation or check with its result and verdict, and each instance's
- * lifecycle events (repeats collapsed). Timings and hv calls are left out:
- * they differ by nature between a simulation and a real host.
- */
-static char *
-normalise(const char *trace)
-{
-    GString *steps = g_string_new("");
-    GHashTable *life = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                             NULL);
-    GPtrArray *order = g_ptr_array_new();
-    char **lines = g_strsplit(trace, "\n", -1);
-
-    for (char **l = lines; *l; l++) {
-        json_error_t jerr;
-        json_t *o = json_loads(*l, 0, &jerr);
-        json_t *v;
-
-        if (!o)
-            continue;
-        if ((v = json_object_get(o, "step")) && !json_object_get(o, "wait")) {
-            const char *what = json_string_value(json_object_get(o, "op"));
-            const char *check = json_string_value(json_object_get(o, "check"));
-            const char *inst = json_string_value(json_object_get(o, "instance"));
-            const char *result = json_string_value(json_object_get(o, "result"));
-            g_string_append_printf(
-                steps, "step %lld %s %s %s -> %s %s\n",
-                (long long)json_integer_value(v), what ? "op" : "check",
-                what ? what : (check ? check : "?"), inst ? inst : "-",
-                result ? result : "-",
-                json_is_true(json_object_get(o, "pass")) ? "pass" : "FAIL");
-        } else if ((v = json_object_get(o, "lifecycle"))) {
-            const char *inst = json_string_value(json_object_get(o, "instance"));
-            GString *seq = g_hash_table_lookup(life, inst ? inst : "?");
-            const char *ev = json_string_value(v);
-
-            if (!seq) {
-                seq = g_string_new("");
-                g_hash_table_insert(life, g_strdup(inst ? inst : "?"), seq);
-                g_ptr_array_add(order, seq);
-            }
-            if (!g_str_has_suffix(seq->str, ev))
-                g_string_append_printf(seq, " %s", ev);
-        }
-        json_decref(o);
-    }
-    g_strfreev(lines);
-    {
-        GHashTableIter it;
-        gpointer k, val;
-        GPtrArray *keys = g_ptr_array_new();
-
-        g_hash_table_iter_init(&it, life);
-        while (g_hash_table_iter_next(&it, &k, &val))
-            g_ptr_array_add(keys, k);
-        g_ptr_array_sort(keys, cmp_paths);
-        for (guint i = 0; i < keys->len; i++) {
-            GString *seq = g_hash_table_lookup(life, g_ptr_array_index(keys, i));
-            g_string_append_printf(steps, "lifecycle %s:%s\n",
-                                   (char *)g_ptr_array_index(keys, i),
-                                   seq->str);
-        }
-        g_ptr_array_free(keys, TRUE);
-    }
-    for (guint i = 0; i < order->len; i++)
-        g_string_free(g_ptr_array_index(order, i), TRUE);
-    g_ptr_array_free(order, TRUE);
-    g_hash_table_destroy(life);
-    return g_string_free(steps, FALSE);
-}
-
-static void
-usage_compare(FILE *out)
-{
-    fprintf(out,
-            "usage: hvd compare --host NAME=URI... PATH...\n\n"
-            "Runs every scenario that lists both backends on the fake and on "
-            "libvirt and\ncompares their normalised traces (step results and "
-            "lifecycle events, not\ntimings). A difference fails (exit 1).\n\n%s",
-            exit_codes);
-}
-
-static int
-cmd_compare(int argc, char **argv)
-{
-    run_options fake = {.backend = "fake"}, real = {.backend = "libvirt"};
-    GPtrArray *hosts = g_ptr_array_new();
-    GPtrArray *files;
-    unsigned int same = 0, differ = 0, skipped = 0;
-    int bad = 0, unreachable = 0;
-
-    if (parse_common(argc, argv, "compare", &real, hosts, NULL, NULL, NULL,
-                     usage_compare) < 0 ||
-        optind >= argc) {
-        if (optind >= argc)
-            usage_compare(stderr);
-        g_ptr_array_free(hosts, TRUE);
-        return EXIT_BAD_INPUT;
-    }
-    files = collect_all(argv + optind, argc - optind, &bad);
-    for (guint i = 0; i < files->len; i++) {
-        const char *path = g_ptr_array_index(files, i);
-        char *error = NULL;
-        scn *s = scn_load(path, &error);
-        run_result a, b;
-
-        if (!s) {
-            fprintf(stderr, "%s\n", error);
-            g_free(error);
-            bad++;
-            continue;
-        }
-        if (!scn_runs_on(s, "fake") || !scn_runs_on(s, "libvirt")) {
-            skipped++;
-            scn_free(s);
-            continue;
-        }
-        run_scenario(s, &fake, &a);
-        if (run_scenario(s, &real, &b) < 0) {
-            fprintf(stdout, "not ok - %s: %s\n", s->name, b.message);
-            unreachable++;
-        } else {
-            char *na = normalise(a.trace), *nb = normalise(b.trace);
-
-            if (strcmp(na, nb) == 0) {
-                same++;
-                printf("ok - %s: fake and libvirt agree\n", s->name);
-            } else {
-                char **la = g_strsplit(na, "\n", -1);
-                char **lb = g_strsplit(nb, "\n", -1);
-                unsigned int k = 0;
-
-                while (la[k] && lb[k] && strcmp(la[k], lb[k]) == 0)
-                    k++;
-                differ++;
-                printf("not ok - %s: fake and libvirt differ\n"
-                       "#   fake:    %s\n#   libvirt: %s\n",
-                       s->name, la[k] ? la[k] : "(end)",
-                       lb[k] ? lb[k] : "(end)");
-                g_strfreev(la);
-                g_strfreev(lb);
-            }
-            g_free(na);
-            g_free(nb);
-        }
-        run_result_clear(&a);
-        run_result_clear(&b);
-        scn_free(s);
-    }
-    printf("compare: %u agree, %u differ, %u fake-only\n", same, differ,
-           skipped);
-    g_ptr_array_free(files, TRUE);
-    g_ptr_array_free(hosts, TRUE);
-    if (bad)
-        return EXIT_BAD_INPUT;
-    if (unreachable)
-        return EXIT_UNREACHABLE;
-    return differ ? EXIT_FAIL : EXIT_PASS;
-}
-
 static int
 cmd_validate(int argc, char **argv)
 {
@@ -702,8 +660,7 @@ main(int argc, char **argv)
         return cmd_replay(argc - 1, argv + 1);
     if (strcmp(argv[1], "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
-    if (strcmp(argv[1], "compare") == 0)
-        return cmd_compare(argc - 1, argv + 1);
+
     fprintf(stderr, "hvd: unknown command '%s'\n", argv[1]);
     usage_main(stderr);
     return EXIT_BAD_INPUT;

@@ -322,14 +322,15 @@ add_call_faults(runner *r)
             .target = f->target,
             .nth = f->nth,
             .count = f->count,
-            .probability = f->probability,
+            /* the scenario's 1 is "always", the fault layer's 0 */
+            .probability = f->probability >= 1.0 ? 0.0 : f->probability,
             .code = f->code,
             .sys_errno = f->sys_errno,
             .stall_ns = secs(f->stall_s),
         };
 
-        if (f->kind != SCN_FAULT_HV_CALL)
-            continue;
+        if (f->kind != SCN_FAULT_HV_CALL || f->probability <= 0.0)
+            continue; /* probability 0: the fault never happens */
         for (unsigned int k = 0; k < r->s->n_hosts; k++)
             if (!f->host || strcmp(f->host, r->hosts[k].spec->name) == 0)
                 fault_set_add(r->hosts[k].faults, &rule);

@@ -1434,8 +1434,12 @@ scn_parse(const char *text, const char *source, char **error)
     }
 
 cleanup:
-    if (!s && error)
+    if (!s && error) {
         *error = jv_take_error(&p.c);
+        /* every failure above records why; never hand back NULL */
+        if (!*error)
+            *error = g_strdup_printf("%s: invalid scenario", p.c.source);
+    }
     json_decref(root);
     parser_clear(&p);
     return s;
