@@ -88,7 +88,7 @@ TEST_SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support-*.c))
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(if $(HARNESS_SRC),$(LIBHARNESS)) $(LIBFAKE) $(LIBHVD)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBFAKE) $(LIBHVD)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(if $(HARNESS_SRC),$(LIBHARNESS)) $(LIBFAKE) $(LIBHVD)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(HVD_BIN): $(BUILD)/harness/main.o $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
@@ -97,7 +97,7 @@ $(HVD_BIN): $(BUILD)/harness/main.o $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
 # Unit and conformance tests. Each program prints TAP; exit 77 = skipped.
 check: all
 	@HVD_BIN=$(HVD_BIN) HVD_JUNIT=$(BUILD)/corpus-fake.xml \
-	  bash tests/run-tests.sh $(TEST_BIN) tests/corpus-fake.sh
+	  bash tests/run-tests.sh $(TEST_BIN) tests/cli.sh tests/corpus-fake.sh
 
 # The main job: build everything, run the scenario corpus on the fake.
 run: all

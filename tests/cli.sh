@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The hvd command as a user meets it: exit codes, messages, reports,
+# traces and replay. Prints TAP; run by make check through run-tests.sh.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+hvd="${HVD_BIN:-build/hvd}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+check() { # check NAME EXPECTED-RC CMD... ; output in $tmp/out
+    local name="$1" want="$2" rc
+    shift 2
+    n=$((n + 1))
+    "$@" >"$tmp/out" 2>&1
+    rc=$?
+    if [ "$rc" -eq "$want" ]; then echo "ok $n - $name"
+    else echo "not ok $n - $name (exit $rc, wanted $want)"; sed 's/^/#   /' "$tmp/out" | head -20; fi
+}
+has() { # has NAME PATTERN: the last output holds PATTERN
+    n=$((n + 1))
+    if grep -q -- "$2" "$tmp/out"; then echo "ok $n - $1"
+    else echo "not ok $n - $1: no '$2' in:"; sed 's/^/#   /' "$tmp/out" | head -20; fi
+}
+
+check "help" 0 "$hvd" --help
+has "help lists commands" "validate"
+check "run --help" 0 "$hvd" run --help
+check "no command" 2 "$hvd"
+check "unknown command" 2 "$hvd" frobnicate
+check "unknown option" 2 "$hvd" run --frob scenarios
+check "bad backend" 2 "$hvd" run --backend xen scenarios
+check "missing path" 2 "$hvd" run "$tmp/nope.json"
+
+printf '{"name": "bad", "hosts": [{"name": "h1"}],\n "steps": [{"op": "spwan", "instance": "x"}]}\n' >"$tmp/bad.json"
+check "validate bad input" 2 "$hvd" validate "$tmp/bad.json"
+has "bad input names file:line:column" "bad.json:2:"
+has "bad input names the JSON path" '\$.steps\[0\]'
+check "run refuses bad input" 2 "$hvd" run "$tmp/bad.json"
+
+cat >"$tmp/fails.json" <<'JSON'
+{"name": "fails", "hosts": [{"name": "h1"}],
+ "instances": [{"name": "vm1", "host": "h1",
+   "flavor": {"name": "t", "vcpus": 1, "memory_mb": 96},
+   "image": {"id": "g", "format": "raw"}}],
+ "steps": [{"op": "spawn", "instance": "vm1"},
+           {"check": "state", "instance": "vm1", "state": "PAUSED"}]}
+JSON
+check "failing check" 1 "$hvd" run --junit "$tmp/j.xml" "$tmp/fails.json"
+has "failure says what was expected" "expected PAUSED, is RUNNING"
+has "failure shows trace lines" "last trace lines"
+has "failure prints a repro command" "reproduce: hvd run"
+has "summary line" "0 passed, 1 failed"
+n=$((n + 1)); if grep -q '<failure' "$tmp/j.xml"; then echo "ok $n - junit records the failure"; else echo "not ok $n - junit"; fi
+
+check "run with trace" 0 "$hvd" run --trace "$tmp/t.jsonl" scenarios/reboot/soft-honoured.json
+check "replay a trace" 0 "$hvd" replay "$tmp/t.jsonl"
+has "replay says identical" "identical"
+sed -i '2s/"t":0/"t":1/' "$tmp/t.jsonl"
+check "replay an edited trace" 3 "$hvd" replay "$tmp/t.jsonl"
+check "replay a scenario" 0 "$hvd" replay scenarios/spawn/power-on.json
+check "determinism over the corpus" 0 "$hvd" run --check-determinism scenarios
+check "libvirt without a host URI" 4 "$hvd" run --backend libvirt scenarios/spawn/power-on.json
+echo "1..$n"
