@@ -126,15 +126,22 @@ hook_after(void *opaque, hv_conn *conn, const hv_call *call, int rc,
     trace_line(r, o);
 }
 
+static rinst *inst_by_uuid(runner *r, const char *uuid);
+
 static void
 hook_event(void *opaque, hv_conn *conn, const hv_event *ev)
 {
     rhost *h = opaque;
-    json_t *o = line_start(h->r);
-    char *name = g_strdup_printf("%s/%s", hv_event_type_name(ev->type),
-                                 hv_event_detail_name(ev->type, ev->detail));
+    json_t *o;
+    char *name;
 
     (void)conn;
+    /* a real host may run others' domains: only the scenario's count */
+    if (!ev->uuid || !inst_by_uuid(h->r, ev->uuid))
+        return;
+    o = line_start(h->r);
+    name = g_strdup_printf("%s/%s", hv_event_type_name(ev->type),
+                           hv_event_detail_name(ev->type, ev->detail));
     json_object_set_new(o, "host", json_string(h->spec->name));
     json_object_set_new(o, "event", json_string(name));
     json_object_set_new(o, "domain", json_string(ev->name ? ev->name : ""));
@@ -174,16 +181,17 @@ on_lifecycle(void *opaque, const drv_lifecycle_event *ev)
 {
     rhost *h = opaque;
     rinst *ri = inst_by_uuid(h->r, ev->uuid);
-    json_t *o = line_start(h->r);
+    json_t *o;
 
+    if (!ri)
+        return; /* not one of the scenario's instances */
+    o = line_start(h->r);
     json_object_set_new(o, "host", json_string(h->spec->name));
     json_object_set_new(o, "lifecycle",
                         json_string(drv_event_name(ev->transition)));
-    json_object_set_new(o, "instance",
-                        json_string(ri ? ri->spec->name : ev->uuid));
+    json_object_set_new(o, "instance", json_string(ri->spec->name));
     trace_line(h->r, o);
-    if (ri)
-        g_ptr_array_add(ri->events, g_strdup(drv_event_name(ev->transition)));
+    g_ptr_array_add(ri->events, g_strdup(drv_event_name(ev->transition)));
 }
 
 /* ---- the network stand-in and timed faults ---- */
