@@ -1149,49 +1149,42 @@ lv_domain_inject_nmi(hv_domain *dom, hv_error *err)
     return 0;
 }
 
+/* The three device calls share their shape: map flags, call, map error. */
 static int
-lv_domain_attach_device(hv_domain *dom, const char *xml, unsigned int flags,
-                        hv_error *err)
+lv_device_call(hv_domain *dom, const char *xml, unsigned int flags,
+               int (*call)(virDomainPtr, const char *, unsigned int),
+               hv_error *err)
 {
     unsigned int vflags;
 
     if (lv_map_flags(flags, device_flags, &vflags, err) < 0)
         return -1;
-    if (virDomainAttachDeviceFlags(LV_DOM(dom), xml, vflags) < 0) {
+    if (call(LV_DOM(dom), xml, vflags) < 0) {
         lv_error(err);
         return -1;
     }
     return 0;
+}
+
+static int
+lv_domain_attach_device(hv_domain *dom, const char *xml, unsigned int flags,
+                        hv_error *err)
+{
+    return lv_device_call(dom, xml, flags, virDomainAttachDeviceFlags, err);
 }
 
 static int
 lv_domain_detach_device(hv_domain *dom, const char *xml, unsigned int flags,
                         hv_error *err)
 {
-    unsigned int vflags;
-
-    if (lv_map_flags(flags, device_flags, &vflags, err) < 0)
-        return -1;
-    if (virDomainDetachDeviceFlags(LV_DOM(dom), xml, vflags) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_device_call(dom, xml, flags, virDomainDetachDeviceFlags, err);
 }
 
 static int
 lv_domain_update_device(hv_domain *dom, const char *xml, unsigned int flags,
                         hv_error *err)
 {
-    unsigned int vflags;
-
-    if (lv_map_flags(flags, device_flags, &vflags, err) < 0)
-        return -1;
-    if (virDomainUpdateDeviceFlags(LV_DOM(dom), xml, vflags) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_device_call(dom, xml, flags, virDomainUpdateDeviceFlags, err);
 }
 
 static int
