@@ -488,6 +488,24 @@ test_destroy_timeout_and_other_errors(void **state)
     env_free(e);
 }
 
+/* Undefine with the managed-save/NVRAM flags fails: plain undefine. */
+static void
+test_destroy_undefine_fallback(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+
+    (void)state;
+    env_driver(e);
+    spawn_ok(e);
+    fault(e, HV_OP_DOMAIN_UNDEFINE, 1, 1, HV_ERR_INVALID_ARG, 0);
+    expect_ok(drv_destroy(e->d, &e->inst, true, &err), &err,
+              "destroy with the flagged undefine refused");
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 2);
+    expect_gone(e);
+    env_free(e);
+}
+
 /* Someone starts the domain again right after our destroy. */
 static hv_conn *other_conn;
 
@@ -939,6 +957,7 @@ main(void)
         cmocka_unit_test(test_destroy_ebusy_gives_up),
         cmocka_unit_test(test_destroy_timeout_and_other_errors),
         cmocka_unit_test(test_destroy_restarted_meanwhile),
+        cmocka_unit_test(test_destroy_undefine_fallback),
         cmocka_unit_test(test_soft_reboot_honoured),
         cmocka_unit_test(test_soft_reboot_ignored_falls_back),
         cmocka_unit_test(test_reboot_paused_and_off),
