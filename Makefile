@@ -108,7 +108,8 @@ check-real: all
 
 valgrind: all
 	@VALGRIND="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp -q" \
-	  bash tests/run-tests.sh $(TEST_BIN)
+	  HVD_BIN=$(HVD_BIN) HVD_JUNIT=$(BUILD)/corpus-fake.xml \
+	  bash tests/run-tests.sh $(TEST_BIN) tests/corpus-fake.sh
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
