@@ -477,6 +477,14 @@ setup(runner *r, char **why)
         drv_set_vif_plug_hook(h->d, vif_hook, h);
     }
     r->t0 = hv_now(r->hosts[0].conn);
+    /* the compute manager starts each host's driver before anything else */
+    for (unsigned int i = 0; i < s->n_hosts; i++) {
+        if (drv_init_host(r->hosts[i].d, r->hosts[i].spec->name, &err) < 0) {
+            *why = g_strdup_printf("init_host %s: %s", r->hosts[i].spec->name,
+                                   err.message);
+            return -1;
+        }
+    }
 
     for (unsigned int i = 0; i < s->n_images; i++) {
         const scn_image *img = &s->images[i];
@@ -832,6 +840,16 @@ join_events(GPtrArray *a)
     return g_string_free(s, FALSE);
 }
 
+/* Deliver what has happened so far, on every host, before a check. */
+static void
+flush_events(runner *r)
+{
+    drv_error err;
+
+    for (unsigned int k = 0; k < r->s->n_hosts; k++)
+        drv_wait(r->hosts[k].d, 0, &err);
+}
+
 static void
 run_check(runner *r, unsigned int idx, const scn_step *st)
 {
@@ -843,6 +861,7 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
     json_t *o;
     char *before = r->failure;
 
+    flush_events(r);
     switch (st->check) {
     case SCN_CHECK_STATE:
         present = observe(ri, &state, &id);

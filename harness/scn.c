@@ -255,17 +255,20 @@ splitmix64(uint64_t *state)
 
 /*
  * The uuid of an instance that gives none: splitmix64 seeded with
- * seed XOR FNV-1a-64(name) gives two words, hi and lo, printed as
+ * seed XOR FNV-1a-64("SCENARIO/INSTANCE") gives two words (the scenario's
+ * name keeps scenarios apart on a shared real host), hi and lo, printed as
  * 8-4-4-4-12 hex digits with the version (4) and variant (10) bits of a
  * random RFC 4122 uuid set. Same seed and name, same uuid, on every
  * machine. g_free.
  */
 static char *
-derive_uuid(uint64_t seed, const char *name)
+derive_uuid(uint64_t seed, const char *scenario, const char *name)
 {
-    uint64_t state = seed ^ fnv1a64(name);
+    char *key = g_strdup_printf("%s/%s", scenario, name);
+    uint64_t state = seed ^ fnv1a64(key);
     uint64_t hi = splitmix64(&state), lo = splitmix64(&state);
 
+    g_free(key);
     hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
     lo = (lo & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62);
     return g_strdup_printf("%08x-%04x-%04x-%04x-%012llx",
@@ -738,7 +741,7 @@ parse_instance(parser *p, json_t *obj, unsigned int idx)
     if (rc < 0 || check_image_volume(p, si) < 0)
         return -1;
     if (!si->inst.uuid)
-        si->inst.uuid = derive_uuid(p->s->seed, si->name);
+        si->inst.uuid = derive_uuid(p->s->seed, p->s->name, si->name);
     for (unsigned int j = 0; j < idx; j++) {
         const scn_instance *o = &p->s->instances[j];
 
