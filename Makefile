@@ -130,7 +130,7 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/hvd $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(LIBHVD) $(LIBFAKE) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 driver/hv.h driver/hv-backend.h driver/hv-libvirt.h $(wildcard driver/drv*.h) fakes/fake.h fakes/sim.h fakes/fault.h $(DESTDIR)$(PREFIX)/include/hvd/
+	install -m 644 driver/hv.h driver/hv-backend.h driver/hv-libvirt.h driver/drv.h driver/jsonv.h fakes/fake.h fakes/sim.h fakes/fault.h $(DESTDIR)$(PREFIX)/include/hvd/
 	sed -e 's|@PREFIX@|$(PREFIX)|' hvd.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hvd.pc
 	$(if $(wildcard harness/main.c),install -m 755 $(HVD_BIN) $(DESTDIR)$(PREFIX)/bin/)
 
