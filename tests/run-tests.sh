@@ -32,5 +32,5 @@ for prog in "$@"; do
     rm -f "$out"
 done
 for b in "${bad_progs[@]+"${bad_progs[@]}"}"; do echo "# failed: $b"; done
-echo "$pass passed, $fail failed, $skip skipped"
+echo "tests: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ] && [ "${#bad_progs[@]}" -eq 0 ]
