@@ -346,6 +346,42 @@ enter_item(jv_ctx *c, json_t *arr, size_t i)
 }
 
 /*
+ * Parse the array member key of root, each item an object: *items gets
+ * room for every item (and a spare), *n counts the items begun (so that
+ * scn_free frees a half-parsed one), parse_one reads item idx. Absent and
+ * optional is 0 with nothing allocated.
+ */
+typedef int (*item_parser)(parser *p, json_t *obj, unsigned int idx);
+
+static int
+parse_list(parser *p, json_t *root, const char *key, bool required,
+           size_t elem_size, void **items, unsigned int *n,
+           item_parser parse_one)
+{
+    jv_ctx *c = &p->c;
+    json_t *arr, *obj;
+    int rc;
+
+    if (!(arr = jv_enter_typed(c, root, key, required, JSON_ARRAY, &rc)))
+        return rc;
+    *items = g_malloc0_n(json_array_size(arr) + 1, elem_size);
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        if (!(obj = enter_item(c, arr, i))) {
+            rc = -1;
+            break;
+        }
+        (*n)++;
+        rc = parse_one(p, obj, (unsigned int)i);
+        jv_pop(c);
+        if (rc < 0)
+            break;
+    }
+    jv_pop(c);
+    return rc;
+}
+
+
+/*
  * The string member key of obj, which must be one of names (what says
  * which kind of name: "host"); a copy goes to *out. Absent and optional
  * is 0 with *out untouched.
@@ -563,33 +599,17 @@ parse_host(parser *p, json_t *obj, unsigned int idx)
 static int
 parse_hosts(parser *p, json_t *root)
 {
-    jv_ctx *c = &p->c;
     scn *s = p->s;
-    json_t *arr, *obj;
-    int rc;
 
-    if (!(arr = jv_enter_typed(c, root, "hosts", true, JSON_ARRAY, &rc)))
+    if (parse_list(p, root, "hosts", true, sizeof(scn_host),
+                   (void **)&s->hosts, &s->n_hosts, parse_host) < 0)
         return -1;
-    if (json_array_size(arr) == 0) {
-        jv_fail(c, false, "expected at least one host");
-        jv_pop(c);
+    if (s->n_hosts == 0) {
+        jv_push_key(&p->c, "hosts");
+        jv_fail(&p->c, false, "expected at least one host");
+        jv_pop(&p->c);
         return -1;
     }
-    s->hosts = g_new0(scn_host, json_array_size(arr) + 1);
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        if (!(obj = enter_item(c, arr, i))) {
-            rc = -1;
-            break;
-        }
-        s->n_hosts++;
-        rc = parse_host(p, obj, (unsigned int)i);
-        jv_pop(c);
-        if (rc < 0)
-            break;
-    }
-    jv_pop(c);
-    if (rc < 0)
-        return -1;
     p->hosts = g_new0(const char *, s->n_hosts + 1);
     for (unsigned int i = 0; i < s->n_hosts; i++)
         p->hosts[i] = s->hosts[i].name;
@@ -636,26 +656,8 @@ parse_image(parser *p, json_t *obj, unsigned int idx)
 static int
 parse_images(parser *p, json_t *root)
 {
-    jv_ctx *c = &p->c;
-    json_t *arr, *obj;
-    int rc;
-
-    if (!(arr = jv_enter_typed(c, root, "images", false, JSON_ARRAY, &rc)))
-        return rc;
-    p->s->images = g_new0(scn_image, json_array_size(arr) + 1);
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        if (!(obj = enter_item(c, arr, i))) {
-            rc = -1;
-            break;
-        }
-        p->s->n_images++;
-        rc = parse_image(p, obj, (unsigned int)i);
-        jv_pop(c);
-        if (rc < 0)
-            break;
-    }
-    jv_pop(c);
-    return rc;
+    return parse_list(p, root, "images", false, sizeof(scn_image),
+                      (void **)&p->s->images, &p->s->n_images, parse_image);
 }
 
 /* ---- instances ---- */
@@ -768,28 +770,11 @@ parse_instance(parser *p, json_t *obj, unsigned int idx)
 static int
 parse_instances(parser *p, json_t *root)
 {
-    jv_ctx *c = &p->c;
     scn *s = p->s;
-    json_t *arr, *obj;
-    int rc;
 
-    if ((arr = jv_enter_typed(c, root, "instances", false, JSON_ARRAY,
-                              &rc))) {
-        s->instances = g_new0(scn_instance, json_array_size(arr) + 1);
-        for (size_t i = 0; i < json_array_size(arr); i++) {
-            if (!(obj = enter_item(c, arr, i))) {
-                rc = -1;
-                break;
-            }
-            s->n_instances++;
-            rc = parse_instance(p, obj, (unsigned int)i);
-            jv_pop(c);
-            if (rc < 0)
-                break;
-        }
-        jv_pop(c);
-    }
-    if (rc < 0)
+    if (parse_list(p, root, "instances", false, sizeof(scn_instance),
+                   (void **)&s->instances, &s->n_instances,
+                   parse_instance) < 0)
         return -1;
     p->instances = g_new0(const char *, s->n_instances + 1);
     for (unsigned int i = 0; i < s->n_instances; i++)
@@ -1006,28 +991,17 @@ parse_fault(parser *p, json_t *obj, scn_fault *f)
 }
 
 static int
+parse_fault_at(parser *p, json_t *obj, unsigned int idx)
+{
+    return parse_fault(p, obj, &p->s->faults[idx]);
+}
+
+static int
 parse_faults(parser *p, json_t *root)
 {
-    jv_ctx *c = &p->c;
-    json_t *arr, *obj;
-    int rc;
-
-    if (!(arr = jv_enter_typed(c, root, "faults", false, JSON_ARRAY, &rc)))
-        return rc;
-    p->s->faults = g_new0(scn_fault, json_array_size(arr) + 1);
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        if (!(obj = enter_item(c, arr, i))) {
-            rc = -1;
-            break;
-        }
-        p->s->n_faults++;
-        rc = parse_fault(p, obj, &p->s->faults[i]);
-        jv_pop(c);
-        if (rc < 0)
-            break;
-    }
-    jv_pop(c);
-    return rc;
+    return parse_list(p, root, "faults", false, sizeof(scn_fault),
+                      (void **)&p->s->faults, &p->s->n_faults,
+                      parse_fault_at);
 }
 
 /* ---- steps ---- */
@@ -1349,28 +1323,16 @@ parse_step(parser *p, json_t *obj, scn_step *st)
 }
 
 static int
+parse_step_at(parser *p, json_t *obj, unsigned int idx)
+{
+    return parse_step(p, obj, &p->s->steps[idx]);
+}
+
+static int
 parse_steps(parser *p, json_t *root)
 {
-    jv_ctx *c = &p->c;
-    json_t *arr, *obj;
-    int rc;
-
-    if (!(arr = jv_enter_typed(c, root, "steps", false, JSON_ARRAY, &rc)))
-        return rc;
-    p->s->steps = g_new0(scn_step, json_array_size(arr) + 1);
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        if (!(obj = enter_item(c, arr, i))) {
-            rc = -1;
-            break;
-        }
-        p->s->n_steps++;
-        rc = parse_step(p, obj, &p->s->steps[i]);
-        jv_pop(c);
-        if (rc < 0)
-            break;
-    }
-    jv_pop(c);
-    return rc;
+    return parse_list(p, root, "steps", false, sizeof(scn_step),
+                      (void **)&p->s->steps, &p->s->n_steps, parse_step_at);
 }
 
 /* ---- entry points ---- */
