@@ -1718,26 +1718,29 @@ drv_trigger_crash_dump(drv *d, const drv_instance *inst, drv_error *err)
     return -1;
 }
 
+/* What the reference libvirt driver leaves to the contract's default. */
+static int
+not_implemented(const drv_instance *inst, const char *what, drv_error *err)
+{
+    drv_error_reset(err);
+    drv_error_set(err, DRV_ERR_NOT_SUPPORTED,
+                  "%s is not implemented by the libvirt driver (instance %s)",
+                  what, inst ? inst->uuid : "?");
+    return -1;
+}
+
 int
 drv_soft_delete(drv *d, const drv_instance *inst, drv_error *err)
 {
     (void)d;
-    drv_error_reset(err);
-    drv_error_set(err, DRV_ERR_NOT_SUPPORTED,
-                  "soft_delete is not implemented by the libvirt driver "
-                  "(instance %s)", inst ? inst->uuid : "?");
-    return -1;
+    return not_implemented(inst, "soft_delete", err);
 }
 
 int
 drv_restore(drv *d, const drv_instance *inst, drv_error *err)
 {
     (void)d;
-    drv_error_reset(err);
-    drv_error_set(err, DRV_ERR_NOT_SUPPORTED,
-                  "restore is not implemented by the libvirt driver "
-                  "(instance %s)", inst ? inst->uuid : "?");
-    return -1;
+    return not_implemented(inst, "restore", err);
 }
 
 /* ---- rescue ---- */
