@@ -59,10 +59,10 @@ typedef struct hv_backend {
     int (*node_get_uptime)(hv_conn *conn, int64_t *seconds, hv_error *err);
 
     /* clock: mandatory */
-    int64_t (*now)(hv_conn *conn);
+    int64_t (*clock_now)(hv_conn *conn);
     /* let ns pass, calling hv_conn_emit_event() for each event meanwhile */
-    int (*sleep)(hv_conn *conn, int64_t ns, hv_error *err);
-    uint64_t (*random)(hv_conn *conn);
+    int (*clock_sleep)(hv_conn *conn, int64_t ns, hv_error *err);
+    uint64_t (*clock_random)(hv_conn *conn);
 
     /* domains */
     void (*domain_release)(hv_domain *dom); /* free dom->priv only */
@@ -141,7 +141,7 @@ hv_domain *hv_domain_new(hv_conn *conn, const char *name, const char *uuid,
                          void *priv);
 /*
  * Deliver one event: the event hook, then the registered callback. Backends
- * call this only from inside their sleep slot, on the caller's thread.
+ * call this only from inside their clock_sleep slot, on the caller's thread.
  */
 void hv_conn_emit_event(hv_conn *conn, const hv_event *ev);
 

@@ -64,6 +64,17 @@ lv_error_at(hv_error *err, const char *func, int line)
 }
 #define lv_error(err) lv_error_at((err), __func__, __LINE__)
 
+/* 0, or -1 with libvirt's error when rc says the call failed. */
+static int
+lv_check_at(int rc, hv_error *err, const char *func, int line)
+{
+    if (rc >= 0)
+        return 0;
+    lv_error_at(err, func, line);
+    return -1;
+}
+#define lv_check(rc, err) lv_check_at((rc), (err), __func__, __LINE__)
+
 /* Libvirt's global error handler: errors reach callers via hv_error only. */
 static void
 lv_ignore_error(void *opaque G_GNUC_UNUSED, virErrorPtr e G_GNUC_UNUSED)
@@ -886,11 +897,7 @@ lv_domain_undefine(hv_domain *dom, unsigned int flags, hv_error *err)
 
     if (lv_map_flags(flags, undefine_flags, &vflags, err) < 0)
         return -1;
-    if (virDomainUndefineFlags(LV_DOM(dom), vflags) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainUndefineFlags(LV_DOM(dom), vflags), err);
 }
 
 static int
@@ -900,11 +907,7 @@ lv_domain_create(hv_domain *dom, unsigned int flags, hv_error *err)
 
     if (lv_map_flags(flags, create_flags, &vflags, err) < 0)
         return -1;
-    if (virDomainCreateWithFlags(LV_DOM(dom), vflags) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainCreateWithFlags(LV_DOM(dom), vflags), err);
 }
 
 static int
@@ -1051,11 +1054,7 @@ lv_domain_shutdown(hv_domain *dom, unsigned int flags, hv_error *err)
         return -1;
     rc = vflags ? virDomainShutdownFlags(LV_DOM(dom), vflags)
                 : virDomainShutdown(LV_DOM(dom));
-    if (rc < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(rc, err);
 }
 
 static int
@@ -1065,21 +1064,13 @@ lv_domain_reboot(hv_domain *dom, unsigned int flags, hv_error *err)
 
     if (lv_map_flags(flags, reboot_flags, &vflags, err) < 0)
         return -1;
-    if (virDomainReboot(LV_DOM(dom), vflags) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainReboot(LV_DOM(dom), vflags), err);
 }
 
 static int
 lv_domain_reset(hv_domain *dom, hv_error *err)
 {
-    if (virDomainReset(LV_DOM(dom), 0) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainReset(LV_DOM(dom), 0), err);
 }
 
 static int
@@ -1092,61 +1083,37 @@ lv_domain_destroy(hv_domain *dom, unsigned int flags, hv_error *err)
         return -1;
     rc = vflags ? virDomainDestroyFlags(LV_DOM(dom), vflags)
                 : virDomainDestroy(LV_DOM(dom));
-    if (rc < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(rc, err);
 }
 
 static int
 lv_domain_suspend(hv_domain *dom, hv_error *err)
 {
-    if (virDomainSuspend(LV_DOM(dom)) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainSuspend(LV_DOM(dom)), err);
 }
 
 static int
 lv_domain_resume(hv_domain *dom, hv_error *err)
 {
-    if (virDomainResume(LV_DOM(dom)) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainResume(LV_DOM(dom)), err);
 }
 
 static int
 lv_domain_managed_save(hv_domain *dom, hv_error *err)
 {
-    if (virDomainManagedSave(LV_DOM(dom), 0) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainManagedSave(LV_DOM(dom), 0), err);
 }
 
 static int
 lv_domain_managed_save_remove(hv_domain *dom, hv_error *err)
 {
-    if (virDomainManagedSaveRemove(LV_DOM(dom), 0) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainManagedSaveRemove(LV_DOM(dom), 0), err);
 }
 
 static int
 lv_domain_inject_nmi(hv_domain *dom, hv_error *err)
 {
-    if (virDomainInjectNMI(LV_DOM(dom), 0) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainInjectNMI(LV_DOM(dom), 0), err);
 }
 
 /* The three device calls share their shape: map flags, call, map error. */
@@ -1159,11 +1126,7 @@ lv_device_call(hv_domain *dom, const char *xml, unsigned int flags,
 
     if (lv_map_flags(flags, device_flags, &vflags, err) < 0)
         return -1;
-    if (call(LV_DOM(dom), xml, vflags) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(call(LV_DOM(dom), xml, vflags), err);
 }
 
 static int
@@ -1210,11 +1173,7 @@ lv_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err)
 static int
 lv_domain_abort_job(hv_domain *dom, hv_error *err)
 {
-    if (virDomainAbortJob(LV_DOM(dom)) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainAbortJob(LV_DOM(dom)), err);
 }
 
 /* ---- migration ---- */
@@ -1360,11 +1319,7 @@ static int
 lv_domain_migrate_set_max_downtime(hv_domain *dom, uint64_t ms,
                                    hv_error *err)
 {
-    if (virDomainMigrateSetMaxDowntime(LV_DOM(dom), ms, 0) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainMigrateSetMaxDowntime(LV_DOM(dom), ms, 0), err);
 }
 
 static int
@@ -1376,21 +1331,13 @@ lv_domain_migrate_set_max_speed(hv_domain *dom, uint64_t mib, hv_error *err)
                      mib);
         return -1;
     }
-    if (virDomainMigrateSetMaxSpeed(LV_DOM(dom), (unsigned long)mib, 0) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainMigrateSetMaxSpeed(LV_DOM(dom), (unsigned long)mib, 0), err);
 }
 
 static int
 lv_domain_migrate_start_post_copy(hv_domain *dom, hv_error *err)
 {
-    if (virDomainMigrateStartPostCopy(LV_DOM(dom), 0) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    return 0;
+    return lv_check(virDomainMigrateStartPostCopy(LV_DOM(dom), 0), err);
 }
 
 /* ---- storage ---- */
@@ -1734,9 +1681,9 @@ static const hv_backend libvirt_backend = {
     .node_get_cpu_stats = lv_node_get_cpu_stats,
     .node_get_uptime = lv_node_get_uptime,
 
-    .now = lv_now,
-    .sleep = lv_sleep,
-    .random = lv_random,
+    .clock_now = lv_now,
+    .clock_sleep = lv_sleep,
+    .clock_random = lv_random,
 
     .domain_release = lv_domain_release,
     .domain_list = lv_domain_list,

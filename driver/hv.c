@@ -569,7 +569,7 @@ hv_node_get_uptime(hv_conn *conn, int64_t *seconds, hv_error *err)
 int64_t
 hv_now(hv_conn *conn)
 {
-    return conn->backend->now(conn);
+    return conn->backend->clock_now(conn);
 }
 
 int
@@ -579,7 +579,7 @@ hv_sleep(hv_conn *conn, int64_t ns, hv_error *err)
 
     if (ns < 0)
         ns = 0;
-    return HV_DISPATCH(conn, &call, err, sleep, conn, ns, err);
+    return HV_DISPATCH(conn, &call, err, clock_sleep, conn, ns, err);
 }
 
 int
@@ -587,13 +587,13 @@ hv_dispatch_events(hv_conn *conn, hv_error *err)
 {
     hv_error_reset(err);
     /* no hooks: dispatching is not an operation of its own */
-    return conn->backend->sleep(conn, 0, err);
+    return conn->backend->clock_sleep(conn, 0, err);
 }
 
 uint64_t
 hv_random(hv_conn *conn)
 {
-    return conn->backend->random(conn);
+    return conn->backend->clock_random(conn);
 }
 
 /* ---- domains ---- */

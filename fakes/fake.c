@@ -1949,11 +1949,11 @@ fake_host_crash_reboot(fake_host *h)
     for (guint i = 0; i < gone->len; i++)
         dom_remove(h, g_ptr_array_index(gone, i));
     g_ptr_array_free(gone, TRUE);
+    /* a fresh daemon on a fresh host: nothing runs, IDs start again */
     h->daemon_up = false;
     h->next_id = 1;
     h->boot_time = sim_now(h->w);
     fake_host_daemon_start(h);
-    h->next_id = 1;
 }
 
 int
@@ -1991,9 +1991,9 @@ static const hv_backend fake_backend = {
     .node_get_free_memory = fk_node_get_free_memory,
     .node_get_cpu_stats = fk_node_get_cpu_stats,
     .node_get_uptime = fk_node_get_uptime,
-    .now = fk_now,
-    .sleep = fk_sleep,
-    .random = fk_random,
+    .clock_now = fk_now,
+    .clock_sleep = fk_sleep,
+    .clock_random = fk_random,
     .domain_list = fk_domain_list,
     .domain_define = fk_domain_define,
     .domain_undefine = fk_domain_undefine,

@@ -96,9 +96,9 @@ bare_fail(hv_conn *c, int *alive, hv_error *e)
 
 static const hv_backend bare = {
     .name = "bare",
-    .now = bare_now,
-    .sleep = bare_sleep,
-    .random = bare_random,
+    .clock_now = bare_now,
+    .clock_sleep = bare_sleep,
+    .clock_random = bare_random,
     .is_alive = bare_fail,
 };
 
