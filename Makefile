@@ -11,13 +11,26 @@ WARN   := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wformat=2 -Wvla -Werror
 OPT    ?= -O2 -g
 CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -fPIC -MMD -MP \
-          $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) \
-          -Idriver -Ifakes -Iharness $(EXTRA_CFLAGS)
+          $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
 LDLIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread $(EXTRA_LDFLAGS)
 TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LDLIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
-DRIVER_SRC  := $(wildcard driver/*.c)
+# Layering is enforced by the compiler: each part of the tree sees only the
+# include folders it may use, so an include that runs back up the layers
+# (driver -> fake, fake -> driver, hv -> driver) does not compile.
+#   hv layer   driver/hv/                 -> nothing of hvd
+#   driver     driver/                    -> driver/hv
+#   fake       fakes/                     -> driver/hv
+#   harness    harness/                   -> driver, driver/hv, fakes
+#   tests, benchmarks                     -> everything
+INC_HV      := -Idriver/hv
+INC_DRIVER  := -Idriver $(INC_HV)
+INC_FAKE    := -Ifakes $(INC_HV)
+INC_HARNESS := -Iharness -Idriver -Ifakes $(INC_HV)
+INC_ALL     := -Itests $(INC_HARNESS)
+
+DRIVER_SRC  := $(wildcard driver/hv/*.c driver/*.c)
 FAKE_SRC    := $(wildcard fakes/*.c)
 HARNESS_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
 TEST_SRC    := $(wildcard tests/test-*.c)
@@ -63,13 +76,29 @@ help:
 deps:
 	bash ci/deps.sh
 
-$(BUILD)/%.o: %.c
+$(BUILD)/driver/hv/%.o: driver/hv/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(INC_HV) -c $< -o $@
+
+$(BUILD)/driver/%.o: driver/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC_DRIVER) -c $< -o $@
+
+$(BUILD)/fakes/%.o: fakes/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC_FAKE) -c $< -o $@
+
+$(BUILD)/harness/%.o: harness/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC_HARNESS) -c $< -o $@
+
+$(BUILD)/bench/%.o: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC_ALL) -c $< -o $@
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests -c $< -o $@
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(INC_ALL) -c $< -o $@
 
 $(LIBHVD): $(DRIVER_OBJ)
 	@mkdir -p $(dir $@)
@@ -96,6 +125,7 @@ $(HVD_BIN): $(BUILD)/harness/main.o $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
 
 # Unit and conformance tests. Each program prints TAP; exit 77 = skipped.
 check: all
+	@bash ci/lint.sh
 	@HVD_BIN=$(HVD_BIN) HVD_JUNIT=$(BUILD)/corpus-fake.xml \
 	  bash tests/run-tests.sh $(TEST_BIN) tests/cli.sh tests/corpus-fake.sh
 
@@ -130,7 +160,7 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/hvd $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(LIBHVD) $(LIBFAKE) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 driver/hv.h driver/hv-backend.h driver/hv-libvirt.h driver/drv.h driver/jsonv.h fakes/fake.h fakes/sim.h fakes/fault.h $(DESTDIR)$(PREFIX)/include/hvd/
+	install -m 644 driver/hv/hv.h driver/hv/hv-backend.h driver/hv/hv-libvirt.h driver/drv.h driver/jsonv.h fakes/fake.h fakes/sim.h fakes/fault.h $(DESTDIR)$(PREFIX)/include/hvd/
 	sed -e 's|@PREFIX@|$(PREFIX)|' hvd.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hvd.pc
 	$(if $(wildcard harness/main.c),install -m 755 $(HVD_BIN) $(DESTDIR)$(PREFIX)/bin/)
 

@@ -3,20 +3,36 @@
 #   N passed, N failed, N skipped
 # Exit 77 from a program means "cannot run here" and counts as skipped.
 # $VALGRIND, if set, prefixes each program (make valgrind).
+# Each program has a time limit ($HVD_TEST_TIMEOUT seconds, default 300;
+# 1200 under valgrind): a program that hangs is killed and reported as
+# failed by name, so the suite always ends.
 set -uo pipefail
 pass=0 fail=0 skip=0 bad_progs=()
+limit=${HVD_TEST_TIMEOUT:-$([ -n "${VALGRIND:-}" ] && echo 1200 || echo 300)}
+n=0
 for prog in "$@"; do
+    n=$((n + 1))
     name=$(basename "$prog")
     out=$(mktemp)
+    echo "# [$n/$#] $name" >&2
+    started=$(date +%s)
     if [[ "$prog" == *.sh ]]; then
         # scripts pass the wrapper on to the programs they run
-        HVD_WRAP="${VALGRIND:-}" bash "$prog" >"$out" 2>&1
+        HVD_WRAP="${VALGRIND:-}" timeout -k 10 "$limit" bash "$prog" >"$out" 2>&1
     else
         # shellcheck disable=SC2086
-        ${VALGRIND:-} "$prog" >"$out" 2>&1
+        timeout -k 10 "$limit" ${VALGRIND:-} "$prog" >"$out" 2>&1
     fi
     rc=$?
     cat "$out"
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        echo "not ok - $name timed out after ${limit} s (killed)"
+        bad_progs+=("$name (timed out after ${limit} s)")
+        fail=$((fail + 1))
+        rm -f "$out"
+        continue
+    fi
+    echo "# $name: $(( $(date +%s) - started )) s, exit $rc" >&2
     # cmocka prints skipped tests as "not ok N # SKIP"
     s=$(grep -cE '^(not )?ok [0-9]+ # SKIP' "$out" || true)
     f=$(grep -E '^not ok [0-9]+' "$out" | grep -cv '# SKIP' || true)
