@@ -127,7 +127,7 @@ $(HVD_BIN): $(BUILD)/harness/main.o $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
 check: all
 	@bash ci/lint.sh
 	@HVD_BIN=$(HVD_BIN) HVD_JUNIT=$(BUILD)/corpus-fake.xml \
-	  bash tests/run-tests.sh $(TEST_BIN) tests/cli.sh tests/corpus-fake.sh
+	  bash tests/run-tests.sh $(TEST_BIN) tests/runner.sh tests/cli.sh tests/corpus-fake.sh
 
 # The main job: build everything, run the scenario corpus on the fake.
 run: all
