@@ -23,9 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drv-json.h"
 #include "drv-priv.h"
-#include "drv.h"
-#include "jsonv.h"
 
 /* ---- shared ---- */
 
@@ -338,7 +337,7 @@ read_option(jv_ctx *c, const cfg_opt *o, json_t *v, drv_config *cfg)
  * otherwise.
  */
 int
-drv_config_from_jv(struct jv_ctx *c, struct json_t *obj, drv_config *cfg)
+drv_config_from_jv(jv_ctx *c, json_t *obj, drv_config *cfg)
 {
     drv_config tmp;
     const char *key;
@@ -794,7 +793,7 @@ load_instance(jv_ctx *c, json_t *root, const char *const *extra_keys,
  * error is set.
  */
 int
-drv_instance_from_jv(struct jv_ctx *c, struct json_t *obj,
+drv_instance_from_jv(jv_ctx *c, json_t *obj,
                      const char *const *extra_keys, bool uuid_optional,
                      drv_instance *inst)
 {

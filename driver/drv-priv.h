@@ -12,7 +12,8 @@
  *   drv-vif.c        VIFs and Neutron's external events
  *   drv-lifecycle.c  spawn, destroy, reboot, power, rescue, ...
  *   drv-xml.c        domain XML (libxml2)
- *   drv-json.c       configuration and instances from JSON (drv-json.h)
+ *   drv-json.c       configuration and instances from JSON (drv.h's text
+ *                    loaders; drv-json.h's, inside a bigger document)
  * Migration (drv-migrate.c) and devices (drv-device.c) join the same way:
  * their state goes into struct drv, what they share into a section here.
  *

@@ -165,29 +165,6 @@ void drv_instance_clear(drv_instance *inst);
 int drv_instance_load_json(const char *json, const char *source,
                            drv_instance *inst, drv_error *err);
 
-/* ---- loading from a bigger JSON document (jsonv.h) ----
- *
- * For files that embed a configuration or instances (scenarios): read the
- * object obj at the jv_ctx's current path, so that errors carry the whole
- * document's line:column and JSON path ("$.instances[2].flavor.vcpus").
- * 0, or -1 with the context's error set (first error wins). Callers
- * include jsonv.h (and jansson.h) to build the context.
- */
-struct jv_ctx;
-struct json_t;
-/* As drv_config_load_json; cfg changed only on success. */
-int drv_config_from_jv(struct jv_ctx *c, struct json_t *obj,
-                       drv_config *cfg);
-/*
- * As drv_instance_load_json. extra_keys (NULL-terminated, or NULL): keys
- * the caller handles itself, allowed and ignored here. uuid_optional: an
- * absent "uuid" leaves inst->uuid NULL for the caller to fill.
- */
-int drv_instance_from_jv(struct jv_ctx *c, struct json_t *obj,
-                         const char *const *extra_keys, bool uuid_optional,
-                         drv_instance *inst);
-/* ---- end of loading from a bigger JSON document ---- */
-
 /* ---- the driver ---- */
 
 typedef struct drv drv;
