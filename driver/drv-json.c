@@ -118,60 +118,6 @@ begin(jv_ctx *c, const char *json, const char *source, drv_error_kind kind,
 
 /* ---- configuration ---- */
 
-/* The reference's defaults; cfg's old contents are not freed. */
-void
-drv_config_defaults(drv_config *cfg)
-{
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->virt_type = g_strdup("kvm");
-    cfg->storage_pool = g_strdup("hvd");
-    cfg->instances_path = g_strdup("/var/lib/hvd/instances");
-    cfg->wait_soft_reboot_seconds = 120;
-    cfg->vif_plugging_timeout = 300;
-    cfg->vif_plugging_is_fatal = true;
-    cfg->live_migration_bandwidth = 0;
-    cfg->live_migration_downtime = 500;
-    cfg->live_migration_downtime_steps = 10;
-    cfg->live_migration_downtime_delay = 75;
-    cfg->live_migration_completion_timeout = 800;
-    cfg->live_migration_progress_timeout = 150;
-    cfg->live_migration_permit_post_copy = false;
-    cfg->live_migration_permit_auto_converge = false;
-    cfg->reserved_host_memory_mb = 512;
-    cfg->reserved_host_disk_mb = 0;
-    cfg->reserved_host_cpus = 0;
-    cfg->cpu_allocation_ratio = 16.0;
-    cfg->ram_allocation_ratio = 1.5;
-    cfg->disk_allocation_ratio = 1.0;
-    cfg->disk_cachemodes = NULL;
-}
-
-/* Frees cfg's strings and zeroes it. NULL is fine. */
-void
-drv_config_clear(drv_config *cfg)
-{
-    if (!cfg)
-        return;
-    g_free(cfg->virt_type);
-    g_free(cfg->storage_pool);
-    g_free(cfg->instances_path);
-    g_strfreev(cfg->disk_cachemodes);
-    memset(cfg, 0, sizeof(*cfg));
-}
-
-/* A deep copy of src into dst (which holds nothing). */
-static void
-config_copy(drv_config *dst, const drv_config *src)
-{
-    *dst = *src;
-    dst->virt_type = g_strdup(src->virt_type);
-    dst->storage_pool = g_strdup(src->storage_pool);
-    dst->instances_path = g_strdup(src->instances_path);
-    dst->disk_cachemodes = src->disk_cachemodes
-                               ? g_strdupv(src->disk_cachemodes)
-                               : NULL;
-}
-
 static const char *const virt_types[] = {"kvm", "qemu", "test", NULL};
 static const char *const cache_types[] = {"file", "block", "network", NULL};
 static const char *const cache_modes[] = {
@@ -347,7 +293,7 @@ drv_config_from_jv(jv_ctx *c, json_t *obj, drv_config *cfg)
         jv_fail(c, false, "expected an object, got %s", jv_type_name(obj));
         return -1;
     }
-    config_copy(&tmp, cfg);
+    drv_config_copy(&tmp, cfg);
     json_object_foreach(obj, key, v) {
         const cfg_opt *o = cfg_opt_find(key);
         int rc;

@@ -55,6 +55,9 @@ struct drv {
 
 /* ---- drv.c ---- */
 
+/* A deep copy of src into dst, which holds nothing (drv_config_clear). */
+void drv_config_copy(drv_config *dst, const drv_config *src);
+
 /* An hv failure nobody handled: DRV_ERR_HYPERVISOR naming what failed (and
  * the instance if any), with the hv error kept in err->hv. */
 void drv_set_hv_error(drv_error *err, const hv_error *hv, const char *what,

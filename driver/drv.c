@@ -1,6 +1,7 @@
 /*
- * drv.c: the driver object (create, free, its connection), the error
- * record and the name tables (error kinds, power states, events).
+ * drv.c: the driver object (create, free, its connection), its
+ * configuration (the defaults, set here only), the error record and the
+ * name tables (error kinds, power states, events).
  *
  * The operations live by concern over drv-priv.h: drv-host.c (host and
  * resources), drv-query.c (instance queries), drv-disk.c (volumes and the
@@ -162,13 +163,66 @@ drv_kv_get(const drv_kv *kv, unsigned int n, const char *key)
     return NULL;
 }
 
-/* ---- driver object ---- */
+/* ---- configuration ---- */
 
-static char **
-strv_copy(char **v)
+/*
+ * The reference's defaults (conf-libvirt.py, conf-compute.py), the one
+ * place they are set; cfg's old contents are not freed.
+ */
+void
+drv_config_defaults(drv_config *cfg)
 {
-    return v ? g_strdupv(v) : NULL;
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->virt_type = g_strdup(DRV_DEFAULT_VIRT_TYPE);
+    cfg->storage_pool = g_strdup(DRV_DEFAULT_STORAGE_POOL);
+    cfg->instances_path = g_strdup(DRV_DEFAULT_INSTANCES_PATH);
+    cfg->wait_soft_reboot_seconds = 120;
+    cfg->vif_plugging_timeout = 300;
+    cfg->vif_plugging_is_fatal = true;
+    cfg->live_migration_bandwidth = 0;
+    cfg->live_migration_downtime = 500;
+    cfg->live_migration_downtime_steps = 10;
+    cfg->live_migration_downtime_delay = 75;
+    cfg->live_migration_completion_timeout = 800;
+    cfg->live_migration_progress_timeout = 150;
+    cfg->live_migration_permit_post_copy = false;
+    cfg->live_migration_permit_auto_converge = false;
+    cfg->reserved_host_memory_mb = 512;
+    cfg->reserved_host_disk_mb = 0;
+    cfg->reserved_host_cpus = 0;
+    cfg->cpu_allocation_ratio = 16.0;
+    cfg->ram_allocation_ratio = 1.5;
+    cfg->disk_allocation_ratio = 1.0;
+    cfg->disk_cachemodes = NULL;
 }
+
+/* Frees cfg's strings and zeroes it. NULL is fine. */
+void
+drv_config_clear(drv_config *cfg)
+{
+    if (!cfg)
+        return;
+    g_free(cfg->virt_type);
+    g_free(cfg->storage_pool);
+    g_free(cfg->instances_path);
+    g_strfreev(cfg->disk_cachemodes);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+/* A deep copy of src into dst (which holds nothing). */
+void
+drv_config_copy(drv_config *dst, const drv_config *src)
+{
+    *dst = *src;
+    dst->virt_type = g_strdup(src->virt_type);
+    dst->storage_pool = g_strdup(src->storage_pool);
+    dst->instances_path = g_strdup(src->instances_path);
+    dst->disk_cachemodes = src->disk_cachemodes
+                               ? g_strdupv(src->disk_cachemodes)
+                               : NULL;
+}
+
+/* ---- driver object ---- */
 
 drv *
 drv_new(const drv_config *cfg, hv_conn *conn, drv_error *err)
@@ -182,14 +236,14 @@ drv_new(const drv_config *cfg, hv_conn *conn, drv_error *err)
         return NULL;
     }
     d = g_new0(drv, 1);
-    d->cfg = *cfg;
-    d->cfg.virt_type = g_strdup(cfg->virt_type ? cfg->virt_type : "kvm");
-    d->cfg.storage_pool = g_strdup(cfg->storage_pool ? cfg->storage_pool
-                                                     : "hvd");
-    d->cfg.instances_path = g_strdup(cfg->instances_path
-                                         ? cfg->instances_path
-                                         : "/var/lib/hvd/instances");
-    d->cfg.disk_cachemodes = strv_copy(cfg->disk_cachemodes);
+    drv_config_copy(&d->cfg, cfg);
+    /* a configuration built by hand may leave strings out */
+    if (!d->cfg.virt_type)
+        d->cfg.virt_type = g_strdup(DRV_DEFAULT_VIRT_TYPE);
+    if (!d->cfg.storage_pool)
+        d->cfg.storage_pool = g_strdup(DRV_DEFAULT_STORAGE_POOL);
+    if (!d->cfg.instances_path)
+        d->cfg.instances_path = g_strdup(DRV_DEFAULT_INSTANCES_PATH);
     d->conn = conn;
     d->vif_events = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                           g_free);

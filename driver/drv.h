@@ -87,8 +87,15 @@ typedef struct drv_config {
     char **disk_cachemodes;        /* NULL-terminated */
 } drv_config;
 
-/* The reference's defaults. Free with drv_config_clear. */
+/* Defaults of the string options; drv_new also uses them for a NULL. */
+#define DRV_DEFAULT_VIRT_TYPE "kvm"
+#define DRV_DEFAULT_STORAGE_POOL "hvd"
+#define DRV_DEFAULT_INSTANCES_PATH "/var/lib/hvd/instances"
+
+/* The reference's defaults, into cfg (whose old contents are not freed).
+ * Free with drv_config_clear. */
 void drv_config_defaults(drv_config *cfg);
+/* Frees cfg's strings and zeroes it. NULL is fine. */
 void drv_config_clear(drv_config *cfg);
 /*
  * Load from a JSON object text (jansson). Unknown keys, wrong types and
@@ -182,7 +189,8 @@ const char *drv_power_state_name(int state);
 /* The power state of a libvirt/hv domain state. */
 int drv_power_state_from_hv(int hv_state);
 
-/* A driver over conn (borrowed), with a copy of cfg. */
+/* A driver over conn (borrowed), with a copy of cfg; NULL strings in cfg
+ * take the DRV_DEFAULT_* values. */
 drv *drv_new(const drv_config *cfg, hv_conn *conn, drv_error *err);
 void drv_free(drv *d);
 hv_conn *drv_conn(drv *d);
