@@ -13,8 +13,8 @@
 static const char *const vol_suffix[DRV_VOL__COUNT] = {
     "disk", "disk.eph0", "disk.swap", "disk.rescue"};
 
-char *
-drv_vol_name(const drv_instance *inst, drv_vol_kind k)
+static char *
+vol_name(const drv_instance *inst, drv_vol_kind k)
 {
     return g_strdup_printf("%s_%s", inst->uuid, vol_suffix[k]);
 }
@@ -35,24 +35,31 @@ drv_image_backing_path(drv *d, const drv_instance *inst, drv_error *err)
     return g_strdup(inst->image.path);
 }
 
+/* Delete volume k of inst; one that is not there is no error. */
+void
+drv_delete_volume(drv *d, const drv_instance *inst, drv_vol_kind k)
+{
+    char *name = vol_name(inst, k);
+    hv_error hv;
+
+    hv_vol_delete(d->conn, d->cfg.storage_pool, name, &hv);
+    g_free(name);
+}
+
 /* Delete the instance's own volumes, ignoring those that are not there. */
 void
 drv_delete_instance_volumes(drv *d, const drv_instance *inst)
 {
-    for (int k = 0; k < DRV_VOL__COUNT; k++) {
-        char *name = drv_vol_name(inst, k);
-        hv_error hv;
-        hv_vol_delete(d->conn, d->cfg.storage_pool, name, &hv);
-        g_free(name);
-    }
+    for (int k = 0; k < DRV_VOL__COUNT; k++)
+        drv_delete_volume(d, inst, k);
 }
 
-int
-drv_create_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
-                  uint64_t capacity, const char *backing,
-                  const char *backing_format, drv_error *err)
+static int
+create_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
+              uint64_t capacity, const char *backing,
+              const char *backing_format, drv_error *err)
 {
-    char *name = drv_vol_name(inst, k);
+    char *name = vol_name(inst, k);
     hv_vol_spec spec = {
         .name = name,
         .capacity = capacity,
@@ -77,6 +84,18 @@ drv_create_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
     return rc;
 }
 
+/* Volume k the size of the flavor's root disk (at least 1 GiB), backed by
+ * the image at backing (NULL: none). */
+int
+drv_create_root_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
+                       const char *backing, drv_error *err)
+{
+    uint64_t gib = inst->flavor.root_gb ? inst->flavor.root_gb : 1;
+
+    return create_volume(d, inst, k, gib << 30, backing, inst->image.format,
+                         err);
+}
+
 /* Root (backed by the image), ephemeral and swap volumes; all or none. */
 int
 drv_create_disks(drv *d, const drv_instance *inst, drv_error *err)
@@ -88,15 +107,13 @@ drv_create_disks(drv *d, const drv_instance *inst, drv_error *err)
     if (err->kind != DRV_OK)
         return -1;
     if (backing || f->root_gb > 0)
-        rc = drv_create_volume(d, inst, DRV_VOL_ROOT,
-                               (f->root_gb ? f->root_gb : 1) << 30, backing,
-                               inst->image.format, err);
+        rc = drv_create_root_volume(d, inst, DRV_VOL_ROOT, backing, err);
     if (rc == 0 && f->ephemeral_gb > 0)
-        rc = drv_create_volume(d, inst, DRV_VOL_EPHEMERAL,
-                               f->ephemeral_gb << 30, NULL, NULL, err);
+        rc = create_volume(d, inst, DRV_VOL_EPHEMERAL, f->ephemeral_gb << 30,
+                           NULL, NULL, err);
     if (rc == 0 && f->swap_mb > 0)
-        rc = drv_create_volume(d, inst, DRV_VOL_SWAP, f->swap_mb << 20, NULL,
-                               NULL, err);
+        rc = create_volume(d, inst, DRV_VOL_SWAP, f->swap_mb << 20, NULL,
+                           NULL, err);
     g_free(backing);
     if (rc < 0)
         drv_delete_instance_volumes(d, inst);
@@ -131,7 +148,7 @@ plan_add_vol(drv *d, const drv_instance *inst, disk_plan *p, drv_vol_kind k,
              const char *bus)
 {
     static const char letters[] = "abcdefghijklmnopqrstuvwxyz";
-    char *name = drv_vol_name(inst, k);
+    char *name = vol_name(inst, k);
     char *path;
     hv_error hv;
     const char *prefix = strcmp(bus, "virtio") == 0 ? "vd" : "sd";

@@ -118,11 +118,7 @@ begin(jv_ctx *c, const char *json, const char *source, drv_error_kind kind,
 
 /* ---- configuration ---- */
 
-static const char *const virt_types[] = {"kvm", "qemu", "test", NULL};
 static const char *const cache_types[] = {"file", "block", "network", NULL};
-static const char *const cache_modes[] = {
-    "default", "none", "writethrough", "writeback", "directsync", "unsafe",
-    NULL};
 
 typedef enum {
     OPT_STRING,     /* char *, S_* flags, optional choices */
@@ -150,7 +146,7 @@ typedef struct cfg_opt {
  * nova/conf/compute.py) where they have one, else 0.
  */
 static const cfg_opt cfg_opts[] = {
-    OPT(virt_type, OPT_STRING, 0, JV_NONEMPTY, virt_types),
+    OPT(virt_type, OPT_STRING, 0, JV_NONEMPTY, drv_virt_types),
     OPT(storage_pool, OPT_STRING, 0, JV_NONEMPTY | JV_NOSLASH, NULL),
     OPT(instances_path, OPT_STRING, 0, JV_ABSPATH, NULL),
     OPT(wait_soft_reboot_seconds, OPT_INT, 0, 0, NULL),
@@ -212,8 +208,8 @@ read_cachemodes(jv_ctx *c, json_t *v, char ***out)
                     type, list);
             goto error;
         }
-        if (!jv_in_choices(cache_modes, eq + 1)) {
-            g_autofree char *list = jv_join(cache_modes);
+        if (!jv_in_choices(drv_cache_modes, eq + 1)) {
+            g_autofree char *list = jv_join(drv_cache_modes);
             jv_fail(c, false, "unknown cache mode \"%.32s\" (expected %s)",
                     eq + 1, list);
             goto error;

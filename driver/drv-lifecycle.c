@@ -617,10 +617,7 @@ drv_rescue(drv *d, const drv_instance *inst, drv_error *err)
         goto cleanup;
     }
     if (backing &&
-        drv_create_volume(d, inst, DRV_VOL_RESCUE,
-                          (inst->flavor.root_gb ? inst->flavor.root_gb : 1)
-                              << 30,
-                          backing, inst->image.format, err) < 0)
+        drv_create_root_volume(d, inst, DRV_VOL_RESCUE, backing, err) < 0)
         goto cleanup;
     if (!(xml = drv_build_xml(d, inst, true, err)))
         goto cleanup;
@@ -634,12 +631,8 @@ drv_rescue(drv *d, const drv_instance *inst, drv_error *err)
     ret = 0;
 
 cleanup:
-    if (ret < 0) {
-        char *name = drv_vol_name(inst, DRV_VOL_RESCUE);
-        hv_error hv;
-        hv_vol_delete(d->conn, d->cfg.storage_pool, name, &hv);
-        g_free(name);
-    }
+    if (ret < 0)
+        drv_delete_volume(d, inst, DRV_VOL_RESCUE);
     g_free(unrescue_xml);
     g_free(xml);
     g_free(backing);
@@ -650,9 +643,8 @@ int
 drv_unrescue(drv *d, const drv_instance *inst, drv_error *err)
 {
     const char *saved = g_hash_table_lookup(d->unrescue, inst->uuid);
-    char *xml = NULL, *name;
+    char *xml = NULL;
     hv_domain *dom;
-    hv_error hv;
     int ret = -1;
 
     drv_error_reset(err);
@@ -665,9 +657,7 @@ drv_unrescue(drv *d, const drv_instance *inst, drv_error *err)
     if (!(dom = create_domain(d, inst, xml, true, false, err)))
         goto cleanup;
     hv_domain_free(dom);
-    name = drv_vol_name(inst, DRV_VOL_RESCUE);
-    hv_vol_delete(d->conn, d->cfg.storage_pool, name, &hv);
-    g_free(name);
+    drv_delete_volume(d, inst, DRV_VOL_RESCUE);
     g_hash_table_remove(d->unrescue, inst->uuid);
     ret = 0;
 

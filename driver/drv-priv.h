@@ -55,6 +55,11 @@ struct drv {
 
 /* ---- drv.c ---- */
 
+/* The values an option may take, NULL-terminated: one table each for the
+ * JSON loader (drv-json.c) and drv_domain_xml's own checks (drv-xml.c). */
+extern const char *const drv_virt_types[];  /* virt_type */
+extern const char *const drv_cache_modes[]; /* MODE in disk_cachemodes */
+
 /* A deep copy of src into dst, which holds nothing (drv_config_clear). */
 void drv_config_copy(drv_config *dst, const drv_config *src);
 
@@ -94,19 +99,19 @@ typedef enum {
     DRV_VOL__COUNT
 } drv_vol_kind;
 
-/* "<uuid>_disk"...: the pool name of one of inst's volumes (g_free). */
-char *drv_vol_name(const drv_instance *inst, drv_vol_kind k);
 /* Path of the image the root disk is backed by (g_free), or NULL if none
  * (err set if the image volume could not be found). */
 char *drv_image_backing_path(drv *d, const drv_instance *inst,
                              drv_error *err);
+/* Delete volume k of inst ("<uuid>_disk.rescue"...); absent is fine. */
+void drv_delete_volume(drv *d, const drv_instance *inst, drv_vol_kind k);
 /* Delete all of inst's own volumes; absent ones are ignored. */
 void drv_delete_instance_volumes(drv *d, const drv_instance *inst);
-/* Create volume k (qcow2, capacity bytes, optional backing); DiskFull on
- * ENOSPC, else the hv error. */
-int drv_create_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
-                      uint64_t capacity, const char *backing,
-                      const char *backing_format, drv_error *err);
+/* Create volume k (qcow2) the size of the flavor's root disk, at least
+ * 1 GiB, backed by the image at backing (NULL: none); DiskFull on ENOSPC,
+ * else the hv error. */
+int drv_create_root_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
+                           const char *backing, drv_error *err);
 /* Root, ephemeral and swap volumes per the flavor: all or none. */
 int drv_create_disks(drv *d, const drv_instance *inst, drv_error *err);
 /* Domain XML (g_free) for inst with its disks as they stand (rescue:

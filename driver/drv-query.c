@@ -25,22 +25,33 @@ drv_get_guest(drv *d, const drv_instance *inst, drv_error *err)
     return dom;
 }
 
-/* Power state and ID of a domain; -1 with an error (NO_DOMAIN: not found). */
-int
-drv_guest_state(drv *d, const drv_instance *inst, hv_domain *dom, int *id,
-                drv_error *err)
+/* The domain's info; -1 with an error (NO_DOMAIN: not found). */
+static int
+guest_info(const drv_instance *inst, hv_domain *dom, hv_domain_info *info,
+           drv_error *err)
 {
-    hv_domain_info info;
     hv_error hv;
 
-    (void)d;
-    if (hv_domain_get_info(dom, &info, &hv) < 0) {
+    if (hv_domain_get_info(dom, info, &hv) < 0) {
         if (hv.code == HV_ERR_NO_DOMAIN)
             drv_set_not_found(err, inst, &hv);
         else
             drv_set_hv_error(err, &hv, "get_info", inst);
         return -1;
     }
+    return 0;
+}
+
+/* Power state and ID of a domain; -1 with an error (NO_DOMAIN: not found). */
+int
+drv_guest_state(drv *d, const drv_instance *inst, hv_domain *dom, int *id,
+                drv_error *err)
+{
+    hv_domain_info info;
+
+    (void)d;
+    if (guest_info(inst, dom, &info, err) < 0)
+        return -1;
     if (id)
         *id = info.id;
     return drv_power_state_from_hv(info.state);
@@ -51,19 +62,13 @@ drv_get_info(drv *d, const drv_instance *inst, drv_info *out, drv_error *err)
 {
     hv_domain *dom;
     hv_domain_info info;
-    hv_error hv;
     int ret = -1;
 
     drv_error_reset(err);
     if (!(dom = drv_get_guest(d, inst, err)))
         return -1;
-    if (hv_domain_get_info(dom, &info, &hv) < 0) {
-        if (hv.code == HV_ERR_NO_DOMAIN)
-            drv_set_not_found(err, inst, &hv);
-        else
-            drv_set_hv_error(err, &hv, "get_info", inst);
+    if (guest_info(inst, dom, &info, err) < 0)
         goto cleanup;
-    }
     out->state = drv_power_state_from_hv(info.state);
     out->id = info.id;
     out->max_mem_kb = info.max_mem_kib;

@@ -165,6 +165,11 @@ drv_kv_get(const drv_kv *kv, unsigned int n, const char *key)
 
 /* ---- configuration ---- */
 
+const char *const drv_virt_types[] = {"kvm", "qemu", "test", NULL};
+const char *const drv_cache_modes[] = {
+    "default", "none", "writethrough", "writeback", "directsync", "unsafe",
+    NULL};
+
 /*
  * The reference's defaults (conf-libvirt.py, conf-compute.py), the one
  * place they are set; cfg's old contents are not freed.
