@@ -127,7 +127,7 @@ $(HVD_BIN): $(BUILD)/harness/main.o $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
 check: all
 	@bash ci/lint.sh
 	@HVD_BIN=$(HVD_BIN) HVD_JUNIT=$(BUILD)/corpus-fake.xml \
-	  bash tests/run-tests.sh $(TEST_BIN) tests/runner.sh tests/cli.sh tests/corpus-fake.sh
+	  bash tests/run-tests.sh $(TEST_BIN) tests/runner.sh tests/cli.sh tests/corpus-fake.sh tests/install.sh
 
 # The main job: build everything, run the scenario corpus on the fake.
 run: all
@@ -160,7 +160,7 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/hvd $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(LIBHVD) $(LIBFAKE) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 driver/hv/hv.h driver/hv/hv-backend.h driver/hv/hv-libvirt.h driver/drv.h driver/jsonv.h fakes/fake.h fakes/sim.h fakes/fault.h $(DESTDIR)$(PREFIX)/include/hvd/
+	install -m 644 driver/hv/hv.h driver/hv/hv-backend.h driver/hv/hv-libvirt.h driver/drv.h fakes/fake.h fakes/sim.h fakes/fault.h $(DESTDIR)$(PREFIX)/include/hvd/
 	sed -e 's|@PREFIX@|$(PREFIX)|' hvd.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hvd.pc
 	$(if $(wildcard harness/main.c),install -m 755 $(HVD_BIN) $(DESTDIR)$(PREFIX)/bin/)
 

@@ -23,9 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drv-json.h"
 #include "drv-priv.h"
-#include "drv.h"
-#include "jsonv.h"
 
 /* ---- shared ---- */
 
@@ -119,65 +118,7 @@ begin(jv_ctx *c, const char *json, const char *source, drv_error_kind kind,
 
 /* ---- configuration ---- */
 
-/* The reference's defaults; cfg's old contents are not freed. */
-void
-drv_config_defaults(drv_config *cfg)
-{
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->virt_type = g_strdup("kvm");
-    cfg->storage_pool = g_strdup("hvd");
-    cfg->instances_path = g_strdup("/var/lib/hvd/instances");
-    cfg->wait_soft_reboot_seconds = 120;
-    cfg->vif_plugging_timeout = 300;
-    cfg->vif_plugging_is_fatal = true;
-    cfg->live_migration_bandwidth = 0;
-    cfg->live_migration_downtime = 500;
-    cfg->live_migration_downtime_steps = 10;
-    cfg->live_migration_downtime_delay = 75;
-    cfg->live_migration_completion_timeout = 800;
-    cfg->live_migration_progress_timeout = 150;
-    cfg->live_migration_permit_post_copy = false;
-    cfg->live_migration_permit_auto_converge = false;
-    cfg->reserved_host_memory_mb = 512;
-    cfg->reserved_host_disk_mb = 0;
-    cfg->reserved_host_cpus = 0;
-    cfg->cpu_allocation_ratio = 16.0;
-    cfg->ram_allocation_ratio = 1.5;
-    cfg->disk_allocation_ratio = 1.0;
-    cfg->disk_cachemodes = NULL;
-}
-
-/* Frees cfg's strings and zeroes it. NULL is fine. */
-void
-drv_config_clear(drv_config *cfg)
-{
-    if (!cfg)
-        return;
-    g_free(cfg->virt_type);
-    g_free(cfg->storage_pool);
-    g_free(cfg->instances_path);
-    g_strfreev(cfg->disk_cachemodes);
-    memset(cfg, 0, sizeof(*cfg));
-}
-
-/* A deep copy of src into dst (which holds nothing). */
-static void
-config_copy(drv_config *dst, const drv_config *src)
-{
-    *dst = *src;
-    dst->virt_type = g_strdup(src->virt_type);
-    dst->storage_pool = g_strdup(src->storage_pool);
-    dst->instances_path = g_strdup(src->instances_path);
-    dst->disk_cachemodes = src->disk_cachemodes
-                               ? g_strdupv(src->disk_cachemodes)
-                               : NULL;
-}
-
-static const char *const virt_types[] = {"kvm", "qemu", "test", NULL};
 static const char *const cache_types[] = {"file", "block", "network", NULL};
-static const char *const cache_modes[] = {
-    "default", "none", "writethrough", "writeback", "directsync", "unsafe",
-    NULL};
 
 typedef enum {
     OPT_STRING,     /* char *, S_* flags, optional choices */
@@ -205,7 +146,7 @@ typedef struct cfg_opt {
  * nova/conf/compute.py) where they have one, else 0.
  */
 static const cfg_opt cfg_opts[] = {
-    OPT(virt_type, OPT_STRING, 0, JV_NONEMPTY, virt_types),
+    OPT(virt_type, OPT_STRING, 0, JV_NONEMPTY, drv_virt_types),
     OPT(storage_pool, OPT_STRING, 0, JV_NONEMPTY | JV_NOSLASH, NULL),
     OPT(instances_path, OPT_STRING, 0, JV_ABSPATH, NULL),
     OPT(wait_soft_reboot_seconds, OPT_INT, 0, 0, NULL),
@@ -267,8 +208,8 @@ read_cachemodes(jv_ctx *c, json_t *v, char ***out)
                     type, list);
             goto error;
         }
-        if (!jv_in_choices(cache_modes, eq + 1)) {
-            g_autofree char *list = jv_join(cache_modes);
+        if (!jv_in_choices(drv_cache_modes, eq + 1)) {
+            g_autofree char *list = jv_join(drv_cache_modes);
             jv_fail(c, false, "unknown cache mode \"%.32s\" (expected %s)",
                     eq + 1, list);
             goto error;
@@ -338,7 +279,7 @@ read_option(jv_ctx *c, const cfg_opt *o, json_t *v, drv_config *cfg)
  * otherwise.
  */
 int
-drv_config_from_jv(struct jv_ctx *c, struct json_t *obj, drv_config *cfg)
+drv_config_from_jv(jv_ctx *c, json_t *obj, drv_config *cfg)
 {
     drv_config tmp;
     const char *key;
@@ -348,7 +289,7 @@ drv_config_from_jv(struct jv_ctx *c, struct json_t *obj, drv_config *cfg)
         jv_fail(c, false, "expected an object, got %s", jv_type_name(obj));
         return -1;
     }
-    config_copy(&tmp, cfg);
+    drv_config_copy(&tmp, cfg);
     json_object_foreach(obj, key, v) {
         const cfg_opt *o = cfg_opt_find(key);
         int rc;
@@ -794,7 +735,7 @@ load_instance(jv_ctx *c, json_t *root, const char *const *extra_keys,
  * error is set.
  */
 int
-drv_instance_from_jv(struct jv_ctx *c, struct json_t *obj,
+drv_instance_from_jv(jv_ctx *c, json_t *obj,
                      const char *const *extra_keys, bool uuid_optional,
                      drv_instance *inst)
 {

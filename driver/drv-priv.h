@@ -1,11 +1,137 @@
 /*
  * drv-priv.h: what the driver's own files share, and what its tests reach.
  * Not installed; callers use drv.h.
+ *
+ * The driver is one object (struct drv, below) and one file per concern,
+ * each with a section here for what it lends the others:
+ *   drv.c            the object, errors, name tables
+ *   drv-events.c     lifecycle events, drv_sleep (every wait of the driver)
+ *   drv-host.c       host: init, resources, inventory, node, traits
+ *   drv-query.c      instance queries; the domain lookup all operations use
+ *   drv-disk.c       the instance's volumes, the disk plan, its domain XML
+ *   drv-vif.c        VIFs and Neutron's external events
+ *   drv-lifecycle.c  spawn, destroy, reboot, power, rescue, ...
+ *   drv-xml.c        domain XML (libxml2)
+ *   drv-json.c       configuration and instances from JSON (drv.h's text
+ *                    loaders; drv-json.h's, inside a bigger document)
+ * Migration (drv-migrate.c) and devices (drv-device.c) join the same way:
+ * their state goes into struct drv, what they share into a section here.
+ *
+ * Shared functions follow drv.h's conventions (0/-1, err first error
+ * wins) but, unlike public entry points, do not reset err: the public
+ * function that calls them does.
  */
 #ifndef HVD_DRV_PRIV_H
 #define HVD_DRV_PRIV_H
 
+#include <glib.h>
+
 #include "drv.h"
+
+/* The reference's looping-call interval (0.5 s). */
+#define DRV_POLL_NS (HV_NS_PER_SEC / 2)
+
+/* A STOPPED event held back until due (drv-events.c). */
+typedef struct drv_delayed_event {
+    drv_lifecycle_event ev;
+    int64_t due;
+} drv_delayed_event;
+
+struct drv {
+    drv_config cfg;          /* a copy, owned */
+    hv_conn *conn;           /* borrowed */
+    char *hostname;
+    bool initialized;
+    bool host_enabled;
+    bool events_registered;
+    drv_event_listener listener;
+    void *listener_opaque;
+    drv_vif_plug_hook vif_hook;
+    void *vif_hook_opaque;
+    GHashTable *vif_events; /* "uuid/vif" -> "completed" | "failed" */
+    GArray *delayed;        /* drv_delayed_event, at most one per uuid */
+    GHashTable *unrescue;   /* uuid -> domain XML before rescue */
+};
+
+/* ---- drv.c ---- */
+
+/* The values an option may take, NULL-terminated: one table each for the
+ * JSON loader (drv-json.c) and drv_domain_xml's own checks (drv-xml.c). */
+extern const char *const drv_virt_types[];  /* virt_type */
+extern const char *const drv_cache_modes[]; /* MODE in disk_cachemodes */
+
+/* A deep copy of src into dst, which holds nothing (drv_config_clear). */
+void drv_config_copy(drv_config *dst, const drv_config *src);
+
+/* An hv failure nobody handled: DRV_ERR_HYPERVISOR naming what failed (and
+ * the instance if any), with the hv error kept in err->hv. */
+void drv_set_hv_error(drv_error *err, const hv_error *hv, const char *what,
+                      const drv_instance *inst);
+/* DRV_ERR_INSTANCE_NOT_FOUND for inst, keeping hv (may be NULL). */
+void drv_set_not_found(drv_error *err, const drv_instance *inst,
+                       const hv_error *hv);
+
+/* ---- drv-events.c ---- */
+
+/* Register on_hv_event with the connection; marks events_registered. */
+int drv_register_events(drv *d, hv_error *hv);
+/* Let ns pass on the hv clock, emitting delayed events when due. */
+int drv_sleep(drv *d, int64_t ns, drv_error *err);
+
+/* ---- drv-query.c ---- */
+
+/* The instance's domain (hv_domain_free); NULL with InstanceNotFound or
+ * the hv error. */
+hv_domain *drv_get_guest(drv *d, const drv_instance *inst, drv_error *err);
+/* Power state of dom and its ID in *id (may be NULL); -1 with an error
+ * (NO_DOMAIN gives InstanceNotFound). */
+int drv_guest_state(drv *d, const drv_instance *inst, hv_domain *dom, int *id,
+                    drv_error *err);
+
+/* ---- drv-disk.c ---- */
+
+/* An instance's own volumes in the pool. */
+typedef enum {
+    DRV_VOL_ROOT,
+    DRV_VOL_EPHEMERAL,
+    DRV_VOL_SWAP,
+    DRV_VOL_RESCUE,
+    DRV_VOL__COUNT
+} drv_vol_kind;
+
+/* Path of the image the root disk is backed by (g_free), or NULL if none
+ * (err set if the image volume could not be found). */
+char *drv_image_backing_path(drv *d, const drv_instance *inst,
+                             drv_error *err);
+/* Delete volume k of inst ("<uuid>_disk.rescue"...); absent is fine. */
+void drv_delete_volume(drv *d, const drv_instance *inst, drv_vol_kind k);
+/* Delete all of inst's own volumes; absent ones are ignored. */
+void drv_delete_instance_volumes(drv *d, const drv_instance *inst);
+/* Create volume k (qcow2) the size of the flavor's root disk, at least
+ * 1 GiB, backed by the image at backing (NULL: none); DiskFull on ENOSPC,
+ * else the hv error. */
+int drv_create_root_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
+                           const char *backing, drv_error *err);
+/* Root, ephemeral and swap volumes per the flavor: all or none. */
+int drv_create_disks(drv *d, const drv_instance *inst, drv_error *err);
+/* Domain XML (g_free) for inst with its disks as they stand (rescue:
+ * rescue disk first). NULL with err set. */
+char *drv_build_xml(drv *d, const drv_instance *inst, bool rescue,
+                    drv_error *err);
+
+/* ---- drv-vif.c ---- */
+
+/* Call the plug hook for each of inst's VIFs. */
+void drv_plug_vifs(drv *d, const drv_instance *inst);
+/* Forget the plug events received for inst's VIFs. */
+void drv_unplug_vifs(drv *d, const drv_instance *inst);
+/* Wait for network-vif-plugged of every inactive VIF: 1 all plugged, 0
+ * timed out, -1 a VIF failed fatally (or the clock failed), err set. */
+int drv_wait_for_vifs(drv *d, const drv_instance *inst, drv_error *err);
+/* true if a start must wait for VIF events (timeout > 0, inactive VIFs). */
+bool drv_vifs_pending(drv *d, const drv_instance *inst);
+
+/* ---- drv-xml.c ---- */
 
 /* One disk of a domain, as the driver planned it. Strings borrowed. */
 typedef struct drv_disk {

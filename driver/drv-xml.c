@@ -149,16 +149,7 @@ parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 static bool
 cache_mode_valid(const char *mode)
 {
-    static const char *const modes[] = {
-        "default", "none", "writethrough", "writeback", "directsync",
-        "unsafe",
-    };
-
-    for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
-        if (strcmp(mode, modes[i]) == 0)
-            return true;
-    }
-    return false;
+    return g_strv_contains(drv_cache_modes, mode);
 }
 
 /*
@@ -183,11 +174,13 @@ cache_mode_for(const drv_config *cfg, const char *source_type, char **mode,
             if (!*pair)
                 continue;
             if (!eq || eq == pair || !cache_mode_valid(eq + 1)) {
+                g_autofree char *list =
+                    g_strjoinv(", ", (char **)drv_cache_modes);
+
                 drv_error_set(err, DRV_ERR_INVALID_CONFIG,
                               "disk_cachemodes: bad entry '%s' (want "
-                              "TYPE=MODE, MODE one of default, none, "
-                              "writethrough, writeback, directsync, unsafe)",
-                              pair);
+                              "TYPE=MODE, MODE one of %s)",
+                              pair, list);
                 g_strfreev(pairs);
                 g_free(found);
                 return -1;
@@ -211,10 +204,7 @@ cache_mode_for(const drv_config *cfg, const char *source_type, char **mode,
 static int
 check_config(const drv_config *cfg, drv_error *err)
 {
-    if (!cfg->virt_type ||
-        (strcmp(cfg->virt_type, "kvm") != 0 &&
-         strcmp(cfg->virt_type, "qemu") != 0 &&
-         strcmp(cfg->virt_type, "test") != 0)) {
+    if (!cfg->virt_type || !g_strv_contains(drv_virt_types, cfg->virt_type)) {
         drv_error_set(err, DRV_ERR_INVALID_CONFIG,
                       "virt_type: '%s' is not kvm, qemu or test",
                       cfg->virt_type ? cfg->virt_type : "(null)");

@@ -87,8 +87,15 @@ typedef struct drv_config {
     char **disk_cachemodes;        /* NULL-terminated */
 } drv_config;
 
-/* The reference's defaults. Free with drv_config_clear. */
+/* Defaults of the string options; drv_new also uses them for a NULL. */
+#define DRV_DEFAULT_VIRT_TYPE "kvm"
+#define DRV_DEFAULT_STORAGE_POOL "hvd"
+#define DRV_DEFAULT_INSTANCES_PATH "/var/lib/hvd/instances"
+
+/* The reference's defaults, into cfg (whose old contents are not freed).
+ * Free with drv_config_clear. */
 void drv_config_defaults(drv_config *cfg);
+/* Frees cfg's strings and zeroes it. NULL is fine. */
 void drv_config_clear(drv_config *cfg);
 /*
  * Load from a JSON object text (jansson). Unknown keys, wrong types and
@@ -165,29 +172,6 @@ void drv_instance_clear(drv_instance *inst);
 int drv_instance_load_json(const char *json, const char *source,
                            drv_instance *inst, drv_error *err);
 
-/* ---- loading from a bigger JSON document (jsonv.h) ----
- *
- * For files that embed a configuration or instances (scenarios): read the
- * object obj at the jv_ctx's current path, so that errors carry the whole
- * document's line:column and JSON path ("$.instances[2].flavor.vcpus").
- * 0, or -1 with the context's error set (first error wins). Callers
- * include jsonv.h (and jansson.h) to build the context.
- */
-struct jv_ctx;
-struct json_t;
-/* As drv_config_load_json; cfg changed only on success. */
-int drv_config_from_jv(struct jv_ctx *c, struct json_t *obj,
-                       drv_config *cfg);
-/*
- * As drv_instance_load_json. extra_keys (NULL-terminated, or NULL): keys
- * the caller handles itself, allowed and ignored here. uuid_optional: an
- * absent "uuid" leaves inst->uuid NULL for the caller to fill.
- */
-int drv_instance_from_jv(struct jv_ctx *c, struct json_t *obj,
-                         const char *const *extra_keys, bool uuid_optional,
-                         drv_instance *inst);
-/* ---- end of loading from a bigger JSON document ---- */
-
 /* ---- the driver ---- */
 
 typedef struct drv drv;
@@ -205,7 +189,8 @@ const char *drv_power_state_name(int state);
 /* The power state of a libvirt/hv domain state. */
 int drv_power_state_from_hv(int hv_state);
 
-/* A driver over conn (borrowed), with a copy of cfg. */
+/* A driver over conn (borrowed), with a copy of cfg; NULL strings in cfg
+ * take the DRV_DEFAULT_* values. */
 drv *drv_new(const drv_config *cfg, hv_conn *conn, drv_error *err);
 void drv_free(drv *d);
 hv_conn *drv_conn(drv *d);

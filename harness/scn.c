@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "drv-json.h"
 #include "drv.h"
 #include "hv.h"
 #include "jsonv.h"

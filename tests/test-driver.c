@@ -868,6 +868,39 @@ test_host_resources(void **state)
     env_free(e);
 }
 
+/* A configuration built by hand without its strings: drv_new fills in
+ * the DRV_DEFAULT_* values (the pool the disks go to, the console path). */
+static void
+test_config_string_defaults(void **state)
+{
+    env *e = env_new();
+    drv_resources res;
+    hv_domain *dom;
+    char *xml, *console;
+    drv_error err;
+    hv_error hv;
+
+    (void)state;
+    g_clear_pointer(&e->cfg.virt_type, g_free);
+    g_clear_pointer(&e->cfg.storage_pool, g_free);
+    g_clear_pointer(&e->cfg.instances_path, g_free);
+    e->vif.active = true;
+    env_driver(e);
+    assert_int_equal(drv_spawn(e->d, &e->inst, true, &err), 0);
+    assert_int_equal(drv_get_available_resource(e->d, &res, &err), 0);
+    assert_string_equal(res.hypervisor_type, "QEMU"); /* kvm */
+    assert_non_null(dom = hv_domain_lookup_by_uuid(e->conn, UUID, &hv));
+    assert_non_null(xml = hv_domain_get_xml(dom, 0, &hv));
+    console = g_strdup_printf("%s/%s/console.log", DRV_DEFAULT_INSTANCES_PATH,
+                              UUID);
+    assert_non_null(strstr(xml, console));
+    assert_non_null(strstr(xml, "<domain type=\"kvm\""));
+    g_free(console);
+    g_free(xml);
+    hv_domain_free(dom);
+    env_free(e);
+}
+
 static void
 test_version_check(void **state)
 {
@@ -970,6 +1003,7 @@ main(void)
         cmocka_unit_test(test_resume_state_on_host_boot),
         cmocka_unit_test(test_events_delay_stopped),
         cmocka_unit_test(test_host_resources),
+        cmocka_unit_test(test_config_string_defaults),
         cmocka_unit_test(test_version_check),
         cmocka_unit_test(test_lost_connection),
         cmocka_unit_test(test_query),

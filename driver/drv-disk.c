@@ -1,0 +1,219 @@
+/*
+ * drv-disk.c: an instance's disks — the names of its own volumes in the
+ * storage pool, creating and deleting them, and the disk plan (the
+ * volumes that exist plus the attached ones) that the domain XML is built
+ * from.
+ */
+#include "drv-priv.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+static const char *const vol_suffix[DRV_VOL__COUNT] = {
+    "disk", "disk.eph0", "disk.swap", "disk.rescue"};
+
+static char *
+vol_name(const drv_instance *inst, drv_vol_kind k)
+{
+    return g_strdup_printf("%s_%s", inst->uuid, vol_suffix[k]);
+}
+
+/* The path of the image the root disk is backed by, or NULL if none. */
+char *
+drv_image_backing_path(drv *d, const drv_instance *inst, drv_error *err)
+{
+    hv_error hv;
+    char *path;
+
+    if (inst->image.volume) {
+        if (!(path = hv_vol_get_path(d->conn, d->cfg.storage_pool,
+                                     inst->image.volume, &hv)))
+            drv_set_hv_error(err, &hv, "image volume", inst);
+        return path;
+    }
+    return g_strdup(inst->image.path);
+}
+
+/* Delete volume k of inst; one that is not there is no error. */
+void
+drv_delete_volume(drv *d, const drv_instance *inst, drv_vol_kind k)
+{
+    char *name = vol_name(inst, k);
+    hv_error hv;
+
+    hv_vol_delete(d->conn, d->cfg.storage_pool, name, &hv);
+    g_free(name);
+}
+
+/* Delete the instance's own volumes, ignoring those that are not there. */
+void
+drv_delete_instance_volumes(drv *d, const drv_instance *inst)
+{
+    for (int k = 0; k < DRV_VOL__COUNT; k++)
+        drv_delete_volume(d, inst, k);
+}
+
+static int
+create_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
+              uint64_t capacity, const char *backing,
+              const char *backing_format, drv_error *err)
+{
+    char *name = vol_name(inst, k);
+    hv_vol_spec spec = {
+        .name = name,
+        .capacity = capacity,
+        .format = "qcow2",
+        .backing_path = backing,
+        .backing_format = backing_format,
+    };
+    hv_error hv;
+    int rc = hv_vol_create(d->conn, d->cfg.storage_pool, &spec, &hv);
+
+    if (rc < 0) {
+        if (hv.code == HV_ERR_SYSTEM_ERROR && hv.sys_errno == ENOSPC) {
+            drv_error_set(err, DRV_ERR_DISK_FULL,
+                          "no space for disk %s of instance %s: %s", name,
+                          inst->uuid, hv.message);
+            err->hv = hv;
+        } else {
+            drv_set_hv_error(err, &hv, "creating a disk", inst);
+        }
+    }
+    g_free(name);
+    return rc;
+}
+
+/* Volume k the size of the flavor's root disk (at least 1 GiB), backed by
+ * the image at backing (NULL: none). */
+int
+drv_create_root_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
+                       const char *backing, drv_error *err)
+{
+    uint64_t gib = inst->flavor.root_gb ? inst->flavor.root_gb : 1;
+
+    return create_volume(d, inst, k, gib << 30, backing, inst->image.format,
+                         err);
+}
+
+/* Root (backed by the image), ephemeral and swap volumes; all or none. */
+int
+drv_create_disks(drv *d, const drv_instance *inst, drv_error *err)
+{
+    const drv_flavor *f = &inst->flavor;
+    char *backing = drv_image_backing_path(d, inst, err);
+    int rc = 0;
+
+    if (err->kind != DRV_OK)
+        return -1;
+    if (backing || f->root_gb > 0)
+        rc = drv_create_root_volume(d, inst, DRV_VOL_ROOT, backing, err);
+    if (rc == 0 && f->ephemeral_gb > 0)
+        rc = create_volume(d, inst, DRV_VOL_EPHEMERAL, f->ephemeral_gb << 30,
+                           NULL, NULL, err);
+    if (rc == 0 && f->swap_mb > 0)
+        rc = create_volume(d, inst, DRV_VOL_SWAP, f->swap_mb << 20, NULL,
+                           NULL, err);
+    g_free(backing);
+    if (rc < 0)
+        drv_delete_instance_volumes(d, inst);
+    return rc;
+}
+
+/* The disks of the domain as they stand: planned from the volumes that
+ * exist, then the attached volumes. Strings live in 'keep'. */
+typedef struct disk_plan {
+    drv_disk disks[8 + 16];
+    unsigned int n;
+    GPtrArray *keep;
+} disk_plan;
+
+static void
+plan_clear(disk_plan *p)
+{
+    if (p->keep)
+        g_ptr_array_free(p->keep, TRUE);
+    memset(p, 0, sizeof(*p));
+}
+
+static const char *
+plan_keep(disk_plan *p, char *s)
+{
+    g_ptr_array_add(p->keep, s);
+    return s;
+}
+
+static void
+plan_add_vol(drv *d, const drv_instance *inst, disk_plan *p, drv_vol_kind k,
+             const char *bus)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyz";
+    char *name = vol_name(inst, k);
+    char *path;
+    hv_error hv;
+    const char *prefix = strcmp(bus, "virtio") == 0 ? "vd" : "sd";
+
+    path = hv_vol_get_path(d->conn, d->cfg.storage_pool, name, &hv);
+    g_free(name);
+    if (!path || p->n >= 8)
+        return;
+    p->disks[p->n] = (drv_disk){
+        .path = plan_keep(p, path),
+        .format = "qcow2",
+        .target = plan_keep(p, g_strdup_printf("%s%c", prefix, letters[p->n])),
+        .bus = bus,
+        .device = "disk",
+        .source_type = "file",
+    };
+    p->n++;
+}
+
+static void
+plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p)
+{
+    const char *bus = drv_kv_get(inst->image.properties,
+                                 inst->image.n_properties, "hw_disk_bus");
+
+    memset(p, 0, sizeof(*p));
+    p->keep = g_ptr_array_new_with_free_func(g_free);
+    if (!bus)
+        bus = "virtio";
+    if (rescue)
+        plan_add_vol(d, inst, p, DRV_VOL_RESCUE, bus);
+    plan_add_vol(d, inst, p, DRV_VOL_ROOT, bus);
+    plan_add_vol(d, inst, p, DRV_VOL_EPHEMERAL, bus);
+    plan_add_vol(d, inst, p, DRV_VOL_SWAP, bus);
+    for (unsigned int i = 0;
+         i < inst->n_volumes && p->n < G_N_ELEMENTS(p->disks); i++) {
+        const drv_bdm *b = &inst->volumes[i];
+        const char *dev = b->mount_device ? b->mount_device : "";
+
+        if (g_str_has_prefix(dev, "/dev/"))
+            dev += 5;
+        p->disks[p->n++] = (drv_disk){
+            .path = b->device_path,
+            .format = "raw",
+            .target = dev,
+            .bus = bus,
+            .device = "disk",
+            .source_type = g_str_has_prefix(b->device_path ? b->device_path
+                                                            : "",
+                                            "/dev/")
+                               ? "block"
+                               : "file",
+            .serial = b->volume_id,
+        };
+    }
+}
+
+char *
+drv_build_xml(drv *d, const drv_instance *inst, bool rescue, drv_error *err)
+{
+    disk_plan plan;
+    char *xml;
+
+    plan_disks(d, inst, rescue, &plan);
+    xml = drv_domain_xml(&d->cfg, inst, plan.disks, plan.n, rescue, err);
+    plan_clear(&plan);
+    return xml;
+}

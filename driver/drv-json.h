@@ -1,0 +1,40 @@
+/*
+ * drv-json.h: loading a configuration or an instance that is part of a
+ * bigger JSON document (a scenario), through the caller's jv_ctx, so that
+ * errors carry the whole document's line:column and JSON path
+ * ("$.instances[2].flavor.vcpus").
+ *
+ * Not installed: it exposes jansson and jsonv.h, which are not part of
+ * libhvd's API. A library user loads text with drv_config_load_json and
+ * drv_instance_load_json (drv.h); the in-tree harness reads scenarios
+ * through these.
+ *
+ * Both return 0, or -1 with the context's error set (first error wins).
+ * obj is borrowed; strings read are copied into the result.
+ */
+#ifndef HVD_DRV_JSON_H
+#define HVD_DRV_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "drv.h"
+#include "jsonv.h"
+
+/* As drv_config_load_json, on the object obj at c's current path; cfg
+ * (already holding defaults or earlier values) is changed only on
+ * success. */
+int drv_config_from_jv(jv_ctx *c, json_t *obj, drv_config *cfg);
+/*
+ * As drv_instance_load_json, on the object obj at c's current path.
+ * extra_keys (NULL-terminated, or NULL): keys the caller handles itself,
+ * allowed and ignored here. uuid_optional: an absent "uuid" leaves
+ * inst->uuid NULL for the caller to fill. inst is overwritten, not freed
+ * first: on success it owns copies of everything (drv_instance_clear), on
+ * failure it is all zero.
+ */
+int drv_instance_from_jv(jv_ctx *c, json_t *obj,
+                         const char *const *extra_keys, bool uuid_optional,
+                         drv_instance *inst);
+
+#endif /* HVD_DRV_JSON_H */

@@ -1,0 +1,686 @@
+/*
+ * drv-lifecycle.c: what changes an instance's state — spawn, destroy,
+ * reboot (soft, hard), power off/on, pause, suspend, resume, crash dump,
+ * rescue, rebuild — as the reference does it: the same retries, ignored
+ * errors, fallbacks and wait loops, every wait on the hv clock
+ * (drv_sleep), so that a run on the fake is exact in virtual time.
+ */
+#include "drv-priv.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#define DESTROY_ATTEMPTS 3
+/* Bound on waiting for RUNNING after a start (the reference waits forever). */
+#define WAIT_RUNNING_NS (300 * HV_NS_PER_SEC)
+
+/* Poll every 0.5 s until the instance is RUNNING (bounded). */
+static int
+wait_for_running(drv *d, const drv_instance *inst, drv_error *err)
+{
+    int64_t deadline = hv_now(d->conn) + WAIT_RUNNING_NS;
+    drv_info info;
+
+    for (;;) {
+        if (drv_get_info(d, inst, &info, err) < 0)
+            return -1;
+        if (info.state == DRV_POWER_RUNNING)
+            return 0;
+        if (hv_now(d->conn) >= deadline) {
+            drv_error_set(err, DRV_ERR_HYPERVISOR,
+                          "instance %s did not reach RUNNING (state %s)",
+                          inst->uuid, drv_power_state_name(info.state));
+            return -1;
+        }
+        if (drv_sleep(d, DRV_POLL_NS, err) < 0)
+            return -1;
+    }
+}
+
+/* Define the domain from xml and, if asked, start it (paused or not). */
+static hv_domain *
+create_domain(drv *d, const drv_instance *inst, const char *xml,
+              bool power_on, bool paused, drv_error *err)
+{
+    hv_error hv;
+    hv_domain *dom = hv_domain_define(d->conn, xml, &hv);
+
+    if (!dom) {
+        drv_set_hv_error(err, &hv, "define", inst);
+        return NULL;
+    }
+    if (power_on &&
+        hv_domain_create(dom, paused ? HV_CREATE_START_PAUSED : 0, &hv) < 0) {
+        drv_set_hv_error(err, &hv, "start", inst);
+        hv_domain_free(dom);
+        return NULL;
+    }
+    return dom;
+}
+
+/* Undo a failed start: no domain left (volumes are the caller's). */
+static void
+cleanup_failed_start(drv *d, const drv_instance *inst)
+{
+    hv_error hv;
+    hv_domain *dom = hv_domain_lookup_by_uuid(d->conn, inst->uuid, &hv);
+
+    if (!dom)
+        return;
+    hv_domain_destroy(dom, 0, &hv);
+    if (hv_domain_undefine(dom, HV_UNDEFINE_MANAGED_SAVE | HV_UNDEFINE_NVRAM,
+                           &hv) < 0)
+        hv_domain_undefine(dom, 0, &hv);
+    hv_domain_free(dom);
+}
+
+/*
+ * Plug VIFs, define and start the domain (paused while VIFs are pending),
+ * wait for the plugged notifications, resume. vifs_plugged: skip waiting.
+ */
+static int
+create_domain_and_network(drv *d, const drv_instance *inst, const char *xml,
+                          bool power_on, bool vifs_plugged, drv_error *err)
+{
+    bool wait = power_on && !vifs_plugged && drv_vifs_pending(d, inst);
+    hv_domain *dom;
+    hv_error hv;
+    int got;
+
+    if (!vifs_plugged)
+        drv_plug_vifs(d, inst);
+    if (!(dom = create_domain(d, inst, xml, power_on, wait, err)))
+        goto error;
+    if (wait) {
+        got = drv_wait_for_vifs(d, inst, err);
+        if (got < 0)
+            goto error;
+        if (got == 0 && d->cfg.vif_plugging_is_fatal) {
+            drv_error_set(err, DRV_ERR_VIF_CREATE,
+                          "Virtual Interface creation failed: timed out "
+                          "after %d s waiting for network-vif-plugged of "
+                          "instance %s",
+                          d->cfg.vif_plugging_timeout, inst->uuid);
+            goto error;
+        }
+        if (hv_domain_resume(dom, &hv) < 0) {
+            drv_set_hv_error(err, &hv, "resume", inst);
+            goto error;
+        }
+    }
+    hv_domain_free(dom);
+    return 0;
+
+error:
+    hv_domain_free(dom);
+    cleanup_failed_start(d, inst);
+    return -1;
+}
+
+/* ---- spawn ---- */
+
+static int
+check_instance(const drv_instance *inst, drv_error *err)
+{
+    if (!inst || !inst->uuid || !inst->name || inst->flavor.vcpus == 0 ||
+        inst->flavor.memory_mb == 0) {
+        drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
+                      "an instance needs a uuid, a name, vCPUs and memory");
+        return -1;
+    }
+    return 0;
+}
+
+int
+drv_spawn(drv *d, const drv_instance *inst, bool power_on, drv_error *err)
+{
+    char *xml = NULL;
+    int exists;
+
+    drv_error_reset(err);
+    if (check_instance(inst, err) < 0)
+        return -1;
+    if ((exists = drv_instance_exists(d, inst, err)) != 0) {
+        if (exists > 0)
+            drv_error_set(err, DRV_ERR_INSTANCE_EXISTS,
+                          "Instance %s already exists.", inst->name);
+        return -1;
+    }
+    if (drv_create_disks(d, inst, err) < 0)
+        return -1;
+    if (!(xml = drv_build_xml(d, inst, false, err)))
+        goto error;
+    if (create_domain_and_network(d, inst, xml, power_on, false, err) < 0)
+        goto error;
+    if (power_on && wait_for_running(d, inst, err) < 0) {
+        cleanup_failed_start(d, inst);
+        goto error;
+    }
+    g_free(xml);
+    return 0;
+
+error:
+    g_free(xml);
+    drv_unplug_vifs(d, inst);
+    drv_delete_instance_volumes(d, inst);
+    return -1;
+}
+
+/* ---- destroy ---- */
+
+/*
+ * Power the domain off, as the reference's _destroy: NO_DOMAIN is fine,
+ * OPERATION_INVALID is fine if it is already shut off, OPERATION_TIMEOUT is
+ * a power-off failure, SYSTEM_ERROR/EBUSY is tried up to three times; then
+ * wait until it is off, and destroy again if it was started meanwhile.
+ */
+static int
+destroy_domain(drv *d, const drv_instance *inst, int attempt, drv_error *err)
+{
+    hv_domain *dom;
+    hv_error hv;
+    int old_id = -1;
+
+    dom = drv_get_guest(d, inst, err);
+    if (!dom) {
+        if (err->kind != DRV_ERR_INSTANCE_NOT_FOUND)
+            return -1;
+        drv_error_reset(err);
+    } else {
+        int state = drv_guest_state(d, inst, dom, &old_id, err);
+
+        if (state < 0 && err->kind != DRV_ERR_INSTANCE_NOT_FOUND)
+            goto fail;
+        drv_error_reset(err);
+        if (hv_domain_destroy(dom, 0, &hv) < 0) {
+            bool okay = false;
+
+            if (hv.code == HV_ERR_NO_DOMAIN) {
+                okay = true;
+            } else if (hv.code == HV_ERR_OPERATION_INVALID) {
+                okay = drv_guest_state(d, inst, dom, NULL, err) ==
+                       DRV_POWER_SHUTDOWN;
+                drv_error_reset(err);
+            } else if (hv.code == HV_ERR_OPERATION_TIMEOUT) {
+                drv_error_set(err, DRV_ERR_INSTANCE_POWER_OFF_FAILURE,
+                              "Failed to power off instance: operation time "
+                              "out");
+                err->hv = hv;
+                goto fail;
+            } else if (hv.code == HV_ERR_SYSTEM_ERROR &&
+                       hv.sys_errno == EBUSY && attempt < DESTROY_ATTEMPTS) {
+                hv_domain_free(dom);
+                return destroy_domain(d, inst, attempt + 1, err);
+            }
+            if (!okay) {
+                drv_set_hv_error(err, &hv, "destroy", inst);
+                goto fail;
+            }
+        }
+        hv_domain_free(dom);
+        dom = NULL;
+    }
+
+    for (;;) {
+        drv_info info;
+
+        if (drv_get_info(d, inst, &info, err) < 0) {
+            if (err->kind == DRV_ERR_INSTANCE_NOT_FOUND) {
+                drv_error_reset(err); /* it vanished: fine */
+                return 0;
+            }
+            return -1;
+        }
+        if (info.state == DRV_POWER_SHUTDOWN)
+            return 0;
+        if (info.id != old_id) /* started again meanwhile */
+            return destroy_domain(d, inst, 1, err);
+        if (drv_sleep(d, DRV_POLL_NS, err) < 0)
+            return -1;
+    }
+
+fail:
+    hv_domain_free(dom);
+    return -1;
+}
+
+/* Undefine with the managed-save and NVRAM flags, else plainly. */
+static int
+undefine_domain(drv *d, const drv_instance *inst, drv_error *err)
+{
+    hv_domain *dom = drv_get_guest(d, inst, err);
+    hv_error hv;
+    int ret = 0;
+
+    if (!dom) {
+        if (err->kind != DRV_ERR_INSTANCE_NOT_FOUND)
+            return -1;
+        drv_error_reset(err);
+        return 0;
+    }
+    if (hv_domain_undefine(dom, HV_UNDEFINE_MANAGED_SAVE | HV_UNDEFINE_NVRAM,
+                           &hv) < 0 &&
+        hv.code != HV_ERR_NO_DOMAIN &&
+        hv_domain_undefine(dom, 0, &hv) < 0 && hv.code != HV_ERR_NO_DOMAIN) {
+        drv_set_hv_error(err, &hv, "undefine", inst);
+        ret = -1;
+    }
+    hv_domain_free(dom);
+    return ret;
+}
+
+/* After the domain is off: VIFs, volumes, definition. */
+static int
+cleanup_instance(drv *d, const drv_instance *inst, bool destroy_disks,
+                 drv_error *err)
+{
+    drv_unplug_vifs(d, inst);
+    if (undefine_domain(d, inst, err) < 0)
+        return -1;
+    if (destroy_disks)
+        drv_delete_instance_volumes(d, inst);
+    g_hash_table_remove(d->unrescue, inst->uuid);
+    return 0;
+}
+
+int
+drv_destroy(drv *d, const drv_instance *inst, bool destroy_disks,
+            drv_error *err)
+{
+    drv_error_reset(err);
+    if (destroy_domain(d, inst, 1, err) < 0)
+        return -1;
+    return cleanup_instance(d, inst, destroy_disks, err);
+}
+
+/* ---- reboot ---- */
+
+/*
+ * Hard reboot: destroy, undefine, define from fresh XML, start (VIFs are
+ * plugged already), wait for RUNNING.
+ */
+static int
+hard_reboot(drv *d, const drv_instance *inst, drv_error *err)
+{
+    char *xml;
+    int rc;
+
+    if (destroy_domain(d, inst, 1, err) < 0 ||
+        undefine_domain(d, inst, err) < 0)
+        return -1;
+    if (!(xml = drv_build_xml(d, inst, false, err)))
+        return -1;
+    rc = create_domain_and_network(d, inst, xml, true, true, err);
+    g_free(xml);
+    if (rc < 0)
+        return -1;
+    return wait_for_running(d, inst, err);
+}
+
+/*
+ * Soft reboot: ACPI shutdown, then watch for up to wait_soft_reboot_seconds
+ * for a new domain ID; off (or crashed) → start it again; running with a
+ * new ID → the guest rebooted by itself. 1 done, 0 fall back to hard.
+ */
+static int
+soft_reboot(drv *d, const drv_instance *inst, drv_error *err)
+{
+    hv_domain *dom = drv_get_guest(d, inst, err);
+    hv_error hv;
+    int state, old_id = -1, new_id = -1, ret = -1;
+
+    if (!dom)
+        return -1;
+    if ((state = drv_guest_state(d, inst, dom, &old_id, err)) < 0)
+        goto cleanup;
+    if (state == DRV_POWER_RUNNING && hv_domain_shutdown(dom, 0, &hv) < 0) {
+        ret = 0; /* a libvirt error here means: try hard */
+        goto cleanup;
+    }
+    for (int x = 0; x < d->cfg.wait_soft_reboot_seconds; x++) {
+        hv_domain_free(dom);
+        if (!(dom = drv_get_guest(d, inst, err)))
+            return -1;
+        if ((state = drv_guest_state(d, inst, dom, &new_id, err)) < 0)
+            goto cleanup;
+        if (old_id != new_id) {
+            if (state == DRV_POWER_SHUTDOWN || state == DRV_POWER_CRASHED) {
+                if (hv_domain_create(dom, 0, &hv) < 0) {
+                    ret = 0;
+                    goto cleanup;
+                }
+                ret = wait_for_running(d, inst, err) < 0 ? -1 : 1;
+            } else {
+                ret = 1; /* it rebooted by itself meanwhile */
+            }
+            goto cleanup;
+        }
+        if (drv_sleep(d, HV_NS_PER_SEC, err) < 0)
+            goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    hv_domain_free(dom);
+    return ret;
+}
+
+int
+drv_reboot(drv *d, const drv_instance *inst, drv_reboot_type type,
+           drv_error *err)
+{
+    drv_error_reset(err);
+    if (type == DRV_REBOOT_SOFT) {
+        int rc = soft_reboot(d, inst, err);
+        if (rc == 1)
+            return 0;
+        if (rc < 0 && err->kind != DRV_ERR_HYPERVISOR)
+            return -1;
+        drv_error_reset(err); /* soft failed: hard reboot */
+    }
+    return hard_reboot(d, inst, err);
+}
+
+/* ---- power ---- */
+
+/*
+ * ACPI shutdown, checked every second for timeout seconds and re-sent
+ * every retry_interval seconds. true if the instance shut down.
+ */
+static bool
+clean_shutdown(drv *d, const drv_instance *inst, int timeout,
+               int retry_interval, drv_error *err)
+{
+    hv_domain *dom = drv_get_guest(d, inst, err);
+    hv_error hv;
+    int state, countdown = retry_interval;
+    bool done = false;
+
+    if (!dom) {
+        drv_error_reset(err); /* gone: nothing to wait for */
+        return true;
+    }
+    state = drv_guest_state(d, inst, dom, NULL, err);
+    if (state == DRV_POWER_SHUTDOWN || state == DRV_POWER_CRASHED) {
+        hv_domain_free(dom);
+        return true;
+    }
+    drv_error_reset(err);
+    hv_domain_shutdown(dom, 0, &hv);
+    for (int sec = 0; sec < timeout; sec++) {
+        state = drv_guest_state(d, inst, dom, NULL, err);
+        drv_error_reset(err);
+        if (state == DRV_POWER_SHUTDOWN || state == DRV_POWER_CRASHED ||
+            state < 0) {
+            done = true;
+            break;
+        }
+        if (countdown == 0) {
+            countdown = retry_interval;
+            /* the guest may have just gone off: an error here is fine */
+            if (hv_domain_shutdown(dom, 0, &hv) < 0)
+                continue;
+        } else {
+            countdown--;
+        }
+        if (drv_sleep(d, HV_NS_PER_SEC, err) < 0)
+            break;
+    }
+    hv_domain_free(dom);
+    return done;
+}
+
+int
+drv_power_off(drv *d, const drv_instance *inst, int timeout,
+              int retry_interval, drv_error *err)
+{
+    drv_error_reset(err);
+    if (timeout > 0)
+        clean_shutdown(d, inst, timeout, retry_interval, err);
+    drv_error_reset(err);
+    return destroy_domain(d, inst, 1, err);
+}
+
+int
+drv_power_on(drv *d, const drv_instance *inst, drv_error *err)
+{
+    drv_error_reset(err);
+    return hard_reboot(d, inst, err);
+}
+
+/* Run one domain call on the instance's domain. */
+static int
+guest_call(drv *d, const drv_instance *inst,
+           int (*call)(hv_domain *, hv_error *), const char *what,
+           drv_error *err)
+{
+    hv_domain *dom;
+    hv_error hv;
+    int rc;
+
+    drv_error_reset(err);
+    if (!(dom = drv_get_guest(d, inst, err)))
+        return -1;
+    if ((rc = call(dom, &hv)) < 0)
+        drv_set_hv_error(err, &hv, what, inst);
+    hv_domain_free(dom);
+    return rc;
+}
+
+int
+drv_pause(drv *d, const drv_instance *inst, drv_error *err)
+{
+    return guest_call(d, inst, hv_domain_suspend, "pause", err);
+}
+
+int
+drv_unpause(drv *d, const drv_instance *inst, drv_error *err)
+{
+    return guest_call(d, inst, hv_domain_resume, "unpause", err);
+}
+
+int
+drv_suspend(drv *d, const drv_instance *inst, drv_error *err)
+{
+    return guest_call(d, inst, hv_domain_managed_save, "suspend", err);
+}
+
+/* The domain's current XML, or fresh XML if it has no domain. */
+static char *
+existing_domain_xml(drv *d, const drv_instance *inst, drv_error *err)
+{
+    hv_domain *dom = drv_get_guest(d, inst, err);
+    hv_error hv;
+    char *xml;
+
+    if (!dom) {
+        if (err->kind != DRV_ERR_INSTANCE_NOT_FOUND)
+            return NULL;
+        drv_error_reset(err);
+        return drv_build_xml(d, inst, false, err);
+    }
+    if (!(xml = hv_domain_get_xml(dom, HV_XML_INACTIVE, &hv)))
+        drv_set_hv_error(err, &hv, "get_xml", inst);
+    hv_domain_free(dom);
+    return xml;
+}
+
+int
+drv_resume(drv *d, const drv_instance *inst, drv_error *err)
+{
+    char *xml;
+    int rc;
+
+    drv_error_reset(err);
+    if (!(xml = existing_domain_xml(d, inst, err)))
+        return -1;
+    rc = create_domain_and_network(d, inst, xml, true, true, err);
+    g_free(xml);
+    if (rc < 0)
+        return -1;
+    return wait_for_running(d, inst, err);
+}
+
+int
+drv_resume_state_on_host_boot(drv *d, const drv_instance *inst,
+                              drv_error *err)
+{
+    hv_domain *dom;
+    int state;
+
+    drv_error_reset(err);
+    if ((dom = drv_get_guest(d, inst, err))) {
+        state = drv_guest_state(d, inst, dom, NULL, err);
+        hv_domain_free(dom);
+        if (state == DRV_POWER_RUNNING || state == DRV_POWER_SUSPENDED ||
+            state == DRV_POWER_NOSTATE || state == DRV_POWER_PAUSED)
+            return 0;
+    }
+    /* not up, or in an unknown state: make it run, as absolutely as can be */
+    drv_error_reset(err);
+    return hard_reboot(d, inst, err);
+}
+
+int
+drv_trigger_crash_dump(drv *d, const drv_instance *inst, drv_error *err)
+{
+    hv_domain *dom;
+    hv_error hv;
+    int rc;
+
+    drv_error_reset(err);
+    if (!(dom = drv_get_guest(d, inst, err)))
+        return -1;
+    rc = hv_domain_inject_nmi(dom, &hv);
+    hv_domain_free(dom);
+    if (rc == 0)
+        return 0;
+    if (hv.code == HV_ERR_NO_SUPPORT)
+        drv_error_set(err, DRV_ERR_NMI_NOT_SUPPORTED,
+                      "Triggering crash dump is not supported");
+    else if (hv.code == HV_ERR_OPERATION_INVALID)
+        drv_error_set(err, DRV_ERR_INSTANCE_NOT_RUNNING,
+                      "Instance %s is not running.", inst->uuid);
+    else
+        drv_set_hv_error(err, &hv,
+                         "Error from libvirt while injecting an NMI", inst);
+    err->hv = hv;
+    return -1;
+}
+
+/* What the reference libvirt driver leaves to the contract's default. */
+static int
+not_implemented(const drv_instance *inst, const char *what, drv_error *err)
+{
+    drv_error_reset(err);
+    drv_error_set(err, DRV_ERR_NOT_SUPPORTED,
+                  "%s is not implemented by the libvirt driver (instance %s)",
+                  what, inst ? inst->uuid : "?");
+    return -1;
+}
+
+int
+drv_soft_delete(drv *d, const drv_instance *inst, drv_error *err)
+{
+    (void)d;
+    return not_implemented(inst, "soft_delete", err);
+}
+
+int
+drv_restore(drv *d, const drv_instance *inst, drv_error *err)
+{
+    (void)d;
+    return not_implemented(inst, "restore", err);
+}
+
+/* ---- rescue ---- */
+
+int
+drv_rescue(drv *d, const drv_instance *inst, drv_error *err)
+{
+    char *unrescue_xml = NULL, *xml = NULL, *backing = NULL;
+    hv_domain *dom;
+    int ret = -1;
+
+    drv_error_reset(err);
+    if (!(unrescue_xml = existing_domain_xml(d, inst, err)))
+        return -1;
+    backing = drv_image_backing_path(d, inst, err);
+    if (err->kind != DRV_OK)
+        goto cleanup;
+    if (!backing && !drv_kv_get(inst->image.properties,
+                                inst->image.n_properties, "kernel_path")) {
+        drv_error_set(err, DRV_ERR_INSTANCE_NOT_RESCUABLE,
+                      "Instance %s cannot be rescued: its image has no disk "
+                      "and no kernel to boot", inst->uuid);
+        goto cleanup;
+    }
+    if (backing &&
+        drv_create_root_volume(d, inst, DRV_VOL_RESCUE, backing, err) < 0)
+        goto cleanup;
+    if (!(xml = drv_build_xml(d, inst, true, err)))
+        goto cleanup;
+    if (destroy_domain(d, inst, 1, err) < 0)
+        goto cleanup;
+    if (!(dom = create_domain(d, inst, xml, true, false, err)))
+        goto cleanup;
+    hv_domain_free(dom);
+    g_hash_table_replace(d->unrescue, g_strdup(inst->uuid),
+                         g_steal_pointer(&unrescue_xml));
+    ret = 0;
+
+cleanup:
+    if (ret < 0)
+        drv_delete_volume(d, inst, DRV_VOL_RESCUE);
+    g_free(unrescue_xml);
+    g_free(xml);
+    g_free(backing);
+    return ret;
+}
+
+int
+drv_unrescue(drv *d, const drv_instance *inst, drv_error *err)
+{
+    const char *saved = g_hash_table_lookup(d->unrescue, inst->uuid);
+    char *xml = NULL;
+    hv_domain *dom;
+    int ret = -1;
+
+    drv_error_reset(err);
+    /* without the saved definition (driver restarted), build it afresh */
+    xml = saved ? g_strdup(saved) : drv_build_xml(d, inst, false, err);
+    if (!xml)
+        return -1;
+    if (destroy_domain(d, inst, 1, err) < 0)
+        goto cleanup;
+    if (!(dom = create_domain(d, inst, xml, true, false, err)))
+        goto cleanup;
+    hv_domain_free(dom);
+    drv_delete_volume(d, inst, DRV_VOL_RESCUE);
+    g_hash_table_remove(d->unrescue, inst->uuid);
+    ret = 0;
+
+cleanup:
+    g_free(xml);
+    return ret;
+}
+
+int
+drv_rebuild(drv *d, const drv_instance *inst, drv_error *err)
+{
+    drv_error_reset(err);
+    /* attached volumes are the user's: only the instance's own disks go */
+    if (drv_destroy(d, inst, true, err) < 0)
+        return -1;
+    return drv_spawn(d, inst, true, err);
+}
+
+int
+drv_poll_rebooting_instances(drv *d, int timeout, drv_error *err)
+{
+    (void)d;
+    (void)timeout;
+    drv_error_reset(err);
+    return 0;
+}
