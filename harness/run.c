@@ -15,6 +15,7 @@
 #include "fake.h"
 #include "fault.h"
 #include "hv-libvirt.h"
+#include "trace.h"
 
 typedef struct runner runner;
 
@@ -58,7 +59,7 @@ struct runner {
     sim_world *w;
     rhost *hosts;
     rinst *insts;
-    GString *trace;
+    trace_writer *trace;
     int64_t t0;
     unsigned int calls[HV_OP__COUNT];
     GPtrArray *timers; /* rtimer*, owned */
@@ -73,31 +74,11 @@ trace_time(runner *r)
     return hv_now(r->hosts[0].conn) - r->t0;
 }
 
-/* Append one JSON line; obj is stolen. */
+/* Append one JSON line, stamped with the time; obj is stolen. */
 static void
 trace_line(runner *r, json_t *obj)
 {
-    char *text;
-
-    /* line_start put "t" first; setting it again keeps its place */
-    json_object_set_new(obj, "t", json_integer(trace_time(r)));
-    text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                               JSON_ENSURE_ASCII);
-    json_decref(obj);
-    g_string_append(r->trace, text);
-    g_string_append_c(r->trace, '\n');
-    free(text);
-}
-
-static json_t *
-line_start(runner *r)
-{
-    json_t *o = json_object();
-
-    /* a placeholder keeps "t" the first key; trace_line fills it */
-    (void)r;
-    json_object_set_new(o, "t", json_integer(0));
-    return o;
+    trace_append(r->trace, obj, trace_time(r));
 }
 
 static void
@@ -110,7 +91,7 @@ hook_after(void *opaque, hv_conn *conn, const hv_call *call, int rc,
 
     (void)conn;
     r->calls[call->op]++;
-    o = line_start(r);
+    o = trace_line_new();
     json_object_set_new(o, "host", json_string(h->spec->name));
     json_object_set_new(o, "call", json_string(hv_op_name(call->op)));
     if (call->target)
@@ -139,7 +120,7 @@ hook_event(void *opaque, hv_conn *conn, const hv_event *ev)
     /* a real host may run others' domains: only the scenario's count */
     if (!ev->uuid || !inst_by_uuid(h->r, ev->uuid))
         return;
-    o = line_start(h->r);
+    o = trace_line_new();
     name = g_strdup_printf("%s/%s", hv_event_type_name(ev->type),
                            hv_event_detail_name(ev->type, ev->detail));
     json_object_set_new(o, "host", json_string(h->spec->name));
@@ -185,7 +166,7 @@ on_lifecycle(void *opaque, const drv_lifecycle_event *ev)
 
     if (!ri)
         return; /* not one of the scenario's instances */
-    o = line_start(h->r);
+    o = trace_line_new();
     json_object_set_new(o, "host", json_string(h->spec->name));
     json_object_set_new(o, "lifecycle",
                         json_string(drv_event_name(ev->transition)));
@@ -477,6 +458,8 @@ setup(runner *r, char **why)
         drv_set_vif_plug_hook(h->d, vif_hook, h);
     }
     r->t0 = hv_now(r->hosts[0].conn);
+    if (r->opt->test_perturb)
+        hv_sleep(r->hosts[0].conn, 1, &hv);
     /* the compute manager starts each host's driver before anything else */
     for (unsigned int i = 0; i < s->n_hosts; i++) {
         if (drv_init_host(r->hosts[i].d, r->hosts[i].spec->name, &err) < 0) {
@@ -779,7 +762,7 @@ run_op(runner *r, unsigned int idx, const scn_step *st)
     drv_error_reset(&err);
     rc = do_op(r, st, ri, h, &err);
     got = rc == 0 ? DRV_OK : err.kind;
-    o = line_start(r);
+    o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
     json_object_set_new(o, "op", json_string(scn_op_name(st->op)));
     if (ri)
@@ -939,7 +922,7 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
                  st->exists ? "to exist" : "to be gone");
         break;
     }
-    o = line_start(r);
+    o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
     json_object_set_new(o, "check", json_string(scn_check_name(st->check)));
     if (ri)
@@ -954,7 +937,7 @@ static void
 run_wait(runner *r, unsigned int idx, const scn_step *st)
 {
     drv_error err;
-    json_t *o = line_start(r);
+    json_t *o = trace_line_new();
 
     json_object_set_new(o, "step", json_integer(idx));
     json_object_set_new(o, "wait", json_real(st->seconds));
@@ -1014,18 +997,6 @@ rtimer_free(void *p)
     g_free(t);
 }
 
-void
-run_hash(const char *text, char out[17])
-{
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        h ^= *p;
-        h *= UINT64_C(0x100000001b3);
-    }
-    g_snprintf(out, 17, "%016llx", (unsigned long long)h);
-}
-
 static double
 wall_now(void)
 {
@@ -1053,7 +1024,7 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
         return 0;
     }
     r.fake = strcmp(backend, "fake") == 0;
-    r.trace = g_string_new("");
+    r.trace = trace_writer_new();
     r.timers = g_ptr_array_new_with_free_func(rtimer_free);
     if (setup(&r, &why) < 0) {
         res->message = why;
@@ -1095,8 +1066,8 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
 
 out:
     teardown(&r);
-    res->trace = g_string_free(r.trace, FALSE);
-    run_hash(res->trace, res->hash);
+    res->trace = trace_writer_steal(r.trace);
+    trace_hash(res->trace, res->hash);
     res->wall_s = wall_now() - w0;
     return ret;
 }

@@ -59,5 +59,20 @@ sed -i '2s/"t":0/"t":1/' "$tmp/t.jsonl"
 check "replay an edited trace" 3 "$hvd" replay "$tmp/t.jsonl"
 check "replay a scenario" 0 "$hvd" replay scenarios/spawn/power-on.json
 check "determinism over the corpus" 0 "$hvd" run --check-determinism scenarios
+# the hidden test hook perturbs the second run: the check must see it
+check "determinism check fails on a perturbed run" 3 env HVD_TEST_NONDETERMINISM=1 "$hvd" run --check-determinism scenarios/spawn/power-on.json
+has "non-determinism is reported" "non-determinism"
+check "the hook alone changes nothing" 0 env HVD_TEST_NONDETERMINISM=1 "$hvd" run scenarios/spawn/power-on.json
+# names are restricted, paths are not: a quote and a backslash in the path
+qpath="$tmp/say \"hi\" \\ bye.json"
+cp scenarios/spawn/power-on.json "$qpath"
+check "a path with a quote and a backslash traces" 0 "$hvd" run --trace "$tmp/q.jsonl" "$qpath"
+check "and its trace replays" 0 "$hvd" replay "$tmp/q.jsonl"
+head -c 300 /dev/zero >"$tmp/zeros.jsonl"
+check "replay refuses a file that is no trace nor scenario" 2 "$hvd" replay "$tmp/zeros.jsonl"
+printf '{"hvd_trace":1,"scenario":"x.json","name":"x","backend":"fake","seed":1,"hash":"0"}\n{"t":0\n' >"$tmp/broken.jsonl"
+check "replay refuses a malformed trace" 2 "$hvd" replay "$tmp/broken.jsonl"
+has "malformed trace names file and line" "broken.jsonl:2: malformed trace line"
+check "replay refuses a folder" 2 "$hvd" replay "$tmp"
 check "libvirt without a host URI" 4 "$hvd" run --backend libvirt scenarios/spawn/power-on.json
 echo "1..$n"
