@@ -645,6 +645,14 @@ check_leaks(runner *r)
 
 /* ---- steps ---- */
 
+/* Let a test break the world behind the driver's back (run_options). */
+static void
+test_after_step(runner *r, unsigned int idx)
+{
+    if (r->fake && r->opt->test_after_step)
+        r->opt->test_after_step(r->opt->test_opaque, r->w, idx);
+}
+
 /* The power state the contract leaves after d succeeded: a
  * drv_power_state, -2 for "RUNNING or as it was", -1 for unchecked. */
 static int
@@ -707,6 +715,7 @@ run_op(runner *r, unsigned int idx, const scn_step *st)
 
     drv_error_reset(&err);
     rc = do_op(st, ri, h, &err);
+    test_after_step(r, idx);
     got = rc == 0 ? DRV_OK : err.kind;
     o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
@@ -783,6 +792,7 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
     json_t *o;
     char *before = r->failure;
 
+    test_after_step(r, idx);
     flush_events(r);
     switch (st->check) {
     case SCN_CHECK_STATE:
@@ -884,6 +894,7 @@ run_wait(runner *r, unsigned int idx, const scn_step *st)
     drv_wait(r->hosts[0].d, secs(st->seconds), &err);
     for (unsigned int k = 1; k < r->s->n_hosts; k++)
         drv_wait(r->hosts[k].d, 0, &err);
+    test_after_step(r, idx);
 }
 
 /* ---- the run ---- */

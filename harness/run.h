@@ -23,6 +23,8 @@
 #include "scn.h"
 #include "trace.h"
 
+struct sim_world; /* the fake's world (sim.h), for the test hook */
+
 typedef struct run_options {
     const char *backend;   /* "fake" (default) or "libvirt" */
     char **host_uris;      /* "NAME=URI" ("*=URI": any other host),
@@ -33,6 +35,14 @@ typedef struct run_options {
      * differs from an unperturbed run's (`hvd run --check-determinism`
      * sets it on its second run when HVD_TEST_NONDETERMINISM=1). */
     bool test_perturb;
+    /* Test hook, NULL in hvd: on the fake, called after each step's
+     * action (an operation's driver call, a wait; before a check looks)
+     * and before the runner checks anything, with the world — so that a
+     * test can change the world behind the driver's back and see the
+     * runner's checks and invariants fail (tests/test-run.c). */
+    void (*test_after_step)(void *opaque, struct sim_world *w,
+                            unsigned int step);
+    void *test_opaque;
 } run_options;
 
 typedef struct run_result {

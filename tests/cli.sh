@@ -74,5 +74,28 @@ printf '{"hvd_trace":1,"scenario":"x.json","name":"x","backend":"fake","seed":1,
 check "replay refuses a malformed trace" 2 "$hvd" replay "$tmp/broken.jsonl"
 has "malformed trace names file and line" "broken.jsonl:2: malformed trace line"
 check "replay refuses a folder" 2 "$hvd" replay "$tmp"
+# Golden traces: whole trace files of a few scenarios, checked in, compared
+# byte for byte (every field of every line is pinned). After a deliberate
+# change, regenerate them and review the diff:
+#   HVD_REGEN=1 bash tests/cli.sh    (or make check HVD_REGEN=1)
+golden=tests/golden/traces
+for sc in reboot/soft-honoured failure/guest-crash multi/two-hosts failure/hv-call-stall; do
+    name="${sc%%/*}-${sc##*/}"
+    "$hvd" run --trace "$tmp/$name.trace.jsonl" "scenarios/$sc.json" >/dev/null 2>&1
+    if [ "${HVD_REGEN:-}" = 1 ]; then cp "$tmp/$name.trace.jsonl" "$golden/$name.trace.jsonl"; fi
+    n=$((n + 1))
+    if cmp -s "$golden/$name.trace.jsonl" "$tmp/$name.trace.jsonl"; then echo "ok $n - golden trace $name"
+    else echo "not ok $n - golden trace $name differs (HVD_REGEN=1 to accept):"
+        diff "$golden/$name.trace.jsonl" "$tmp/$name.trace.jsonl" | head -10 | sed 's/^/#   /'; fi
+done
+# and the comparison notices one field dropped from one line
+sed '0,/,"target":"[^"]*"/s///' "$golden/reboot-soft-honoured.trace.jsonl" >"$tmp/dropped.jsonl"
+n=$((n + 1))
+if ! cmp -s "$golden/reboot-soft-honoured.trace.jsonl" "$tmp/dropped.jsonl" &&
+   [ "$(wc -l <"$tmp/dropped.jsonl")" = "$(wc -l <"$golden/reboot-soft-honoured.trace.jsonl")" ]
+then echo "ok $n - a dropped field differs from the golden trace"
+else echo "not ok $n - a dropped field went unnoticed"; fi
+check "replay notices a dropped field" 3 "$hvd" replay "$tmp/dropped.jsonl"
+has "replay says the trace was edited" "the trace was edited"
 check "libvirt without a host URI" 4 "$hvd" run --backend libvirt scenarios/spawn/power-on.json
 echo "1..$n"
