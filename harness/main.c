@@ -20,6 +20,7 @@
 #include "report.h"
 #include "run.h"
 #include "scn.h"
+#include "trace.h"
 
 enum {
     EXIT_PASS = 0,
@@ -168,109 +169,24 @@ repro_command(const run_options *opt, const char *path)
     return g_string_free(s, FALSE);
 }
 
-/* The header line of a trace file: what to replay it from. */
-static char *
-trace_header(const scn *s, const char *path, const run_options *opt,
-             const run_result *res)
-{
-    return g_strdup_printf("{\"hvd_trace\":1,\"scenario\":\"%s\","
-                           "\"name\":\"%s\",\"backend\":\"%s\",\"seed\":%llu,"
-                           "\"hash\":\"%s\"}\n",
-                           path, s->name, opt->backend ? opt->backend : "fake",
-                           (unsigned long long)s->seed, res->hash);
-}
-
 static int
 write_trace(const char *file, const scn *s, const char *path,
             const run_options *opt, const run_result *res)
 {
-    char *header = trace_header(s, path, opt, res);
-    char *text = g_strconcat(header, res->trace, NULL);
-    GError *gerr = NULL;
-    int rc = 0;
+    trace_info info = {.scenario = (char *)path,
+                       .name = s->name,
+                       .backend = (char *)(opt->backend ? opt->backend
+                                                        : "fake"),
+                       .seed = s->seed,
+                       .hash = (char *)res->hash};
+    char *error = NULL;
 
-    if (!g_file_set_contents(file, text, -1, &gerr)) {
-        fprintf(stderr, "hvd: cannot write trace %s: %s\n", file,
-                gerr->message);
-        g_error_free(gerr);
-        rc = -1;
+    if (trace_write_file(file, &info, res->trace, &error) < 0) {
+        fprintf(stderr, "hvd: %s\n", error);
+        g_free(error);
+        return -1;
     }
-    g_free(header);
-    g_free(text);
-    return rc;
-}
-
-/*
- * The normalised form of a trace for fake-vs-real comparison: each step's
- * operation or check with its result and verdict, and each instance's
- * lifecycle events (repeats collapsed). Timings and hv calls are left out:
- * they differ by nature between a simulation and a real host.
- */
-static char *
-normalise(const char *trace)
-{
-    GString *steps = g_string_new("");
-    GHashTable *life = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                             NULL);
-    GPtrArray *order = g_ptr_array_new();
-    char **lines = g_strsplit(trace, "\n", -1);
-
-    for (char **l = lines; *l; l++) {
-        json_error_t jerr;
-        json_t *o = json_loads(*l, 0, &jerr);
-        json_t *v;
-
-        if (!o)
-            continue;
-        if ((v = json_object_get(o, "step")) && !json_object_get(o, "wait")) {
-            const char *what = json_string_value(json_object_get(o, "op"));
-            const char *check = json_string_value(json_object_get(o, "check"));
-            const char *inst = json_string_value(json_object_get(o, "instance"));
-            const char *result = json_string_value(json_object_get(o, "result"));
-            g_string_append_printf(
-                steps, "step %lld %s %s %s -> %s %s\n",
-                (long long)json_integer_value(v), what ? "op" : "check",
-                what ? what : (check ? check : "?"), inst ? inst : "-",
-                result ? result : "-",
-                json_is_true(json_object_get(o, "pass")) ? "pass" : "FAIL");
-        } else if ((v = json_object_get(o, "lifecycle"))) {
-            const char *inst = json_string_value(json_object_get(o, "instance"));
-            GString *seq = g_hash_table_lookup(life, inst ? inst : "?");
-            const char *ev = json_string_value(v);
-
-            if (!seq) {
-                seq = g_string_new("");
-                g_hash_table_insert(life, g_strdup(inst ? inst : "?"), seq);
-                g_ptr_array_add(order, seq);
-            }
-            if (!g_str_has_suffix(seq->str, ev))
-                g_string_append_printf(seq, " %s", ev);
-        }
-        json_decref(o);
-    }
-    g_strfreev(lines);
-    {
-        GHashTableIter it;
-        gpointer k, val;
-        GPtrArray *keys = g_ptr_array_new();
-
-        g_hash_table_iter_init(&it, life);
-        while (g_hash_table_iter_next(&it, &k, &val))
-            g_ptr_array_add(keys, k);
-        g_ptr_array_sort(keys, cmp_paths);
-        for (guint i = 0; i < keys->len; i++) {
-            GString *seq = g_hash_table_lookup(life, g_ptr_array_index(keys, i));
-            g_string_append_printf(steps, "lifecycle %s:%s\n",
-                                   (char *)g_ptr_array_index(keys, i),
-                                   seq->str);
-        }
-        g_ptr_array_free(keys, TRUE);
-    }
-    for (guint i = 0; i < order->len; i++)
-        g_string_free(g_ptr_array_index(order, i), TRUE);
-    g_ptr_array_free(order, TRUE);
-    g_hash_table_destroy(life);
-    return g_string_free(steps, FALSE);
+    return 0;
 }
 
 static int
@@ -349,29 +265,36 @@ bad:
     return -1;
 }
 
-/* Run a scenario twice; 1 if the traces differ (prints where). */
+/*
+ * Run a scenario again, independently of 'first' (a fresh world, a fresh
+ * trace), and compare the two traces' texts and hashes; 1 if they differ
+ * (prints where). HVD_TEST_NONDETERMINISM=1 in the environment perturbs
+ * this second run (see run_options.test_perturb): a test hook that proves
+ * the check can fail.
+ */
 static int
 differs(const scn *s, const run_options *opt, const run_result *first)
 {
+    run_options second = *opt;
     run_result again;
+    const char *hook = getenv("HVD_TEST_NONDETERMINISM");
+    char *la = NULL, *lb = NULL;
+    unsigned int line;
     int d = 0;
 
-    run_scenario(s, opt, &again);
-    if (strcmp(first->hash, again.hash) != 0) {
-        char **a = g_strsplit(first->trace, "\n", -1);
-        char **b = g_strsplit(again.trace, "\n", -1);
-        unsigned int i = 0;
-
-        while (a[i] && b[i] && strcmp(a[i], b[i]) == 0)
-            i++;
+    second.test_perturb = hook && strcmp(hook, "1") == 0;
+    run_scenario(s, &second, &again);
+    line = trace_first_difference(first->trace ? first->trace : "",
+                                  again.trace ? again.trace : "", &la, &lb);
+    if (line || strcmp(first->hash, again.hash) != 0) {
         fprintf(stdout, "# non-determinism in %s: hashes %s and %s; first "
                         "difference at trace line %u:\n#   %s\n#   %s\n",
-                s->name, first->hash, again.hash, i + 1, a[i] ? a[i] : "(end)",
-                b[i] ? b[i] : "(end)");
-        g_strfreev(a);
-        g_strfreev(b);
+                s->name, first->hash, again.hash, line,
+                la ? la : "(none)", lb ? lb : "(none)");
         d = 1;
     }
+    g_free(la);
+    g_free(lb);
     run_result_clear(&again);
     return d;
 }
@@ -386,24 +309,18 @@ compare_with_fake(const scn *s, run_result *res)
 {
     run_options fake = {.backend = "fake"};
     run_result f;
-    char *nf, *nr;
+    char *nf, *nr, *la = NULL, *lb = NULL;
 
     run_scenario(s, &fake, &f);
-    nf = normalise(f.trace);
-    nr = normalise(res->trace);
-    if (strcmp(nf, nr) != 0) {
-        char **la = g_strsplit(nf, "\n", -1), **lb = g_strsplit(nr, "\n", -1);
-        unsigned int k = 0;
-
-        while (la[k] && lb[k] && strcmp(la[k], lb[k]) == 0)
-            k++;
+    nf = trace_normalise(f.trace);
+    nr = trace_normalise(res->trace);
+    if (trace_first_difference(nf, nr, &la, &lb)) {
         res->passed = false;
         g_free(res->message);
         res->message = g_strdup_printf(
-            "the fake and this backend differ: fake [%s], here [%s]",
-            la[k] ? la[k] : "(end)", lb[k] ? lb[k] : "(end)");
-        g_strfreev(la);
-        g_strfreev(lb);
+            "the fake and this backend differ: fake [%s], here [%s]", la, lb);
+        g_free(la);
+        g_free(lb);
     }
     g_free(nf);
     g_free(nr);
@@ -494,47 +411,16 @@ cmd_run(int argc, char **argv)
     return ret;
 }
 
-/* Header fields of a trace file, or NULL if 'path' is not a trace. */
-static bool
-read_trace(const char *path, char **scenario, char **backend, char **hash,
-           char **body)
-{
-    char *text = NULL, *nl;
-    bool ok = false;
-
-    if (!g_file_get_contents(path, &text, NULL, NULL))
-        return false;
-    if (g_str_has_prefix(text, "{\"hvd_trace\":1,") && (nl = strchr(text, '\n'))) {
-        char **fields;
-        *nl = '\0';
-        fields = g_regex_split_simple("\"", text, 0, 0);
-        /* {"hvd_trace":1,"scenario":"P","name":"N","backend":"B",... */
-        for (int i = 0; fields[i] && fields[i + 1] && fields[i + 2]; i++) {
-            if (strcmp(fields[i], "scenario") == 0)
-                *scenario = g_strdup(fields[i + 2]);
-            else if (strcmp(fields[i], "backend") == 0)
-                *backend = g_strdup(fields[i + 2]);
-            else if (strcmp(fields[i], "hash") == 0)
-                *hash = g_strdup(fields[i + 2]);
-        }
-        g_strfreev(fields);
-        *body = g_strdup(nl + 1);
-        ok = *scenario && *backend && *hash;
-    }
-    g_free(text);
-    return ok;
-}
-
 static int
 cmd_replay(int argc, char **argv)
 {
     run_options opt = {.backend = "fake"};
     GPtrArray *hosts = g_ptr_array_new();
-    char *scenario = NULL, *backend = NULL, *hash = NULL, *body = NULL;
+    trace_file *tf = NULL;
     char *error = NULL;
     run_result res;
     scn *s = NULL;
-    int ret = EXIT_BAD_INPUT;
+    int ret = EXIT_BAD_INPUT, rc;
 
     if (parse_common(argc, argv, "replay", &opt, hosts, NULL, NULL, NULL,
                      NULL, usage_replay) < 0)
@@ -543,19 +429,30 @@ cmd_replay(int argc, char **argv)
         usage_replay(stderr);
         goto out;
     }
-    if (read_trace(argv[optind], &scenario, &backend, &hash, &body)) {
-        char recorded[17];
+    rc = trace_read(argv[optind], &tf, &error);
+    if (rc < 0) {
+        fprintf(stderr, "hvd replay: %s\n", error);
+        goto out;
+    }
+    if (rc == 0) {
+        char recorded[TRACE_HASH_LEN + 1];
 
-        run_hash(body, recorded);
-        if (strcmp(recorded, hash) != 0)
+        if (strcmp(tf->info.backend, "fake") != 0 &&
+            strcmp(tf->info.backend, "libvirt") != 0) {
+            fprintf(stderr, "hvd replay: %s:1: unknown backend '%s' in the "
+                            "trace header\n", argv[optind], tf->info.backend);
+            goto out;
+        }
+        trace_hash(tf->body, recorded);
+        if (strcmp(recorded, tf->info.hash) != 0)
             fprintf(stderr, "hvd replay: %s: the trace was edited (hash %s, "
                             "header says %s); comparing with its content\n",
-                    argv[optind], recorded, hash);
-        if (!(s = scn_load(scenario, &error))) {
+                    argv[optind], recorded, tf->info.hash);
+        if (!(s = scn_load(tf->info.scenario, &error))) {
             fprintf(stderr, "%s\n", error);
             goto out;
         }
-        opt.backend = backend;
+        opt.backend = tf->info.backend;
         if (run_scenario(s, &opt, &res) < 0) {
             fprintf(stderr, "hvd replay: %s\n", res.message);
             run_result_clear(&res);
@@ -566,7 +463,7 @@ cmd_replay(int argc, char **argv)
             printf("replay %s: identical (trace %s)\n", s->name, res.hash);
             ret = EXIT_PASS;
         } else {
-            run_result old = {.trace = body};
+            run_result old = {.trace = tf->body};
             g_strlcpy(old.hash, recorded, sizeof(old.hash));
             differs(s, &opt, &old);
             printf("replay %s: differs (recorded %s, now %s)\n", s->name,
@@ -576,6 +473,7 @@ cmd_replay(int argc, char **argv)
         run_result_clear(&res);
         goto out;
     }
+    g_clear_pointer(&error, g_free);
     /* a scenario: run it twice */
     if (!(s = scn_load(argv[optind], &error))) {
         fprintf(stderr, "%s\n", error);
@@ -599,10 +497,7 @@ cmd_replay(int argc, char **argv)
 out:
     scn_free(s);
     g_free(error);
-    g_free(scenario);
-    g_free(backend);
-    g_free(hash);
-    g_free(body);
+    trace_file_free(tf);
     g_ptr_array_free(hosts, TRUE);
     return ret;
 }

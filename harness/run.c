@@ -15,6 +15,8 @@
 #include "fake.h"
 #include "fault.h"
 #include "hv-libvirt.h"
+#include "ops.h"
+#include "trace.h"
 
 typedef struct runner runner;
 
@@ -44,11 +46,10 @@ typedef struct rinst {
 /* A timer's argument, owned by the runner (timers only borrow). */
 typedef struct rtimer {
     runner *r;
-    int kind; /* scn_fault_kind, or -1: confirm a VIF plug */
+    ops_fault_fn act; /* a timed fault acting, or NULL: confirm a VIF plug */
     rhost *host;
     char *instance; /* owned */
     char *vif;      /* owned */
-    bool up;        /* connection_lost: bring the daemon back */
 } rtimer;
 
 struct runner {
@@ -58,7 +59,7 @@ struct runner {
     sim_world *w;
     rhost *hosts;
     rinst *insts;
-    GString *trace;
+    trace_writer *trace;
     int64_t t0;
     unsigned int calls[HV_OP__COUNT];
     GPtrArray *timers; /* rtimer*, owned */
@@ -73,31 +74,11 @@ trace_time(runner *r)
     return hv_now(r->hosts[0].conn) - r->t0;
 }
 
-/* Append one JSON line; obj is stolen. */
+/* Append one JSON line, stamped with the time; obj is stolen. */
 static void
 trace_line(runner *r, json_t *obj)
 {
-    char *text;
-
-    /* line_start put "t" first; setting it again keeps its place */
-    json_object_set_new(obj, "t", json_integer(trace_time(r)));
-    text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                               JSON_ENSURE_ASCII);
-    json_decref(obj);
-    g_string_append(r->trace, text);
-    g_string_append_c(r->trace, '\n');
-    free(text);
-}
-
-static json_t *
-line_start(runner *r)
-{
-    json_t *o = json_object();
-
-    /* a placeholder keeps "t" the first key; trace_line fills it */
-    (void)r;
-    json_object_set_new(o, "t", json_integer(0));
-    return o;
+    trace_append(r->trace, obj, trace_time(r));
 }
 
 static void
@@ -110,7 +91,7 @@ hook_after(void *opaque, hv_conn *conn, const hv_call *call, int rc,
 
     (void)conn;
     r->calls[call->op]++;
-    o = line_start(r);
+    o = trace_line_new();
     json_object_set_new(o, "host", json_string(h->spec->name));
     json_object_set_new(o, "call", json_string(hv_op_name(call->op)));
     if (call->target)
@@ -139,7 +120,7 @@ hook_event(void *opaque, hv_conn *conn, const hv_event *ev)
     /* a real host may run others' domains: only the scenario's count */
     if (!ev->uuid || !inst_by_uuid(h->r, ev->uuid))
         return;
-    o = line_start(h->r);
+    o = trace_line_new();
     name = g_strdup_printf("%s/%s", hv_event_type_name(ev->type),
                            hv_event_detail_name(ev->type, ev->detail));
     json_object_set_new(o, "host", json_string(h->spec->name));
@@ -185,7 +166,7 @@ on_lifecycle(void *opaque, const drv_lifecycle_event *ev)
 
     if (!ri)
         return; /* not one of the scenario's instances */
-    o = line_start(h->r);
+    o = trace_line_new();
     json_object_set_new(o, "host", json_string(h->spec->name));
     json_object_set_new(o, "lifecycle",
                         json_string(drv_event_name(ev->transition)));
@@ -201,7 +182,7 @@ vif_never_plugged(runner *r, const char *instance, const char *vif)
 {
     for (unsigned int i = 0; i < r->s->n_faults; i++) {
         const scn_fault *f = &r->s->faults[i];
-        if (f->kind == SCN_FAULT_VIF_NEVER_PLUGGED &&
+        if (ops_fault_get(f->kind)->schedule == OPS_FAULT_ON_VIF_PLUG &&
             strcmp(f->instance, instance) == 0 &&
             (!f->vif || strcmp(f->vif, vif) == 0))
             return true;
@@ -210,13 +191,13 @@ vif_never_plugged(runner *r, const char *instance, const char *vif)
 }
 
 static rtimer *
-timer_new(runner *r, int kind, rhost *h, const char *instance,
+timer_new(runner *r, ops_fault_fn act, rhost *h, const char *instance,
           const char *vif)
 {
     rtimer *t = g_new0(rtimer, 1);
 
     t->r = r;
-    t->kind = kind;
+    t->act = act;
     t->host = h;
     t->instance = g_strdup(instance);
     t->vif = g_strdup(vif);
@@ -231,36 +212,21 @@ on_timer(sim_world *w, void *a, uint64_t b)
     runner *r = t->r;
     rinst *ri;
     drv_error err;
-    hv_error hv;
 
     (void)w;
     (void)b;
-    switch (t->kind) {
-    case -1:
+    if (!t->act) {
         ri = inst_by_name(r, t->instance);
         if (ri && ri->host)
             drv_external_event(ri->host->d, ri->inst.uuid,
                                "network-vif-plugged", t->vif, &err);
-        break;
-    case SCN_FAULT_GUEST_CRASH:
+    } else if (t->instance) {
+        /* a guest fault acts wherever the instance lives now */
         ri = inst_by_name(r, t->instance);
         if (ri && ri->host && ri->host->fh)
-            fake_domain_crash(ri->host->fh, ri->spec->name, &hv);
-        break;
-    case SCN_FAULT_DISK_FULL:
-        fake_host_set_disk_free(t->host->fh, 0);
-        break;
-    case SCN_FAULT_CONNECTION_LOST:
-        if (t->up)
-            fake_host_daemon_start(t->host->fh);
-        else
-            fake_host_daemon_stop(t->host->fh);
-        break;
-    case SCN_FAULT_HOST_CRASH:
-        fake_host_crash_reboot(t->host->fh);
-        break;
-    default:
-        break;
+            t->act(ri->host->fh, ri->spec->name);
+    } else {
+        t->act(t->host->fh, NULL);
     }
 }
 
@@ -282,7 +248,7 @@ vif_hook(void *opaque, drv *d, const char *uuid, const char *vif_id)
     sim_schedule(r->w,
                  sim_now(r->w) +
                      (int64_t)(r->s->vif_plug_delay_s * HV_NS_PER_SEC),
-                 on_timer, timer_new(r, -1, h, ri->spec->name, vif_id), 0);
+                 on_timer, timer_new(r, NULL, h, ri->spec->name, vif_id), 0);
 }
 
 static int64_t
@@ -297,25 +263,15 @@ schedule_faults(runner *r)
     for (unsigned int i = 0; i < r->s->n_faults; i++) {
         const scn_fault *f = &r->s->faults[i];
         rhost *h = f->host ? host_by_name(r, f->host) : NULL;
-        rtimer *t;
+        const ops_fault *d = ops_fault_get(f->kind);
 
-        switch (f->kind) {
-        case SCN_FAULT_GUEST_CRASH:
-        case SCN_FAULT_DISK_FULL:
-        case SCN_FAULT_HOST_CRASH:
-            t = timer_new(r, f->kind, h, f->instance, NULL);
-            sim_schedule(r->w, secs(f->at_s), on_timer, t, 0);
-            break;
-        case SCN_FAULT_CONNECTION_LOST:
-            t = timer_new(r, f->kind, h, NULL, NULL);
-            sim_schedule(r->w, secs(f->at_s), on_timer, t, 0);
-            t = timer_new(r, f->kind, h, NULL, NULL);
-            t->up = true;
-            sim_schedule(r->w, secs(f->at_s + f->for_s), on_timer, t, 0);
-            break;
-        default:
-            break;
-        }
+        if (d->schedule != OPS_FAULT_AT_TIME)
+            continue;
+        sim_schedule(r->w, secs(f->at_s), on_timer,
+                     timer_new(r, d->at, h, f->instance, NULL), 0);
+        if (d->end)
+            sim_schedule(r->w, secs(f->at_s + f->for_s), on_timer,
+                         timer_new(r, d->end, h, f->instance, NULL), 0);
     }
 }
 
@@ -337,7 +293,8 @@ add_call_faults(runner *r)
             .stall_ns = secs(f->stall_s),
         };
 
-        if (f->kind != SCN_FAULT_HV_CALL || f->probability <= 0.0)
+        if (ops_fault_get(f->kind)->schedule != OPS_FAULT_ON_HV_CALL ||
+            f->probability <= 0.0)
             continue; /* probability 0: the fault never happens */
         for (unsigned int k = 0; k < r->s->n_hosts; k++)
             if (!f->host || strcmp(f->host, r->hosts[k].spec->name) == 0)
@@ -358,12 +315,12 @@ guest_of(runner *r, const rinst *ri, fake_guest *g)
     g->dirty_rate_mib = ri->spec->guest.dirty_rate_mib;
     for (unsigned int i = 0; i < r->s->n_faults; i++) {
         const scn_fault *f = &r->s->faults[i];
+        const ops_fault *d = ops_fault_get(f->kind);
+
         if (!f->instance || strcmp(f->instance, ri->spec->name) != 0)
             continue;
-        if (f->kind == SCN_FAULT_GUEST_IGNORES_ACPI)
-            g->honours_acpi = false;
-        else if (f->kind == SCN_FAULT_SLOW_BOOT)
-            g->boot_ns = secs(f->boot_s);
+        if (d->schedule == OPS_FAULT_ON_GUEST)
+            d->guest(f, g);
     }
 }
 
@@ -477,6 +434,8 @@ setup(runner *r, char **why)
         drv_set_vif_plug_hook(h->d, vif_hook, h);
     }
     r->t0 = hv_now(r->hosts[0].conn);
+    if (r->opt->test_perturb)
+        hv_sleep(r->hosts[0].conn, 1, &hv);
     /* the compute manager starts each host's driver before anything else */
     for (unsigned int i = 0; i < s->n_hosts; i++) {
         if (drv_init_host(r->hosts[i].d, r->hosts[i].spec->name, &err) < 0) {
@@ -686,89 +645,67 @@ check_leaks(runner *r)
 
 /* ---- steps ---- */
 
-static int
-expected_state(scn_op op, bool power_on)
+/* Let a test break the world behind the driver's back (run_options). */
+static void
+test_after_step(runner *r, unsigned int idx)
 {
-    switch (op) {
-    case SCN_OP_SPAWN:
-        return power_on ? DRV_POWER_RUNNING : DRV_POWER_SHUTDOWN;
-    case SCN_OP_RESUME_STATE_ON_HOST_BOOT:
-        return -2; /* RUNNING, or left PAUSED/SUSPENDED as it was */
-    case SCN_OP_REBOOT:
-    case SCN_OP_POWER_ON:
-    case SCN_OP_UNPAUSE:
-    case SCN_OP_RESUME:
-    case SCN_OP_RESCUE:
-    case SCN_OP_UNRESCUE:
-    case SCN_OP_REBUILD:
-        return DRV_POWER_RUNNING;
-    case SCN_OP_POWER_OFF:
-    case SCN_OP_SUSPEND:
-        return DRV_POWER_SHUTDOWN;
-    case SCN_OP_PAUSE:
-        return DRV_POWER_PAUSED;
-    default:
-        return -1;
+    if (r->fake && r->opt->test_after_step)
+        r->opt->test_after_step(r->opt->test_opaque, r->w, idx);
+}
+
+/* The power state the contract leaves after d succeeded: a
+ * drv_power_state, -2 for "RUNNING or as it was", -1 for unchecked. */
+static int
+expected_state(const ops_op *d, const scn_step *st)
+{
+    switch (d->after) {
+    case OPS_AFTER_STATE:
+        return d->state;
+    case OPS_AFTER_BY_POWER_ON:
+        return st->power_on ? DRV_POWER_RUNNING : DRV_POWER_SHUTDOWN;
+    case OPS_AFTER_RUNNING_OR_AS_WAS:
+        return -2;
+    case OPS_AFTER_UNCHECKED:
+        break;
+    }
+    return -1;
+}
+
+static void
+update_belief(rinst *ri, ops_belief b)
+{
+    switch (b) {
+    case OPS_BELIEF_ALIVE:
+        ri->belief = BELIEF_ALIVE;
+        break;
+    case OPS_BELIEF_GONE:
+        ri->belief = BELIEF_GONE;
+        break;
+    case OPS_BELIEF_GONE_UNLESS_ALIVE:
+        if (ri->belief != BELIEF_ALIVE)
+            ri->belief = BELIEF_GONE;
+        break;
+    case OPS_BELIEF_KEEP:
+        break;
     }
 }
 
 static int
-do_op(runner *r, const scn_step *st, rinst *ri, rhost *h, drv_error *err)
+do_op(const scn_step *st, rinst *ri, rhost *h, drv_error *err)
 {
-    drv *d = h->d;
-    const drv_instance *inst = ri ? &ri->inst : NULL;
-    drv_info info;
-    drv_resources res;
+    const ops_op *d = ops_op_get(st->op);
 
-    switch (st->op) {
-    case SCN_OP_SPAWN:
-        return drv_spawn(d, inst, st->power_on, err);
-    case SCN_OP_DESTROY:
-        return drv_destroy(d, inst, st->destroy_disks, err);
-    case SCN_OP_REBOOT:
-        return drv_reboot(d, inst, st->reboot_type, err);
-    case SCN_OP_POWER_OFF:
-        return drv_power_off(d, inst, st->timeout, st->retry_interval, err);
-    case SCN_OP_POWER_ON:
-        return drv_power_on(d, inst, err);
-    case SCN_OP_PAUSE:
-        return drv_pause(d, inst, err);
-    case SCN_OP_UNPAUSE:
-        return drv_unpause(d, inst, err);
-    case SCN_OP_SUSPEND:
-        return drv_suspend(d, inst, err);
-    case SCN_OP_RESUME:
-        return drv_resume(d, inst, err);
-    case SCN_OP_RESCUE:
-        return drv_rescue(d, inst, err);
-    case SCN_OP_UNRESCUE:
-        return drv_unrescue(d, inst, err);
-    case SCN_OP_REBUILD:
-        return drv_rebuild(d, inst, err);
-    case SCN_OP_TRIGGER_CRASH_DUMP:
-        return drv_trigger_crash_dump(d, inst, err);
-    case SCN_OP_RESUME_STATE_ON_HOST_BOOT:
-        return drv_resume_state_on_host_boot(d, inst, err);
-    case SCN_OP_SOFT_DELETE:
-        return drv_soft_delete(d, inst, err);
-    case SCN_OP_RESTORE:
-        return drv_restore(d, inst, err);
-    case SCN_OP_GET_INFO:
-        return drv_get_info(d, inst, &info, err);
-    case SCN_OP_GET_RESOURCES:
-        return drv_get_available_resource(d, &res, err);
-    case SCN_OP_INIT_HOST:
-        return drv_init_host(d, h->spec->name, err);
-    default:
-        (void)r;
+    if (!d || !d->call) {
         drv_error_set(err, DRV_ERR_NOT_SUPPORTED, "unknown step operation");
         return -1;
     }
+    return d->call(h->d, ri ? &ri->inst : NULL, st, h->spec->name, err);
 }
 
 static void
 run_op(runner *r, unsigned int idx, const scn_step *st)
 {
+    const ops_op *desc = ops_op_get(st->op);
     rinst *ri = st->instance ? inst_by_name(r, st->instance) : NULL;
     rhost *h = ri ? ri->host : host_by_name(r, st->host);
     drv_error err;
@@ -777,9 +714,10 @@ run_op(runner *r, unsigned int idx, const scn_step *st)
     json_t *o;
 
     drv_error_reset(&err);
-    rc = do_op(r, st, ri, h, &err);
+    rc = do_op(st, ri, h, &err);
+    test_after_step(r, idx);
     got = rc == 0 ? DRV_OK : err.kind;
-    o = line_start(r);
+    o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
     json_object_set_new(o, "op", json_string(scn_op_name(st->op)));
     if (ri)
@@ -800,16 +738,9 @@ run_op(runner *r, unsigned int idx, const scn_step *st)
     if (!ri)
         return;
     /* what the runner now believes */
-    if (st->op == SCN_OP_SPAWN && rc == 0)
-        ri->belief = BELIEF_ALIVE;
-    else if (st->op == SCN_OP_SPAWN && ri->belief != BELIEF_ALIVE)
-        ri->belief = BELIEF_GONE;
-    else if (st->op == SCN_OP_DESTROY && rc == 0)
-        ri->belief = BELIEF_GONE;
-    else if (st->op == SCN_OP_REBUILD && rc == 0)
-        ri->belief = BELIEF_ALIVE;
+    update_belief(ri, rc == 0 ? desc->on_ok : desc->on_error);
     /* a successful operation leaves the power state the contract says */
-    want_state = rc == 0 ? expected_state(st->op, st->power_on) : -1;
+    want_state = rc == 0 ? expected_state(desc, st) : -1;
     if (want_state == -2 && observe(ri, &state, &id) &&
         state != DRV_POWER_RUNNING && state != DRV_POWER_PAUSED &&
         state != DRV_POWER_SUSPENDED)
@@ -824,7 +755,7 @@ run_op(runner *r, unsigned int idx, const scn_step *st)
                  ri->spec->name, drv_power_state_name(want_state),
                  drv_power_state_name(state));
     }
-    if (st->op == SCN_OP_SPAWN && rc == 0 && observe(ri, &state, &id))
+    if (desc->id_baseline && rc == 0 && observe(ri, &state, &id))
         ri->last_id = id;
 }
 
@@ -861,6 +792,7 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
     json_t *o;
     char *before = r->failure;
 
+    test_after_step(r, idx);
     flush_events(r);
     switch (st->check) {
     case SCN_CHECK_STATE:
@@ -939,7 +871,7 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
                  st->exists ? "to exist" : "to be gone");
         break;
     }
-    o = line_start(r);
+    o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
     json_object_set_new(o, "check", json_string(scn_check_name(st->check)));
     if (ri)
@@ -954,7 +886,7 @@ static void
 run_wait(runner *r, unsigned int idx, const scn_step *st)
 {
     drv_error err;
-    json_t *o = line_start(r);
+    json_t *o = trace_line_new();
 
     json_object_set_new(o, "step", json_integer(idx));
     json_object_set_new(o, "wait", json_real(st->seconds));
@@ -962,6 +894,7 @@ run_wait(runner *r, unsigned int idx, const scn_step *st)
     drv_wait(r->hosts[0].d, secs(st->seconds), &err);
     for (unsigned int k = 1; k < r->s->n_hosts; k++)
         drv_wait(r->hosts[k].d, 0, &err);
+    test_after_step(r, idx);
 }
 
 /* ---- the run ---- */
@@ -1014,18 +947,6 @@ rtimer_free(void *p)
     g_free(t);
 }
 
-void
-run_hash(const char *text, char out[17])
-{
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        h ^= *p;
-        h *= UINT64_C(0x100000001b3);
-    }
-    g_snprintf(out, 17, "%016llx", (unsigned long long)h);
-}
-
 static double
 wall_now(void)
 {
@@ -1053,7 +974,7 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
         return 0;
     }
     r.fake = strcmp(backend, "fake") == 0;
-    r.trace = g_string_new("");
+    r.trace = trace_writer_new();
     r.timers = g_ptr_array_new_with_free_func(rtimer_free);
     if (setup(&r, &why) < 0) {
         res->message = why;
@@ -1095,8 +1016,8 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
 
 out:
     teardown(&r);
-    res->trace = g_string_free(r.trace, FALSE);
-    run_hash(res->trace, res->hash);
+    res->trace = trace_writer_steal(r.trace);
+    trace_hash(res->trace, res->hash);
     res->wall_s = wall_now() - w0;
     return ret;
 }

@@ -11,7 +11,8 @@
  * Trace: one JSON object per line — hv calls, hv events, lifecycle events,
  * steps — stamped with virtual time on the fake (wall time since the start
  * on libvirt). On the fake two runs of one scenario give byte-identical
- * traces; the hash is FNV-1a 64 over the trace text.
+ * traces; the hash is trace_hash (FNV-1a 64) over the trace text. The
+ * format, the files and their reader are trace.h's.
  */
 #ifndef HVD_RUN_H
 #define HVD_RUN_H
@@ -20,12 +21,28 @@
 #include <stdint.h>
 
 #include "scn.h"
+#include "trace.h"
+
+struct sim_world; /* the fake's world (sim.h), for the test hook */
 
 typedef struct run_options {
     const char *backend;   /* "fake" (default) or "libvirt" */
     char **host_uris;      /* "NAME=URI" ("*=URI": any other host),
                               NULL-terminated; libvirt only */
     bool verbose;          /* print each step as it runs (stderr) */
+    /* Test hook, never set in normal runs: perturb this run by one extra
+     * nanosecond of virtual time before the first step, so that its trace
+     * differs from an unperturbed run's (`hvd run --check-determinism`
+     * sets it on its second run when HVD_TEST_NONDETERMINISM=1). */
+    bool test_perturb;
+    /* Test hook, NULL in hvd: on the fake, called after each step's
+     * action (an operation's driver call, a wait; before a check looks)
+     * and before the runner checks anything, with the world — so that a
+     * test can change the world behind the driver's back and see the
+     * runner's checks and invariants fail (tests/test-run.c). */
+    void (*test_after_step)(void *opaque, struct sim_world *w,
+                            unsigned int step);
+    void *test_opaque;
 } run_options;
 
 typedef struct run_result {
@@ -35,7 +52,7 @@ typedef struct run_result {
     int failed_step;       /* index, -1 if none */
     unsigned int steps_run;
     char *trace;           /* the trace text, JSON lines (g_free) */
-    char hash[17];         /* hex FNV-1a 64 of the trace */
+    char hash[TRACE_HASH_LEN + 1]; /* trace_hash of the trace */
     int64_t sim_ns;        /* time that passed in the scenario */
     double wall_s;         /* wall time the run took */
 } run_result;
@@ -47,8 +64,5 @@ typedef struct run_result {
  */
 int run_scenario(const scn *s, const run_options *opt, run_result *res);
 void run_result_clear(run_result *res);
-
-/* FNV-1a 64 of text as 16 hex digits. */
-void run_hash(const char *text, char out[17]);
 
 #endif /* HVD_RUN_H */

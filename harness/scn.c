@@ -26,6 +26,7 @@
 #include "drv.h"
 #include "hv.h"
 #include "jsonv.h"
+#include "ops.h"
 #include "scn.h"
 
 /* Longest time a scenario may name, in seconds (about 11.5 days). */
@@ -36,28 +37,26 @@
 
 /* ---- names ---- */
 
-static const char *const op_names[] = {
-    [SCN_OP_SPAWN] = "spawn",
-    [SCN_OP_DESTROY] = "destroy",
-    [SCN_OP_REBOOT] = "reboot",
-    [SCN_OP_POWER_OFF] = "power_off",
-    [SCN_OP_POWER_ON] = "power_on",
-    [SCN_OP_PAUSE] = "pause",
-    [SCN_OP_UNPAUSE] = "unpause",
-    [SCN_OP_SUSPEND] = "suspend",
-    [SCN_OP_RESUME] = "resume",
-    [SCN_OP_RESCUE] = "rescue",
-    [SCN_OP_UNRESCUE] = "unrescue",
-    [SCN_OP_REBUILD] = "rebuild",
-    [SCN_OP_TRIGGER_CRASH_DUMP] = "trigger_crash_dump",
-    [SCN_OP_RESUME_STATE_ON_HOST_BOOT] = "resume_state_on_host_boot",
-    [SCN_OP_SOFT_DELETE] = "soft_delete",
-    [SCN_OP_RESTORE] = "restore",
-    [SCN_OP_GET_INFO] = "get_info",
-    [SCN_OP_GET_RESOURCES] = "get_resources",
-    [SCN_OP_INIT_HOST] = "init_host",
-    [SCN__OP_COUNT] = NULL,
-};
+/*
+ * The names of scenario operations and fault kinds come from ops.h's
+ * tables; these fill a NULL-terminated list of them for the name
+ * lookups below ("unknown operation 'x'; did you mean y?").
+ */
+static void
+op_names_fill(const char *names[SCN__OP_COUNT + 1])
+{
+    for (int i = 0; i < SCN__OP_COUNT; i++)
+        names[i] = ops_op_get(i)->name;
+    names[SCN__OP_COUNT] = NULL;
+}
+
+static void
+fault_names_fill(const char *names[SCN__FAULT_COUNT + 1])
+{
+    for (int i = 0; i < SCN__FAULT_COUNT; i++)
+        names[i] = ops_fault_get(i)->name;
+    names[SCN__FAULT_COUNT] = NULL;
+}
 
 static const char *const check_names[] = {
     [SCN_CHECK_STATE] = "state",
@@ -67,18 +66,6 @@ static const char *const check_names[] = {
     [SCN_CHECK_CALLS] = "calls",
     [SCN_CHECK_HOST_ENABLED] = "host_enabled",
     [SCN_CHECK_EXISTS] = "exists",
-    NULL,
-};
-
-static const char *const fault_names[] = {
-    [SCN_FAULT_HV_CALL] = "hv_call",
-    [SCN_FAULT_GUEST_IGNORES_ACPI] = "guest_ignores_acpi",
-    [SCN_FAULT_GUEST_CRASH] = "guest_crash",
-    [SCN_FAULT_VIF_NEVER_PLUGGED] = "vif_never_plugged",
-    [SCN_FAULT_SLOW_BOOT] = "slow_boot",
-    [SCN_FAULT_DISK_FULL] = "disk_full",
-    [SCN_FAULT_CONNECTION_LOST] = "connection_lost",
-    [SCN_FAULT_HOST_CRASH] = "host_crash",
     NULL,
 };
 
@@ -114,16 +101,16 @@ static const struct {
 const char *
 scn_op_name(int op)
 {
-    if (op < 0 || op >= SCN__OP_COUNT)
-        return NULL;
-    return op_names[op];
+    const ops_op *d = ops_op_get(op);
+
+    return d ? d->name : NULL;
 }
 
 int
 scn_op_from_name(const char *name)
 {
     for (int i = 0; name && i < SCN__OP_COUNT; i++)
-        if (strcmp(op_names[i], name) == 0)
+        if (strcmp(ops_op_get(i)->name, name) == 0)
             return i;
     return -1;
 }
@@ -788,28 +775,6 @@ parse_instances(parser *p, json_t *root)
 static const char *const hv_call_keys[] = {
     "kind", "host", "op", "target", "error", "errno", "nth", "count",
     "probability", "stall_s", NULL};
-static const char *const instance_fault_keys[] = {"kind", "instance", NULL};
-static const char *const guest_crash_keys[] = {"kind", "instance", "at_s",
-                                               NULL};
-static const char *const vif_fault_keys[] = {"kind", "instance", "vif",
-                                             NULL};
-static const char *const slow_boot_keys[] = {"kind", "instance", "boot_s",
-                                             NULL};
-static const char *const timed_host_keys[] = {"kind", "host", "at_s", NULL};
-static const char *const connection_lost_keys[] = {"kind", "host", "at_s",
-                                                   "for_s", NULL};
-
-static const char *const *const fault_keys[] = {
-    [SCN_FAULT_HV_CALL] = hv_call_keys,
-    [SCN_FAULT_GUEST_IGNORES_ACPI] = instance_fault_keys,
-    [SCN_FAULT_GUEST_CRASH] = guest_crash_keys,
-    [SCN_FAULT_VIF_NEVER_PLUGGED] = vif_fault_keys,
-    [SCN_FAULT_SLOW_BOOT] = slow_boot_keys,
-    [SCN_FAULT_DISK_FULL] = timed_host_keys,
-    [SCN_FAULT_CONNECTION_LOST] = connection_lost_keys,
-    [SCN_FAULT_HOST_CRASH] = timed_host_keys,
-};
-
 /* "errno": a name from errno_table or an integer. */
 static int
 get_errno(jv_ctx *c, json_t *obj, int *out)
@@ -931,64 +896,70 @@ check_vif(parser *p, json_t *obj, scn_fault *f)
     return get_ref(c, obj, "vif", false, "VIF", ids, &f->vif);
 }
 
+/* One argument of a fault, as its kind's table entry lists it. */
+static int
+parse_fault_arg(parser *p, json_t *obj, const ops_arg *arg, scn_fault *f)
+{
+    jv_ctx *c = &p->c;
+    const char *key = ops_arg_key(arg->kind);
+
+    switch (arg->kind) {
+    case OPS_ARG_INSTANCE:
+        return get_ref(c, obj, key, arg->required, "instance", p->instances,
+                       &f->instance);
+    case OPS_ARG_HOST:
+        return get_ref(c, obj, key, arg->required, "host", p->hosts,
+                       &f->host);
+    case OPS_ARG_VIF:
+        return check_vif(p, obj, f);
+    case OPS_ARG_AT_S:
+        return jv_get_number(c, obj, key, arg->required, 0, SCN_MAX_SECONDS,
+                             &f->at_s);
+    case OPS_ARG_FOR_S:
+        return jv_get_number(c, obj, key, arg->required, 0, SCN_MAX_SECONDS,
+                             &f->for_s);
+    case OPS_ARG_BOOT_S:
+        return jv_get_number(c, obj, key, arg->required, 0, SCN_MAX_SECONDS,
+                             &f->boot_s);
+    case OPS_ARG_NONE:
+        break;
+    }
+    return -1;
+}
+
 static int
 parse_fault(parser *p, json_t *obj, scn_fault *f)
 {
     jv_ctx *c = &p->c;
+    const char *names[SCN__FAULT_COUNT + 1];
+    const char *keys[OPS_MAX_ARGS + 1] = {"kind"};
+    const ops_fault *d;
     int kind = -1;
+    unsigned int n = 1;
 
     f->op = -1;
     f->nth = 1;
     f->count = 1;
     f->probability = 1.0;
-    if (get_choice_index(c, obj, "kind", true, fault_names, &kind) < 0)
+    fault_names_fill(names);
+    if (get_choice_index(c, obj, "kind", true, names, &kind) < 0)
         return -1;
     f->kind = (scn_fault_kind)kind;
-    if (jv_check_keys(c, obj, fault_keys[kind]) < 0)
-        return -1;
-    switch (f->kind) {
-    case SCN_FAULT_HV_CALL:
+    d = ops_fault_get(kind);
+    if (d->schedule == OPS_FAULT_ON_HV_CALL) {
+        if (jv_check_keys(c, obj, hv_call_keys) < 0)
+            return -1;
         return parse_hv_call(p, obj, f);
-    case SCN_FAULT_GUEST_IGNORES_ACPI:
-        return get_ref(c, obj, "instance", true, "instance", p->instances,
-                       &f->instance);
-    case SCN_FAULT_GUEST_CRASH:
-        if (get_ref(c, obj, "instance", true, "instance", p->instances,
-                    &f->instance) < 0 ||
-            jv_get_number(c, obj, "at_s", true, 0, SCN_MAX_SECONDS,
-                          &f->at_s) < 0)
-            return -1;
-        return 0;
-    case SCN_FAULT_VIF_NEVER_PLUGGED:
-        if (get_ref(c, obj, "instance", true, "instance", p->instances,
-                    &f->instance) < 0 ||
-            check_vif(p, obj, f) < 0)
-            return -1;
-        return 0;
-    case SCN_FAULT_SLOW_BOOT:
-        if (get_ref(c, obj, "instance", true, "instance", p->instances,
-                    &f->instance) < 0 ||
-            jv_get_number(c, obj, "boot_s", true, 0, SCN_MAX_SECONDS,
-                          &f->boot_s) < 0)
-            return -1;
-        return 0;
-    case SCN_FAULT_DISK_FULL:
-    case SCN_FAULT_HOST_CRASH:
-        if (get_ref(c, obj, "host", true, "host", p->hosts, &f->host) < 0 ||
-            jv_get_number(c, obj, "at_s", f->kind == SCN_FAULT_HOST_CRASH, 0,
-                          SCN_MAX_SECONDS, &f->at_s) < 0)
-            return -1;
-        return 0;
-    case SCN_FAULT_CONNECTION_LOST:
-        if (get_ref(c, obj, "host", true, "host", p->hosts, &f->host) < 0 ||
-            jv_get_number(c, obj, "at_s", true, 0, SCN_MAX_SECONDS,
-                          &f->at_s) < 0 ||
-            jv_get_number(c, obj, "for_s", true, 0, SCN_MAX_SECONDS,
-                          &f->for_s) < 0)
-            return -1;
-        return 0;
     }
-    return -1;
+    for (const ops_arg *a = d->args; a->kind != OPS_ARG_NONE; a++)
+        keys[n++] = ops_arg_key(a->kind);
+    keys[n] = NULL;
+    if (jv_check_keys(c, obj, keys) < 0)
+        return -1;
+    for (const ops_arg *a = d->args; a->kind != OPS_ARG_NONE; a++)
+        if (parse_fault_arg(p, obj, a, f) < 0)
+            return -1;
+    return 0;
 }
 
 static int
@@ -1007,19 +978,6 @@ parse_faults(parser *p, json_t *root)
 
 /* ---- steps ---- */
 
-static const char *const spawn_keys[] = {"op", "instance", "power_on",
-                                         "expect", "description", NULL};
-static const char *const destroy_keys[] = {"op", "instance", "destroy_disks",
-                                           "expect", "description", NULL};
-static const char *const reboot_keys[] = {"op", "instance", "type", "expect",
-                                          "description", NULL};
-static const char *const power_off_keys[] = {"op", "instance", "timeout",
-                                             "retry_interval", "expect",
-                                             "description", NULL};
-static const char *const instance_op_keys[] = {"op", "instance", "expect",
-                                               "description", NULL};
-static const char *const host_op_keys[] = {"op", "host", "expect",
-                                           "description", NULL};
 static const char *const wait_keys[] = {"wait", "description", NULL};
 
 static const char *const state_keys[] = {"check", "instance", "state",
@@ -1047,26 +1005,6 @@ static const char *const *const check_keys[] = {
     [SCN_CHECK_HOST_ENABLED] = host_enabled_keys,
     [SCN_CHECK_EXISTS] = exists_keys,
 };
-
-static const char *const *
-op_keys(scn_op op)
-{
-    switch (op) {
-    case SCN_OP_SPAWN:
-        return spawn_keys;
-    case SCN_OP_DESTROY:
-        return destroy_keys;
-    case SCN_OP_REBOOT:
-        return reboot_keys;
-    case SCN_OP_POWER_OFF:
-        return power_off_keys;
-    case SCN_OP_INIT_HOST:
-    case SCN_OP_GET_RESOURCES:
-        return host_op_keys;
-    default:
-        return instance_op_keys;
-    }
-}
 
 /* "expect": "ok" or a drv error kind name. */
 static int
@@ -1100,16 +1038,20 @@ static int
 parse_op_step(parser *p, json_t *obj, scn_step *st)
 {
     jv_ctx *c = &p->c;
+    const char *names[SCN__OP_COUNT + 1];
+    const ops_op *d;
     int op = -1, type = DRV_REBOOT_SOFT;
     long long timeout = 0, interval = 0;
 
     st->kind = SCN_STEP_OP;
-    if (get_name(c, obj, "op", true, "operation", op_names, &op) < 0)
+    op_names_fill(names);
+    if (get_name(c, obj, "op", true, "operation", names, &op) < 0)
         return -1;
     st->op = (scn_op)op;
-    if (jv_check_keys(c, obj, op_keys(st->op)) < 0)
+    d = ops_op_get(op);
+    if (jv_check_keys(c, obj, d->keys) < 0)
         return -1;
-    if (st->op == SCN_OP_INIT_HOST || st->op == SCN_OP_GET_RESOURCES) {
+    if (d->target == OPS_TARGET_HOST) {
         if (get_ref(c, obj, "host", true, "host", p->hosts, &st->host) < 0)
             return -1;
     } else if (get_ref(c, obj, "instance", true, "instance", p->instances,

@@ -58,6 +58,7 @@ typedef enum {
     SCN_FAULT_DISK_FULL,        /* from at_s, the host's pool is full */
     SCN_FAULT_CONNECTION_LOST,  /* from at_s for for_s, the daemon is down */
     SCN_FAULT_HOST_CRASH,       /* at at_s, the host crashes and reboots */
+    SCN__FAULT_COUNT
 } scn_fault_kind;
 
 typedef struct scn_fault {
@@ -83,7 +84,8 @@ typedef enum {
     SCN_STEP_CHECK, /* an expectation */
 } scn_step_kind;
 
-/* Driver operations a step can call. */
+/* Driver operations a step can call (what each accepts and does:
+ * ops.h's table). */
 typedef enum {
     SCN_OP_SPAWN,
     SCN_OP_DESTROY,

@@ -10,13 +10,17 @@
 
 #include <cmocka.h>
 
+#include "fake.h"
+#include "hv.h"
 #include "run.h"
 #include "scn.h"
+#include "sim.h"
 
-#define HEAD                                                                  \
+#define HEAD HEAD_HOSTS("{\"name\": \"h1\"}")
+#define HEAD_HOSTS(hosts)                                                     \
     "{\"name\": \"t\", \"seed\": 3,"                                          \
     " \"config\": {\"virt_type\": \"qemu\", \"wait_soft_reboot_seconds\": 5},"\
-    " \"hosts\": [{\"name\": \"h1\"}],"                                       \
+    " \"hosts\": [" hosts "],"                                                 \
     " \"images\": [{\"name\": \"base.qcow2\"}],"                              \
     " \"instances\": [{\"name\": \"vm1\", \"host\": \"h1\","                  \
     "   \"flavor\": {\"name\": \"tiny\", \"vcpus\": 1, \"memory_mb\": 128,"   \
@@ -141,6 +145,388 @@ test_determinism(void **state)
     run_result_clear(&b);
 }
 
+/* ---- the runner's own checks must be seen to fail ---- */
+
+/* What a test does to the world behind the driver's back, and when. */
+typedef struct breaker {
+    const scn *s;
+    unsigned int step;  /* after this step's action */
+    void (*act)(struct breaker *b, sim_world *w);
+    char *xml;          /* saved by save_xml */
+} breaker;
+
+static void
+on_step(void *opaque, sim_world *w, unsigned int step)
+{
+    breaker *b = opaque;
+
+    if (step == b->step)
+        b->act(b, w);
+}
+
+/* An untraced connection of the test's own to host (fake.h). */
+static hv_conn *
+conn_to(sim_world *w, const char *host)
+{
+    hv_error hv;
+    hv_conn *c = fake_conn_open(w, host, &hv);
+
+    if (!c)
+        fail_msg("open %s: %s", host, hv.message);
+    return c;
+}
+
+static hv_domain *
+vm1_on(hv_conn *c, const breaker *b)
+{
+    hv_error hv;
+    hv_domain *d = hv_domain_lookup_by_uuid(c, b->s->instances[0].inst.uuid,
+                                            &hv);
+    if (!d)
+        fail_msg("vm1: %s", hv.message);
+    return d;
+}
+
+/* Run text with b breaking the world; the run must fail with want. */
+static void
+expect_failure(const char *text, breaker *b, const char *want)
+{
+    char *error = NULL;
+    scn *s = scn_parse(text, "inline.json", &error);
+    run_options opt = {.backend = "fake"};
+    run_result res;
+
+    if (!s)
+        fail_msg("parse: %s", error);
+    if (b) {
+        b->s = s;
+        opt.test_after_step = on_step;
+        opt.test_opaque = b;
+    }
+    assert_int_equal(run_scenario(s, &opt, &res), 0);
+    if (res.passed)
+        fail_msg("passed; expected a failure with '%s'", want);
+    if (!strstr(res.message, want))
+        fail_msg("'%s' not in '%s'", want, res.message);
+    run_result_clear(&res);
+    scn_free(s);
+    if (b)
+        g_free(b->xml);
+}
+
+static void
+undefine_vm1(breaker *b, sim_world *w)
+{
+    hv_conn *c = conn_to(w, "h1");
+    hv_domain *d = vm1_on(c, b);
+    hv_error hv;
+
+    assert_int_equal(hv_domain_destroy(d, 0, &hv), 0);
+    assert_int_equal(hv_domain_undefine(d, 0, &hv), 0);
+    hv_domain_free(d);
+    hv_conn_close(c);
+}
+
+/* An alive instance on no host at all (its domain vanished). */
+static void
+test_invariant_on_no_host(void **state)
+{
+    breaker b = {.step = 0, .act = undefine_vm1};
+
+    (void)state;
+    expect_failure(HEAD " \"steps\": [{\"op\": \"spawn\", \"instance\": "
+                   "\"vm1\"}, {\"wait\": 1}]}", &b,
+                   "invariant: instance vm1 should be on exactly one host, "
+                   "is on 0");
+}
+
+static void
+copy_vm1_to_h2(breaker *b, sim_world *w)
+{
+    hv_conn *c1 = conn_to(w, "h1"), *c2 = conn_to(w, "h2");
+    hv_domain *d = vm1_on(c1, b), *copy;
+    hv_error hv;
+    char *xml = hv_domain_get_xml(d, 0, &hv);
+
+    assert_non_null(xml);
+    copy = hv_domain_define(c2, xml, &hv);
+    if (!copy)
+        fail_msg("define on h2: %s", hv.message);
+    hv_domain_free(copy);
+    hv_domain_free(d);
+    g_free(xml);
+    hv_conn_close(c1);
+    hv_conn_close(c2);
+}
+
+/* An alive instance on two hosts at once. */
+static void
+test_invariant_on_two_hosts(void **state)
+{
+    breaker b = {.step = 0, .act = copy_vm1_to_h2};
+
+    (void)state;
+    expect_failure(HEAD_HOSTS("{\"name\": \"h1\"}, {\"name\": \"h2\"}")
+                   " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"},"
+                   " {\"wait\": 1}]}", &b,
+                   "invariant: instance vm1 should be on exactly one host, "
+                   "is on 2");
+}
+
+static void
+leave_volume(breaker *b, sim_world *w)
+{
+    hv_conn *c = conn_to(w, "h1");
+    g_autofree char *name = g_strdup_printf("%s_disk",
+                                            b->s->instances[0].inst.uuid);
+    hv_vol_spec spec = {.name = name, .capacity = 1 << 20, .format = "raw"};
+    hv_error hv;
+
+    if (hv_vol_create(c, b->s->config.storage_pool, &spec, &hv) < 0)
+        fail_msg("vol: %s", hv.message);
+    hv_conn_close(c);
+}
+
+/* A failed spawn must leave nothing behind: here it leaves a disk. */
+static void
+test_invariant_failed_spawn_leaves_nothing(void **state)
+{
+    breaker b = {.step = 0, .act = leave_volume};
+
+    (void)state;
+    expect_failure(HEAD " \"faults\": [{\"kind\": \"vif_never_plugged\","
+                   " \"instance\": \"vm1\"}],"
+                   " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\","
+                   " \"expect\": \"VirtualInterfaceCreateException\"}]}", &b,
+                   "invariant: instance vm1 is gone but left 0 domain(s) "
+                   "and 1 volume(s)");
+}
+
+static void
+save_xml(breaker *b, sim_world *w)
+{
+    hv_conn *c = conn_to(w, "h1");
+    hv_domain *d = vm1_on(c, b);
+    hv_error hv;
+
+    b->xml = hv_domain_get_xml(d, 0, &hv);
+    assert_non_null(b->xml);
+    hv_domain_free(d);
+    hv_conn_close(c);
+}
+
+static void
+redefine_after_destroy(breaker *b, sim_world *w)
+{
+    hv_conn *c = conn_to(w, "h1");
+    hv_domain *d;
+    hv_error hv;
+
+    if (!b->xml) { /* step 0: remember vm1; step 1: bring it back */
+        save_xml(b, w);
+        b->step = 1;
+    } else {
+        assert_non_null(d = hv_domain_define(c, b->xml, &hv));
+        hv_domain_free(d);
+    }
+    hv_conn_close(c);
+}
+
+/* A destroyed instance must have no domain and no volume. */
+static void
+test_invariant_destroyed_means_gone(void **state)
+{
+    breaker b = {.step = 0, .act = redefine_after_destroy};
+
+    (void)state;
+    expect_failure(HEAD " \"steps\": [{\"op\": \"spawn\", \"instance\": "
+                   "\"vm1\"}, {\"op\": \"destroy\", \"instance\": \"vm1\"}]}",
+                   &b, "invariant: instance vm1 is gone but left 1 domain(s) "
+                       "and 0 volume(s)");
+}
+
+static void
+resume_vm1(breaker *b, sim_world *w)
+{
+    hv_conn *c = conn_to(w, "h1");
+    hv_domain *d = vm1_on(c, b);
+    hv_error hv;
+
+    assert_int_equal(hv_domain_resume(d, &hv), 0);
+    hv_domain_free(d);
+    hv_conn_close(c);
+}
+
+/* A successful operation must leave the state the contract says. */
+static void
+test_invariant_state_after_op(void **state)
+{
+    breaker b = {.step = 1, .act = resume_vm1};
+
+    (void)state;
+    expect_failure(HEAD " \"steps\": [{\"op\": \"spawn\", \"instance\": "
+                   "\"vm1\"}, {\"op\": \"pause\", \"instance\": \"vm1\"}]}",
+                   &b, "step 1 (line 1) pause vm1: the contract leaves it "
+                       "PAUSED, it is RUNNING");
+}
+
+static void
+stop_vm1(breaker *b, sim_world *w)
+{
+    hv_conn *c = conn_to(w, "h1");
+    hv_domain *d = vm1_on(c, b);
+    hv_error hv;
+
+    assert_int_equal(hv_domain_destroy(d, 0, &hv), 0);
+    hv_domain_free(d);
+    hv_conn_close(c);
+}
+
+/* resume_state_on_host_boot: RUNNING, or paused/suspended as it was. */
+static void
+test_invariant_state_after_host_boot(void **state)
+{
+    breaker b = {.step = 1, .act = stop_vm1};
+
+    (void)state;
+    expect_failure(HEAD " \"steps\": [{\"op\": \"spawn\", \"instance\": "
+                   "\"vm1\"}, {\"op\": \"resume_state_on_host_boot\", "
+                   "\"instance\": \"vm1\"}]}",
+                   &b, "resume_state_on_host_boot vm1: the contract leaves "
+                       "it RUNNING (or as it was, paused or suspended), it "
+                       "is SHUTDOWN");
+}
+
+static void
+stray_domain(breaker *b, sim_world *w)
+{
+    hv_conn *c = conn_to(w, "h1");
+    hv_domain *d;
+    hv_error hv;
+
+    (void)b;
+    d = hv_domain_define(c, "<domain type='qemu'><name>stray</name>"
+                            "<uuid>0badc0de-0000-4000-8000-000000000001</uuid>"
+                            "<memory unit='KiB'>65536</memory><vcpu>1</vcpu>"
+                            "<os><type>hvm</type></os></domain>", &hv);
+    if (!d)
+        fail_msg("define: %s", hv.message);
+    hv_domain_free(d);
+    hv_conn_close(c);
+}
+
+static void
+stray_volume(breaker *b, sim_world *w)
+{
+    hv_conn *c = conn_to(w, "h1");
+    hv_vol_spec spec = {.name = "stray.qcow2", .capacity = 1 << 20,
+                        .format = "qcow2"};
+    hv_error hv;
+
+    if (hv_vol_create(c, b->s->config.storage_pool, &spec, &hv) < 0)
+        fail_msg("vol: %s", hv.message);
+    hv_conn_close(c);
+}
+
+/* Nothing may be left at the end that no live instance owns. */
+static void
+test_leaks(void **state)
+{
+    breaker dom = {.step = 0, .act = stray_domain};
+    breaker vol = {.step = 0, .act = stray_volume};
+    static const char text[] = HEAD " \"steps\": [{\"wait\": 1}]}";
+
+    (void)state;
+    expect_failure(text, &dom, "leak: domain stray on host h1 belongs to no "
+                               "live instance");
+    expect_failure(text, &vol, "leak: volume stray.qcow2 on host h1 belongs "
+                               "to no live instance");
+}
+
+/* Each kind of check fails when its expectation is wrong. */
+static void
+test_checks_fail(void **state)
+{
+    static const struct {
+        const char *steps;
+        const char *want;
+    } cases[] = {
+        {"{\"check\": \"id_changed\", \"instance\": \"vm1\", \"changed\": true}",
+         "check id_changed vm1: expected the ID to change"},
+        {"{\"check\": \"events\", \"instance\": \"vm1\", \"events\": []}",
+         "check events vm1: expected [], saw [STARTED"},
+        {"{\"check\": \"resources\", \"host\": \"h1\", \"vcpus_used\": 2}",
+         "check resources h1: expected vcpus_used 2, reported 1"},
+        {"{\"check\": \"calls\", \"op\": \"domain_create\", \"count\": 0}",
+         "check calls domain_create: expected 0..0, counted 1"},
+        {"{\"check\": \"host_enabled\", \"host\": \"h1\", \"enabled\": false}",
+         "check host_enabled h1: expected disabled"},
+        {"{\"check\": \"exists\", \"instance\": \"vm1\", \"exists\": false}",
+         "check exists vm1: expected it to be gone"},
+        {"{\"check\": \"state\", \"instance\": \"vm1\", \"state\": \"SHUTDOWN\"}",
+         "check state vm1: expected SHUTDOWN, is RUNNING"},
+        {"{\"op\": \"get_info\", \"instance\": \"vm1\", \"expect\": "
+         "\"InstanceNotFound\"}",
+         "get_info vm1: expected InstanceNotFound, got ok"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        g_autofree char *text = g_strdup_printf(
+            "%s \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"}, %s]}",
+            HEAD, cases[i].steps);
+        expect_failure(text, NULL, cases[i].want);
+    }
+}
+
+/* One field dropped from one line of a real trace changes the hash. */
+static void
+test_hash_notices_a_dropped_field(void **state)
+{
+    run_result res = run_text(
+        HEAD " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"}]}");
+    char hash[TRACE_HASH_LEN + 1];
+    char *at = strstr(res.trace, ",\"target\":\"");
+    char *end;
+    GString *cut;
+
+    (void)state;
+    assert_non_null(at);
+    end = strchr(at + 11, '"') + 1;
+    cut = g_string_new_len(res.trace, at - res.trace);
+    g_string_append(cut, end);
+    trace_hash(cut->str, hash);
+    assert_string_not_equal(hash, res.hash);
+    trace_hash(res.trace, hash);
+    assert_string_equal(hash, res.hash);
+    g_string_free(cut, TRUE);
+    run_result_clear(&res);
+}
+
+/* The perturbation hook makes a run differ from an unperturbed one. */
+static void
+test_perturb_differs(void **state)
+{
+    static const char text[] =
+        HEAD " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"}]}";
+    char *error = NULL;
+    scn *s = scn_parse(text, "inline.json", &error);
+    run_options opt = {.backend = "fake"}, perturbed = {.backend = "fake",
+                                                         .test_perturb = true};
+    run_result a, b;
+
+    (void)state;
+    assert_non_null(s);
+    assert_int_equal(run_scenario(s, &opt, &a), 0);
+    assert_int_equal(run_scenario(s, &perturbed, &b), 0);
+    assert_true(a.passed && b.passed);
+    assert_string_not_equal(a.hash, b.hash);
+    assert_true(trace_first_difference(a.trace, b.trace, NULL, NULL) > 0);
+    run_result_clear(&a);
+    run_result_clear(&b);
+    scn_free(s);
+}
+
 int
 main(void)
 {
@@ -150,6 +536,16 @@ main(void)
         cmocka_unit_test(test_unexpected_outcome),
         cmocka_unit_test(test_invariant_gone_means_gone),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_invariant_on_no_host),
+        cmocka_unit_test(test_invariant_on_two_hosts),
+        cmocka_unit_test(test_invariant_failed_spawn_leaves_nothing),
+        cmocka_unit_test(test_invariant_destroyed_means_gone),
+        cmocka_unit_test(test_invariant_state_after_op),
+        cmocka_unit_test(test_invariant_state_after_host_boot),
+        cmocka_unit_test(test_leaks),
+        cmocka_unit_test(test_checks_fail),
+        cmocka_unit_test(test_hash_notices_a_dropped_field),
+        cmocka_unit_test(test_perturb_differs),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);

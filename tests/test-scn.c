@@ -21,6 +21,7 @@
 
 #include "drv.h"
 #include "hv.h"
+#include "ops.h"
 #include "scn.h"
 
 /* ---- helpers ---- */
@@ -935,6 +936,66 @@ compare_paths(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Every key list holds what its target and the runner need. */
+static bool
+has_key(const char *const *keys, const char *key)
+{
+    for (; keys && *keys; keys++)
+        if (strcmp(*keys, key) == 0)
+            return true;
+    return false;
+}
+
+/* The descriptor tables are complete: every operation and fault kind has
+ * a name, its keys, and the behaviour its schedule needs. */
+static void
+test_tables(void **state)
+{
+    (void)state;
+    assert_null(ops_op_get(-1));
+    assert_null(ops_op_get(SCN__OP_COUNT));
+    for (int i = 0; i < SCN__OP_COUNT; i++) {
+        const ops_op *d = ops_op_get(i);
+
+        assert_non_null(d);
+        assert_non_null(d->name);
+        assert_non_null(d->call);
+        assert_int_equal(scn_op_from_name(d->name), i);
+        assert_true(has_key(d->keys, "op"));
+        assert_true(has_key(d->keys, "expect"));
+        assert_true(has_key(d->keys, "description"));
+        assert_true(has_key(d->keys, d->target == OPS_TARGET_HOST
+                                         ? "host" : "instance"));
+        /* host operations have no instance to believe things of */
+        if (d->target == OPS_TARGET_HOST)
+            assert_true(d->after == OPS_AFTER_UNCHECKED &&
+                        d->on_ok == OPS_BELIEF_KEEP &&
+                        d->on_error == OPS_BELIEF_KEEP);
+    }
+    assert_null(ops_fault_get(SCN__FAULT_COUNT));
+    for (int i = 0; i < SCN__FAULT_COUNT; i++) {
+        const ops_fault *d = ops_fault_get(i);
+
+        assert_non_null(d);
+        assert_non_null(d->name);
+        assert_true(d->schedule != OPS_FAULT_ON_GUEST || d->guest);
+        assert_true(d->schedule != OPS_FAULT_AT_TIME || d->at);
+        assert_true(d->schedule == OPS_FAULT_AT_TIME || !d->at);
+        assert_true(d->args[OPS_MAX_ARGS - 1].kind == OPS_ARG_NONE);
+        for (const ops_arg *a = d->args; a->kind != OPS_ARG_NONE; a++)
+            assert_non_null(ops_arg_key(a->kind));
+        /* a kind that ends at at_s + for_s reads both */
+        if (d->end) {
+            bool at = false, dur = false;
+            for (const ops_arg *a = d->args; a->kind != OPS_ARG_NONE; a++) {
+                at |= a->kind == OPS_ARG_AT_S;
+                dur |= a->kind == OPS_ARG_FOR_S;
+            }
+            assert_true(at && dur);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -946,6 +1007,7 @@ main(void)
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_good_files),
         cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_tables),
     };
     g_autofree char *bad_dir = data_path("bad");
     GPtrArray *files = g_ptr_array_new_with_free_func(g_free);

@@ -1,0 +1,137 @@
+/*
+ * ops.h: what a scenario can ask for — one descriptor table for scenario
+ * operations and one for fault kinds, each filled by field name (like
+ * hv_backend), indexed by scn_op / scn_fault_kind.
+ *
+ * The parser (scn.c) reads names, keys, targets and arguments from these
+ * tables; the runner (run.c) reads the behaviour: the driver call, the
+ * power state a successful operation leaves, what the compute manager
+ * then believes, how a fault is scheduled and what it does. Both depend
+ * on this module, not on each other, so data still flows scn -> run.
+ *
+ * Adding a scenario operation: an SCN_OP_ value in scn.h, an entry in
+ * ops_ops[] and its call function in ops.c (and its documentation in
+ * docs/scenarios.md). Adding a fault kind: an SCN_FAULT_ value in scn.h,
+ * an entry in ops_faults[] and the function that applies it, in ops.c.
+ *
+ * Everything here is static, constant data; nothing to free.
+ */
+#ifndef HVD_OPS_H
+#define HVD_OPS_H
+
+#include <stdbool.h>
+
+#include "drv.h"
+#include "fake.h"
+#include "scn.h"
+
+/* ---- scenario operations ---- */
+
+/* What an operation step names. */
+typedef enum {
+    OPS_TARGET_INSTANCE, /* "instance": one of the scenario's instances */
+    OPS_TARGET_HOST,     /* "host": one of the scenario's hosts */
+} ops_target;
+
+/* The power state a successful operation leaves, checked by the runner. */
+typedef enum {
+    OPS_AFTER_UNCHECKED = 0,     /* nothing to check (queries, destroy...) */
+    OPS_AFTER_STATE,             /* exactly .state */
+    OPS_AFTER_BY_POWER_ON,       /* RUNNING, or SHUTDOWN if power_on false */
+    OPS_AFTER_RUNNING_OR_AS_WAS, /* RUNNING, or still PAUSED/SUSPENDED */
+} ops_after;
+
+/* What the runner believes of the instance after the step's outcome
+ * matched its "expect". */
+typedef enum {
+    OPS_BELIEF_KEEP = 0,         /* unchanged */
+    OPS_BELIEF_ALIVE,            /* it lives on its host */
+    OPS_BELIEF_GONE,             /* nothing of it is left anywhere */
+    OPS_BELIEF_GONE_UNLESS_ALIVE,/* a failure that must leave nothing
+                                    behind, unless it already lived */
+} ops_belief;
+
+/*
+ * The driver call of an operation: d is the driver of the target host,
+ * inst the instance (NULL for host operations), host the host's name.
+ * Returns what the driver returns (0, or -1 with err set).
+ */
+typedef int (*ops_call_fn)(drv *d, const drv_instance *inst,
+                           const scn_step *st, const char *host,
+                           drv_error *err);
+
+typedef struct ops_op {
+    const char *name;           /* "spawn": the step's "op" */
+    const char *const *keys;    /* every key the step may hold */
+    ops_target target;
+    ops_call_fn call;
+    ops_after after;            /* power state after success */
+    int state;                  /* drv_power_state, for OPS_AFTER_STATE */
+    ops_belief on_ok;           /* belief after success */
+    ops_belief on_error;        /* belief after an expected failure */
+    bool id_baseline;           /* success records the domain ID that a
+                                   later id_changed check compares with */
+} ops_op;
+
+/* The descriptor of op, or NULL if op is not an scn_op. */
+const ops_op *ops_op_get(int op);
+
+/* ---- fault kinds ---- */
+
+/* When and where a fault acts. */
+typedef enum {
+    OPS_FAULT_ON_HV_CALL,  /* a rule in the fault set of each matching
+                              host's traced connection, from the start */
+    OPS_FAULT_ON_GUEST,    /* changes the guest's behaviour before the run
+                              (fake_guest; on libvirt, the tiny guest's
+                              kernel command line) */
+    OPS_FAULT_ON_VIF_PLUG, /* the network stand-in consults it when the
+                              driver plugs a VIF */
+    OPS_FAULT_AT_TIME,     /* a timer at at_s (fake only), and one at
+                              at_s + for_s when the kind has .end */
+} ops_schedule;
+
+/* A fault argument read by the parser, into the scn_fault field of the
+ * same name. */
+typedef enum {
+    OPS_ARG_NONE = 0, /* ends the list */
+    OPS_ARG_INSTANCE, /* "instance": a scenario instance */
+    OPS_ARG_HOST,     /* "host": a scenario host */
+    OPS_ARG_VIF,      /* "vif": one of the instance's VIF ids */
+    OPS_ARG_AT_S,     /* "at_s", seconds */
+    OPS_ARG_FOR_S,    /* "for_s", seconds */
+    OPS_ARG_BOOT_S,   /* "boot_s", seconds */
+} ops_arg_kind;
+
+typedef struct ops_arg {
+    ops_arg_kind kind;
+    bool required;
+} ops_arg;
+
+/* The longest argument list a fault kind may have, end marker included. */
+#define OPS_MAX_ARGS 6
+
+/* A timed fault acting: on host fh, on the guest called instance (NULL
+ * for host faults). */
+typedef void (*ops_fault_fn)(fake_host *fh, const char *instance);
+
+typedef struct ops_fault {
+    const char *name;            /* the fault's "kind" */
+    ops_schedule schedule;
+    /* what the fault says, read in this order ("kind" comes first);
+     * OPS_FAULT_ON_HV_CALL kinds have their own reader in scn.c */
+    ops_arg args[OPS_MAX_ARGS];
+    /* OPS_FAULT_ON_GUEST: change the guest's behaviour */
+    void (*guest)(const scn_fault *f, fake_guest *g);
+    /* OPS_FAULT_AT_TIME: what happens at at_s, and at at_s + for_s */
+    ops_fault_fn at;
+    ops_fault_fn end;
+} ops_fault;
+
+/* The descriptor of kind, or NULL if kind is not an scn_fault_kind. */
+const ops_fault *ops_fault_get(int kind);
+
+/* The key of a fault argument ("at_s"), NULL for OPS_ARG_NONE. */
+const char *ops_arg_key(ops_arg_kind kind);
+
+#endif /* HVD_OPS_H */

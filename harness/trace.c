@@ -1,0 +1,386 @@
+/*
+ * trace.c: writing, reading, normalising and hashing traces (trace.h).
+ */
+#include "trace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every trace line and the header are printed this way: compact (no
+ * spaces), keys in insertion order, non-ASCII as \u escapes. Reals print
+ * as jansson's "%.17g" plus ".0" when integral ("wait":5.0). */
+#define TRACE_DUMP_FLAGS \
+    (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)
+
+struct trace_writer {
+    GString *text;
+};
+
+trace_writer *
+trace_writer_new(void)
+{
+    trace_writer *w = g_new0(trace_writer, 1);
+
+    w->text = g_string_new("");
+    return w;
+}
+
+void
+trace_writer_free(trace_writer *w)
+{
+    if (!w)
+        return;
+    g_string_free(w->text, TRUE);
+    g_free(w);
+}
+
+json_t *
+trace_line_new(void)
+{
+    json_t *o = json_object();
+
+    /* a placeholder keeps "t" the first key; trace_append fills it */
+    json_object_set_new(o, "t", json_integer(0));
+    return o;
+}
+
+void
+trace_append(trace_writer *w, json_t *line, int64_t t)
+{
+    char *text;
+
+    /* setting "t" again keeps its place (first) */
+    json_object_set_new(line, "t", json_integer(t));
+    text = json_dumps(line, TRACE_DUMP_FLAGS);
+    json_decref(line);
+    g_string_append(w->text, text);
+    g_string_append_c(w->text, '\n');
+    free(text);
+}
+
+const char *
+trace_writer_text(const trace_writer *w)
+{
+    return w->text->str;
+}
+
+char *
+trace_writer_steal(trace_writer *w)
+{
+    char *text = g_string_free(w->text, FALSE);
+
+    g_free(w);
+    return text;
+}
+
+char *
+trace_header(const trace_info *info)
+{
+    json_t *o = json_object();
+    char *text, *line;
+
+    json_object_set_new(o, "hvd_trace", json_integer(TRACE_VERSION));
+    json_object_set_new(o, "scenario", json_string(info->scenario));
+    json_object_set_new(o, "name", json_string(info->name));
+    json_object_set_new(o, "backend",
+                        json_string(info->backend ? info->backend : "fake"));
+    json_object_set_new(o, "seed", json_integer((json_int_t)info->seed));
+    json_object_set_new(o, "hash", json_string(info->hash));
+    text = json_dumps(o, TRACE_DUMP_FLAGS);
+    json_decref(o);
+    line = g_strconcat(text, "\n", NULL);
+    free(text);
+    return line;
+}
+
+int
+trace_write_file(const char *file, const trace_info *info, const char *body,
+                 char **error)
+{
+    g_autofree char *header = trace_header(info);
+    g_autofree char *text = g_strconcat(header, body, NULL);
+    GError *gerr = NULL;
+
+    if (!g_file_set_contents(file, text, -1, &gerr)) {
+        *error = g_strdup_printf("cannot write trace %s: %s", file,
+                                 gerr->message);
+        g_error_free(gerr);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- reading ---- */
+
+void
+trace_file_free(trace_file *tf)
+{
+    if (!tf)
+        return;
+    g_free(tf->path);
+    g_free(tf->info.scenario);
+    g_free(tf->info.name);
+    g_free(tf->info.backend);
+    g_free(tf->info.hash);
+    g_free(tf->body);
+    json_decref(tf->lines);
+    g_free(tf);
+}
+
+/* The whole of a regular file no larger than TRACE_MAX_BYTES (g_free). */
+static char *
+read_bounded(const char *path, char **error)
+{
+    struct stat st;
+    char *text = NULL;
+    size_t got = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+    if (fd < 0) {
+        *error = g_strdup_printf("%s: %s", path, g_strerror(errno));
+        return NULL;
+    }
+    /* fstat on the open file: what is checked is what is read */
+    if (fstat(fd, &st) < 0) {
+        *error = g_strdup_printf("%s: %s", path, g_strerror(errno));
+        goto cleanup;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *error = g_strdup_printf("%s: not a regular file", path);
+        goto cleanup;
+    }
+    if ((uintmax_t)st.st_size > TRACE_MAX_BYTES) {
+        *error = g_strdup_printf("%s: %jd bytes, more than a trace may hold "
+                                 "(%u)", path, (intmax_t)st.st_size,
+                                 TRACE_MAX_BYTES);
+        goto cleanup;
+    }
+    text = g_malloc((size_t)st.st_size + 1);
+    /* read at most what was announced: a file growing meanwhile is cut */
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *error = g_strdup_printf("%s: %s", path, g_strerror(errno));
+            g_free(text);
+            text = NULL;
+            goto cleanup;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    text[got] = '\0';
+    if (strlen(text) != got) {
+        *error = g_strdup_printf("%s: holds a NUL byte: not a trace", path);
+        g_free(text);
+        text = NULL;
+    }
+
+cleanup:
+    close(fd);
+    return text;
+}
+
+/* A string header field, copied to *out; -1 with *error if not a string. */
+static int
+header_string(const char *path, json_t *hdr, const char *key, char **out,
+              char **error)
+{
+    const char *v = json_string_value(json_object_get(hdr, key));
+
+    if (!v) {
+        *error = g_strdup_printf("%s:1: the trace header has no string "
+                                 "\"%s\"", path, key);
+        return -1;
+    }
+    *out = g_strdup(v);
+    return 0;
+}
+
+int
+trace_read(const char *path, trace_file **out, char **error)
+{
+    g_autofree char *text = read_bounded(path, error);
+    trace_file *tf = NULL;
+    json_t *hdr = NULL, *v;
+    json_error_t jerr;
+    char *nl, *line, *next;
+    unsigned int lineno = 1;
+    int ret = -1;
+
+    *out = NULL;
+    if (!text)
+        return -1;
+    if (!(nl = strchr(text, '\n'))) {
+        *error = g_strdup_printf("%s:1: not a trace: no header line", path);
+        return 1;
+    }
+    *nl = '\0';
+    hdr = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(hdr) || !(v = json_object_get(hdr, "hvd_trace"))) {
+        *error = g_strdup_printf("%s:1: not a trace: the first line is not "
+                                 "an \"hvd_trace\" header", path);
+        ret = 1;
+        goto cleanup;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) != TRACE_VERSION) {
+        *error = g_strdup_printf("%s:1: unsupported trace version (this hvd "
+                                 "reads \"hvd_trace\": %d)", path,
+                                 TRACE_VERSION);
+        goto cleanup;
+    }
+    tf = g_new0(trace_file, 1);
+    tf->path = g_strdup(path);
+    if (header_string(path, hdr, "scenario", &tf->info.scenario, error) < 0 ||
+        header_string(path, hdr, "name", &tf->info.name, error) < 0 ||
+        header_string(path, hdr, "backend", &tf->info.backend, error) < 0 ||
+        header_string(path, hdr, "hash", &tf->info.hash, error) < 0)
+        goto cleanup;
+    v = json_object_get(hdr, "seed");
+    if (!json_is_integer(v) || json_integer_value(v) < 0) {
+        *error = g_strdup_printf("%s:1: the trace header has no seed (an "
+                                 "integer >= 0)", path);
+        goto cleanup;
+    }
+    tf->info.seed = (uint64_t)json_integer_value(v);
+    tf->body = g_strdup(nl + 1);
+    tf->lines = json_array();
+    for (line = nl + 1; *line; line = next) {
+        json_t *o;
+
+        lineno++;
+        if ((next = strchr(line, '\n')))
+            *next++ = '\0';
+        else
+            next = line + strlen(line);
+        o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object(o)) {
+            *error = g_strdup_printf("%s:%u: malformed trace line: %s", path,
+                                     lineno,
+                                     o ? "not a JSON object" : jerr.text);
+            json_decref(o);
+            goto cleanup;
+        }
+        json_array_append_new(tf->lines, o);
+    }
+    *out = tf;
+    tf = NULL;
+    ret = 0;
+
+cleanup:
+    json_decref(hdr);
+    trace_file_free(tf);
+    return ret;
+}
+
+/* ---- comparing ---- */
+
+void
+trace_hash(const char *text, char out[TRACE_HASH_LEN + 1])
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        h ^= *p;
+        h *= UINT64_C(0x100000001b3);
+    }
+    g_snprintf(out, TRACE_HASH_LEN + 1, "%016llx", (unsigned long long)h);
+}
+
+static int
+cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+trace_normalise(const char *body)
+{
+    GString *steps = g_string_new("");
+    GHashTable *life = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                             NULL);
+    GPtrArray *order = g_ptr_array_new();
+    GPtrArray *keys = g_ptr_array_new();
+    char **lines = g_strsplit(body, "\n", -1);
+    GHashTableIter it;
+    gpointer k, val;
+
+    for (char **l = lines; *l; l++) {
+        json_error_t jerr;
+        json_t *o = json_loads(*l, 0, &jerr);
+        json_t *v;
+
+        if (!o)
+            continue;
+        if ((v = json_object_get(o, "step")) && !json_object_get(o, "wait")) {
+            const char *what = json_string_value(json_object_get(o, "op"));
+            const char *check = json_string_value(json_object_get(o, "check"));
+            const char *inst = json_string_value(json_object_get(o, "instance"));
+            const char *result = json_string_value(json_object_get(o, "result"));
+            g_string_append_printf(
+                steps, "step %lld %s %s %s -> %s %s\n",
+                (long long)json_integer_value(v), what ? "op" : "check",
+                what ? what : (check ? check : "?"), inst ? inst : "-",
+                result ? result : "-",
+                json_is_true(json_object_get(o, "pass")) ? "pass" : "FAIL");
+        } else if ((v = json_object_get(o, "lifecycle"))) {
+            const char *inst = json_string_value(json_object_get(o, "instance"));
+            GString *seq = g_hash_table_lookup(life, inst ? inst : "?");
+            const char *ev = json_string_value(v);
+
+            if (!seq) {
+                seq = g_string_new("");
+                g_hash_table_insert(life, g_strdup(inst ? inst : "?"), seq);
+                g_ptr_array_add(order, seq);
+            }
+            if (ev && !g_str_has_suffix(seq->str, ev))
+                g_string_append_printf(seq, " %s", ev);
+        }
+        json_decref(o);
+    }
+    g_strfreev(lines);
+    g_hash_table_iter_init(&it, life);
+    while (g_hash_table_iter_next(&it, &k, &val))
+        g_ptr_array_add(keys, k);
+    g_ptr_array_sort(keys, cmp_strings);
+    for (guint i = 0; i < keys->len; i++) {
+        GString *seq = g_hash_table_lookup(life, g_ptr_array_index(keys, i));
+        g_string_append_printf(steps, "lifecycle %s:%s\n",
+                               (char *)g_ptr_array_index(keys, i), seq->str);
+    }
+    g_ptr_array_free(keys, TRUE);
+    for (guint i = 0; i < order->len; i++)
+        g_string_free(g_ptr_array_index(order, i), TRUE);
+    g_ptr_array_free(order, TRUE);
+    g_hash_table_destroy(life);
+    return g_string_free(steps, FALSE);
+}
+
+unsigned int
+trace_first_difference(const char *a, const char *b, char **la, char **lb)
+{
+    char **sa, **sb;
+    unsigned int i = 0;
+
+    if (strcmp(a, b) == 0)
+        return 0;
+    sa = g_strsplit(a, "\n", -1);
+    sb = g_strsplit(b, "\n", -1);
+    while (sa[i] && sb[i] && strcmp(sa[i], sb[i]) == 0)
+        i++;
+    if (la)
+        *la = g_strdup(sa[i] ? sa[i] : "(end)");
+    if (lb)
+        *lb = g_strdup(sb[i] ? sb[i] : "(end)");
+    g_strfreev(sa);
+    g_strfreev(sb);
+    return i + 1;
+}
