@@ -93,19 +93,12 @@ typedef struct fake_world {
     GHashTable *guests;  /* domain name -> fake_guest* */
 } fake_world;
 
-typedef struct queued_event {
-    int type, detail, id;
-    char *name, *device;
-    char uuid[HV_UUID_STRLEN];
-    int64_t time_ns;
-} queued_event;
-
 typedef struct fake_conn {
     sim_world *w;
     fake_host *host;
     uint64_t epoch;
     bool events;
-    GQueue inbox; /* queued_event* */
+    hv_events *queue; /* the hv_conn's event queue (borrowed) */
 } fake_conn;
 
 /* ---- fake-world.c ---- */

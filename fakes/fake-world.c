@@ -195,29 +195,22 @@ fake_host_domain_bytes(const fake_host *h)
 
 /* ---- events ---- */
 
-static void
-queued_event_free(queued_event *q)
-{
-    g_free(q->name);
-    g_free(q->device);
-    g_free(q);
-}
-
 void
 fake_emit(fake_host *h, fake_dom *d, int type, int detail, const char *device)
 {
+    hv_event ev = {
+        .type = type,
+        .detail = detail,
+        .name = d->name,
+        .uuid = d->uuid,
+        .id = d->id,
+        .device = device,
+        .time_ns = sim_now(h->w),
+    };
+
     for (guint i = 0; i < h->listeners->len; i++) {
         fake_conn *c = g_ptr_array_index(h->listeners, i);
-        queued_event *q = g_new0(queued_event, 1);
-
-        q->type = type;
-        q->detail = detail;
-        q->id = d->id;
-        q->name = g_strdup(d->name);
-        q->device = g_strdup(device);
-        g_strlcpy(q->uuid, d->uuid, sizeof(q->uuid));
-        q->time_ns = sim_now(h->w);
-        g_queue_push_tail(&c->inbox, q);
+        hv_events_push(c->queue, &ev);
     }
 }
 
@@ -269,9 +262,9 @@ fake_conn_open(sim_world *w, const char *host, hv_error *err)
     c->w = w;
     c->host = h;
     c->epoch = h->epoch;
-    g_queue_init(&c->inbox);
     uri = g_strdup_printf("fake://%s", h->name);
     conn = hv_conn_new(&fake_backend, c, uri);
+    c->queue = hv_conn_events(conn);
     g_free(uri);
     return conn;
 }
@@ -290,7 +283,6 @@ fk_close(hv_conn *conn)
     fake_conn *c = fake_conn_of(conn);
 
     g_ptr_array_remove(c->host->listeners, c);
-    g_queue_clear_full(&c->inbox, (GDestroyNotify)queued_event_free);
     g_free(c);
 }
 
@@ -490,51 +482,24 @@ fk_now(hv_conn *conn)
     return sim_now(fake_conn_of(conn)->w);
 }
 
-/* Hand queued events to the caller's callback, oldest first. */
-static void
-deliver_inbox(hv_conn *conn)
-{
-    fake_conn *c = fake_conn_of(conn);
-    queued_event *q;
-
-    while ((q = g_queue_pop_head(&c->inbox))) {
-        hv_event ev = {
-            .type = q->type,
-            .detail = q->detail,
-            .name = q->name,
-            .uuid = q->uuid,
-            .id = q->id,
-            .device = q->device,
-            .time_ns = q->time_ns,
-        };
-        hv_conn_emit_event(conn, &ev);
-        queued_event_free(q);
-    }
-}
-
 /*
- * Let ns of virtual time pass: fire the world's timers in order, handing
- * this connection's events to its callback as they happen. Sleeping works
- * on a dead connection too: time passes whatever the daemon does.
+ * Let virtual time run towards 'until': fire the timers of the next
+ * instant at or before it and stop there (hv_sleep delivers this
+ * connection's events, then calls again), or move the clock to 'until'.
+ * Time passes on a dead connection too, whatever the daemon does.
  */
 static int
-fk_sleep(hv_conn *conn, int64_t ns, hv_error *err)
+fk_wait(hv_conn *conn, int64_t until, hv_error *err)
 {
     fake_conn *c = fake_conn_of(conn);
-    int64_t until = sim_now(c->w) + ns;
+    int64_t next = sim_next_time(c->w);
 
     (void)err;
-    for (;;) {
-        int64_t next;
-
-        deliver_inbox(conn);
-        next = sim_next_time(c->w);
-        if (next < 0 || next > until)
-            break;
+    if (next >= 0 && next <= until) {
         sim_run_until(c->w, next);
+        return 1;
     }
     sim_run_until(c->w, until);
-    deliver_inbox(conn);
     return 0;
 }
 
@@ -646,7 +611,7 @@ static const hv_backend fake_backend = {
     .node_get_cpu_stats = fk_node_get_cpu_stats,
     .node_get_uptime = fk_node_get_uptime,
     .clock_now = fk_now,
-    .clock_sleep = fk_sleep,
+    .clock_wait = fk_wait,
     .clock_random = fk_random,
     .domain_list = fk_domain_list,
     .domain_define = fk_domain_define,

@@ -70,10 +70,10 @@ bare_now(hv_conn *c)
 }
 
 static int
-bare_sleep(hv_conn *c, int64_t ns, hv_error *e)
+bare_wait(hv_conn *c, int64_t until, hv_error *e)
 {
     (void)c;
-    (void)ns;
+    (void)until;
     (void)e;
     return 0;
 }
@@ -97,7 +97,7 @@ bare_fail(hv_conn *c, int *alive, hv_error *e)
 static const hv_backend bare = {
     .name = "bare",
     .clock_now = bare_now,
-    .clock_sleep = bare_sleep,
+    .clock_wait = bare_wait,
     .clock_random = bare_random,
     .is_alive = bare_fail,
 };

@@ -302,6 +302,145 @@ hv_op_from_name(const char *name)
     return -1;
 }
 
+/* ---- the event queue ---- */
+
+struct hv_events {
+    GMutex lock;
+    GCond cond;
+    GQueue queue; /* of hv_queued *, under lock */
+};
+
+/* One queued event, owning copies of its strings. */
+typedef struct hv_queued {
+    int type, detail, id;
+    char *name, *device;
+    char uuid[HV_UUID_STRLEN];
+    int64_t time_ns;
+} hv_queued;
+
+static void
+hv_queued_free(gpointer p)
+{
+    hv_queued *q = p;
+
+    g_free(q->name);
+    g_free(q->device);
+    g_free(q);
+}
+
+static hv_events *
+hv_events_new(void)
+{
+    hv_events *q = g_atomic_rc_box_new0(hv_events);
+
+    g_mutex_init(&q->lock);
+    g_cond_init(&q->cond);
+    g_queue_init(&q->queue);
+    return q;
+}
+
+static void
+hv_events_clear(gpointer p)
+{
+    hv_events *q = p;
+
+    g_queue_clear_full(&q->queue, hv_queued_free);
+    g_cond_clear(&q->cond);
+    g_mutex_clear(&q->lock);
+}
+
+hv_events *
+hv_conn_events(hv_conn *conn)
+{
+    return conn->events;
+}
+
+hv_events *
+hv_events_ref(hv_events *q)
+{
+    return g_atomic_rc_box_acquire(q);
+}
+
+void
+hv_events_unref(void *q)
+{
+    if (q)
+        g_atomic_rc_box_release_full(q, hv_events_clear);
+}
+
+void
+hv_events_push(hv_events *q, const hv_event *ev)
+{
+    hv_queued *e = g_new0(hv_queued, 1);
+
+    e->type = ev->type;
+    e->detail = ev->detail;
+    e->id = ev->id;
+    e->name = g_strdup(ev->name);
+    e->device = g_strdup(ev->device);
+    g_strlcpy(e->uuid, ev->uuid ? ev->uuid : "", sizeof(e->uuid));
+    e->time_ns = ev->time_ns;
+
+    g_mutex_lock(&q->lock);
+    g_queue_push_tail(&q->queue, e);
+    g_cond_broadcast(&q->cond);
+    g_mutex_unlock(&q->lock);
+}
+
+int
+hv_events_wait(hv_events *q, int64_t deadline_us)
+{
+    int queued;
+
+    g_mutex_lock(&q->lock);
+    while (g_queue_is_empty(&q->queue) &&
+           g_cond_wait_until(&q->cond, &q->lock, deadline_us))
+        ;
+    queued = !g_queue_is_empty(&q->queue);
+    g_mutex_unlock(&q->lock);
+    return queued;
+}
+
+static hv_queued *
+hv_events_pop(hv_events *q)
+{
+    hv_queued *e;
+
+    g_mutex_lock(&q->lock);
+    e = g_queue_pop_head(&q->queue);
+    g_mutex_unlock(&q->lock);
+    return e;
+}
+
+/*
+ * Hand every queued event, oldest first, to the event hook and then to the
+ * registered callback. No lock is held while they run, so they may call
+ * back into hv (even hv_sleep: a nested drain goes on where this one is).
+ */
+static void
+hv_deliver(hv_conn *conn)
+{
+    hv_queued *q;
+
+    while ((q = hv_events_pop(conn->events))) {
+        hv_event ev = {
+            .type = q->type,
+            .detail = q->detail,
+            .name = q->name,
+            .uuid = q->uuid,
+            .id = q->id,
+            .device = q->device,
+            .time_ns = q->time_ns,
+        };
+
+        if (conn->hooks.event)
+            conn->hooks.event(conn->hooks.opaque, conn, &ev);
+        if (conn->event_cb)
+            conn->event_cb(conn, &ev, conn->event_opaque);
+        hv_queued_free(q);
+    }
+}
+
 /* ---- objects ---- */
 
 hv_conn *
@@ -312,6 +451,7 @@ hv_conn_new(const hv_backend *backend, void *priv, const char *uri)
     conn->backend = backend;
     conn->priv = priv;
     conn->uri = g_strdup(uri ? uri : "");
+    conn->events = hv_events_new();
     return conn;
 }
 
@@ -393,15 +533,6 @@ hv_conn_get_hooks(const hv_conn *conn)
     return conn->hooks;
 }
 
-void
-hv_conn_emit_event(hv_conn *conn, const hv_event *ev)
-{
-    if (conn->hooks.event)
-        conn->hooks.event(conn->hooks.opaque, conn, ev);
-    if (conn->event_cb)
-        conn->event_cb(conn, ev, conn->event_opaque);
-}
-
 /* ---- the dispatch path ---- */
 
 /* Reset err and let the 'before' hook veto the call. */
@@ -468,6 +599,7 @@ hv_conn_close(hv_conn *conn)
     if (conn->backend->close)
         conn->backend->close(conn);
     hv_end(conn, &call, 0, &err);
+    hv_events_unref(conn->events);
     g_free(conn->uri);
     g_free(conn);
 }
@@ -572,14 +704,42 @@ hv_now(hv_conn *conn)
     return conn->backend->clock_now(conn);
 }
 
+/*
+ * The one place events reach callers: deliver what is queued, then let the
+ * backend's clock run towards now + ns, delivering again at every point
+ * where it stops (on the fake: after each virtual instant at which timers
+ * fired; on libvirt: when an event arrives), until the deadline.
+ */
+static int
+hv_sleep_run(hv_conn *conn, int64_t ns, hv_error *err)
+{
+    int64_t now = conn->backend->clock_now(conn);
+    int64_t until = ns > INT64_MAX - now ? INT64_MAX : now + ns;
+    int rc;
+
+    hv_deliver(conn);
+    while ((rc = conn->backend->clock_wait(conn, until, err)) > 0)
+        hv_deliver(conn);
+    hv_deliver(conn);
+    return rc < 0 ? -1 : 0;
+}
+
 int
 hv_sleep(hv_conn *conn, int64_t ns, hv_error *err)
 {
     hv_call call = {.op = HV_OP_SLEEP, .arg = ns};
 
+    int rc;
+
     if (ns < 0)
         ns = 0;
-    return HV_DISPATCH(conn, &call, err, clock_sleep, conn, ns, err);
+    if (hv_begin(conn, &call, err) < 0)
+        rc = -1;
+    else if (!conn->backend->clock_wait)
+        rc = hv_no_support(conn, &call, err);
+    else
+        rc = hv_sleep_run(conn, ns, err);
+    return hv_end(conn, &call, rc, err);
 }
 
 int
@@ -587,7 +747,7 @@ hv_dispatch_events(hv_conn *conn, hv_error *err)
 {
     hv_error_reset(err);
     /* no hooks: dispatching is not an operation of its own */
-    return conn->backend->clock_sleep(conn, 0, err);
+    return hv_sleep_run(conn, 0, err);
 }
 
 uint64_t

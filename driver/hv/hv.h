@@ -17,7 +17,9 @@
  *  - Time comes from the connection's clock (hv_now/hv_sleep); events are
  *    delivered to the registered callback only from inside hv_sleep() (or
  *    hv_dispatch_events()), on the caller's thread, in arrival order. The
- *    driver therefore never sees a callback from another thread.
+ *    driver therefore never sees a callback from another thread. The queue
+ *    belongs to the connection (hv.c): backends only push into it, from
+ *    whatever thread they learn of an event (hv-backend.h).
  */
 #ifndef HVD_HV_H
 #define HVD_HV_H
