@@ -263,9 +263,13 @@ fake_conn_open(sim_world *w, const char *host, hv_error *err)
     c->host = h;
     c->epoch = h->epoch;
     uri = g_strdup_printf("fake://%s", h->name);
-    conn = hv_conn_new(&fake_backend, c, uri);
-    c->queue = hv_conn_events(conn);
+    conn = hv_conn_new(&fake_backend, c, uri, err);
     g_free(uri);
+    if (!conn) {
+        g_free(c);
+        return NULL;
+    }
+    c->queue = hv_conn_events(conn);
     return conn;
 }
 

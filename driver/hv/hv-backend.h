@@ -49,6 +49,11 @@ struct hv_migration {
     void *priv;
 };
 
+/*
+ * The slots, one per operation of HV_OPS (hv.h) plus the releases and the
+ * clock's now/random. Adding an operation: a slot here, an X() line in
+ * HV_OPS, a wrapper in hv.c, and the backends that support it.
+ */
 typedef struct hv_backend {
     const char *name;
 
@@ -70,7 +75,7 @@ typedef struct hv_backend {
                               hv_error *err);
     int (*node_get_uptime)(hv_conn *conn, int64_t *seconds, hv_error *err);
 
-    /* clock: mandatory */
+    /* clock: mandatory (clock_wait is the operation "sleep") */
     int64_t (*clock_now)(hv_conn *conn);
     /*
      * Let the clock run towards 'until' (a clock_now value). Return 1 at a
@@ -151,8 +156,14 @@ typedef struct hv_backend {
                     hv_error *err);
 } hv_backend;
 
-/* A new connection on 'backend' owning 'priv'; uri is copied. */
-hv_conn *hv_conn_new(const hv_backend *backend, void *priv, const char *uri);
+/*
+ * A new connection on 'backend' owning 'priv'; uri is copied. Refuses a
+ * backend that leaves a mandatory slot empty (see HV_OPS in hv.h; also
+ * clock_now and clock_random): NULL and HV_ERR_INTERNAL_ERROR naming the
+ * missing slots, and priv stays the caller's to free.
+ */
+hv_conn *hv_conn_new(const hv_backend *backend, void *priv, const char *uri,
+                     hv_error *err);
 /* A new domain handle; name is copied, priv is owned by the handle. */
 hv_domain *hv_domain_new(hv_conn *conn, const char *name, const char *uuid,
                          void *priv);

@@ -1664,8 +1664,12 @@ hv_libvirt_open(const char *uri, hv_error *err)
     /* name the connection by the URI libvirt settled on if none was given */
     if (!uri || !*uri)
         canon = virConnectGetURI(lc->vc);
-    conn = hv_conn_new(&libvirt_backend, lc, canon ? canon : uri);
+    conn = hv_conn_new(&libvirt_backend, lc, canon ? canon : uri, err);
     free(canon);
+    if (!conn) {
+        lv_conn_free(lc);
+        return NULL;
+    }
     lc->events = hv_events_ref(hv_conn_events(conn));
     return conn;
 }

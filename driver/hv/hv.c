@@ -232,55 +232,9 @@ hv_event_detail_name(int type, int detail)
 }
 
 static const char *const op_names[HV_OP__COUNT] = {
-    [HV_OP_CONNECT_CLOSE] = "connect_close",
-    [HV_OP_CONNECT_GET_VERSION] = "connect_get_version",
-    [HV_OP_CONNECT_GET_HOSTNAME] = "connect_get_hostname",
-    [HV_OP_CONNECT_GET_CAPABILITIES] = "connect_get_capabilities",
-    [HV_OP_CONNECT_IS_ALIVE] = "connect_is_alive",
-    [HV_OP_CONNECT_RECONNECT] = "connect_reconnect",
-    [HV_OP_CONNECT_EVENTS_REGISTER] = "connect_events_register",
-    [HV_OP_NODE_GET_INFO] = "node_get_info",
-    [HV_OP_NODE_GET_FREE_MEMORY] = "node_get_free_memory",
-    [HV_OP_NODE_GET_CPU_STATS] = "node_get_cpu_stats",
-    [HV_OP_NODE_GET_UPTIME] = "node_get_uptime",
-    [HV_OP_DOMAIN_LIST] = "domain_list",
-    [HV_OP_DOMAIN_DEFINE] = "domain_define",
-    [HV_OP_DOMAIN_UNDEFINE] = "domain_undefine",
-    [HV_OP_DOMAIN_CREATE] = "domain_create",
-    [HV_OP_DOMAIN_CREATE_XML] = "domain_create_xml",
-    [HV_OP_DOMAIN_LOOKUP_BY_NAME] = "domain_lookup_by_name",
-    [HV_OP_DOMAIN_LOOKUP_BY_UUID] = "domain_lookup_by_uuid",
-    [HV_OP_DOMAIN_GET_INFO] = "domain_get_info",
-    [HV_OP_DOMAIN_GET_XML] = "domain_get_xml",
-    [HV_OP_DOMAIN_IS_PERSISTENT] = "domain_is_persistent",
-    [HV_OP_DOMAIN_HAS_MANAGED_SAVE] = "domain_has_managed_save",
-    [HV_OP_DOMAIN_SHUTDOWN] = "domain_shutdown",
-    [HV_OP_DOMAIN_REBOOT] = "domain_reboot",
-    [HV_OP_DOMAIN_RESET] = "domain_reset",
-    [HV_OP_DOMAIN_DESTROY] = "domain_destroy",
-    [HV_OP_DOMAIN_SUSPEND] = "domain_suspend",
-    [HV_OP_DOMAIN_RESUME] = "domain_resume",
-    [HV_OP_DOMAIN_MANAGED_SAVE] = "domain_managed_save",
-    [HV_OP_DOMAIN_MANAGED_SAVE_REMOVE] = "domain_managed_save_remove",
-    [HV_OP_DOMAIN_INJECT_NMI] = "domain_inject_nmi",
-    [HV_OP_DOMAIN_ATTACH_DEVICE] = "domain_attach_device",
-    [HV_OP_DOMAIN_DETACH_DEVICE] = "domain_detach_device",
-    [HV_OP_DOMAIN_UPDATE_DEVICE] = "domain_update_device",
-    [HV_OP_DOMAIN_GET_JOB_INFO] = "domain_get_job_info",
-    [HV_OP_DOMAIN_ABORT_JOB] = "domain_abort_job",
-    [HV_OP_DOMAIN_MIGRATE_START] = "domain_migrate_start",
-    [HV_OP_MIGRATION_POLL] = "migration_poll",
-    [HV_OP_DOMAIN_MIGRATE_SET_MAX_DOWNTIME] = "domain_migrate_set_max_downtime",
-    [HV_OP_DOMAIN_MIGRATE_SET_MAX_SPEED] = "domain_migrate_set_max_speed",
-    [HV_OP_DOMAIN_MIGRATE_START_POST_COPY] = "domain_migrate_start_post_copy",
-    [HV_OP_POOL_GET_INFO] = "pool_get_info",
-    [HV_OP_VOL_CREATE] = "vol_create",
-    [HV_OP_VOL_DELETE] = "vol_delete",
-    [HV_OP_VOL_GET_INFO] = "vol_get_info",
-    [HV_OP_VOL_RESIZE] = "vol_resize",
-    [HV_OP_VOL_GET_PATH] = "vol_get_path",
-    [HV_OP_VOL_LIST] = "vol_list",
-    [HV_OP_SLEEP] = "sleep",
+#define HV_OP_NAME_(name, NAME, slot, mandatory) [HV_OP_##NAME] = #name,
+    HV_OPS(HV_OP_NAME_)
+#undef HV_OP_NAME_
 };
 
 const char *
@@ -441,17 +395,83 @@ hv_deliver(hv_conn *conn)
     }
 }
 
+/* ---- the backend table ---- */
+
+/* Every slot is a function pointer of one size, so one can be read
+ * generically by its offset. */
+#define HV_SLOT_SIZE_(name, NAME, slot, mandatory)                            \
+    G_STATIC_ASSERT(sizeof(((hv_backend *)0)->slot) == sizeof(void (*)(void)));
+HV_OPS(HV_SLOT_SIZE_)
+#undef HV_SLOT_SIZE_
+
+typedef struct hv_slot {
+    const char *name; /* the slot's member name */
+    size_t offset;    /* in hv_backend */
+    int mandatory;
+} hv_slot;
+
+/* Each operation's slot, made from HV_OPS like the enum and the names. */
+static const hv_slot op_slots[HV_OP__COUNT] = {
+#define HV_OP_SLOT_(name, NAME, slot, mandatory)                              \
+    [HV_OP_##NAME] = {#slot, offsetof(hv_backend, slot), (mandatory)},
+    HV_OPS(HV_OP_SLOT_)
+#undef HV_OP_SLOT_
+};
+
+/* Mandatory slots that are no operation of their own (no hooks, no trace). */
+static const hv_slot extra_slots[] = {
+    {"clock_now", offsetof(hv_backend, clock_now), 1},
+    {"clock_random", offsetof(hv_backend, clock_random), 1},
+};
+
+static int
+slot_filled(const hv_backend *backend, const hv_slot *s)
+{
+    void (*fn)(void) = NULL;
+
+    memcpy(&fn, (const char *)backend + s->offset, sizeof(fn));
+    return fn != NULL;
+}
+
+int
+hv_conn_supports(const hv_conn *conn, hv_op op)
+{
+    if ((int)op < 0 || op >= HV_OP__COUNT)
+        return 0;
+    return slot_filled(conn->backend, &op_slots[op]);
+}
+
 /* ---- objects ---- */
 
 hv_conn *
-hv_conn_new(const hv_backend *backend, void *priv, const char *uri)
+hv_conn_new(const hv_backend *backend, void *priv, const char *uri,
+            hv_error *err)
 {
-    hv_conn *conn = g_new0(hv_conn, 1);
+    GString *missing = g_string_new(NULL);
+    hv_conn *conn = NULL;
 
+    hv_error_reset(err);
+    for (size_t i = 0; i < G_N_ELEMENTS(op_slots); i++)
+        if (op_slots[i].mandatory && !slot_filled(backend, &op_slots[i]))
+            g_string_append_printf(missing, " %s", op_slots[i].name);
+    for (size_t i = 0; i < G_N_ELEMENTS(extra_slots); i++)
+        if (!slot_filled(backend, &extra_slots[i]))
+            g_string_append_printf(missing, " %s", extra_slots[i].name);
+    if (missing->len > 0) {
+        hv_error_set(err, HV_ERR_INTERNAL_ERROR,
+                     "internal error: the %s backend leaves mandatory "
+                     "slots empty:%s", backend->name ? backend->name : "?",
+                     missing->str);
+        goto cleanup;
+    }
+    conn = g_new0(hv_conn, 1);
     conn->backend = backend;
     conn->priv = priv;
     conn->uri = g_strdup(uri ? uri : "");
     conn->events = hv_events_new();
+
+ cleanup:
+    g_string_free(missing, TRUE);
     return conn;
 }
 
