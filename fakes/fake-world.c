@@ -63,12 +63,7 @@ fake_random_uuid(sim_world *w, char out[HV_UUID_STRLEN])
 {
     uint64_t hi = sim_random(w), lo = sim_random(w);
 
-    hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
-    lo = (lo & ~(UINT64_C(0xc) << 60)) | (UINT64_C(0x8) << 60);
-    g_snprintf(out, HV_UUID_STRLEN, "%08x-%04x-%04x-%04x-%012llx",
-               (unsigned int)(hi >> 32), (unsigned int)((hi >> 16) & 0xffff),
-               (unsigned int)(hi & 0xffff), (unsigned int)(lo >> 48),
-               (unsigned long long)(lo & UINT64_C(0xffffffffffff)));
+    hv_uuid_format_v4(hi, lo, out);
 }
 
 static void

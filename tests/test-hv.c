@@ -320,6 +320,40 @@ test_fault_probability_replays(void **state)
     assert_string_not_equal(a, c);
 }
 
+static void
+test_shared_helpers(void **state)
+{
+    uint64_t s = 0;
+    char uuid[HV_UUID_STRLEN];
+    int prev = 0, n = 0;
+
+    (void)state;
+    /* the published splitmix64 sequence from state 0 */
+    assert_true(hv_splitmix64(&s) == UINT64_C(0xe220a8397b1dcdaf));
+    assert_true(hv_splitmix64(&s) == UINT64_C(0x6e789e6aa1b965f4));
+    hv_uuid_format(UINT64_C(0x0123456789abcdef), UINT64_C(0xfedcba9876543210),
+                   uuid);
+    assert_string_equal(uuid, "01234567-89ab-cdef-fedc-ba9876543210");
+    hv_uuid_format_v4(UINT64_MAX, UINT64_MAX, uuid);
+    assert_string_equal(uuid, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+    hv_uuid_format_v4(0, 0, uuid);
+    assert_string_equal(uuid, "00000000-0000-4000-8000-000000000000");
+
+    /* the enumeration gives exactly the codes that have names, ascending */
+    for (int i = 0; i < hv_error_code_count(); i++) {
+        int code = hv_error_code_at(i);
+        assert_true(code > prev);
+        assert_string_not_equal(hv_error_code_name(code), "UNKNOWN");
+        prev = code;
+    }
+    assert_int_equal(hv_error_code_at(-1), -1);
+    assert_int_equal(hv_error_code_at(hv_error_code_count()), -1);
+    for (int code = 1; code < 1024; code++)
+        if (strcmp(hv_error_code_name(code), "UNKNOWN") != 0)
+            n++;
+    assert_int_equal(n, hv_error_code_count());
+}
+
 /* ---- the operation list: mandatory slots, deliberate gaps ---- */
 
 static void
@@ -662,6 +696,7 @@ main(void)
         cmocka_unit_test(test_fault_nth_count),
         cmocka_unit_test(test_fault_target_and_stall),
         cmocka_unit_test(test_fault_probability_replays),
+        cmocka_unit_test(test_shared_helpers),
         cmocka_unit_test(test_mandatory_slots),
         cmocka_unit_test(test_unsupported_fake),
         cmocka_unit_test(test_unsupported_libvirt),

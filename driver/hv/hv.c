@@ -53,6 +53,7 @@ hv_error_copy(hv_error *dst, const hv_error *src)
     *dst = *src;
 }
 
+/* Every code hv knows, in ascending order (hv_error_code_at relies on it). */
 static const struct {
     int code;
     const char *name;
@@ -68,8 +69,8 @@ static const struct {
     {HV_ERR_OPERATION_FAILED, "OPERATION_FAILED"},
     {HV_ERR_NO_NAME, "NO_NAME"},
     {HV_ERR_XML_ERROR, "XML_ERROR"},
-    {HV_ERR_XML_DETAIL, "XML_DETAIL"},
     {HV_ERR_OPERATION_DENIED, "OPERATION_DENIED"},
+    {HV_ERR_XML_DETAIL, "XML_DETAIL"},
     {HV_ERR_SYSTEM_ERROR, "SYSTEM_ERROR"},
     {HV_ERR_RPC, "RPC"},
     {HV_ERR_NO_DOMAIN, "NO_DOMAIN"},
@@ -97,6 +98,20 @@ hv_error_code_name(int code)
 }
 
 int
+hv_error_code_count(void)
+{
+    return (int)G_N_ELEMENTS(error_names) - 1; /* all but HV_ERR_OK */
+}
+
+int
+hv_error_code_at(int i)
+{
+    if (i < 0 || i >= hv_error_code_count())
+        return -1;
+    return error_names[i + 1].code;
+}
+
+int
 hv_error_code_from_name(const char *name)
 {
     if (!name)
@@ -107,6 +122,35 @@ hv_error_code_from_name(const char *name)
         if (g_ascii_strcasecmp(error_names[i].name, name) == 0)
             return error_names[i].code;
     return -1;
+}
+
+/* ---- shared helpers ---- */
+
+uint64_t
+hv_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+void
+hv_uuid_format(uint64_t hi, uint64_t lo, char out[HV_UUID_STRLEN])
+{
+    g_snprintf(out, HV_UUID_STRLEN, "%08x-%04x-%04x-%04x-%012llx",
+               (unsigned int)(hi >> 32), (unsigned int)((hi >> 16) & 0xffff),
+               (unsigned int)(hi & 0xffff), (unsigned int)(lo >> 48),
+               (unsigned long long)(lo & UINT64_C(0xffffffffffff)));
+}
+
+void
+hv_uuid_format_v4(uint64_t hi, uint64_t lo, char out[HV_UUID_STRLEN])
+{
+    hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
+    lo = (lo & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62);
+    hv_uuid_format(hi, lo, out);
 }
 
 /* ---- names of states, reasons, events, operations ---- */

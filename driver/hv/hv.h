@@ -96,6 +96,29 @@ void hv_error_copy(hv_error *dst, const hv_error *src);
 const char *hv_error_code_name(int code);
 /* Code from a symbolic name (with or without "VIR_ERR_"), -1 if unknown. */
 int hv_error_code_from_name(const char *name);
+/*
+ * The codes hv knows (every hv_error_code but HV_ERR_OK), to enumerate
+ * without probing: hv_error_code_at(i) for 0 <= i < hv_error_code_count(),
+ * in ascending order of code; -1 for an i out of range.
+ */
+int hv_error_code_count(void);
+int hv_error_code_at(int i);
+
+/* ---- small helpers shared by the layers above ---- */
+
+/*
+ * splitmix64: the next 64 bits of the sequence whose state is *state (the
+ * state advances). Used to expand a seed into generator state and to
+ * derive stable values from a seed; not a stream for simulation.
+ */
+uint64_t hv_splitmix64(uint64_t *state);
+/*
+ * Print two 64-bit words as a uuid: hi gives the first 16 hex digits
+ * (8-4-4), lo the last 16 (4-12). hv_uuid_format_v4 first sets the
+ * version (4) and variant (10) bits of a random RFC 4122 uuid.
+ */
+void hv_uuid_format(uint64_t hi, uint64_t lo, char out[HV_UUID_STRLEN]);
+void hv_uuid_format_v4(uint64_t hi, uint64_t lo, char out[HV_UUID_STRLEN]);
 
 /* Domain states: virDomainState. */
 typedef enum {
