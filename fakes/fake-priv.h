@@ -29,8 +29,7 @@
 #include "fake.h"
 #include "hv-backend.h"
 
-/* The host's one storage pool and the folder its volumes live in. */
-#define POOL_NAME "hvd"
+/* The folder the volumes of a host's pool live in. */
 #define POOL_PATH "/var/lib/hvd/images"
 
 typedef enum { ACPI_NONE, ACPI_SHUTDOWN, ACPI_REBOOT } acpi_request;
@@ -71,6 +70,7 @@ struct fake_host {
     char uuid[HV_UUID_STRLEN];
     unsigned int vcpus;
     uint64_t memory_mib;
+    char *pool;      /* the name of its one storage pool */
     uint64_t disk_bytes;
     uint64_t disk_free_override; /* UINT64_MAX: normal accounting */
     unsigned long lib_version, hv_version;

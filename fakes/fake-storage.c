@@ -73,9 +73,9 @@ fake_check_sources(fake_host *h, GPtrArray *sources, hv_error *err)
 }
 
 static int
-pool_check(const char *pool, hv_error *err)
+pool_check(fake_host *h, const char *pool, hv_error *err)
 {
-    if (!pool || strcmp(pool, POOL_NAME) != 0) {
+    if (!pool || strcmp(pool, h->pool) != 0) {
         hv_error_set(err, HV_ERR_NO_STORAGE_POOL,
                      "Storage pool not found: no storage pool with matching "
                      "name '%s'", pool ? pool : "");
@@ -89,7 +89,7 @@ vol_get(fake_host *h, const char *pool, const char *name, hv_error *err)
 {
     fake_vol *v;
 
-    if (pool_check(pool, err) < 0)
+    if (pool_check(h, pool, err) < 0)
         return NULL;
     if (!(v = g_hash_table_lookup(h->vols, name ? name : ""))) {
         hv_error_set(err, HV_ERR_NO_STORAGE_VOL,
@@ -108,7 +108,7 @@ fk_pool_get_info(hv_conn *conn, const char *pool, hv_pool_info *info,
 {
     fake_conn *c = fake_conn_of(conn);
 
-    if (fake_conn_check(c, err) < 0 || pool_check(pool, err) < 0)
+    if (fake_conn_check(c, err) < 0 || pool_check(c->host, pool, err) < 0)
         return -1;
     info->capacity = c->host->disk_bytes;
     info->available = pool_available(c->host);
@@ -132,7 +132,7 @@ fk_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
     uint64_t need;
     fake_vol *v;
 
-    if (fake_conn_check(c, err) < 0 || pool_check(pool, err) < 0)
+    if (fake_conn_check(c, err) < 0 || pool_check(c->host, pool, err) < 0)
         return -1;
     if (!spec->name || !*spec->name || strchr(spec->name, '/')) {
         hv_error_set(err, HV_ERR_XML_ERROR,
@@ -271,7 +271,7 @@ fk_vol_list(hv_conn *conn, const char *pool, char ***names, hv_error *err)
     gpointer k;
     guint n = 0;
 
-    if (fake_conn_check(c, err) < 0 || pool_check(pool, err) < 0)
+    if (fake_conn_check(c, err) < 0 || pool_check(c->host, pool, err) < 0)
         return -1;
     *names = g_new0(char *, g_hash_table_size(c->host->vols) + 1);
     g_hash_table_iter_init(&it, c->host->vols);

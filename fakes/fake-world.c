@@ -77,6 +77,7 @@ fake_host_free(fake_host *h)
     g_hash_table_destroy(h->vols);
     g_ptr_array_free(h->listeners, TRUE);
     g_free(h->name);
+    g_free(h->pool);
     g_free(h);
 }
 
@@ -104,6 +105,8 @@ fake_host_add(sim_world *w, const fake_host_spec *spec, hv_error *err)
     fake_random_uuid(w, h->uuid);
     h->vcpus = spec->vcpus;
     h->memory_mib = spec->memory_mib;
+    h->pool = g_strdup(spec->storage_pool ? spec->storage_pool
+                                          : FAKE_DEFAULT_POOL);
     h->disk_bytes = spec->disk_gib * (UINT64_C(1) << 30);
     h->disk_free_override = UINT64_MAX;
     h->lib_version = spec->lib_version ? spec->lib_version : 9000000;
