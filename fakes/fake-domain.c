@@ -147,20 +147,35 @@ boot_schedule(fake_host *h, fake_dom *d)
                  d->run);
 }
 
-/* The guest acts on an ACPI power-button press. */
+static int dom_start(fake_host *h, fake_dom *d, const char *xml,
+                     unsigned int flags, hv_error *err);
+
+/*
+ * The guest acts on an ACPI power-button press. A guest that restarts on
+ * shutdown is started again at once from its definition, as by a tool
+ * outside the driver: a new ID, and a new boot.
+ */
 static void
 on_acpi_shutdown(sim_world *w, void *a, uint64_t token)
 {
     fake_host *h = a;
     fake_dom *d = dom_by_token(h, token);
+    bool restart;
+    hv_error err;
 
     (void)w;
     if (!d || !fake_dom_active(d))
         return;
+    /* a transient domain is gone once it stops: nothing to start again */
+    restart = d->guest.restarts_on_shutdown && d->persistent;
     /* QEMU reports the guest's power-off, then the process exits */
     dom_set_state(h, d, HV_STATE_SHUTDOWN, HV_SHUTDOWN_USER);
     fake_emit(h, d, HV_EVENT_SHUTDOWN, HV_EV_SHUTDOWN_GUEST, NULL);
     fake_dom_stopped(h, d, HV_SHUTOFF_SHUTDOWN, HV_EV_STOPPED_SHUTDOWN);
+    hv_error_reset(&err);
+    /* if its disks went meanwhile it stays off, as a failed start would */
+    if (restart)
+        (void)dom_start(h, d, d->config_xml, 0, &err);
 }
 
 /* The guest acts on an ACPI reboot request: it resets and boots again. */
@@ -422,10 +437,9 @@ fk_domain_undefine(hv_domain *dom, unsigned int flags, hv_error *err)
  * counter, guest timers, and the events real QEMU gives.
  */
 static int
-dom_start(fake_conn *c, fake_dom *d, const char *xml, unsigned int flags,
+dom_start(fake_host *h, fake_dom *d, const char *xml, unsigned int flags,
           hv_error *err)
 {
-    fake_host *h = c->host;
     GPtrArray *sources = fake_xml_disk_sources(xml);
     bool restore = d->managed_save;
     int rc = fake_check_sources(h, sources, err);
@@ -439,7 +453,7 @@ dom_start(fake_conn *c, fake_dom *d, const char *xml, unsigned int flags,
         d->id = -1;
         return -1;
     }
-    dom_behaviour(c->w, d);
+    dom_behaviour(h->w, d);
     fake_dom_retoken(h, d, &d->life);
     fake_dom_retoken(h, d, &d->run);
     d->pending = ACPI_NONE;
@@ -466,7 +480,7 @@ dom_start(fake_conn *c, fake_dom *d, const char *xml, unsigned int flags,
         fake_emit(h, d, HV_EVENT_RESUMED, HV_EV_RESUMED_FROM_SNAPSHOT, NULL);
     }
     if (d->guest.crash_after_ns > 0)
-        sim_schedule(c->w, sim_now(c->w) + d->guest.crash_after_ns, on_crash,
+        sim_schedule(h->w, sim_now(h->w) + d->guest.crash_after_ns, on_crash,
                      h, d->life);
     return 0;
 }
@@ -484,7 +498,8 @@ fk_domain_create(hv_domain *dom, unsigned int flags, hv_error *err)
                      "running");
         return -1;
     }
-    return dom_start(fake_conn_of(dom->conn), d, d->config_xml, flags, err);
+    return dom_start(fake_conn_of(dom->conn)->host, d, d->config_xml, flags,
+                     err);
 }
 
 int
@@ -513,7 +528,7 @@ fk_domain_create_xml(hv_conn *conn, const char *xml, unsigned int flags,
         created = true;
     }
     dom_take_def(d, &def);
-    if (dom_start(c, d, def.xml, flags, err) < 0) {
+    if (dom_start(c->host, d, def.xml, flags, err) < 0) {
         if (created)
             fake_dom_remove(c->host, d);
         goto error;

@@ -41,9 +41,17 @@ typedef struct fake_guest {
     int64_t acpi_delay_ns; /* request to acting on it */
     int64_t crash_after_ns; /* QEMU dies this long after each start; 0 never */
     uint64_t dirty_rate_mib; /* MiB/s the guest dirties (migration) */
+    /*
+     * When the guest acts on an ACPI power-off, the domain stops as usual
+     * (SHUTDOWN/GUEST, STOPPED/SHUTDOWN) and something outside the driver
+     * starts it again at the same virtual instant: a new domain ID,
+     * RESUMED/UNPAUSED + STARTED/BOOTED, and a new boot of boot_ns.
+     * Persistent domains only (a transient one is gone once stopped).
+     */
+    bool restarts_on_shutdown;
 } fake_guest;
 
-/* The defaults above, ACPI honoured, no crash. */
+/* The defaults above, ACPI honoured, no crash, no restart on shutdown. */
 void fake_guest_defaults(fake_guest *g);
 
 /* ---- world and hosts ---- */

@@ -431,6 +431,87 @@ test_bad_hosts(void **state)
     fake_world_free(w);
 }
 
+/*
+ * A guest that restarts on shutdown: it stops when it acts on the ACPI
+ * request and is started again at the same instant with a new ID, then
+ * boots again (an ACPI request before it is up is lost).
+ */
+static void
+test_restart_on_shutdown(void **state)
+{
+    world *wd = world_new(1);
+    fake_guest g;
+    hv_domain *d;
+    hv_error err;
+    int reason, id;
+
+    (void)state;
+    fake_guest_defaults(&g);
+    g.boot_ns = 1 * HV_NS_PER_SEC;
+    g.acpi_delay_ns = 2 * HV_NS_PER_SEC;
+    g.restarts_on_shutdown = true;
+    fake_guest_set(wd->w, "vm", &g);
+    d = start(wd, "vm", true);
+    assert_int_equal(state_of(d, NULL, &id), HV_STATE_RUNNING);
+    assert_int_equal(id, 1);
+    hv_sleep(wd->conn, HV_NS_PER_SEC, &err);
+    assert_int_equal(hv_domain_shutdown(d, 0, &err), 0);
+    hv_sleep(wd->conn, 2 * HV_NS_PER_SEC - 1, &err);
+    assert_int_equal(state_of(d, NULL, &id), HV_STATE_RUNNING);
+    assert_int_equal(id, 1);
+    hv_sleep(wd->conn, 1, &err); /* t = 3 s: acted on, and back */
+    assert_int_equal(state_of(d, &reason, &id), HV_STATE_RUNNING);
+    assert_int_equal(reason, HV_RUNNING_BOOTED);
+    assert_int_equal(id, 2);
+    assert_string_equal(wd->events->str,
+                        "vm:DEFINED/ADDED@0 vm:RESUMED/UNPAUSED@0 vm:STARTED/BOOTED@0 "
+                        "vm:SHUTDOWN/GUEST@3000 vm:STOPPED/SHUTDOWN@3000 "
+                        "vm:RESUMED/UNPAUSED@3000 vm:STARTED/BOOTED@3000 ");
+    /* booting again: a request before 4 s is lost */
+    g_string_truncate(wd->events, 0);
+    assert_int_equal(hv_domain_shutdown(d, 0, &err), 0);
+    hv_sleep(wd->conn, HV_NS_PER_SEC, &err); /* t = 4 s: up again */
+    assert_int_equal(wd->events->len, 0);
+    assert_int_equal(hv_domain_shutdown(d, 0, &err), 0);
+    hv_sleep(wd->conn, 2 * HV_NS_PER_SEC, &err); /* acts at 6 s */
+    assert_int_equal(state_of(d, NULL, &id), HV_STATE_RUNNING);
+    assert_int_equal(id, 3);
+    assert_string_equal(wd->events->str,
+                        "vm:SHUTDOWN/GUEST@6000 vm:STOPPED/SHUTDOWN@6000 "
+                        "vm:RESUMED/UNPAUSED@6000 vm:STARTED/BOOTED@6000 ");
+    /* destroy is not a shutdown the guest acts on: it stays off */
+    g_string_truncate(wd->events, 0);
+    assert_int_equal(hv_domain_destroy(d, 0, &err), 0);
+    hv_sleep(wd->conn, 10 * HV_NS_PER_SEC, &err);
+    assert_int_equal(state_of(d, NULL, &id), HV_STATE_SHUTOFF);
+    assert_int_equal(id, -1);
+    hv_domain_free(d);
+    world_free(wd);
+}
+
+/* A transient guest cannot be started again: it is gone once stopped. */
+static void
+test_restart_on_shutdown_transient(void **state)
+{
+    world *wd = world_new(1);
+    fake_guest g;
+    hv_domain *d;
+    hv_error err;
+
+    (void)state;
+    fake_guest_defaults(&g);
+    g.boot_ns = 1 * HV_NS_PER_SEC;
+    g.restarts_on_shutdown = true;
+    fake_guest_set(wd->w, "tvm", &g);
+    d = start(wd, "tvm", false);
+    hv_sleep(wd->conn, HV_NS_PER_SEC, &err);
+    assert_int_equal(hv_domain_shutdown(d, 0, &err), 0);
+    hv_sleep(wd->conn, 10 * HV_NS_PER_SEC, &err);
+    assert_int_equal(fake_host_domain_count(wd->h), 0);
+    hv_domain_free(d);
+    world_free(wd);
+}
+
 /* The pool is the one the host spec names; no name gives "default". */
 static void
 test_pool_name(void **state)
@@ -476,6 +557,8 @@ main(void)
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_bad_hosts),
         cmocka_unit_test(test_pool_name),
+        cmocka_unit_test(test_restart_on_shutdown),
+        cmocka_unit_test(test_restart_on_shutdown_transient),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);
