@@ -32,6 +32,8 @@ typedef struct fake_host fake_host;
 #define FAKE_DEFAULT_BOOT_NS (3400 * HV_NS_PER_MS)
 #define FAKE_DEFAULT_ACPI_DELAY_NS (2100 * HV_NS_PER_MS)
 #define FAKE_DEFAULT_DETACH_DELAY_NS (200 * HV_NS_PER_MS)
+/* The pool a host spec without one gets: libvirt's customary name. */
+#define FAKE_DEFAULT_POOL "default"
 
 typedef struct fake_guest {
     int64_t boot_ns;       /* start (or reset) to OS up, ACPI handled after */
@@ -39,9 +41,17 @@ typedef struct fake_guest {
     int64_t acpi_delay_ns; /* request to acting on it */
     int64_t crash_after_ns; /* QEMU dies this long after each start; 0 never */
     uint64_t dirty_rate_mib; /* MiB/s the guest dirties (migration) */
+    /*
+     * When the guest acts on an ACPI power-off, the domain stops as usual
+     * (SHUTDOWN/GUEST, STOPPED/SHUTDOWN) and something outside the driver
+     * starts it again at the same virtual instant: a new domain ID,
+     * RESUMED/UNPAUSED + STARTED/BOOTED, and a new boot of boot_ns.
+     * Persistent domains only (a transient one is gone once stopped).
+     */
+    bool restarts_on_shutdown;
 } fake_guest;
 
-/* The defaults above, ACPI honoured, no crash. */
+/* The defaults above, ACPI honoured, no crash, no restart on shutdown. */
 void fake_guest_defaults(fake_guest *g);
 
 /* ---- world and hosts ---- */
@@ -50,7 +60,11 @@ typedef struct fake_host_spec {
     const char *name;     /* also its hostname */
     unsigned int vcpus;
     uint64_t memory_mib;
-    uint64_t disk_gib;    /* capacity of its storage pool "hvd" */
+    /* The name of the host's one storage pool (copied), where volumes and
+     * instance disks live; NULL: FAKE_DEFAULT_POOL. Give the driver's
+     * storage_pool for a host that runs the driver. */
+    const char *storage_pool;
+    uint64_t disk_gib;    /* capacity of that pool */
     unsigned long lib_version; /* 0: 9000000 */
     unsigned long hv_version;  /* 0: 7002000 */
 } fake_host_spec;
@@ -89,7 +103,7 @@ void fake_host_daemon_start(fake_host *h);
 void fake_host_crash_reboot(fake_host *h);
 /* The guest of domain 'name' crashes now (its QEMU process dies). */
 int fake_domain_crash(fake_host *h, const char *name, hv_error *err);
-/* Set how many bytes of pool "hvd" stay free: 0 = the disk is full. Use
+/* Set how many bytes of the host's pool stay free: 0 = the disk is full. Use
  * UINT64_MAX to return to normal accounting. */
 void fake_host_set_disk_free(fake_host *h, uint64_t bytes);
 

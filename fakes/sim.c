@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "hv.h" /* hv_splitmix64 */
+
 typedef struct sim_timer {
     int64_t at;
     uint64_t seq;
@@ -26,16 +28,6 @@ struct sim_world {
     void (*data_free)(void *);
 };
 
-/* splitmix64: expands the seed into the xoshiro state. */
-static uint64_t
-splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 sim_world *
 sim_world_new(uint64_t seed)
 {
@@ -43,8 +35,9 @@ sim_world_new(uint64_t seed)
     uint64_t x = seed;
 
     w->seed = seed;
+    /* splitmix64 expands the seed into the xoshiro state */
     for (int i = 0; i < 4; i++)
-        w->rng[i] = splitmix64(&x);
+        w->rng[i] = hv_splitmix64(&x);
     w->heap = g_array_new(FALSE, FALSE, sizeof(sim_timer));
     w->cancelled = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     w->next_seq = 1;

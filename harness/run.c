@@ -398,6 +398,7 @@ setup(runner *r, char **why)
             fake_host_spec fs = {.name = h->spec->name,
                                  .vcpus = h->spec->vcpus,
                                  .memory_mib = h->spec->memory_mb,
+                                 .storage_pool = cfg.storage_pool,
                                  .disk_gib = h->spec->disk_gb};
             if (!(h->fh = fake_host_add(r->w, &fs, &hv))) {
                 *why = g_strdup_printf("host %s: %s", h->spec->name,

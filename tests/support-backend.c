@@ -83,11 +83,13 @@ tb_open(tb_kind kind, const char *test_name)
     switch (kind) {
     case TB_FAKE: {
         fake_host_spec spec = {.name = "host1", .vcpus = 8,
-                               .memory_mib = 16384, .disk_gib = 100};
+                               .memory_mib = 16384, .storage_pool = "hvd",
+                               .disk_gib = 100};
         t->world = fake_world_new(1);
         assert_non_null(fake_host_add(t->world, &spec, &err));
         t->conn = fake_conn_open(t->world, "host1", &err);
-        t->pool = "hvd";
+        /* the same name as the real suite's pool */
+        t->pool = spec.storage_pool;
         break;
     }
     case TB_TEST:

@@ -105,15 +105,17 @@ env_new_with(unsigned long lib_version)
 
     E = e;
     e->w = fake_world_new(7);
+    drv_config_defaults(&e->cfg);
+    spec.storage_pool = e->cfg.storage_pool;
     e->h = fake_host_add(e->w, &spec, &hv);
     e->conn = fake_conn_open(e->w, "h1", &hv);
     assert_non_null(e->conn);
-    assert_int_equal(hv_vol_create(e->conn, "hvd", &base, &hv), 0);
+    assert_int_equal(hv_vol_create(e->conn, e->cfg.storage_pool, &base, &hv),
+                     0);
     hooks.opaque = e;
     hv_conn_set_hooks(e->conn, &hooks);
     e->faults = fault_set_new();
     fault_set_attach(e->faults, e->conn);
-    drv_config_defaults(&e->cfg);
     g_free(e->cfg.virt_type);
     e->cfg.virt_type = g_strdup("qemu");
     e->events = g_string_new("");

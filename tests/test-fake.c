@@ -15,6 +15,9 @@
 #include "fake.h"
 #include "hv.h"
 
+/* The host's pool: any name, nothing to do with the driver's default. */
+#define POOL "images"
+
 typedef struct world {
     sim_world *w;
     fake_host *h;
@@ -38,7 +41,7 @@ static world *
 world_new(uint64_t seed)
 {
     fake_host_spec spec = {.name = "h1", .vcpus = 4, .memory_mib = 1024,
-                           .disk_gib = 1};
+                           .storage_pool = POOL, .disk_gib = 1};
     world *wd = g_new0(world, 1);
     hv_error err;
 
@@ -278,23 +281,23 @@ test_disk_full(void **state)
     hv_error err;
 
     (void)state;
-    assert_int_equal(hv_vol_create(wd->conn, "hvd", &raw, &err), 0);
+    assert_int_equal(hv_vol_create(wd->conn, POOL, &raw, &err), 0);
     /* a second 600 MiB raw volume does not fit in 1 GiB */
     raw.name = "r2.img";
-    assert_int_equal(hv_vol_create(wd->conn, "hvd", &raw, &err), -1);
+    assert_int_equal(hv_vol_create(wd->conn, POOL, &raw, &err), -1);
     assert_int_equal(err.code, HV_ERR_SYSTEM_ERROR);
     assert_int_equal(err.sys_errno, ENOSPC);
     /* qcow2 is thin: it fits, whatever its capacity */
-    assert_int_equal(hv_vol_create(wd->conn, "hvd", &q, &err), 0);
+    assert_int_equal(hv_vol_create(wd->conn, POOL, &q, &err), 0);
     fake_host_set_disk_free(wd->h, 0);
-    assert_int_equal(hv_pool_get_info(wd->conn, "hvd", &pool, &err), 0);
+    assert_int_equal(hv_pool_get_info(wd->conn, POOL, &pool, &err), 0);
     assert_int_equal(pool.available, 0);
     q.name = "q2.qcow2";
-    assert_int_equal(hv_vol_create(wd->conn, "hvd", &q, &err), -1);
+    assert_int_equal(hv_vol_create(wd->conn, POOL, &q, &err), -1);
     assert_int_equal(err.sys_errno, ENOSPC);
     fake_host_set_disk_free(wd->h, UINT64_MAX);
-    assert_int_equal(hv_vol_create(wd->conn, "hvd", &q, &err), 0);
-    assert_int_equal(hv_vol_resize(wd->conn, "hvd", "r.img", 1 << 20, &err),
+    assert_int_equal(hv_vol_create(wd->conn, POOL, &q, &err), 0);
+    assert_int_equal(hv_vol_resize(wd->conn, POOL, "r.img", 1 << 20, &err),
                      -1);
     assert_int_equal(err.code, HV_ERR_INVALID_ARG);
     assert_int_equal(fake_host_volume_count(wd->h), 3);
@@ -321,7 +324,7 @@ test_live_detach(void **state)
     assert_int_equal(hv_domain_attach_device(d, disk, HV_DEVICE_LIVE, &err),
                      -1);
     assert_int_equal(err.code, HV_ERR_SYSTEM_ERROR); /* no such volume */
-    assert_int_equal(hv_vol_create(wd->conn, "hvd", &v, &err), 0);
+    assert_int_equal(hv_vol_create(wd->conn, POOL, &v, &err), 0);
     assert_int_equal(hv_domain_attach_device(d, disk, HV_DEVICE_LIVE, &err),
                      0);
     assert_int_equal(hv_domain_attach_device(d, disk, HV_DEVICE_LIVE, &err),
@@ -428,6 +431,117 @@ test_bad_hosts(void **state)
     fake_world_free(w);
 }
 
+/*
+ * A guest that restarts on shutdown: it stops when it acts on the ACPI
+ * request and is started again at the same instant with a new ID, then
+ * boots again (an ACPI request before it is up is lost).
+ */
+static void
+test_restart_on_shutdown(void **state)
+{
+    world *wd = world_new(1);
+    fake_guest g;
+    hv_domain *d;
+    hv_error err;
+    int reason, id;
+
+    (void)state;
+    fake_guest_defaults(&g);
+    g.boot_ns = 1 * HV_NS_PER_SEC;
+    g.acpi_delay_ns = 2 * HV_NS_PER_SEC;
+    g.restarts_on_shutdown = true;
+    fake_guest_set(wd->w, "vm", &g);
+    d = start(wd, "vm", true);
+    assert_int_equal(state_of(d, NULL, &id), HV_STATE_RUNNING);
+    assert_int_equal(id, 1);
+    hv_sleep(wd->conn, HV_NS_PER_SEC, &err);
+    assert_int_equal(hv_domain_shutdown(d, 0, &err), 0);
+    hv_sleep(wd->conn, 2 * HV_NS_PER_SEC - 1, &err);
+    assert_int_equal(state_of(d, NULL, &id), HV_STATE_RUNNING);
+    assert_int_equal(id, 1);
+    hv_sleep(wd->conn, 1, &err); /* t = 3 s: acted on, and back */
+    assert_int_equal(state_of(d, &reason, &id), HV_STATE_RUNNING);
+    assert_int_equal(reason, HV_RUNNING_BOOTED);
+    assert_int_equal(id, 2);
+    assert_string_equal(wd->events->str,
+                        "vm:DEFINED/ADDED@0 vm:RESUMED/UNPAUSED@0 vm:STARTED/BOOTED@0 "
+                        "vm:SHUTDOWN/GUEST@3000 vm:STOPPED/SHUTDOWN@3000 "
+                        "vm:RESUMED/UNPAUSED@3000 vm:STARTED/BOOTED@3000 ");
+    /* booting again: a request before 4 s is lost */
+    g_string_truncate(wd->events, 0);
+    assert_int_equal(hv_domain_shutdown(d, 0, &err), 0);
+    hv_sleep(wd->conn, HV_NS_PER_SEC, &err); /* t = 4 s: up again */
+    assert_int_equal(wd->events->len, 0);
+    assert_int_equal(hv_domain_shutdown(d, 0, &err), 0);
+    hv_sleep(wd->conn, 2 * HV_NS_PER_SEC, &err); /* acts at 6 s */
+    assert_int_equal(state_of(d, NULL, &id), HV_STATE_RUNNING);
+    assert_int_equal(id, 3);
+    assert_string_equal(wd->events->str,
+                        "vm:SHUTDOWN/GUEST@6000 vm:STOPPED/SHUTDOWN@6000 "
+                        "vm:RESUMED/UNPAUSED@6000 vm:STARTED/BOOTED@6000 ");
+    /* destroy is not a shutdown the guest acts on: it stays off */
+    g_string_truncate(wd->events, 0);
+    assert_int_equal(hv_domain_destroy(d, 0, &err), 0);
+    hv_sleep(wd->conn, 10 * HV_NS_PER_SEC, &err);
+    assert_int_equal(state_of(d, NULL, &id), HV_STATE_SHUTOFF);
+    assert_int_equal(id, -1);
+    hv_domain_free(d);
+    world_free(wd);
+}
+
+/* A transient guest cannot be started again: it is gone once stopped. */
+static void
+test_restart_on_shutdown_transient(void **state)
+{
+    world *wd = world_new(1);
+    fake_guest g;
+    hv_domain *d;
+    hv_error err;
+
+    (void)state;
+    fake_guest_defaults(&g);
+    g.boot_ns = 1 * HV_NS_PER_SEC;
+    g.restarts_on_shutdown = true;
+    fake_guest_set(wd->w, "tvm", &g);
+    d = start(wd, "tvm", false);
+    hv_sleep(wd->conn, HV_NS_PER_SEC, &err);
+    assert_int_equal(hv_domain_shutdown(d, 0, &err), 0);
+    hv_sleep(wd->conn, 10 * HV_NS_PER_SEC, &err);
+    assert_int_equal(fake_host_domain_count(wd->h), 0);
+    hv_domain_free(d);
+    world_free(wd);
+}
+
+/* The pool is the one the host spec names; no name gives "default". */
+static void
+test_pool_name(void **state)
+{
+    sim_world *w = fake_world_new(1);
+    fake_host_spec named = {.name = "a", .vcpus = 1, .memory_mib = 1,
+                            .storage_pool = "tank", .disk_gib = 1};
+    fake_host_spec unnamed = {.name = "b", .vcpus = 1, .memory_mib = 1,
+                              .disk_gib = 1};
+    hv_pool_info info;
+    hv_error err;
+    hv_conn *a, *b;
+
+    (void)state;
+    assert_non_null(fake_host_add(w, &named, &err));
+    assert_non_null(fake_host_add(w, &unnamed, &err));
+    a = fake_conn_open(w, "a", &err);
+    b = fake_conn_open(w, "b", &err);
+    assert_int_equal(hv_pool_get_info(a, "tank", &info, &err), 0);
+    assert_true(info.capacity == UINT64_C(1) << 30);
+    assert_int_equal(hv_pool_get_info(a, "hvd", &info, &err), -1);
+    assert_int_equal(err.code, HV_ERR_NO_STORAGE_POOL);
+    assert_int_equal(hv_pool_get_info(b, FAKE_DEFAULT_POOL, &info, &err), 0);
+    assert_int_equal(hv_pool_get_info(b, "tank", &info, &err), -1);
+    assert_int_equal(err.code, HV_ERR_NO_STORAGE_POOL);
+    hv_conn_close(a);
+    hv_conn_close(b);
+    fake_world_free(w);
+}
+
 int
 main(void)
 {
@@ -442,6 +556,9 @@ main(void)
         cmocka_unit_test(test_memory_accounting),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_bad_hosts),
+        cmocka_unit_test(test_pool_name),
+        cmocka_unit_test(test_restart_on_shutdown),
+        cmocka_unit_test(test_restart_on_shutdown_transient),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -1,6 +1,7 @@
 /*
  * test-hv.c: the hv layer itself — error record, names, the dispatch path
- * with its hooks, and the fault-injecting wrapper (on the fake).
+ * with its hooks, the fault-injecting wrapper (on the fake), and the one
+ * operation list: mandatory slots, and what each backend leaves out.
  */
 #include <glib.h>
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include "fake.h"
 #include "fault.h"
 #include "hv-backend.h"
+#include "hv-libvirt.h"
 #include "hv.h"
 
 static void
@@ -61,45 +63,58 @@ test_names(void **state)
     assert_null(hv_op_name(HV_OP__COUNT));
 }
 
-/* A backend with only the mandatory slots: every other call is NO_SUPPORT. */
-static int64_t
-bare_now(hv_conn *c)
-{
-    (void)c;
-    return 7;
-}
-
-static int
-bare_sleep(hv_conn *c, int64_t ns, hv_error *e)
-{
-    (void)c;
-    (void)ns;
-    (void)e;
-    return 0;
-}
-
-static uint64_t
-bare_random(hv_conn *c)
-{
-    (void)c;
-    return 4;
-}
-
-static int
-bare_fail(hv_conn *c, int *alive, hv_error *e)
-{
-    (void)c;
-    (void)alive;
-    (void)e;
-    return -1; /* a buggy backend that forgets the error */
-}
+/*
+ * A backend with only the mandatory slots (stubs that do nothing): every
+ * other call is NO_SUPPORT.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+static void bare_close(hv_conn *c) {}
+static int bare_version(hv_conn *c, unsigned long *l, unsigned long *h,
+                        hv_error *e) { return 0; }
+static int bare_hostname(hv_conn *c, char **s, hv_error *e)
+{ *s = g_strdup("bare"); return 0; }
+static int bare_events(hv_conn *c, hv_error *e) { return 0; }
+static int bare_node(hv_conn *c, hv_node_info *i, hv_error *e) { return 0; }
+static int bare_list(hv_conn *c, unsigned int f, hv_domain ***d, int *n,
+                     hv_error *e) { return 0; }
+static int bare_define(hv_conn *c, const char *x, hv_domain **d, hv_error *e)
+{ return -1; }
+static int bare_dom_flags(hv_domain *d, unsigned int f, hv_error *e)
+{ return 0; }
+static int bare_lookup(hv_conn *c, const char *n, hv_domain **d, hv_error *e)
+{ hv_error_set(e, HV_ERR_NO_DOMAIN, "none"); return -1; }
+static int bare_info(hv_domain *d, hv_domain_info *i, hv_error *e)
+{ return 0; }
+static int bare_xml(hv_domain *d, unsigned int f, char **x, hv_error *e)
+{ return 0; }
+static int64_t bare_now(hv_conn *c) { return 7; }
+static int bare_wait(hv_conn *c, int64_t until, hv_error *e) { return 0; }
+static uint64_t bare_random(hv_conn *c) { return 4; }
+static int bare_fail(hv_conn *c, int *alive, hv_error *e)
+{ return -1; /* a buggy backend that forgets the error */ }
+#pragma GCC diagnostic pop
 
 static const hv_backend bare = {
     .name = "bare",
-    .clock_now = bare_now,
-    .clock_sleep = bare_sleep,
-    .clock_random = bare_random,
+    .close = bare_close,
+    .get_version = bare_version,
+    .get_hostname = bare_hostname,
     .is_alive = bare_fail,
+    .events_register = bare_events,
+    .node_get_info = bare_node,
+    .domain_list = bare_list,
+    .domain_define = bare_define,
+    .domain_undefine = bare_dom_flags,
+    .domain_create = bare_dom_flags,
+    .domain_lookup_by_name = bare_lookup,
+    .domain_lookup_by_uuid = bare_lookup,
+    .domain_get_info = bare_info,
+    .domain_get_xml = bare_xml,
+    .domain_destroy = bare_dom_flags,
+    .clock_now = bare_now,
+    .clock_wait = bare_wait,
+    .clock_random = bare_random,
 };
 
 typedef struct hook_log {
@@ -137,21 +152,24 @@ log_after(void *opaque, hv_conn *conn, const hv_call *call, int rc,
 static void
 test_dispatch_and_hooks(void **state)
 {
-    hv_conn *conn = hv_conn_new(&bare, NULL, "bare://");
+    hv_error err;
+    hv_conn *conn = hv_conn_new(&bare, NULL, "bare://", &err);
     hook_log log = {.veto_op = HV_OP_NODE_GET_FREE_MEMORY};
     hv_hooks hooks = {.before = log_before, .after = log_after,
                       .opaque = &log};
-    hv_node_info info;
+    hv_cpu_stats stats;
     uint64_t bytes;
-    hv_error err;
+    char **names = NULL;
 
     (void)state;
+    assert_non_null(conn);
     assert_int_equal(hv_now(conn), 7);
     assert_int_equal(hv_random(conn), 4);
-    assert_int_equal(hv_node_get_info(conn, &info, &err), -1);
+    assert_int_equal(hv_node_get_cpu_stats(conn, &stats, &err), -1);
     assert_int_equal(err.code, HV_ERR_NO_SUPPORT);
-    assert_null(hv_domain_lookup_by_name(conn, "x", &err));
+    assert_int_equal(hv_vol_list(conn, "p", &names, &err), -1);
     assert_int_equal(err.code, HV_ERR_NO_SUPPORT);
+    assert_null(names);
 
     /* a failure without an error still gets one */
     assert_int_equal(hv_conn_is_alive(conn, &err), -1);
@@ -302,6 +320,372 @@ test_fault_probability_replays(void **state)
     assert_string_not_equal(a, c);
 }
 
+static void
+test_shared_helpers(void **state)
+{
+    uint64_t s = 0;
+    char uuid[HV_UUID_STRLEN];
+    int prev = 0, n = 0;
+
+    (void)state;
+    /* the published splitmix64 sequence from state 0 */
+    assert_true(hv_splitmix64(&s) == UINT64_C(0xe220a8397b1dcdaf));
+    assert_true(hv_splitmix64(&s) == UINT64_C(0x6e789e6aa1b965f4));
+    hv_uuid_format(UINT64_C(0x0123456789abcdef), UINT64_C(0xfedcba9876543210),
+                   uuid);
+    assert_string_equal(uuid, "01234567-89ab-cdef-fedc-ba9876543210");
+    hv_uuid_format_v4(UINT64_MAX, UINT64_MAX, uuid);
+    assert_string_equal(uuid, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+    hv_uuid_format_v4(0, 0, uuid);
+    assert_string_equal(uuid, "00000000-0000-4000-8000-000000000000");
+
+    /* the enumeration gives exactly the codes that have names, ascending */
+    for (int i = 0; i < hv_error_code_count(); i++) {
+        int code = hv_error_code_at(i);
+        assert_true(code > prev);
+        assert_string_not_equal(hv_error_code_name(code), "UNKNOWN");
+        prev = code;
+    }
+    assert_int_equal(hv_error_code_at(-1), -1);
+    assert_int_equal(hv_error_code_at(hv_error_code_count()), -1);
+    for (int code = 1; code < 1024; code++)
+        if (strcmp(hv_error_code_name(code), "UNKNOWN") != 0)
+            n++;
+    assert_int_equal(n, hv_error_code_count());
+}
+
+/* ---- the operation list: mandatory slots, deliberate gaps ---- */
+
+static void
+test_mandatory_slots(void **state)
+{
+    hv_backend lacking = bare;
+    hv_error err;
+    hv_conn *conn;
+
+    (void)state;
+    conn = hv_conn_new(&bare, NULL, "bare://", &err);
+    assert_non_null(conn);
+    hv_conn_close(conn);
+
+    lacking.domain_get_info = NULL;
+    lacking.clock_now = NULL;
+    assert_null(hv_conn_new(&lacking, NULL, "bare://", &err));
+    assert_int_equal(err.code, HV_ERR_INTERNAL_ERROR);
+    assert_non_null(strstr(err.message, "bare backend"));
+    assert_non_null(strstr(err.message, " domain_get_info"));
+    assert_non_null(strstr(err.message, " clock_now"));
+    /* an optional slot may stay empty */
+    lacking = bare;
+    lacking.vol_list = NULL;
+    conn = hv_conn_new(&lacking, NULL, "bare://", &err);
+    assert_non_null(conn);
+    hv_conn_close(conn);
+}
+
+/*
+ * Call operation op through its hv wrapper with harmless arguments (dom is
+ * an inactive domain of conn). Every operation but connect_close, which
+ * would end the connection, is here: a new operation that is missing
+ * fails to compile (-Wswitch).
+ */
+static int
+call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
+{
+    hv_migration mig = {.conn = conn, .name = (char *)"vm"};
+    hv_migrate_params mp = {.dest_uri = "nowhere"};
+    hv_vol_spec vs = {.name = "v", .capacity = 1};
+    union {
+        hv_node_info node;
+        hv_cpu_stats cpu;
+        hv_domain_info dom;
+        hv_job_info job;
+        hv_pool_info pool;
+        hv_vol_info vol;
+    } out;
+    unsigned long l1, l2;
+    uint64_t u64;
+    int64_t i64;
+    hv_domain **doms = NULL;
+    hv_domain *d = NULL;
+    hv_migration *m = NULL;
+    char *s = NULL;
+    char **names = NULL;
+    int rc = -1;
+
+    switch (op) {
+    case HV_OP_CONNECT_CLOSE:
+    case HV_OP__COUNT:
+        fail_msg("call_op cannot call %s", hv_op_name(op));
+        break;
+    case HV_OP_CONNECT_GET_VERSION:
+        rc = hv_conn_get_version(conn, &l1, &l2, err);
+        break;
+    case HV_OP_CONNECT_GET_HOSTNAME:
+        rc = (s = hv_conn_get_hostname(conn, err)) ? 0 : -1;
+        break;
+    case HV_OP_CONNECT_GET_CAPABILITIES:
+        rc = (s = hv_conn_get_capabilities(conn, err)) ? 0 : -1;
+        break;
+    case HV_OP_CONNECT_IS_ALIVE:
+        rc = hv_conn_is_alive(conn, err) < 0 ? -1 : 0;
+        break;
+    case HV_OP_CONNECT_RECONNECT:
+        rc = hv_conn_reconnect(conn, err);
+        break;
+    case HV_OP_CONNECT_EVENTS_REGISTER:
+        rc = hv_conn_events_register(conn, NULL, NULL, err);
+        break;
+    case HV_OP_NODE_GET_INFO:
+        rc = hv_node_get_info(conn, &out.node, err);
+        break;
+    case HV_OP_NODE_GET_FREE_MEMORY:
+        rc = hv_node_get_free_memory(conn, &u64, err);
+        break;
+    case HV_OP_NODE_GET_CPU_STATS:
+        rc = hv_node_get_cpu_stats(conn, &out.cpu, err);
+        break;
+    case HV_OP_NODE_GET_UPTIME:
+        rc = hv_node_get_uptime(conn, &i64, err);
+        break;
+    case HV_OP_DOMAIN_LIST:
+        rc = hv_domain_list(conn, HV_LIST_ALL, &doms, err);
+        hv_domain_list_free(doms, rc);
+        break;
+    case HV_OP_DOMAIN_DEFINE:
+        rc = (d = hv_domain_define(conn, "<bad/>", err)) ? 0 : -1;
+        break;
+    case HV_OP_DOMAIN_UNDEFINE:
+        rc = hv_domain_undefine(dom, HV_UNDEFINE_MANAGED_SAVE, err);
+        break;
+    case HV_OP_DOMAIN_CREATE:
+        rc = hv_domain_create(dom, 0, err);
+        break;
+    case HV_OP_DOMAIN_CREATE_XML:
+        rc = (d = hv_domain_create_xml(conn, "<bad/>", 0, err)) ? 0 : -1;
+        break;
+    case HV_OP_DOMAIN_LOOKUP_BY_NAME:
+        rc = (d = hv_domain_lookup_by_name(conn, "vm", err)) ? 0 : -1;
+        break;
+    case HV_OP_DOMAIN_LOOKUP_BY_UUID:
+        rc = (d = hv_domain_lookup_by_uuid(conn, hv_domain_uuid(dom), err))
+                 ? 0 : -1;
+        break;
+    case HV_OP_DOMAIN_GET_INFO:
+        rc = hv_domain_get_info(dom, &out.dom, err);
+        break;
+    case HV_OP_DOMAIN_GET_XML:
+        rc = (s = hv_domain_get_xml(dom, 0, err)) ? 0 : -1;
+        break;
+    case HV_OP_DOMAIN_IS_PERSISTENT:
+        rc = hv_domain_is_persistent(dom, err) < 0 ? -1 : 0;
+        break;
+    case HV_OP_DOMAIN_HAS_MANAGED_SAVE:
+        rc = hv_domain_has_managed_save(dom, err) < 0 ? -1 : 0;
+        break;
+    case HV_OP_DOMAIN_SHUTDOWN:
+        rc = hv_domain_shutdown(dom, 0, err);
+        break;
+    case HV_OP_DOMAIN_REBOOT:
+        rc = hv_domain_reboot(dom, 0, err);
+        break;
+    case HV_OP_DOMAIN_RESET:
+        rc = hv_domain_reset(dom, err);
+        break;
+    case HV_OP_DOMAIN_DESTROY:
+        rc = hv_domain_destroy(dom, 0, err);
+        break;
+    case HV_OP_DOMAIN_SUSPEND:
+        rc = hv_domain_suspend(dom, err);
+        break;
+    case HV_OP_DOMAIN_RESUME:
+        rc = hv_domain_resume(dom, err);
+        break;
+    case HV_OP_DOMAIN_MANAGED_SAVE:
+        rc = hv_domain_managed_save(dom, err);
+        break;
+    case HV_OP_DOMAIN_MANAGED_SAVE_REMOVE:
+        rc = hv_domain_managed_save_remove(dom, err);
+        break;
+    case HV_OP_DOMAIN_INJECT_NMI:
+        rc = hv_domain_inject_nmi(dom, err);
+        break;
+    case HV_OP_DOMAIN_ATTACH_DEVICE:
+        rc = hv_domain_attach_device(dom, "<bad/>", HV_DEVICE_CONFIG, err);
+        break;
+    case HV_OP_DOMAIN_DETACH_DEVICE:
+        rc = hv_domain_detach_device(dom, "<bad/>", HV_DEVICE_CONFIG, err);
+        break;
+    case HV_OP_DOMAIN_UPDATE_DEVICE:
+        rc = hv_domain_update_device(dom, "<bad/>", HV_DEVICE_CONFIG, err);
+        break;
+    case HV_OP_DOMAIN_GET_JOB_INFO:
+        rc = hv_domain_get_job_info(dom, &out.job, err);
+        break;
+    case HV_OP_DOMAIN_ABORT_JOB:
+        rc = hv_domain_abort_job(dom, err);
+        break;
+    case HV_OP_DOMAIN_MIGRATE_START:
+        rc = (m = hv_domain_migrate_start(dom, &mp, 0, err)) ? 0 : -1;
+        break;
+    case HV_OP_MIGRATION_POLL:
+        /* a handle made here, never started: only the wrapper runs */
+        rc = hv_migration_poll(&mig, err) < 0 ? -1 : 0;
+        break;
+    case HV_OP_DOMAIN_MIGRATE_SET_MAX_DOWNTIME:
+        rc = hv_domain_migrate_set_max_downtime(dom, 100, err);
+        break;
+    case HV_OP_DOMAIN_MIGRATE_SET_MAX_SPEED:
+        rc = hv_domain_migrate_set_max_speed(dom, 100, err);
+        break;
+    case HV_OP_DOMAIN_MIGRATE_START_POST_COPY:
+        rc = hv_domain_migrate_start_post_copy(dom, err);
+        break;
+    case HV_OP_POOL_GET_INFO:
+        rc = hv_pool_get_info(conn, "no-such-pool", &out.pool, err);
+        break;
+    case HV_OP_VOL_CREATE:
+        rc = hv_vol_create(conn, "no-such-pool", &vs, err);
+        break;
+    case HV_OP_VOL_DELETE:
+        rc = hv_vol_delete(conn, "no-such-pool", "v", err);
+        break;
+    case HV_OP_VOL_GET_INFO:
+        rc = hv_vol_get_info(conn, "no-such-pool", "v", &out.vol, err);
+        break;
+    case HV_OP_VOL_RESIZE:
+        rc = hv_vol_resize(conn, "no-such-pool", "v", 2, err);
+        break;
+    case HV_OP_VOL_GET_PATH:
+        rc = (s = hv_vol_get_path(conn, "no-such-pool", "v", err)) ? 0 : -1;
+        break;
+    case HV_OP_VOL_LIST:
+        rc = hv_vol_list(conn, "no-such-pool", &names, err);
+        break;
+    case HV_OP_SLEEP:
+        rc = hv_sleep(conn, 0, err);
+        break;
+    }
+    hv_domain_free(d);
+    hv_migration_free(m);
+    g_free(s);
+    g_strfreev(names);
+    return rc;
+}
+
+/* Names of the operations conn's backend leaves empty, space-separated. */
+static char *
+unsupported_ops(hv_conn *conn)
+{
+    GString *s = g_string_new(NULL);
+
+    for (int op = 0; op < HV_OP__COUNT; op++)
+        if (!hv_conn_supports(conn, op))
+            g_string_append_printf(s, "%s%s", s->len ? " " : "",
+                                   hv_op_name(op));
+    return g_string_free(s, FALSE);
+}
+
+/*
+ * What each backend deliberately leaves unsupported. A backend that gains
+ * or loses an operation changes this list on purpose, with its test.
+ */
+#define FAKE_UNSUPPORTED                                                      \
+    "domain_migrate_start migration_poll domain_migrate_set_max_downtime "   \
+    "domain_migrate_set_max_speed domain_migrate_start_post_copy"
+#define LIBVIRT_UNSUPPORTED ""
+/* the fault wrapper sits in the 'before' hook, which close never runs */
+#define FAULT_UNINJECTABLE "connect_close"
+
+static void
+test_unsupported_fake(void **state)
+{
+    sim_world *w;
+    hv_conn *conn = fake_one(&w);
+    hv_domain *dom;
+    hv_error err;
+    char *gaps = unsupported_ops(conn);
+
+    (void)state;
+    assert_string_equal(gaps, FAKE_UNSUPPORTED);
+    /* the slot table agrees with what the calls do */
+    dom = hv_domain_define(conn, dom_xml, &err);
+    assert_non_null(dom);
+    for (int op = 0; op < HV_OP__COUNT; op++) {
+        if (op == HV_OP_CONNECT_CLOSE)
+            continue;
+        call_op(conn, dom, op, &err);
+        if (hv_conn_supports(conn, op))
+            assert_int_not_equal(err.code, HV_ERR_NO_SUPPORT);
+        else
+            assert_int_equal(err.code, HV_ERR_NO_SUPPORT);
+    }
+    g_free(gaps);
+    hv_domain_free(dom);
+    hv_conn_close(conn);
+    fake_world_free(w);
+}
+
+static void
+test_unsupported_libvirt(void **state)
+{
+    hv_error err;
+    hv_conn *conn = hv_libvirt_open("test:///default", &err);
+    char *gaps;
+
+    (void)state;
+    if (!conn)
+        skip();
+    gaps = unsupported_ops(conn);
+    assert_string_equal(gaps, LIBVIRT_UNSUPPORTED);
+    g_free(gaps);
+    hv_conn_close(conn);
+}
+
+static void
+test_fault_covers_ops(void **state)
+{
+    sim_world *w;
+    hv_conn *conn = fake_one(&w);
+    hv_conn *other;
+    hv_domain *dom;
+    hv_error err;
+    GString *gaps = g_string_new(NULL);
+
+    (void)state;
+    dom = hv_domain_define(conn, dom_xml, &err);
+    assert_non_null(dom);
+    for (int op = 0; op < HV_OP__COUNT; op++) {
+        fault_set *fs = fault_set_new();
+        fault_rule r = {.op = op, .code = HV_ERR_OPERATION_FAILED};
+        unsigned int fired;
+
+        fault_set_add(fs, &r);
+        if (op == HV_OP_CONNECT_CLOSE) {
+            other = fake_conn_open(w, "h", &err);
+            assert_non_null(other);
+            fault_set_attach(fs, other);
+            hv_conn_close(other);
+        } else {
+            fault_set_attach(fs, conn);
+            call_op(conn, dom, op, &err);
+            fault_set_detach(fs, conn);
+            if (fault_set_fired(fs, 0) > 0)
+                assert_int_equal(err.code, HV_ERR_OPERATION_FAILED);
+        }
+        fired = fault_set_fired(fs, 0);
+        if (fired == 0)
+            g_string_append_printf(gaps, "%s%s", gaps->len ? " " : "",
+                                   hv_op_name(op));
+        fault_set_free(fs);
+    }
+    assert_string_equal(gaps->str, FAULT_UNINJECTABLE);
+    g_string_free(gaps, TRUE);
+    hv_domain_free(dom);
+    hv_conn_close(conn);
+    fake_world_free(w);
+}
+
 int
 main(void)
 {
@@ -312,6 +696,11 @@ main(void)
         cmocka_unit_test(test_fault_nth_count),
         cmocka_unit_test(test_fault_target_and_stall),
         cmocka_unit_test(test_fault_probability_replays),
+        cmocka_unit_test(test_shared_helpers),
+        cmocka_unit_test(test_mandatory_slots),
+        cmocka_unit_test(test_unsupported_fake),
+        cmocka_unit_test(test_unsupported_libvirt),
+        cmocka_unit_test(test_fault_covers_ops),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -7,6 +7,14 @@
  * fail with HV_ERR_NO_SUPPORT. Backends never call the hooks themselves:
  * the wrappers in hv.c do, once, for every call.
  *
+ * Events: every connection has one event queue, owned by hv. Backends
+ * fill it with hv_events_push(), from any thread (the libvirt backend
+ * pushes from libvirt's event-loop thread). hv empties it only inside
+ * hv_sleep()/hv_dispatch_events(), on the caller's thread, handing each
+ * event to the event hook and then to the one registered callback: that is
+ * the whole of the "events arrive only inside hv_sleep" rule, and it lives
+ * in hv.c. A backend never calls a callback itself.
+ *
  * Only backends include this header (the libvirt backend, the fake). The
  * driver and the harness use hv.h alone.
  */
@@ -15,6 +23,9 @@
 
 #include "hv.h"
 
+/* A connection's event queue: thread-safe, reference counted. */
+typedef struct hv_events hv_events;
+
 struct hv_conn {
     const struct hv_backend *backend;
     void *priv; /* the backend's connection state */
@@ -22,6 +33,7 @@ struct hv_conn {
     hv_hooks hooks;
     hv_event_cb event_cb;
     void *event_opaque;
+    hv_events *events; /* a reference, dropped by hv_conn_close */
 };
 
 struct hv_domain {
@@ -37,6 +49,11 @@ struct hv_migration {
     void *priv;
 };
 
+/*
+ * The slots, one per operation of HV_OPS (hv.h) plus the releases and the
+ * clock's now/random. Adding an operation: a slot here, an X() line in
+ * HV_OPS, a wrapper in hv.c, and the backends that support it.
+ */
 typedef struct hv_backend {
     const char *name;
 
@@ -49,7 +66,7 @@ typedef struct hv_backend {
     int (*is_alive)(hv_conn *conn, int *alive, hv_error *err);
     /* re-establish a lost connection in place; old domain handles die */
     int (*reconnect)(hv_conn *conn, hv_error *err);
-    /* start queueing events for hv_conn_emit_event(); called once or more */
+    /* start pushing events to the connection's queue; called once or more */
     int (*events_register)(hv_conn *conn, hv_error *err);
     int (*node_get_info)(hv_conn *conn, hv_node_info *info, hv_error *err);
     int (*node_get_free_memory)(hv_conn *conn, uint64_t *bytes,
@@ -58,10 +75,15 @@ typedef struct hv_backend {
                               hv_error *err);
     int (*node_get_uptime)(hv_conn *conn, int64_t *seconds, hv_error *err);
 
-    /* clock: mandatory */
+    /* clock: mandatory (clock_wait is the operation "sleep") */
     int64_t (*clock_now)(hv_conn *conn);
-    /* let ns pass, calling hv_conn_emit_event() for each event meanwhile */
-    int (*clock_sleep)(hv_conn *conn, int64_t ns, hv_error *err);
+    /*
+     * Let the clock run towards 'until' (a clock_now value). Return 1 at a
+     * point where events may have been pushed (hv delivers them and calls
+     * again), 0 once 'until' is reached, -1 on failure. hv_sleep delivers
+     * what is queued before the first call and after every return.
+     */
+    int (*clock_wait)(hv_conn *conn, int64_t until, hv_error *err);
     uint64_t (*clock_random)(hv_conn *conn);
 
     /* domains */
@@ -134,15 +156,36 @@ typedef struct hv_backend {
                     hv_error *err);
 } hv_backend;
 
-/* A new connection on 'backend' owning 'priv'; uri is copied. */
-hv_conn *hv_conn_new(const hv_backend *backend, void *priv, const char *uri);
+/*
+ * A new connection on 'backend' owning 'priv'; uri is copied. Refuses a
+ * backend that leaves a mandatory slot empty (see HV_OPS in hv.h; also
+ * clock_now and clock_random): NULL and HV_ERR_INTERNAL_ERROR naming the
+ * missing slots, and priv stays the caller's to free.
+ */
+hv_conn *hv_conn_new(const hv_backend *backend, void *priv, const char *uri,
+                     hv_error *err);
 /* A new domain handle; name is copied, priv is owned by the handle. */
 hv_domain *hv_domain_new(hv_conn *conn, const char *name, const char *uuid,
                          void *priv);
+/* The connection's event queue; borrowed, valid while conn lives. */
+hv_events *hv_conn_events(hv_conn *conn);
 /*
- * Deliver one event: the event hook, then the registered callback. Backends
- * call this only from inside their clock_sleep slot, on the caller's thread.
+ * Take a reference on q, for a holder that may outlive the connection (a
+ * libvirt event callback's opaque). Drop it with hv_events_unref, whose
+ * signature fits libvirt's virFreeCallback.
  */
-void hv_conn_emit_event(hv_conn *conn, const hv_event *ev);
+hv_events *hv_events_ref(hv_events *q);
+void hv_events_unref(void *q);
+/*
+ * Queue a copy of ev (its strings are copied; ev->time_ns is kept as the
+ * backend stamped it). Thread-safe; wakes a thread in hv_events_wait.
+ */
+void hv_events_push(hv_events *q, const hv_event *ev);
+/*
+ * For backends whose events come from another thread: block until q holds
+ * an event or the host's monotonic clock (g_get_monotonic_time, in us)
+ * reaches deadline_us. Returns 1 if events are queued, else 0.
+ */
+int hv_events_wait(hv_events *q, int64_t deadline_us);
 
 #endif /* HVD_HV_BACKEND_H */

@@ -8,10 +8,12 @@
  *
  * Threads: the caller's thread makes every call; one process-wide thread
  * runs libvirt's default event loop, where our callbacks only copy events
- * into the connection's queue (and mark a connection dead); a migration
- * runs its blocking libvirt call on a thread of its own. The event queue
- * and the "dead" flag are reference counted because libvirt may run a
- * callback, or free its opaque, after we have deregistered it.
+ * into the hv connection's event queue (hv_events_push; hv delivers them
+ * from hv_sleep) and mark a connection dead; a migration runs its blocking
+ * libvirt call on a thread of its own. Each callback holds a reference on
+ * the event queue, and the "dead" flag is reference counted too, because
+ * libvirt may run a callback, or free its opaque, after we have
+ * deregistered it (even after the hv_conn is closed).
  *
  * This file is the one place in driver/ that may touch the host directly
  * (the monotonic clock, randomness, /proc/uptime for a local daemon).
@@ -207,68 +209,6 @@ lv_init(hv_error *err)
 
 /* ---- connection state ---- */
 
-/* One queued event; owns its strings. */
-typedef struct lv_event {
-    int type;
-    int detail;
-    int id;
-    char *name;
-    char *device;
-    char uuid[HV_UUID_STRLEN];
-    int64_t time_ns;
-} lv_event;
-
-static void
-lv_event_free(gpointer p)
-{
-    lv_event *ev = p;
-
-    if (!ev)
-        return;
-    g_free(ev->name);
-    g_free(ev->device);
-    g_free(ev);
-}
-
-/*
- * The event queue of one hv_conn, shared (atomic refcount) with every
- * libvirt event callback registered for it: callbacks fill it on the event
- * thread, hv_sleep() empties it on the caller's.
- */
-typedef struct lv_events {
-    GMutex lock;
-    GCond cond;
-    GQueue queue; /* of lv_event *, under lock */
-} lv_events;
-
-static lv_events *
-lv_events_new(void)
-{
-    lv_events *st = g_atomic_rc_box_new0(lv_events);
-
-    g_mutex_init(&st->lock);
-    g_cond_init(&st->cond);
-    g_queue_init(&st->queue);
-    return st;
-}
-
-static void
-lv_events_clear(gpointer p)
-{
-    lv_events *st = p;
-
-    g_queue_clear_full(&st->queue, lv_event_free);
-    g_cond_clear(&st->cond);
-    g_mutex_clear(&st->lock);
-}
-
-/* A virFreeCallback, and our own release. */
-static void
-lv_events_unref(void *p)
-{
-    g_atomic_rc_box_release_full(p, lv_events_clear);
-}
-
 /*
  * Liveness of one virConnectPtr: set by libvirt's close callback. A new one
  * per (re)connection, so a late close callback of an old connection cannot
@@ -306,7 +246,7 @@ typedef struct lv_conn {
     virConnectPtr vc;      /* NULL after a failed reconnect */
     lv_link *link;         /* liveness of vc (a reference), NULL with vc */
     gboolean close_cb;     /* our close callback is registered on vc */
-    lv_events *events;     /* the queue (a reference), for the conn's life */
+    hv_events *events;     /* the hv_conn's queue (a reference) */
     gboolean want_events;  /* events_register was called */
     int cb_ids[3];         /* libvirt callback IDs on vc, -1 when none */
 } lv_conn;
@@ -333,26 +273,26 @@ lv_vc_at(hv_conn *conn, hv_error *err, const char *func, int line)
 
 /* ---- event callbacks (event-loop thread: copy and queue, nothing else) ---- */
 
+/* Copy one event into the connection's queue (hv delivers it later). */
 static void
-lv_events_push(lv_events *st, virDomainPtr d, int type, int detail,
+lv_events_push(hv_events *q, virDomainPtr d, int type, int detail,
                const char *device)
 {
-    lv_event *ev = g_new0(lv_event, 1);
     unsigned int id = virDomainGetID(d);
+    char uuid[VIR_UUID_STRING_BUFLEN] = "";
+    hv_event ev = {
+        .type = type,
+        .detail = detail,
+        .name = virDomainGetName(d),
+        .uuid = uuid,
+        .id = id == (unsigned int)-1 ? -1 : (int)id,
+        .device = device,
+        .time_ns = g_get_monotonic_time() * 1000,
+    };
 
-    ev->type = type;
-    ev->detail = detail;
-    ev->id = id == (unsigned int)-1 ? -1 : (int)id;
-    ev->name = g_strdup(virDomainGetName(d));
-    ev->device = g_strdup(device);
-    if (virDomainGetUUIDString(d, ev->uuid) < 0)
-        ev->uuid[0] = '\0';
-    ev->time_ns = g_get_monotonic_time() * 1000;
-
-    g_mutex_lock(&st->lock);
-    g_queue_push_tail(&st->queue, ev);
-    g_cond_broadcast(&st->cond);
-    g_mutex_unlock(&st->lock);
+    if (virDomainGetUUIDString(d, uuid) < 0)
+        uuid[0] = '\0';
+    hv_events_push(q, &ev);
 }
 
 static int
@@ -396,17 +336,17 @@ lv_events_attach(lv_conn *lc, hv_error *err)
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(lv_event_ids); i++) {
-        lv_events *ref;
+        hv_events *ref;
 
         if (lc->cb_ids[i] >= 0)
             continue;
-        ref = g_atomic_rc_box_acquire(lc->events);
+        ref = hv_events_ref(lc->events);
         lc->cb_ids[i] = virConnectDomainEventRegisterAny(
-            lc->vc, NULL, lv_event_ids[i], cbs[i], ref, lv_events_unref);
+            lc->vc, NULL, lv_event_ids[i], cbs[i], ref, hv_events_unref);
         if (lc->cb_ids[i] < 0) {
             lv_error(err);
             /* libvirt does not call freecb for a failed registration */
-            lv_events_unref(ref);
+            hv_events_unref(ref);
             lc->cb_ids[i] = -1;
             return -1;
         }
@@ -486,8 +426,7 @@ lv_conn_free(lv_conn *lc)
     if (!lc)
         return;
     lv_disconnect(lc);
-    if (lc->events)
-        lv_events_unref(lc->events);
+    hv_events_unref(lc->events);
     g_free(lc);
 }
 
@@ -770,43 +709,18 @@ lv_now(hv_conn *conn G_GNUC_UNUSED)
 }
 
 /*
- * Wait up to ns, delivering queued events on the caller's thread (the lock
- * is not held while the callback runs, so it may call back into hv). The
- * wall time passes even when the connection is dead, so that retry loops
- * stay paced; liveness is hv_conn_is_alive's business.
+ * Wait until an event is queued or 'until' passes (hv delivers events on
+ * the caller's thread between calls). The wall time passes even when the
+ * connection is dead, so that retry loops stay paced; liveness is
+ * hv_conn_is_alive's business.
  */
 static int
-lv_sleep(hv_conn *conn, int64_t ns, hv_error *err G_GNUC_UNUSED)
+lv_wait(hv_conn *conn, int64_t until, hv_error *err G_GNUC_UNUSED)
 {
-    lv_events *st = ((lv_conn *)conn->priv)->events;
-    gint64 deadline = g_get_monotonic_time() + ns / 1000;
-
-    g_mutex_lock(&st->lock);
-    for (;;) {
-        lv_event *q;
-
-        while ((q = g_queue_pop_head(&st->queue))) {
-            hv_event ev = {
-                .type = q->type,
-                .detail = q->detail,
-                .name = q->name,
-                .uuid = q->uuid,
-                .id = q->id,
-                .device = q->device,
-                .time_ns = q->time_ns,
-            };
-
-            g_mutex_unlock(&st->lock);
-            hv_conn_emit_event(conn, &ev);
-            lv_event_free(q);
-            g_mutex_lock(&st->lock);
-        }
-        if (ns <= 0 || g_get_monotonic_time() >= deadline)
-            break;
-        g_cond_wait_until(&st->cond, &st->lock, deadline);
-    }
-    g_mutex_unlock(&st->lock);
-    return 0;
+    if (lv_now(conn) >= until)
+        return 0;
+    hv_events_wait(hv_conn_events(conn), until / 1000);
+    return 1;
 }
 
 static uint64_t
@@ -1682,7 +1596,7 @@ static const hv_backend libvirt_backend = {
     .node_get_uptime = lv_node_get_uptime,
 
     .clock_now = lv_now,
-    .clock_sleep = lv_sleep,
+    .clock_wait = lv_wait,
     .clock_random = lv_random,
 
     .domain_release = lv_domain_release,
@@ -1743,7 +1657,6 @@ hv_libvirt_open(const char *uri, hv_error *err)
     lc = g_new0(lv_conn, 1);
     for (size_t i = 0; i < G_N_ELEMENTS(lc->cb_ids); i++)
         lc->cb_ids[i] = -1;
-    lc->events = lv_events_new();
     if (lv_connect(lc, uri, err) < 0) {
         lv_conn_free(lc);
         return NULL;
@@ -1751,7 +1664,12 @@ hv_libvirt_open(const char *uri, hv_error *err)
     /* name the connection by the URI libvirt settled on if none was given */
     if (!uri || !*uri)
         canon = virConnectGetURI(lc->vc);
-    conn = hv_conn_new(&libvirt_backend, lc, canon ? canon : uri);
+    conn = hv_conn_new(&libvirt_backend, lc, canon ? canon : uri, err);
     free(canon);
+    if (!conn) {
+        lv_conn_free(lc);
+        return NULL;
+    }
+    lc->events = hv_events_ref(hv_conn_events(conn));
     return conn;
 }

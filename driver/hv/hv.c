@@ -53,6 +53,7 @@ hv_error_copy(hv_error *dst, const hv_error *src)
     *dst = *src;
 }
 
+/* Every code hv knows, in ascending order (hv_error_code_at relies on it). */
 static const struct {
     int code;
     const char *name;
@@ -68,8 +69,8 @@ static const struct {
     {HV_ERR_OPERATION_FAILED, "OPERATION_FAILED"},
     {HV_ERR_NO_NAME, "NO_NAME"},
     {HV_ERR_XML_ERROR, "XML_ERROR"},
-    {HV_ERR_XML_DETAIL, "XML_DETAIL"},
     {HV_ERR_OPERATION_DENIED, "OPERATION_DENIED"},
+    {HV_ERR_XML_DETAIL, "XML_DETAIL"},
     {HV_ERR_SYSTEM_ERROR, "SYSTEM_ERROR"},
     {HV_ERR_RPC, "RPC"},
     {HV_ERR_NO_DOMAIN, "NO_DOMAIN"},
@@ -97,6 +98,20 @@ hv_error_code_name(int code)
 }
 
 int
+hv_error_code_count(void)
+{
+    return (int)G_N_ELEMENTS(error_names) - 1; /* all but HV_ERR_OK */
+}
+
+int
+hv_error_code_at(int i)
+{
+    if (i < 0 || i >= hv_error_code_count())
+        return -1;
+    return error_names[i + 1].code;
+}
+
+int
 hv_error_code_from_name(const char *name)
 {
     if (!name)
@@ -107,6 +122,35 @@ hv_error_code_from_name(const char *name)
         if (g_ascii_strcasecmp(error_names[i].name, name) == 0)
             return error_names[i].code;
     return -1;
+}
+
+/* ---- shared helpers ---- */
+
+uint64_t
+hv_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+void
+hv_uuid_format(uint64_t hi, uint64_t lo, char out[HV_UUID_STRLEN])
+{
+    g_snprintf(out, HV_UUID_STRLEN, "%08x-%04x-%04x-%04x-%012llx",
+               (unsigned int)(hi >> 32), (unsigned int)((hi >> 16) & 0xffff),
+               (unsigned int)(hi & 0xffff), (unsigned int)(lo >> 48),
+               (unsigned long long)(lo & UINT64_C(0xffffffffffff)));
+}
+
+void
+hv_uuid_format_v4(uint64_t hi, uint64_t lo, char out[HV_UUID_STRLEN])
+{
+    hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
+    lo = (lo & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62);
+    hv_uuid_format(hi, lo, out);
 }
 
 /* ---- names of states, reasons, events, operations ---- */
@@ -232,55 +276,9 @@ hv_event_detail_name(int type, int detail)
 }
 
 static const char *const op_names[HV_OP__COUNT] = {
-    [HV_OP_CONNECT_CLOSE] = "connect_close",
-    [HV_OP_CONNECT_GET_VERSION] = "connect_get_version",
-    [HV_OP_CONNECT_GET_HOSTNAME] = "connect_get_hostname",
-    [HV_OP_CONNECT_GET_CAPABILITIES] = "connect_get_capabilities",
-    [HV_OP_CONNECT_IS_ALIVE] = "connect_is_alive",
-    [HV_OP_CONNECT_RECONNECT] = "connect_reconnect",
-    [HV_OP_CONNECT_EVENTS_REGISTER] = "connect_events_register",
-    [HV_OP_NODE_GET_INFO] = "node_get_info",
-    [HV_OP_NODE_GET_FREE_MEMORY] = "node_get_free_memory",
-    [HV_OP_NODE_GET_CPU_STATS] = "node_get_cpu_stats",
-    [HV_OP_NODE_GET_UPTIME] = "node_get_uptime",
-    [HV_OP_DOMAIN_LIST] = "domain_list",
-    [HV_OP_DOMAIN_DEFINE] = "domain_define",
-    [HV_OP_DOMAIN_UNDEFINE] = "domain_undefine",
-    [HV_OP_DOMAIN_CREATE] = "domain_create",
-    [HV_OP_DOMAIN_CREATE_XML] = "domain_create_xml",
-    [HV_OP_DOMAIN_LOOKUP_BY_NAME] = "domain_lookup_by_name",
-    [HV_OP_DOMAIN_LOOKUP_BY_UUID] = "domain_lookup_by_uuid",
-    [HV_OP_DOMAIN_GET_INFO] = "domain_get_info",
-    [HV_OP_DOMAIN_GET_XML] = "domain_get_xml",
-    [HV_OP_DOMAIN_IS_PERSISTENT] = "domain_is_persistent",
-    [HV_OP_DOMAIN_HAS_MANAGED_SAVE] = "domain_has_managed_save",
-    [HV_OP_DOMAIN_SHUTDOWN] = "domain_shutdown",
-    [HV_OP_DOMAIN_REBOOT] = "domain_reboot",
-    [HV_OP_DOMAIN_RESET] = "domain_reset",
-    [HV_OP_DOMAIN_DESTROY] = "domain_destroy",
-    [HV_OP_DOMAIN_SUSPEND] = "domain_suspend",
-    [HV_OP_DOMAIN_RESUME] = "domain_resume",
-    [HV_OP_DOMAIN_MANAGED_SAVE] = "domain_managed_save",
-    [HV_OP_DOMAIN_MANAGED_SAVE_REMOVE] = "domain_managed_save_remove",
-    [HV_OP_DOMAIN_INJECT_NMI] = "domain_inject_nmi",
-    [HV_OP_DOMAIN_ATTACH_DEVICE] = "domain_attach_device",
-    [HV_OP_DOMAIN_DETACH_DEVICE] = "domain_detach_device",
-    [HV_OP_DOMAIN_UPDATE_DEVICE] = "domain_update_device",
-    [HV_OP_DOMAIN_GET_JOB_INFO] = "domain_get_job_info",
-    [HV_OP_DOMAIN_ABORT_JOB] = "domain_abort_job",
-    [HV_OP_DOMAIN_MIGRATE_START] = "domain_migrate_start",
-    [HV_OP_MIGRATION_POLL] = "migration_poll",
-    [HV_OP_DOMAIN_MIGRATE_SET_MAX_DOWNTIME] = "domain_migrate_set_max_downtime",
-    [HV_OP_DOMAIN_MIGRATE_SET_MAX_SPEED] = "domain_migrate_set_max_speed",
-    [HV_OP_DOMAIN_MIGRATE_START_POST_COPY] = "domain_migrate_start_post_copy",
-    [HV_OP_POOL_GET_INFO] = "pool_get_info",
-    [HV_OP_VOL_CREATE] = "vol_create",
-    [HV_OP_VOL_DELETE] = "vol_delete",
-    [HV_OP_VOL_GET_INFO] = "vol_get_info",
-    [HV_OP_VOL_RESIZE] = "vol_resize",
-    [HV_OP_VOL_GET_PATH] = "vol_get_path",
-    [HV_OP_VOL_LIST] = "vol_list",
-    [HV_OP_SLEEP] = "sleep",
+#define HV_OP_NAME_(name, NAME, slot, mandatory) [HV_OP_##NAME] = #name,
+    HV_OPS(HV_OP_NAME_)
+#undef HV_OP_NAME_
 };
 
 const char *
@@ -302,16 +300,222 @@ hv_op_from_name(const char *name)
     return -1;
 }
 
+/* ---- the event queue ---- */
+
+struct hv_events {
+    GMutex lock;
+    GCond cond;
+    GQueue queue; /* of hv_queued *, under lock */
+};
+
+/* One queued event, owning copies of its strings. */
+typedef struct hv_queued {
+    int type, detail, id;
+    char *name, *device;
+    char uuid[HV_UUID_STRLEN];
+    int64_t time_ns;
+} hv_queued;
+
+static void
+hv_queued_free(gpointer p)
+{
+    hv_queued *q = p;
+
+    g_free(q->name);
+    g_free(q->device);
+    g_free(q);
+}
+
+static hv_events *
+hv_events_new(void)
+{
+    hv_events *q = g_atomic_rc_box_new0(hv_events);
+
+    g_mutex_init(&q->lock);
+    g_cond_init(&q->cond);
+    g_queue_init(&q->queue);
+    return q;
+}
+
+static void
+hv_events_clear(gpointer p)
+{
+    hv_events *q = p;
+
+    g_queue_clear_full(&q->queue, hv_queued_free);
+    g_cond_clear(&q->cond);
+    g_mutex_clear(&q->lock);
+}
+
+hv_events *
+hv_conn_events(hv_conn *conn)
+{
+    return conn->events;
+}
+
+hv_events *
+hv_events_ref(hv_events *q)
+{
+    return g_atomic_rc_box_acquire(q);
+}
+
+void
+hv_events_unref(void *q)
+{
+    if (q)
+        g_atomic_rc_box_release_full(q, hv_events_clear);
+}
+
+void
+hv_events_push(hv_events *q, const hv_event *ev)
+{
+    hv_queued *e = g_new0(hv_queued, 1);
+
+    e->type = ev->type;
+    e->detail = ev->detail;
+    e->id = ev->id;
+    e->name = g_strdup(ev->name);
+    e->device = g_strdup(ev->device);
+    g_strlcpy(e->uuid, ev->uuid ? ev->uuid : "", sizeof(e->uuid));
+    e->time_ns = ev->time_ns;
+
+    g_mutex_lock(&q->lock);
+    g_queue_push_tail(&q->queue, e);
+    g_cond_broadcast(&q->cond);
+    g_mutex_unlock(&q->lock);
+}
+
+int
+hv_events_wait(hv_events *q, int64_t deadline_us)
+{
+    int queued;
+
+    g_mutex_lock(&q->lock);
+    while (g_queue_is_empty(&q->queue) &&
+           g_cond_wait_until(&q->cond, &q->lock, deadline_us))
+        ;
+    queued = !g_queue_is_empty(&q->queue);
+    g_mutex_unlock(&q->lock);
+    return queued;
+}
+
+static hv_queued *
+hv_events_pop(hv_events *q)
+{
+    hv_queued *e;
+
+    g_mutex_lock(&q->lock);
+    e = g_queue_pop_head(&q->queue);
+    g_mutex_unlock(&q->lock);
+    return e;
+}
+
+/*
+ * Hand every queued event, oldest first, to the event hook and then to the
+ * registered callback. No lock is held while they run, so they may call
+ * back into hv (even hv_sleep: a nested drain goes on where this one is).
+ */
+static void
+hv_deliver(hv_conn *conn)
+{
+    hv_queued *q;
+
+    while ((q = hv_events_pop(conn->events))) {
+        hv_event ev = {
+            .type = q->type,
+            .detail = q->detail,
+            .name = q->name,
+            .uuid = q->uuid,
+            .id = q->id,
+            .device = q->device,
+            .time_ns = q->time_ns,
+        };
+
+        if (conn->hooks.event)
+            conn->hooks.event(conn->hooks.opaque, conn, &ev);
+        if (conn->event_cb)
+            conn->event_cb(conn, &ev, conn->event_opaque);
+        hv_queued_free(q);
+    }
+}
+
+/* ---- the backend table ---- */
+
+/* Every slot is a function pointer of one size, so one can be read
+ * generically by its offset. */
+#define HV_SLOT_SIZE_(name, NAME, slot, mandatory)                            \
+    G_STATIC_ASSERT(sizeof(((hv_backend *)0)->slot) == sizeof(void (*)(void)));
+HV_OPS(HV_SLOT_SIZE_)
+#undef HV_SLOT_SIZE_
+
+typedef struct hv_slot {
+    const char *name; /* the slot's member name */
+    size_t offset;    /* in hv_backend */
+    int mandatory;
+} hv_slot;
+
+/* Each operation's slot, made from HV_OPS like the enum and the names. */
+static const hv_slot op_slots[HV_OP__COUNT] = {
+#define HV_OP_SLOT_(name, NAME, slot, mandatory)                              \
+    [HV_OP_##NAME] = {#slot, offsetof(hv_backend, slot), (mandatory)},
+    HV_OPS(HV_OP_SLOT_)
+#undef HV_OP_SLOT_
+};
+
+/* Mandatory slots that are no operation of their own (no hooks, no trace). */
+static const hv_slot extra_slots[] = {
+    {"clock_now", offsetof(hv_backend, clock_now), 1},
+    {"clock_random", offsetof(hv_backend, clock_random), 1},
+};
+
+static int
+slot_filled(const hv_backend *backend, const hv_slot *s)
+{
+    void (*fn)(void) = NULL;
+
+    memcpy(&fn, (const char *)backend + s->offset, sizeof(fn));
+    return fn != NULL;
+}
+
+int
+hv_conn_supports(const hv_conn *conn, hv_op op)
+{
+    if ((int)op < 0 || op >= HV_OP__COUNT)
+        return 0;
+    return slot_filled(conn->backend, &op_slots[op]);
+}
+
 /* ---- objects ---- */
 
 hv_conn *
-hv_conn_new(const hv_backend *backend, void *priv, const char *uri)
+hv_conn_new(const hv_backend *backend, void *priv, const char *uri,
+            hv_error *err)
 {
-    hv_conn *conn = g_new0(hv_conn, 1);
+    GString *missing = g_string_new(NULL);
+    hv_conn *conn = NULL;
 
+    hv_error_reset(err);
+    for (size_t i = 0; i < G_N_ELEMENTS(op_slots); i++)
+        if (op_slots[i].mandatory && !slot_filled(backend, &op_slots[i]))
+            g_string_append_printf(missing, " %s", op_slots[i].name);
+    for (size_t i = 0; i < G_N_ELEMENTS(extra_slots); i++)
+        if (!slot_filled(backend, &extra_slots[i]))
+            g_string_append_printf(missing, " %s", extra_slots[i].name);
+    if (missing->len > 0) {
+        hv_error_set(err, HV_ERR_INTERNAL_ERROR,
+                     "internal error: the %s backend leaves mandatory "
+                     "slots empty:%s", backend->name ? backend->name : "?",
+                     missing->str);
+        goto cleanup;
+    }
+    conn = g_new0(hv_conn, 1);
     conn->backend = backend;
     conn->priv = priv;
     conn->uri = g_strdup(uri ? uri : "");
+    conn->events = hv_events_new();
+
+ cleanup:
+    g_string_free(missing, TRUE);
     return conn;
 }
 
@@ -393,15 +597,6 @@ hv_conn_get_hooks(const hv_conn *conn)
     return conn->hooks;
 }
 
-void
-hv_conn_emit_event(hv_conn *conn, const hv_event *ev)
-{
-    if (conn->hooks.event)
-        conn->hooks.event(conn->hooks.opaque, conn, ev);
-    if (conn->event_cb)
-        conn->event_cb(conn, ev, conn->event_opaque);
-}
-
 /* ---- the dispatch path ---- */
 
 /* Reset err and let the 'before' hook veto the call. */
@@ -468,6 +663,7 @@ hv_conn_close(hv_conn *conn)
     if (conn->backend->close)
         conn->backend->close(conn);
     hv_end(conn, &call, 0, &err);
+    hv_events_unref(conn->events);
     g_free(conn->uri);
     g_free(conn);
 }
@@ -572,14 +768,42 @@ hv_now(hv_conn *conn)
     return conn->backend->clock_now(conn);
 }
 
+/*
+ * The one place events reach callers: deliver what is queued, then let the
+ * backend's clock run towards now + ns, delivering again at every point
+ * where it stops (on the fake: after each virtual instant at which timers
+ * fired; on libvirt: when an event arrives), until the deadline.
+ */
+static int
+hv_sleep_run(hv_conn *conn, int64_t ns, hv_error *err)
+{
+    int64_t now = conn->backend->clock_now(conn);
+    int64_t until = ns > INT64_MAX - now ? INT64_MAX : now + ns;
+    int rc;
+
+    hv_deliver(conn);
+    while ((rc = conn->backend->clock_wait(conn, until, err)) > 0)
+        hv_deliver(conn);
+    hv_deliver(conn);
+    return rc < 0 ? -1 : 0;
+}
+
 int
 hv_sleep(hv_conn *conn, int64_t ns, hv_error *err)
 {
     hv_call call = {.op = HV_OP_SLEEP, .arg = ns};
 
+    int rc;
+
     if (ns < 0)
         ns = 0;
-    return HV_DISPATCH(conn, &call, err, clock_sleep, conn, ns, err);
+    if (hv_begin(conn, &call, err) < 0)
+        rc = -1;
+    else if (!conn->backend->clock_wait)
+        rc = hv_no_support(conn, &call, err);
+    else
+        rc = hv_sleep_run(conn, ns, err);
+    return hv_end(conn, &call, rc, err);
 }
 
 int
@@ -587,7 +811,7 @@ hv_dispatch_events(hv_conn *conn, hv_error *err)
 {
     hv_error_reset(err);
     /* no hooks: dispatching is not an operation of its own */
-    return conn->backend->clock_sleep(conn, 0, err);
+    return hv_sleep_run(conn, 0, err);
 }
 
 uint64_t

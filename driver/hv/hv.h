@@ -17,7 +17,9 @@
  *  - Time comes from the connection's clock (hv_now/hv_sleep); events are
  *    delivered to the registered callback only from inside hv_sleep() (or
  *    hv_dispatch_events()), on the caller's thread, in arrival order. The
- *    driver therefore never sees a callback from another thread.
+ *    driver therefore never sees a callback from another thread. The queue
+ *    belongs to the connection (hv.c): backends only push into it, from
+ *    whatever thread they learn of an event (hv-backend.h).
  */
 #ifndef HVD_HV_H
 #define HVD_HV_H
@@ -94,6 +96,29 @@ void hv_error_copy(hv_error *dst, const hv_error *src);
 const char *hv_error_code_name(int code);
 /* Code from a symbolic name (with or without "VIR_ERR_"), -1 if unknown. */
 int hv_error_code_from_name(const char *name);
+/*
+ * The codes hv knows (every hv_error_code but HV_ERR_OK), to enumerate
+ * without probing: hv_error_code_at(i) for 0 <= i < hv_error_code_count(),
+ * in ascending order of code; -1 for an i out of range.
+ */
+int hv_error_code_count(void);
+int hv_error_code_at(int i);
+
+/* ---- small helpers shared by the layers above ---- */
+
+/*
+ * splitmix64: the next 64 bits of the sequence whose state is *state (the
+ * state advances). Used to expand a seed into generator state and to
+ * derive stable values from a seed; not a stream for simulation.
+ */
+uint64_t hv_splitmix64(uint64_t *state);
+/*
+ * Print two 64-bit words as a uuid: hi gives the first 16 hex digits
+ * (8-4-4), lo the last 16 (4-12). hv_uuid_format_v4 first sets the
+ * version (4) and variant (10) bits of a random RFC 4122 uuid.
+ */
+void hv_uuid_format(uint64_t hi, uint64_t lo, char out[HV_UUID_STRLEN]);
+void hv_uuid_format_v4(uint64_t hi, uint64_t lo, char out[HV_UUID_STRLEN]);
 
 /* Domain states: virDomainState. */
 typedef enum {
@@ -214,57 +239,80 @@ typedef struct hv_event {
 
 typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
 
-/* Every operation of the layer, for hooks, traces and fault injection. */
+/*
+ * Every operation of the layer, for hooks, traces and fault injection: the
+ * one list from which the hv_op enum, the names (hv_op_name) and the table
+ * of backend slots (hv.c) are made. X(name, NAME, slot, mandatory):
+ *   name       what traces and scenarios call it (never rename one)
+ *   NAME       the enum value is HV_OP_<NAME>
+ *   slot       its member of struct hv_backend (hv-backend.h); a wrong name
+ *              does not compile
+ *   mandatory  1: hv_conn_new refuses a backend that leaves it empty
+ *
+ * Mandatory are what every caller of a connection relies on: closing it,
+ * its versions, hostname, liveness and events, the node's size, and the
+ * domain basics (list, define, undefine, start, look up by name and uuid,
+ * info, XML, destroy), plus the clock (sleep here; clock_now and
+ * clock_random, which are not operations, are checked too). Everything
+ * else may be left empty: the call then fails with HV_ERR_NO_SUPPORT, and
+ * tests/test-hv-ops.c lists which operations each backend leaves so.
+ * Add an operation at the end of its group; the order is the enum's.
+ */
+#define HV_OPS(X) \
+    X(connect_close, CONNECT_CLOSE, close, 1) \
+    X(connect_get_version, CONNECT_GET_VERSION, get_version, 1) \
+    X(connect_get_hostname, CONNECT_GET_HOSTNAME, get_hostname, 1) \
+    X(connect_get_capabilities, CONNECT_GET_CAPABILITIES, get_capabilities, 0) \
+    X(connect_is_alive, CONNECT_IS_ALIVE, is_alive, 1) \
+    X(connect_reconnect, CONNECT_RECONNECT, reconnect, 0) \
+    X(connect_events_register, CONNECT_EVENTS_REGISTER, events_register, 1) \
+    X(node_get_info, NODE_GET_INFO, node_get_info, 1) \
+    X(node_get_free_memory, NODE_GET_FREE_MEMORY, node_get_free_memory, 0) \
+    X(node_get_cpu_stats, NODE_GET_CPU_STATS, node_get_cpu_stats, 0) \
+    X(node_get_uptime, NODE_GET_UPTIME, node_get_uptime, 0) \
+    X(domain_list, DOMAIN_LIST, domain_list, 1) \
+    X(domain_define, DOMAIN_DEFINE, domain_define, 1) \
+    X(domain_undefine, DOMAIN_UNDEFINE, domain_undefine, 1) \
+    X(domain_create, DOMAIN_CREATE, domain_create, 1) \
+    X(domain_create_xml, DOMAIN_CREATE_XML, domain_create_xml, 0) \
+    X(domain_lookup_by_name, DOMAIN_LOOKUP_BY_NAME, domain_lookup_by_name, 1) \
+    X(domain_lookup_by_uuid, DOMAIN_LOOKUP_BY_UUID, domain_lookup_by_uuid, 1) \
+    X(domain_get_info, DOMAIN_GET_INFO, domain_get_info, 1) \
+    X(domain_get_xml, DOMAIN_GET_XML, domain_get_xml, 1) \
+    X(domain_is_persistent, DOMAIN_IS_PERSISTENT, domain_is_persistent, 0) \
+    X(domain_has_managed_save, DOMAIN_HAS_MANAGED_SAVE, domain_has_managed_save, 0) \
+    X(domain_shutdown, DOMAIN_SHUTDOWN, domain_shutdown, 0) \
+    X(domain_reboot, DOMAIN_REBOOT, domain_reboot, 0) \
+    X(domain_reset, DOMAIN_RESET, domain_reset, 0) \
+    X(domain_destroy, DOMAIN_DESTROY, domain_destroy, 1) \
+    X(domain_suspend, DOMAIN_SUSPEND, domain_suspend, 0) \
+    X(domain_resume, DOMAIN_RESUME, domain_resume, 0) \
+    X(domain_managed_save, DOMAIN_MANAGED_SAVE, domain_managed_save, 0) \
+    X(domain_managed_save_remove, DOMAIN_MANAGED_SAVE_REMOVE, domain_managed_save_remove, 0) \
+    X(domain_inject_nmi, DOMAIN_INJECT_NMI, domain_inject_nmi, 0) \
+    X(domain_attach_device, DOMAIN_ATTACH_DEVICE, domain_attach_device, 0) \
+    X(domain_detach_device, DOMAIN_DETACH_DEVICE, domain_detach_device, 0) \
+    X(domain_update_device, DOMAIN_UPDATE_DEVICE, domain_update_device, 0) \
+    X(domain_get_job_info, DOMAIN_GET_JOB_INFO, domain_get_job_info, 0) \
+    X(domain_abort_job, DOMAIN_ABORT_JOB, domain_abort_job, 0) \
+    X(domain_migrate_start, DOMAIN_MIGRATE_START, domain_migrate_start, 0) \
+    X(migration_poll, MIGRATION_POLL, migration_poll, 0) \
+    X(domain_migrate_set_max_downtime, DOMAIN_MIGRATE_SET_MAX_DOWNTIME, domain_migrate_set_max_downtime, 0) \
+    X(domain_migrate_set_max_speed, DOMAIN_MIGRATE_SET_MAX_SPEED, domain_migrate_set_max_speed, 0) \
+    X(domain_migrate_start_post_copy, DOMAIN_MIGRATE_START_POST_COPY, domain_migrate_start_post_copy, 0) \
+    X(pool_get_info, POOL_GET_INFO, pool_get_info, 0) \
+    X(vol_create, VOL_CREATE, vol_create, 0) \
+    X(vol_delete, VOL_DELETE, vol_delete, 0) \
+    X(vol_get_info, VOL_GET_INFO, vol_get_info, 0) \
+    X(vol_resize, VOL_RESIZE, vol_resize, 0) \
+    X(vol_get_path, VOL_GET_PATH, vol_get_path, 0) \
+    X(vol_list, VOL_LIST, vol_list, 0) \
+    X(sleep, SLEEP, clock_wait, 1)
+
 typedef enum {
-    HV_OP_CONNECT_CLOSE,
-    HV_OP_CONNECT_GET_VERSION,
-    HV_OP_CONNECT_GET_HOSTNAME,
-    HV_OP_CONNECT_GET_CAPABILITIES,
-    HV_OP_CONNECT_IS_ALIVE,
-    HV_OP_CONNECT_RECONNECT,
-    HV_OP_CONNECT_EVENTS_REGISTER,
-    HV_OP_NODE_GET_INFO,
-    HV_OP_NODE_GET_FREE_MEMORY,
-    HV_OP_NODE_GET_CPU_STATS,
-    HV_OP_NODE_GET_UPTIME,
-    HV_OP_DOMAIN_LIST,
-    HV_OP_DOMAIN_DEFINE,
-    HV_OP_DOMAIN_UNDEFINE,
-    HV_OP_DOMAIN_CREATE,
-    HV_OP_DOMAIN_CREATE_XML,
-    HV_OP_DOMAIN_LOOKUP_BY_NAME,
-    HV_OP_DOMAIN_LOOKUP_BY_UUID,
-    HV_OP_DOMAIN_GET_INFO,
-    HV_OP_DOMAIN_GET_XML,
-    HV_OP_DOMAIN_IS_PERSISTENT,
-    HV_OP_DOMAIN_HAS_MANAGED_SAVE,
-    HV_OP_DOMAIN_SHUTDOWN,
-    HV_OP_DOMAIN_REBOOT,
-    HV_OP_DOMAIN_RESET,
-    HV_OP_DOMAIN_DESTROY,
-    HV_OP_DOMAIN_SUSPEND,
-    HV_OP_DOMAIN_RESUME,
-    HV_OP_DOMAIN_MANAGED_SAVE,
-    HV_OP_DOMAIN_MANAGED_SAVE_REMOVE,
-    HV_OP_DOMAIN_INJECT_NMI,
-    HV_OP_DOMAIN_ATTACH_DEVICE,
-    HV_OP_DOMAIN_DETACH_DEVICE,
-    HV_OP_DOMAIN_UPDATE_DEVICE,
-    HV_OP_DOMAIN_GET_JOB_INFO,
-    HV_OP_DOMAIN_ABORT_JOB,
-    HV_OP_DOMAIN_MIGRATE_START,
-    HV_OP_MIGRATION_POLL,
-    HV_OP_DOMAIN_MIGRATE_SET_MAX_DOWNTIME,
-    HV_OP_DOMAIN_MIGRATE_SET_MAX_SPEED,
-    HV_OP_DOMAIN_MIGRATE_START_POST_COPY,
-    HV_OP_POOL_GET_INFO,
-    HV_OP_VOL_CREATE,
-    HV_OP_VOL_DELETE,
-    HV_OP_VOL_GET_INFO,
-    HV_OP_VOL_RESIZE,
-    HV_OP_VOL_GET_PATH,
-    HV_OP_VOL_LIST,
-    HV_OP_SLEEP,
+#define HV_OP_ENUM_(name, NAME, slot, mandatory) HV_OP_##NAME,
+    HV_OPS(HV_OP_ENUM_)
+#undef HV_OP_ENUM_
     HV_OP__COUNT
 } hv_op;
 
@@ -272,6 +320,11 @@ typedef enum {
 const char *hv_op_name(hv_op op);
 /* Inverse of hv_op_name; -1 if unknown. */
 int hv_op_from_name(const char *name);
+/*
+ * 1 if conn's backend implements op, 0 if calls of op fail with
+ * HV_ERR_NO_SUPPORT (or op is out of range).
+ */
+int hv_conn_supports(const hv_conn *conn, hv_op op);
 
 /*
  * Hooks: the one place where tracing and fault injection attach. 'target'

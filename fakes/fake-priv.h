@@ -1,0 +1,192 @@
+/*
+ * fake-priv.h: what the files of the fake hypervisor share; nothing outside
+ * fakes/fake-*.c includes it (fake.h is the public header).
+ *
+ * The model: a sim_world holds the fake hosts (fake_world, its user data).
+ * Every domain lives on one host, indexed by uuid and by name; the host
+ * gives domain IDs from one daemon-wide counter, like libvirtd. Guest
+ * behaviour (boot, ACPI, crash) runs as timers on the world's queue; each
+ * timer carries one of the domain's tokens, so a timer from an earlier run
+ * of the domain finds nothing and does nothing. Events go to every
+ * connection of the host that registered for them and reach callers from
+ * hv_sleep(), like libvirt's event loop.
+ *
+ * The files, by concern:
+ *   fake-world.c    the world, hosts, connections (the backend table and
+ *                   its connection/clock slots), events, world faults
+ *   fake-domain.c   the domain state machine, guest behaviour, domain slots
+ *   fake-storage.c  the host's storage pool and its volumes, storage slots
+ *   (fake-migrate.c, to come: migration between hosts of one world)
+ *
+ * Slots of the backend table are named fk_<slot>; helpers shared between
+ * the files are named fake_<object>_<verb>.
+ */
+#ifndef HVD_FAKE_PRIV_H
+#define HVD_FAKE_PRIV_H
+
+#include <glib.h>
+
+#include "fake.h"
+#include "hv-backend.h"
+
+/* The folder the volumes of a host's pool live in. */
+#define POOL_PATH "/var/lib/hvd/images"
+
+typedef enum { ACPI_NONE, ACPI_SHUTDOWN, ACPI_REBOOT } acpi_request;
+
+typedef struct fake_dom {
+    char uuid[HV_UUID_STRLEN];
+    char *name;
+    char *config_xml; /* persistent definition, NULL if transient */
+    char *live_xml;   /* definition of the running instance, NULL if off */
+    uint64_t mem_kib;
+    unsigned int vcpus;
+    bool noacpi;
+    bool persistent;
+    int state, reason, id;
+    bool managed_save;
+    bool saved_os_up;
+    bool os_up;         /* the guest OS has booted and handles ACPI */
+    acpi_request pending; /* queued while paused */
+    /* Timer tokens (see 'tokens' in fake_host): 'life' changes on every
+     * start and stop, 'run' also on every reset and reboot of the guest. */
+    uint64_t life, run;
+    int64_t running_since; /* for cpu time; -1 when not running */
+    uint64_t cpu_ns;
+    fake_guest guest;
+} fake_dom;
+
+typedef struct fake_vol {
+    char *name;
+    uint64_t capacity, allocation;
+    char format[16];
+    char *backing; /* NULL if none */
+    char backing_format[16];
+} fake_vol;
+
+struct fake_host {
+    sim_world *w;
+    char *name;
+    char uuid[HV_UUID_STRLEN];
+    unsigned int vcpus;
+    uint64_t memory_mib;
+    char *pool;      /* the name of its one storage pool */
+    uint64_t disk_bytes;
+    uint64_t disk_free_override; /* UINT64_MAX: normal accounting */
+    unsigned long lib_version, hv_version;
+    bool daemon_up;
+    uint64_t epoch; /* bumps on every daemon start: old connections die */
+    int next_id;
+    int64_t boot_time;
+    GHashTable *by_uuid; /* uuid -> fake_dom* (owned) */
+    GHashTable *by_name; /* name -> fake_dom* */
+    GHashTable *vols;    /* name -> fake_vol* (owned) */
+    GPtrArray *listeners; /* fake_conn* with events registered */
+    /* token -> fake_dom*: a timer holds (host, token) and finds its domain
+     * only while the token is current, so stale timers do nothing */
+    GHashTable *tokens;
+    uint64_t token_counter;
+};
+
+typedef struct fake_world {
+    GPtrArray *hosts;    /* fake_host*, owned */
+    GHashTable *guests;  /* domain name -> fake_guest* */
+} fake_world;
+
+typedef struct fake_conn {
+    sim_world *w;
+    fake_host *host;
+    uint64_t epoch;
+    bool events;
+    hv_events *queue; /* the hv_conn's event queue (borrowed) */
+} fake_conn;
+
+/* ---- fake-world.c ---- */
+
+fake_world *fake_world_of(sim_world *w);
+/* A random UUID from the world's stream (version 4 layout). */
+void fake_random_uuid(sim_world *w, char out[HV_UUID_STRLEN]);
+/* Queue an event about d for every connection registered on h. */
+void fake_emit(fake_host *h, fake_dom *d, int type, int detail,
+               const char *device);
+fake_conn *fake_conn_of(hv_conn *conn);
+/* Fail like a libvirt client whose daemon went away. */
+int fake_conn_check(fake_conn *c, hv_error *err);
+
+/* ---- fake-domain.c: the state machine ---- */
+
+void fake_dom_free(fake_dom *d);
+bool fake_dom_active(const fake_dom *d);
+/* Add the CPU time of a running stretch ending at 'now'. */
+void fake_dom_account_cpu(fake_dom *d, int64_t now);
+/* Give the domain a fresh token in *tok (&d->life or &d->run). */
+void fake_dom_retoken(fake_host *h, fake_dom *d, uint64_t *tok);
+/* Drop d from the host (frees it). */
+void fake_dom_remove(fake_host *h, fake_dom *d);
+/*
+ * The domain's QEMU is gone: shut off with 'reason', the STOPPED event with
+ * 'detail', and a transient domain disappears.
+ */
+void fake_dom_stopped(fake_host *h, fake_dom *d, int reason, int detail);
+
+/* ---- fake-storage.c ---- */
+
+void fake_vol_free(fake_vol *v);
+/* The volume name of a path inside the pool's folder, else NULL. */
+const char *fake_vol_name_of_path(const char *path);
+/* Does every disk source exist? Paths outside the pool are not checked. */
+int fake_check_sources(fake_host *h, GPtrArray *sources, hv_error *err);
+
+/* ---- the backend's slots, gathered in fake-world.c's table ---- */
+
+int fk_domain_list(hv_conn *conn, unsigned int flags, hv_domain ***doms,
+                   int *count, hv_error *err);
+int fk_domain_define(hv_conn *conn, const char *xml, hv_domain **out,
+                     hv_error *err);
+int fk_domain_undefine(hv_domain *dom, unsigned int flags, hv_error *err);
+int fk_domain_create(hv_domain *dom, unsigned int flags, hv_error *err);
+int fk_domain_create_xml(hv_conn *conn, const char *xml, unsigned int flags,
+                         hv_domain **out, hv_error *err);
+int fk_domain_lookup_by_name(hv_conn *conn, const char *name, hv_domain **out,
+                             hv_error *err);
+int fk_domain_lookup_by_uuid(hv_conn *conn, const char *uuid, hv_domain **out,
+                             hv_error *err);
+int fk_domain_get_info(hv_domain *dom, hv_domain_info *info, hv_error *err);
+int fk_domain_get_xml(hv_domain *dom, unsigned int flags, char **xml,
+                      hv_error *err);
+int fk_domain_is_persistent(hv_domain *dom, int *v, hv_error *err);
+int fk_domain_has_managed_save(hv_domain *dom, int *v, hv_error *err);
+int fk_domain_shutdown(hv_domain *dom, unsigned int flags, hv_error *err);
+int fk_domain_reboot(hv_domain *dom, unsigned int flags, hv_error *err);
+int fk_domain_reset(hv_domain *dom, hv_error *err);
+int fk_domain_destroy(hv_domain *dom, unsigned int flags, hv_error *err);
+int fk_domain_suspend(hv_domain *dom, hv_error *err);
+int fk_domain_resume(hv_domain *dom, hv_error *err);
+int fk_domain_managed_save(hv_domain *dom, hv_error *err);
+int fk_domain_managed_save_remove(hv_domain *dom, hv_error *err);
+int fk_domain_inject_nmi(hv_domain *dom, hv_error *err);
+int fk_domain_attach_device(hv_domain *dom, const char *xml,
+                            unsigned int flags, hv_error *err);
+int fk_domain_detach_device(hv_domain *dom, const char *xml,
+                            unsigned int flags, hv_error *err);
+int fk_domain_update_device(hv_domain *dom, const char *xml,
+                            unsigned int flags, hv_error *err);
+int fk_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err);
+int fk_domain_abort_job(hv_domain *dom, hv_error *err);
+
+int fk_pool_get_info(hv_conn *conn, const char *pool, hv_pool_info *info,
+                     hv_error *err);
+int fk_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
+                  hv_error *err);
+int fk_vol_delete(hv_conn *conn, const char *pool, const char *name,
+                  hv_error *err);
+int fk_vol_get_info(hv_conn *conn, const char *pool, const char *name,
+                    hv_vol_info *info, hv_error *err);
+int fk_vol_resize(hv_conn *conn, const char *pool, const char *name,
+                  uint64_t capacity, hv_error *err);
+int fk_vol_get_path(hv_conn *conn, const char *pool, const char *name,
+                    char **path, hv_error *err);
+int fk_vol_list(hv_conn *conn, const char *pool, char ***names,
+                hv_error *err);
+
+#endif /* HVD_FAKE_PRIV_H */
