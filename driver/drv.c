@@ -36,6 +36,9 @@ static const char *const kind_names[] = {
     [DRV_ERR_NOT_SUPPORTED] = "NotImplementedError",
     [DRV_ERR_DISK_FULL] = "DiskFull",
 };
+/* a kind added to drv_error_kind without a name here fails to compile */
+_Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,
+               "every drv_error_kind has a name");
 
 void
 drv_error_reset(drv_error *err)

@@ -41,6 +41,7 @@ typedef enum {
     DRV_ERR_INVALID_HOSTNAME,      /* InvalidHostname */
     DRV_ERR_NOT_SUPPORTED,         /* NotImplementedError */
     DRV_ERR_DISK_FULL,             /* no space for the instance's disks */
+    DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
 typedef struct drv_error {

@@ -231,16 +231,6 @@ fnv1a64(const char *s)
     return h;
 }
 
-static uint64_t
-splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 /*
  * The uuid of an instance that gives none: splitmix64 seeded with
  * seed XOR FNV-1a-64("SCENARIO/INSTANCE") gives two words (the scenario's
@@ -254,18 +244,14 @@ derive_uuid(uint64_t seed, const char *scenario, const char *name)
 {
     char *key = g_strdup_printf("%s/%s", scenario, name);
     uint64_t state = seed ^ fnv1a64(key);
-    uint64_t hi = splitmix64(&state), lo = splitmix64(&state);
+    /* two statements: the order of the draws is fixed */
+    uint64_t hi = hv_splitmix64(&state);
+    uint64_t lo = hv_splitmix64(&state);
+    char uuid[HV_UUID_STRLEN];
 
     g_free(key);
-    hi = (hi & ~UINT64_C(0xf000)) | UINT64_C(0x4000);
-    lo = (lo & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62);
-    return g_strdup_printf("%08x-%04x-%04x-%04x-%012llx",
-                           (unsigned int)(hi >> 32),
-                           (unsigned int)((hi >> 16) & 0xffff),
-                           (unsigned int)(hi & 0xffff),
-                           (unsigned int)(lo >> 48),
-                           (unsigned long long)(lo & ((UINT64_C(1) << 48) -
-                                                      1)));
+    hv_uuid_format_v4(hi, lo, uuid);
+    return g_strdup(uuid);
 }
 
 /* ---- the parser ---- */
@@ -290,20 +276,15 @@ parser_init(parser *p, const char *text, const char *source)
     for (int i = 0; i < HV_OP__COUNT; i++)
         p->hv_ops[i] = hv_op_name((hv_op)i);
     p->hv_errors = g_ptr_array_new();
-    /* codes are libvirt's numbers: sparse, below 128 here */
-    for (int code = 1; code < 128; code++)
-        if (strcmp(hv_error_code_name(code), "UNKNOWN") != 0)
-            g_ptr_array_add(p->hv_errors, (gpointer)hv_error_code_name(code));
+    for (int i = 0; i < hv_error_code_count(); i++)
+        g_ptr_array_add(p->hv_errors,
+                        (gpointer)hv_error_code_name(hv_error_code_at(i)));
     g_ptr_array_add(p->hv_errors, NULL);
     p->expects = g_ptr_array_new();
     g_ptr_array_add(p->expects, "ok");
-    for (int k = DRV_OK + 1; k < 64; k++) {
-        const char *name = drv_error_kind_name((drv_error_kind)k);
-
-        if (strcmp(name, "Unknown") == 0)
-            break;
-        g_ptr_array_add(p->expects, (gpointer)name);
-    }
+    for (int k = DRV_OK + 1; k < DRV__ERR_COUNT; k++)
+        g_ptr_array_add(p->expects,
+                        (gpointer)drv_error_kind_name((drv_error_kind)k));
     g_ptr_array_add(p->expects, NULL);
 }
 
