@@ -223,6 +223,13 @@ guest_slow_boot(const scn_fault *f, fake_guest *g)
 }
 
 static void
+guest_restarts_on_shutdown(const scn_fault *f, fake_guest *g)
+{
+    (void)f;
+    g->restarts_on_shutdown = true;
+}
+
+static void
 at_guest_crash(fake_host *fh, const char *instance)
 {
     hv_error hv;
@@ -276,6 +283,7 @@ static const ops_fault fault_table[SCN__FAULT_COUNT] = {
     },
     [SCN_FAULT_GUEST_CRASH] = {
         .name = "guest_crash",
+        .fake_only = true,
         .schedule = OPS_FAULT_AT_TIME,
         .args = {ARG(INSTANCE), ARG(AT_S)},
         .at = at_guest_crash,
@@ -287,18 +295,21 @@ static const ops_fault fault_table[SCN__FAULT_COUNT] = {
     },
     [SCN_FAULT_SLOW_BOOT] = {
         .name = "slow_boot",
+        .fake_only = true,
         .schedule = OPS_FAULT_ON_GUEST,
         .args = {ARG(INSTANCE), ARG(BOOT_S)},
         .guest = guest_slow_boot,
     },
     [SCN_FAULT_DISK_FULL] = {
         .name = "disk_full",
+        .fake_only = true,
         .schedule = OPS_FAULT_AT_TIME,
         .args = {ARG(HOST), OPTIONAL(AT_S)},
         .at = at_disk_full,
     },
     [SCN_FAULT_CONNECTION_LOST] = {
         .name = "connection_lost",
+        .fake_only = true,
         .schedule = OPS_FAULT_AT_TIME,
         .args = {ARG(HOST), ARG(AT_S), ARG(FOR_S)},
         .at = at_daemon_stop,
@@ -306,9 +317,17 @@ static const ops_fault fault_table[SCN__FAULT_COUNT] = {
     },
     [SCN_FAULT_HOST_CRASH] = {
         .name = "host_crash",
+        .fake_only = true,
         .schedule = OPS_FAULT_AT_TIME,
         .args = {ARG(HOST), ARG(AT_S)},
         .at = at_host_crash,
+    },
+    [SCN_FAULT_GUEST_RESTARTS_ON_SHUTDOWN] = {
+        .name = "guest_restarts_on_shutdown",
+        .fake_only = true,
+        .schedule = OPS_FAULT_ON_GUEST,
+        .args = {ARG(INSTANCE)},
+        .guest = guest_restarts_on_shutdown,
     },
 };
 

@@ -118,6 +118,10 @@ typedef void (*ops_fault_fn)(fake_host *fh, const char *instance);
 typedef struct ops_fault {
     const char *name;            /* the fault's "kind" */
     ops_schedule schedule;
+    /* acts only in the fake's world (nothing on a real host can make it
+     * happen on cue): a scenario that lists "libvirt" among its backends
+     * may not hold it */
+    bool fake_only;
     /* what the fault says, read in this order ("kind" comes first);
      * OPS_FAULT_ON_HV_CALL kinds have their own reader in scn.c */
     ops_arg args[OPS_MAX_ARGS];

@@ -927,6 +927,15 @@ parse_fault(parser *p, json_t *obj, scn_fault *f)
         return -1;
     f->kind = (scn_fault_kind)kind;
     d = ops_fault_get(kind);
+    if (d->fake_only && scn_runs_on(p->s, "libvirt")) {
+        jv_push_key(c, "kind");
+        jv_fail(c, false,
+                "\"%s\" acts only on the fake backend, but the scenario's "
+                "\"backends\" include \"libvirt\" (remove it there, or "
+                "the fault)", d->name);
+        jv_pop(c);
+        return -1;
+    }
     if (d->schedule == OPS_FAULT_ON_HV_CALL) {
         if (jv_check_keys(c, obj, hv_call_keys) < 0)
             return -1;

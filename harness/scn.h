@@ -58,6 +58,8 @@ typedef enum {
     SCN_FAULT_DISK_FULL,        /* from at_s, the host's pool is full */
     SCN_FAULT_CONNECTION_LOST,  /* from at_s for for_s, the daemon is down */
     SCN_FAULT_HOST_CRASH,       /* at at_s, the host crashes and reboots */
+    SCN_FAULT_GUEST_RESTARTS_ON_SHUTDOWN, /* powered off by ACPI, the guest
+                                 * is started again at once, new ID */
     SCN__FAULT_COUNT
 } scn_fault_kind;
 

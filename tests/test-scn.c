@@ -95,7 +95,8 @@ line_of(const char *sub, const char *needle)
 static void
 check_full_top(const scn *s)
 {
-    const char *backends[] = {"fake", "libvirt", NULL};
+    /* fake only: it holds every fault kind, some of them fake-only */
+    const char *backends[] = {"fake", NULL};
 
     assert_true(g_str_has_suffix(s->path, "good/full.json"));
     assert_string_equal(s->name, "full-feature_1.0");
@@ -103,7 +104,7 @@ check_full_top(const scn *s)
                         "Every feature of the scenario format, once");
     assert_true(g_strv_equal((const char *const *)s->backends, backends));
     assert_true(scn_runs_on(s, "fake"));
-    assert_true(scn_runs_on(s, "libvirt"));
+    assert_false(scn_runs_on(s, "libvirt"));
     assert_false(scn_runs_on(s, "xen"));
     assert_int_equal(s->seed, 42);
     /* the embedded configuration, over the defaults */
@@ -200,7 +201,7 @@ check_full_faults(const scn *s)
 {
     const scn_fault *f = s->faults;
 
-    assert_int_equal(s->n_faults, 12);
+    assert_int_equal(s->n_faults, 13);
 
     assert_int_equal(f[0].kind, SCN_FAULT_HV_CALL);
     assert_string_equal(f[0].host, "h1");
@@ -257,6 +258,8 @@ check_full_faults(const scn *s)
     assert_int_equal(f[11].kind, SCN_FAULT_HOST_CRASH);
     assert_string_equal(f[11].host, "h2");
     assert_true(f[11].at_s == 90.5);
+    assert_int_equal(f[12].kind, SCN_FAULT_GUEST_RESTARTS_ON_SHUTDOWN);
+    assert_string_equal(f[12].instance, "db");
 }
 
 static void
@@ -717,7 +720,8 @@ static const bad_row bad_rows[] = {
      "'instance': 'web', 'at_s': 1}]}",
      "t.json:1:264: $.faults[0].kind: expected one of hv_call, "
      "guest_ignores_acpi, guest_crash, vif_never_plugged, slow_boot, "
-     "disk_full, connection_lost, host_crash, got \"guest_crsh\"; did you "
+     "disk_full, connection_lost, host_crash, guest_restarts_on_shutdown, "
+     "got \"guest_crsh\"; did you "
      "mean guest_crash?"},
     {"fault without kind", "{" BASE ", 'faults': [{'instance': 'web'}]}",
      "t.json:1:255: $.faults[0]: missing required key \"kind\""},
@@ -729,6 +733,11 @@ static const bad_row bad_rows[] = {
      "'hv_call', 'op': 'domain_create', 'error': 'SYSTEM_EROR'}]}",
      "t.json:1:307: $.faults[0].error: unknown hv error code 'SYSTEM_EROR'; "
      "did you mean SYSTEM_ERROR?"},
+    {"fake-only fault on libvirt", "{" BASE ", 'backends': ['fake', "
+     "'libvirt'], 'faults': [{'kind': 'slow_boot', 'instance': 'vm1', "
+     "'boot_s': 9}]}",
+     "$.faults[0].kind: \"slow_boot\" acts only on the fake backend, but "
+     "the scenario's \"backends\" include \"libvirt\""},
     {"fault error code OK", "{" BASE ", 'faults': [{'kind': 'hv_call', "
      "'op': 'domain_create', 'error': 'OK'}]}",
      "t.json:1:307: $.faults[0].error: unknown hv error code 'OK'"},
