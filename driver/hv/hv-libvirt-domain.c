@@ -55,6 +55,24 @@ lv_domain_wrap(hv_conn *conn, virDomainPtr d)
     return hv_domain_new(conn, virDomainGetName(d), uuid, d);
 }
 
+/*
+ * The tail of every slot that makes a domain: d, just returned by libvirt,
+ * wrapped into *dom, or NULL: -1 with libvirt's error.
+ */
+static int
+lv_check_dom_at(hv_conn *conn, virDomainPtr d, hv_domain **dom,
+                hv_error *err, const char *func, int line)
+{
+    if (!d) {
+        lv_error_at(err, func, line);
+        return -1;
+    }
+    *dom = lv_domain_wrap(conn, d);
+    return 0;
+}
+#define lv_check_dom(conn, d, dom, err)                                       \
+    lv_check_dom_at((conn), (d), (dom), (err), __func__, __LINE__)
+
 void
 lv_domain_release(hv_domain *dom)
 {
@@ -105,16 +123,10 @@ lv_domain_define(hv_conn *conn, const char *xml, hv_domain **dom,
                  hv_error *err)
 {
     virConnectPtr vc = lv_vc(conn, err);
-    virDomainPtr d;
 
     if (!vc)
         return -1;
-    if (!(d = virDomainDefineXML(vc, xml))) {
-        lv_error(err);
-        return -1;
-    }
-    *dom = lv_domain_wrap(conn, d);
-    return 0;
+    return lv_check_dom(conn, virDomainDefineXML(vc, xml), dom, err);
 }
 
 int
@@ -143,16 +155,10 @@ lv_domain_create_xml(hv_conn *conn, const char *xml, unsigned int flags,
 {
     virConnectPtr vc = lv_vc(conn, err);
     unsigned int vflags;
-    virDomainPtr d;
 
     if (!vc || lv_map_flags(flags, create_flags, &vflags, err) < 0)
         return -1;
-    if (!(d = virDomainCreateXML(vc, xml, vflags))) {
-        lv_error(err);
-        return -1;
-    }
-    *dom = lv_domain_wrap(conn, d);
-    return 0;
+    return lv_check_dom(conn, virDomainCreateXML(vc, xml, vflags), dom, err);
 }
 
 int
@@ -160,16 +166,10 @@ lv_domain_lookup_by_name(hv_conn *conn, const char *name, hv_domain **dom,
                          hv_error *err)
 {
     virConnectPtr vc = lv_vc(conn, err);
-    virDomainPtr d;
 
     if (!vc)
         return -1;
-    if (!(d = virDomainLookupByName(vc, name))) {
-        lv_error(err);
-        return -1;
-    }
-    *dom = lv_domain_wrap(conn, d);
-    return 0;
+    return lv_check_dom(conn, virDomainLookupByName(vc, name), dom, err);
 }
 
 int
@@ -177,16 +177,10 @@ lv_domain_lookup_by_uuid(hv_conn *conn, const char *uuid, hv_domain **dom,
                          hv_error *err)
 {
     virConnectPtr vc = lv_vc(conn, err);
-    virDomainPtr d;
 
     if (!vc)
         return -1;
-    if (!(d = virDomainLookupByUUIDString(vc, uuid))) {
-        lv_error(err);
-        return -1;
-    }
-    *dom = lv_domain_wrap(conn, d);
-    return 0;
+    return lv_check_dom(conn, virDomainLookupByUUIDString(vc, uuid), dom, err);
 }
 
 /*
@@ -233,42 +227,23 @@ lv_domain_get_xml(hv_domain *dom, unsigned int flags, char **xml,
                   hv_error *err)
 {
     unsigned int vflags;
-    char *s;
 
     if (lv_map_flags(flags, xml_flags, &vflags, err) < 0)
         return -1;
-    if (!(s = virDomainGetXMLDesc(LV_DOM(dom), vflags))) {
-        lv_error(err);
-        return -1;
-    }
-    *xml = lv_gstr(s);
-    return 0;
+    return lv_check_str(virDomainGetXMLDesc(LV_DOM(dom), vflags), xml, err);
 }
 
 int
 lv_domain_is_persistent(hv_domain *dom, int *persistent, hv_error *err)
 {
-    int rc = virDomainIsPersistent(LV_DOM(dom));
-
-    if (rc < 0) {
-        lv_error(err);
-        return -1;
-    }
-    *persistent = rc;
-    return 0;
+    return lv_check_int(virDomainIsPersistent(LV_DOM(dom)), persistent, err);
 }
 
 int
 lv_domain_has_managed_save(hv_domain *dom, int *has, hv_error *err)
 {
-    int rc = virDomainHasManagedSaveImage(LV_DOM(dom), 0);
-
-    if (rc < 0) {
-        lv_error(err);
-        return -1;
-    }
-    *has = rc;
-    return 0;
+    return lv_check_int(virDomainHasManagedSaveImage(LV_DOM(dom), 0), has,
+                        err);
 }
 
 int

@@ -112,8 +112,18 @@ void lv_error_at(hv_error *err, const char *func, int line);
 int lv_check_at(int rc, hv_error *err, const char *func, int line);
 #define lv_check(rc, err) lv_check_at((rc), (err), __func__, __LINE__)
 
-/* Move s, a malloc'ed libvirt string, into a g_malloc'ed one (returned). */
-char *lv_gstr(char *s);
+/* Like lv_check, and on success store rc (a libvirt boolean) in *out. */
+int lv_check_int_at(int rc, int *out, hv_error *err, const char *func,
+                    int line);
+#define lv_check_int(rc, out, err)                                            \
+    lv_check_int_at((rc), (out), (err), __func__, __LINE__)
+
+/* Move s, a malloc'ed libvirt string, into *out as a g_malloc'ed one; s
+ * NULL: -1 with libvirt's error. */
+int lv_check_str_at(char *s, char **out, hv_error *err, const char *func,
+                    int line);
+#define lv_check_str(s, out, err)                                             \
+    lv_check_str_at((s), (out), (err), __func__, __LINE__)
 
 /* One hv flag and the libvirt flag it stands for. */
 typedef struct lv_flag {

@@ -161,17 +161,11 @@ lv_vol_delete(hv_conn *conn, const char *pool, const char *name,
               hv_error *err)
 {
     virStorageVolPtr v = lv_vol(conn, pool, name, err);
-    int ret = -1;
+    int ret;
 
     if (!v)
         return -1;
-    if (virStorageVolDelete(v, 0) < 0) {
-        lv_error(err);
-        goto cleanup;
-    }
-    ret = 0;
-
- cleanup:
+    ret = lv_check(virStorageVolDelete(v, 0), err);
     virStorageVolFree(v);
     return ret;
 }
@@ -264,17 +258,11 @@ lv_vol_resize(hv_conn *conn, const char *pool, const char *name,
               uint64_t capacity, hv_error *err)
 {
     virStorageVolPtr v = lv_vol(conn, pool, name, err);
-    int ret = -1;
+    int ret;
 
     if (!v)
         return -1;
-    if (virStorageVolResize(v, capacity, 0) < 0) {
-        lv_error(err);
-        goto cleanup;
-    }
-    ret = 0;
-
- cleanup:
+    ret = lv_check(virStorageVolResize(v, capacity, 0), err);
     virStorageVolFree(v);
     return ret;
 }
@@ -284,19 +272,11 @@ lv_vol_get_path(hv_conn *conn, const char *pool, const char *name,
                 char **path, hv_error *err)
 {
     virStorageVolPtr v = lv_vol(conn, pool, name, err);
-    char *s;
-    int ret = -1;
+    int ret;
 
     if (!v)
         return -1;
-    if (!(s = virStorageVolGetPath(v))) {
-        lv_error(err);
-        goto cleanup;
-    }
-    *path = lv_gstr(s);
-    ret = 0;
-
- cleanup:
+    ret = lv_check_str(virStorageVolGetPath(v), path, err);
     virStorageVolFree(v);
     return ret;
 }

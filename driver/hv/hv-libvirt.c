@@ -47,14 +47,37 @@ lv_check_at(int rc, hv_error *err, const char *func, int line)
     return -1;
 }
 
+int
+lv_check_int_at(int rc, int *out, hv_error *err, const char *func, int line)
+{
+    if (rc < 0) {
+        lv_error_at(err, func, line);
+        return -1;
+    }
+    *out = rc;
+    return 0;
+}
+
 /* Move a malloc'ed libvirt string into a g_malloc'ed one. */
-char *
+static char *
 lv_gstr(char *s)
 {
     char *out = g_strdup(s);
 
     free(s);
     return out;
+}
+
+int
+lv_check_str_at(char *s, char **out, hv_error *err, const char *func,
+                int line)
+{
+    if (!s) {
+        lv_error_at(err, func, line);
+        return -1;
+    }
+    *out = lv_gstr(s);
+    return 0;
 }
 
 /* Libvirt's global error handler: errors reach callers via hv_error only. */
@@ -368,50 +391,32 @@ static int
 lv_get_hostname(hv_conn *conn, char **hostname, hv_error *err)
 {
     virConnectPtr vc = lv_vc(conn, err);
-    char *s;
 
     if (!vc)
         return -1;
-    if (!(s = virConnectGetHostname(vc))) {
-        lv_error(err);
-        return -1;
-    }
-    *hostname = lv_gstr(s);
-    return 0;
+    return lv_check_str(virConnectGetHostname(vc), hostname, err);
 }
 
 static int
 lv_get_capabilities(hv_conn *conn, char **xml, hv_error *err)
 {
     virConnectPtr vc = lv_vc(conn, err);
-    char *s;
 
     if (!vc)
         return -1;
-    if (!(s = virConnectGetCapabilities(vc))) {
-        lv_error(err);
-        return -1;
-    }
-    *xml = lv_gstr(s);
-    return 0;
+    return lv_check_str(virConnectGetCapabilities(vc), xml, err);
 }
 
 static int
 lv_is_alive(hv_conn *conn, int *alive, hv_error *err)
 {
     lv_conn *lc = conn->priv;
-    int rc;
 
     if (!lc->vc || g_atomic_int_get(&lc->link->dead)) {
         *alive = 0;
         return 0;
     }
-    if ((rc = virConnectIsAlive(lc->vc)) < 0) {
-        lv_error(err);
-        return -1;
-    }
-    *alive = rc;
-    return 0;
+    return lv_check_int(virConnectIsAlive(lc->vc), alive, err);
 }
 
 /* Close the old connection whatever its state and open the URI again. */
