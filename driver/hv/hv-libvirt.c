@@ -357,7 +357,7 @@ lv_conn_free(lv_conn *lc)
 }
 
 
-/* ---- connection slots ---- */
+/* ---- connection and node slots ---- */
 
 static void
 lv_close(hv_conn *conn)
@@ -628,6 +628,9 @@ lv_random(hv_conn *conn G_GNUC_UNUSED)
 }
 
 /* ---- the table ---- */
+
+/* The domain, migration and storage slots come from the other files of the
+ * backend, through hv-libvirt-priv.h. */
 
 static const hv_backend libvirt_backend = {
     .name = "libvirt",
