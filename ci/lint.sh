@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static rules a commit must keep (make lint):
 #  1. the driver reaches the host clock, randomness, environment and sleep
-#     only through the hv layer (hv-libvirt.c IS the hv layer's host side);
+#     only through the hv layer (driver/hv/hv-libvirt*.c IS the hv layer's host side);
 #  2. layering: driver/ includes no fake or harness header; fakes/ includes
 #     no driver internals (only hv.h and hv-backend.h);
 #  3. no unsafe string functions anywhere (curl's checksrc habit).
