@@ -47,7 +47,7 @@ LIBFAKE     := $(BUILD)/libhvdfake.a
 LIBHARNESS  := $(BUILD)/libhvdharness.a
 HVD_BIN     := $(BUILD)/hvd
 
-.PHONY: all build deps run check check-unit check-real valgrind asan coverage lint \
+.PHONY: all build deps run check check-real valgrind asan coverage lint \
         install clean help bench
 
 # `all` first makes sure the build dependencies are installed (ci/deps.sh is
@@ -127,7 +127,7 @@ $(HVD_BIN): $(BUILD)/harness/main.o $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
 check: all
 	@bash ci/lint.sh
 	@HVD_BIN=$(HVD_BIN) HVD_JUNIT=$(BUILD)/corpus-fake.xml \
-	  bash tests/run-tests.sh $(TEST_BIN) tests/runner.sh tests/cli.sh tests/corpus-fake.sh tests/install.sh
+	  bash tests/run-tests.sh $(TEST_BIN) tests/runner.sh tests/lint.sh tests/cli.sh tests/corpus-fake.sh tests/install.sh
 
 # The main job: build everything, run the scenario corpus on the fake.
 run: all

@@ -4,7 +4,11 @@
 #     only through the hv layer (driver/hv/hv-libvirt*.c IS the hv layer's host side);
 #  2. layering: driver/ includes no fake or harness header; fakes/ includes
 #     no driver internals (only hv.h and hv-backend.h);
-#  3. no unsafe string functions anywhere (curl's checksrc habit).
+#  3. no unsafe string functions anywhere (curl's checksrc habit);
+#  4. what the include folders cannot stop: no include by a relative path
+#     ("../fakes/fake.h" would walk round the build's layering); the
+#     backend header hv-backend.h only in the hv layer, the fake and the hv
+#     layer's own test; a *-priv.h only in its own folder and in tests/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bad=0
@@ -23,6 +27,24 @@ hits=$(grep -nE '#include\s+"(drv|driver)[^"]*\.h"' fakes/*.[ch] 2>/dev/null || 
 hits=$(grep -nP '(?<![>.\w])(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atof|strtok)\s*\(' \
         driver/*.[ch] driver/hv/*.[ch] fakes/*.[ch] harness/*.[ch] tests/*.[ch] bench/*.[ch] 2>/dev/null || true)
 [ -z "$hits" ] || report "unsafe functions (use g_strlcpy, g_snprintf, g_ascii_strtoll, g_strsplit):" "$hits"
+
+src=$(ls driver/*.[ch] driver/hv/*.[ch] fakes/*.[ch] harness/*.[ch] tests/*.[ch] bench/*.[ch] 2>/dev/null)
+
+# shellcheck disable=SC2086
+hits=$(grep -nE '#include\s+"[^"]*\.\./' $src || true)
+[ -z "$hits" ] || report "include by name, not by a relative path (the Makefile's include folders are the layering):" "$hits"
+
+# shellcheck disable=SC2086
+hits=$(grep -nE '#include\s+"hv-backend\.h"' $src | grep -vE '^(driver/hv/[^/:]+|fakes/[^/:]+|tests/test-hv\.c):' || true)
+[ -z "$hits" ] || report "hv-backend.h is for backends (driver/hv/, fakes/) only; callers use hv.h:" "$hits"
+
+# a private header NAME-priv.h belongs to the folder that holds it
+for priv in $(ls driver/*-priv.h driver/hv/*-priv.h fakes/*-priv.h harness/*-priv.h 2>/dev/null); do
+    dir=$(dirname "$priv") base=$(basename "$priv")
+    # shellcheck disable=SC2086
+    hits=$(grep -nE "#include\s+\"$base\"" $src | grep -vE "^($dir/[^/:]+|tests/[^/:]+):" || true)
+    [ -z "$hits" ] || report "$base is private to $dir/ (and its tests):" "$hits"
+done
 
 [ "$bad" -eq 0 ] && echo "lint: clean"
 exit "$bad"

@@ -160,9 +160,6 @@ char *drv_domain_xml(const drv_config *cfg, const drv_instance *inst,
                      const drv_disk *disks, unsigned int n_disks,
                      bool rescue, drv_error *err);
 
-/* Namespace of the instance metadata in domain XML. */
-#define DRV_XML_METADATA_NS "https://hvd.example/instance/1"
-
 /* Path of the instance's serial console log (g_free); NULL when
  * instances_path or the uuid is missing. */
 char *drv_console_log_path(const drv_config *cfg, const drv_instance *inst);

@@ -267,6 +267,8 @@ drv_free(drv *d)
     if (!d)
         return;
     drv_cleanup_host(d);
+    /* the connection outlives the driver: no event may reach it after */
+    hv_conn_events_unregister(d->conn, d);
     drv_config_clear(&d->cfg);
     g_free(d->hostname);
     g_hash_table_destroy(d->vif_events);

@@ -99,12 +99,12 @@ fake_dom_stopped(fake_host *h, fake_dom *d, int reason, int detail)
      * others the ID the domain had */
     if (detail == HV_EV_STOPPED_DESTROYED || detail == HV_EV_STOPPED_SAVED)
         d->id = -1;
-    fake_emit(h, d, HV_EVENT_STOPPED, detail, NULL);
+    fake_host_emit(h, d, HV_EVENT_STOPPED, detail, NULL);
     d->id = -1;
     fake_dom_retoken(h, d, &d->life);
     fake_dom_retoken(h, d, &d->run);
     d->os_up = false;
-    d->pending = ACPI_NONE;
+    d->pending = FAKE_ACPI_NONE;
     g_clear_pointer(&d->live_xml, g_free);
     if (!d->persistent)
         fake_dom_remove(h, d);
@@ -170,7 +170,7 @@ on_acpi_shutdown(sim_world *w, void *a, uint64_t token)
     restart = d->guest.restarts_on_shutdown && d->persistent;
     /* QEMU reports the guest's power-off, then the process exits */
     dom_set_state(h, d, HV_STATE_SHUTDOWN, HV_SHUTDOWN_USER);
-    fake_emit(h, d, HV_EVENT_SHUTDOWN, HV_EV_SHUTDOWN_GUEST, NULL);
+    fake_host_emit(h, d, HV_EVENT_SHUTDOWN, HV_EV_SHUTDOWN_GUEST, NULL);
     fake_dom_stopped(h, d, HV_SHUTOFF_SHUTDOWN, HV_EV_STOPPED_SHUTDOWN);
     hv_error_reset(&err);
     /* if its disks went meanwhile it stays off, as a failed start would */
@@ -189,8 +189,8 @@ on_acpi_reboot(sim_world *w, void *a, uint64_t token)
     if (!d || !fake_dom_active(d))
         return;
     /* measured: real QEMU raises two reboot events for one ACPI reboot */
-    fake_emit(h, d, HV_EVENT_REBOOT, 0, NULL);
-    fake_emit(h, d, HV_EVENT_REBOOT, 0, NULL);
+    fake_host_emit(h, d, HV_EVENT_REBOOT, 0, NULL);
+    fake_host_emit(h, d, HV_EVENT_REBOOT, 0, NULL);
     boot_schedule(h, d);
 }
 
@@ -211,12 +211,12 @@ on_crash(sim_world *w, void *a, uint64_t token)
  * booting, or ignores ACPI, loses it, as a real power button press is lost.
  */
 static void
-acpi_deliver(fake_host *h, fake_dom *d, acpi_request req)
+acpi_deliver(fake_host *h, fake_dom *d, fake_acpi_request req)
 {
     if (!d->os_up || !d->guest.honours_acpi)
         return;
     sim_schedule(h->w, sim_now(h->w) + d->guest.acpi_delay_ns,
-                 req == ACPI_SHUTDOWN ? on_acpi_shutdown : on_acpi_reboot, h,
+                 req == FAKE_ACPI_SHUTDOWN ? on_acpi_shutdown : on_acpi_reboot, h,
                  d->run);
 }
 
@@ -364,7 +364,7 @@ parse_new_def(fake_conn *c, const char *xml, fake_domdef *def, hv_error *err)
 {
     char uuid[HV_UUID_STRLEN];
 
-    fake_random_uuid(c->w, uuid);
+    fake_world_random_uuid(c->w, uuid);
     return fake_xml_parse_domain(xml, uuid, def, err);
 }
 
@@ -396,7 +396,7 @@ fk_domain_define(hv_conn *conn, const char *xml, hv_domain **out,
     d->config_xml = g_steal_pointer(&def.xml);
     if (!fake_dom_active(d))
         dom_take_def(d, &def);
-    fake_emit(c->host, d, HV_EVENT_DEFINED, detail, NULL);
+    fake_host_emit(c->host, d, HV_EVENT_DEFINED, detail, NULL);
     fake_domdef_clear(&def);
     *out = handle_new(conn, d);
     return 0;
@@ -426,7 +426,7 @@ fk_domain_undefine(hv_domain *dom, unsigned int flags, hv_error *err)
     d->managed_save = false;
     d->persistent = false;
     g_clear_pointer(&d->config_xml, g_free);
-    fake_emit(h, d, HV_EVENT_UNDEFINED, HV_EV_UNDEFINED_REMOVED, NULL);
+    fake_host_emit(h, d, HV_EVENT_UNDEFINED, HV_EV_UNDEFINED_REMOVED, NULL);
     if (!fake_dom_active(d))
         fake_dom_remove(h, d);
     return 0;
@@ -442,7 +442,7 @@ dom_start(fake_host *h, fake_dom *d, const char *xml, unsigned int flags,
 {
     GPtrArray *sources = fake_xml_disk_sources(xml);
     bool restore = d->managed_save;
-    int rc = fake_check_sources(h, sources, err);
+    int rc = fake_host_check_sources(h, sources, err);
 
     g_ptr_array_unref(sources);
     if (rc < 0)
@@ -456,28 +456,28 @@ dom_start(fake_host *h, fake_dom *d, const char *xml, unsigned int flags,
     dom_behaviour(h->w, d);
     fake_dom_retoken(h, d, &d->life);
     fake_dom_retoken(h, d, &d->run);
-    d->pending = ACPI_NONE;
+    d->pending = FAKE_ACPI_NONE;
     d->managed_save = false;
     if (restore) {
         d->os_up = d->saved_os_up;
         if (!d->os_up)
             boot_schedule(h, d);
         dom_set_state(h, d, HV_STATE_RUNNING, HV_RUNNING_RESTORED);
-        fake_emit(h, d, HV_EVENT_STARTED, HV_EV_STARTED_RESTORED, NULL);
+        fake_host_emit(h, d, HV_EVENT_STARTED, HV_EV_STARTED_RESTORED, NULL);
     } else {
         boot_schedule(h, d);
         dom_set_state(h, d, HV_STATE_RUNNING, HV_RUNNING_BOOTED);
         /* measured: QEMU starts with its CPUs stopped and libvirt starts
          * them before it reports the start, so RESUMED comes first */
         if (!(flags & HV_CREATE_START_PAUSED))
-            fake_emit(h, d, HV_EVENT_RESUMED, HV_EV_RESUMED_UNPAUSED, NULL);
-        fake_emit(h, d, HV_EVENT_STARTED, HV_EV_STARTED_BOOTED, NULL);
+            fake_host_emit(h, d, HV_EVENT_RESUMED, HV_EV_RESUMED_UNPAUSED, NULL);
+        fake_host_emit(h, d, HV_EVENT_STARTED, HV_EV_STARTED_BOOTED, NULL);
     }
     if (flags & HV_CREATE_START_PAUSED) {
         dom_set_state(h, d, HV_STATE_PAUSED, HV_PAUSED_USER);
-        fake_emit(h, d, HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_PAUSED, NULL);
+        fake_host_emit(h, d, HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_PAUSED, NULL);
     } else if (restore) {
-        fake_emit(h, d, HV_EVENT_RESUMED, HV_EV_RESUMED_FROM_SNAPSHOT, NULL);
+        fake_host_emit(h, d, HV_EVENT_RESUMED, HV_EV_RESUMED_FROM_SNAPSHOT, NULL);
     }
     if (d->guest.crash_after_ns > 0)
         sim_schedule(h->w, sim_now(h->w) + d->guest.crash_after_ns, on_crash,
@@ -653,7 +653,7 @@ fk_domain_shutdown(hv_domain *dom, unsigned int flags, hv_error *err)
     /* QEMU refuses to shut down a paused guest, unlike the test driver */
     if (d->state != HV_STATE_RUNNING)
         return not_running(d, err);
-    acpi_deliver(fake_conn_of(dom->conn)->host, d, ACPI_SHUTDOWN);
+    acpi_deliver(fake_conn_of(dom->conn)->host, d, FAKE_ACPI_SHUTDOWN);
     return 0;
 }
 
@@ -669,10 +669,10 @@ fk_domain_reboot(hv_domain *dom, unsigned int flags, hv_error *err)
         return not_running(d, err);
     if (d->state == HV_STATE_PAUSED) {
         /* accepted; the guest sees the request once it runs again */
-        d->pending = ACPI_REBOOT;
+        d->pending = FAKE_ACPI_REBOOT;
         return 0;
     }
-    acpi_deliver(fake_conn_of(dom->conn)->host, d, ACPI_REBOOT);
+    acpi_deliver(fake_conn_of(dom->conn)->host, d, FAKE_ACPI_REBOOT);
     return 0;
 }
 
@@ -687,7 +687,7 @@ fk_domain_reset(hv_domain *dom, hv_error *err)
     if (!fake_dom_active(d))
         return not_running(d, err);
     h = fake_conn_of(dom->conn)->host;
-    fake_emit(h, d, HV_EVENT_REBOOT, 0, NULL);
+    fake_host_emit(h, d, HV_EVENT_REBOOT, 0, NULL);
     boot_schedule(h, d);
     return 0;
 }
@@ -705,7 +705,7 @@ fk_domain_destroy(hv_domain *dom, unsigned int flags, hv_error *err)
         return not_running(d, err);
     h = fake_conn_of(dom->conn)->host;
     /* QEMU reports a host-initiated shutdown before it exits */
-    fake_emit(h, d, HV_EVENT_SHUTDOWN, HV_EV_SHUTDOWN_HOST, NULL);
+    fake_host_emit(h, d, HV_EVENT_SHUTDOWN, HV_EV_SHUTDOWN_HOST, NULL);
     fake_dom_stopped(h, d, HV_SHUTOFF_DESTROYED, HV_EV_STOPPED_DESTROYED);
     return 0;
 }
@@ -724,7 +724,7 @@ fk_domain_suspend(hv_domain *dom, hv_error *err)
         return 0; /* QEMU: a no-op, and no event */
     h = fake_conn_of(dom->conn)->host;
     dom_set_state(h, d, HV_STATE_PAUSED, HV_PAUSED_USER);
-    fake_emit(h, d, HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_PAUSED, NULL);
+    fake_host_emit(h, d, HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_PAUSED, NULL);
     return 0;
 }
 
@@ -746,10 +746,10 @@ fk_domain_resume(hv_domain *dom, hv_error *err)
     }
     h = fake_conn_of(dom->conn)->host;
     dom_set_state(h, d, HV_STATE_RUNNING, HV_RUNNING_UNPAUSED);
-    fake_emit(h, d, HV_EVENT_RESUMED, HV_EV_RESUMED_UNPAUSED, NULL);
-    if (d->pending != ACPI_NONE) {
-        acpi_request req = d->pending;
-        d->pending = ACPI_NONE;
+    fake_host_emit(h, d, HV_EVENT_RESUMED, HV_EV_RESUMED_UNPAUSED, NULL);
+    if (d->pending != FAKE_ACPI_NONE) {
+        fake_acpi_request req = d->pending;
+        d->pending = FAKE_ACPI_NONE;
         acpi_deliver(h, d, req);
     }
     return 0;
@@ -775,7 +775,7 @@ fk_domain_managed_save(hv_domain *dom, hv_error *err)
     d->saved_os_up = d->os_up;
     if (d->state == HV_STATE_RUNNING) {
         dom_set_state(h, d, HV_STATE_PAUSED, HV_PAUSED_SAVE);
-        fake_emit(h, d, HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_PAUSED, NULL);
+        fake_host_emit(h, d, HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_PAUSED, NULL);
     }
     fake_dom_stopped(h, d, HV_SHUTOFF_SAVED, HV_EV_STOPPED_SAVED);
     d->managed_save = true;
@@ -907,7 +907,7 @@ on_device_released(sim_world *w, void *a, uint64_t b)
         (out = fake_xml_remove_device(d->live_xml, &p->ref, &err))) {
         g_free(d->live_xml);
         d->live_xml = out;
-        fake_emit(p->host, d, HV_EVENT_DEVICE_REMOVED, 0, alias);
+        fake_host_emit(p->host, d, HV_EVENT_DEVICE_REMOVED, 0, alias);
     }
     g_free(p);
 }

@@ -30,9 +30,14 @@
 #include "hv-backend.h"
 
 /* The folder the volumes of a host's pool live in. */
-#define POOL_PATH "/var/lib/hvd/images"
+#define FAKE_POOL_PATH "/var/lib/hvd/images"
 
-typedef enum { ACPI_NONE, ACPI_SHUTDOWN, ACPI_REBOOT } acpi_request;
+/* An ACPI request a guest has not acted on yet. */
+typedef enum {
+    FAKE_ACPI_NONE,
+    FAKE_ACPI_SHUTDOWN,
+    FAKE_ACPI_REBOOT
+} fake_acpi_request;
 
 typedef struct fake_dom {
     char uuid[HV_UUID_STRLEN];
@@ -47,7 +52,7 @@ typedef struct fake_dom {
     bool managed_save;
     bool saved_os_up;
     bool os_up;         /* the guest OS has booted and handles ACPI */
-    acpi_request pending; /* queued while paused */
+    fake_acpi_request pending; /* queued while paused */
     /* Timer tokens (see 'tokens' in fake_host): 'life' changes on every
      * start and stop, 'run' also on every reset and reboot of the guest. */
     uint64_t life, run;
@@ -103,19 +108,23 @@ typedef struct fake_conn {
 
 /* ---- fake-world.c ---- */
 
+/* The fake's state inside a sim_world (its user data); borrowed. */
 fake_world *fake_world_of(sim_world *w);
 /* A random UUID from the world's stream (version 4 layout). */
-void fake_random_uuid(sim_world *w, char out[HV_UUID_STRLEN]);
+void fake_world_random_uuid(sim_world *w, char out[HV_UUID_STRLEN]);
 /* Queue an event about d for every connection registered on h. */
-void fake_emit(fake_host *h, fake_dom *d, int type, int detail,
+void fake_host_emit(fake_host *h, fake_dom *d, int type, int detail,
                const char *device);
+/* The fake's state of an hv connection (conn->priv); borrowed. */
 fake_conn *fake_conn_of(hv_conn *conn);
 /* Fail like a libvirt client whose daemon went away. */
 int fake_conn_check(fake_conn *c, hv_error *err);
 
 /* ---- fake-domain.c: the state machine ---- */
 
+/* Free d and what it owns (not its host's indexes: fake_dom_remove). */
 void fake_dom_free(fake_dom *d);
+/* Running, paused or blocked: the domain has a QEMU process and an ID. */
 bool fake_dom_active(const fake_dom *d);
 /* Add the CPU time of a running stretch ending at 'now'. */
 void fake_dom_account_cpu(fake_dom *d, int64_t now);
@@ -131,11 +140,12 @@ void fake_dom_stopped(fake_host *h, fake_dom *d, int reason, int detail);
 
 /* ---- fake-storage.c ---- */
 
+/* Free v and its strings (a GDestroyNotify of the host's vols table). */
 void fake_vol_free(fake_vol *v);
 /* The volume name of a path inside the pool's folder, else NULL. */
 const char *fake_vol_name_of_path(const char *path);
 /* Does every disk source exist? Paths outside the pool are not checked. */
-int fake_check_sources(fake_host *h, GPtrArray *sources, hv_error *err);
+int fake_host_check_sources(fake_host *h, GPtrArray *sources, hv_error *err);
 
 /* ---- the backend's slots, gathered in fake-world.c's table ---- */
 

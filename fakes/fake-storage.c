@@ -47,16 +47,16 @@ pool_available(fake_host *h)
 const char *
 fake_vol_name_of_path(const char *path)
 {
-    size_t n = strlen(POOL_PATH);
+    size_t n = strlen(FAKE_POOL_PATH);
 
-    if (strncmp(path, POOL_PATH, n) != 0 || path[n] != '/')
+    if (strncmp(path, FAKE_POOL_PATH, n) != 0 || path[n] != '/')
         return NULL;
     return path + n + 1;
 }
 
 /* Does a disk source exist? Paths outside the pool are not checked. */
 int
-fake_check_sources(fake_host *h, GPtrArray *sources, hv_error *err)
+fake_host_check_sources(fake_host *h, GPtrArray *sources, hv_error *err)
 {
     for (guint i = 0; sources && i < sources->len; i++) {
         const char *path = g_ptr_array_index(sources, i);
@@ -166,7 +166,7 @@ fk_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
         hv_error_set_errno(err, ENOSPC,
                            "cannot allocate %llu bytes in file '%s/%s': No "
                            "space left on device",
-                           (unsigned long long)need, POOL_PATH, spec->name);
+                           (unsigned long long)need, FAKE_POOL_PATH, spec->name);
         return -1;
     }
     v = g_new0(fake_vol, 1);
@@ -236,7 +236,7 @@ fk_vol_resize(hv_conn *conn, const char *pool, const char *name,
             hv_error_set_errno(err, ENOSPC,
                                "cannot allocate %llu bytes in file '%s/%s': "
                                "No space left on device",
-                               (unsigned long long)grow, POOL_PATH, name);
+                               (unsigned long long)grow, FAKE_POOL_PATH, name);
             return -1;
         }
         v->allocation = capacity;
@@ -253,7 +253,7 @@ fk_vol_get_path(hv_conn *conn, const char *pool, const char *name,
 
     if (fake_conn_check(c, err) < 0 || !vol_get(c->host, pool, name, err))
         return -1;
-    *path = g_strdup_printf("%s/%s", POOL_PATH, name);
+    *path = g_strdup_printf("%s/%s", FAKE_POOL_PATH, name);
     return 0;
 }
 

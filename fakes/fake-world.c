@@ -59,7 +59,7 @@ fake_guest_set(sim_world *w, const char *name, const fake_guest *g)
 
 /* A random UUID from the world's stream (version 4 layout). */
 void
-fake_random_uuid(sim_world *w, char out[HV_UUID_STRLEN])
+fake_world_random_uuid(sim_world *w, char out[HV_UUID_STRLEN])
 {
     uint64_t hi = sim_random(w), lo = sim_random(w);
 
@@ -102,7 +102,7 @@ fake_host_add(sim_world *w, const fake_host_spec *spec, hv_error *err)
     h = g_new0(fake_host, 1);
     h->w = w;
     h->name = g_strdup(spec->name);
-    fake_random_uuid(w, h->uuid);
+    fake_world_random_uuid(w, h->uuid);
     h->vcpus = spec->vcpus;
     h->memory_mib = spec->memory_mib;
     h->pool = g_strdup(spec->storage_pool ? spec->storage_pool
@@ -194,7 +194,7 @@ fake_host_domain_bytes(const fake_host *h)
 /* ---- events ---- */
 
 void
-fake_emit(fake_host *h, fake_dom *d, int type, int detail, const char *device)
+fake_host_emit(fake_host *h, fake_dom *d, int type, int detail, const char *device)
 {
     hv_event ev = {
         .type = type,
@@ -562,7 +562,7 @@ fake_host_crash_reboot(fake_host *h)
         d->reason = HV_SHUTOFF_UNKNOWN;
         d->id = -1;
         d->os_up = false;
-        d->pending = ACPI_NONE;
+        d->pending = FAKE_ACPI_NONE;
         g_clear_pointer(&d->live_xml, g_free);
         fake_dom_retoken(h, d, &d->life);
         fake_dom_retoken(h, d, &d->run);

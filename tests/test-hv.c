@@ -207,6 +207,53 @@ static const char dom_xml[] =
     "<os><type>hvm</type></os></domain>";
 
 static void
+count_event(hv_conn *conn, const hv_event *ev, void *opaque)
+{
+    (void)conn;
+    (void)ev;
+    (*(int *)opaque)++;
+}
+
+/* Unregistering stops the callback (only its own registration), so the
+ * callback's owner can be freed while the connection lives on. */
+static void
+test_events_unregister(void **state)
+{
+    sim_world *w;
+    hv_conn *conn = fake_one(&w);
+    hv_domain *dom = NULL;
+    hv_error err;
+    int mine = 0, other = 0;
+
+    (void)state;
+    assert_int_equal(hv_conn_events_register(conn, count_event, &mine, &err),
+                     0);
+    dom = hv_domain_define(conn, dom_xml, &err);
+    assert_non_null(dom);
+    assert_int_equal(hv_domain_create(dom, 0, &err), 0);
+    assert_int_equal(hv_dispatch_events(conn, &err), 0);
+    assert_true(mine > 0);
+
+    /* someone else's opaque: nothing changes */
+    mine = 0;
+    hv_conn_events_unregister(conn, &other);
+    assert_int_equal(hv_domain_destroy(dom, 0, &err), 0);
+    assert_int_equal(hv_dispatch_events(conn, &err), 0);
+    assert_true(mine > 0);
+
+    /* its own: events still flow (hooks) but never reach it */
+    mine = 0;
+    hv_conn_events_unregister(conn, &mine);
+    assert_int_equal(hv_domain_create(dom, 0, &err), 0);
+    assert_int_equal(hv_sleep(conn, HV_NS_PER_SEC, &err), 0);
+    assert_int_equal(mine, 0);
+    assert_int_equal(other, 0);
+    hv_domain_free(dom);
+    hv_conn_close(conn);
+    fake_world_free(w);
+}
+
+static void
 test_fault_nth_count(void **state)
 {
     sim_world *w;
@@ -693,6 +740,7 @@ main(void)
         cmocka_unit_test(test_error_first_wins),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_dispatch_and_hooks),
+        cmocka_unit_test(test_events_unregister),
         cmocka_unit_test(test_fault_nth_count),
         cmocka_unit_test(test_fault_target_and_stall),
         cmocka_unit_test(test_fault_probability_replays),

@@ -171,11 +171,11 @@ hv_domain *hv_domain_new(hv_conn *conn, const char *name, const char *uuid,
 hv_events *hv_conn_events(hv_conn *conn);
 /*
  * Take a reference on q, for a holder that may outlive the connection (a
- * libvirt event callback's opaque). Drop it with hv_events_unref, whose
- * signature fits libvirt's virFreeCallback.
+ * libvirt event callback's opaque). Drop it with hv_events_unref (NULL is
+ * fine).
  */
 hv_events *hv_events_ref(hv_events *q);
-void hv_events_unref(void *q);
+void hv_events_unref(hv_events *q);
 /*
  * Queue a copy of ev (its strings are copied; ev->time_ns is kept as the
  * backend stamped it). Thread-safe; wakes a thread in hv_events_wait.

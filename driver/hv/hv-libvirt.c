@@ -252,6 +252,13 @@ lv_on_close(virConnectPtr vc G_GNUC_UNUSED, int reason G_GNUC_UNUSED,
 }
 
 /* Register whichever of our event callbacks vc does not have yet. */
+/* libvirt's virFreeCallback for a callback's queue reference. */
+static void
+lv_events_release(void *opaque)
+{
+    hv_events_unref(opaque);
+}
+
 static int
 lv_events_attach(lv_conn *lc, hv_error *err)
 {
@@ -268,7 +275,7 @@ lv_events_attach(lv_conn *lc, hv_error *err)
             continue;
         ref = hv_events_ref(lc->events);
         lc->cb_ids[i] = virConnectDomainEventRegisterAny(
-            lc->vc, NULL, lv_event_ids[i], cbs[i], ref, hv_events_unref);
+            lc->vc, NULL, lv_event_ids[i], cbs[i], ref, lv_events_release);
         if (lc->cb_ids[i] < 0) {
             lv_error(err);
             /* libvirt does not call freecb for a failed registration */

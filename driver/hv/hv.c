@@ -360,7 +360,7 @@ hv_events_ref(hv_events *q)
 }
 
 void
-hv_events_unref(void *q)
+hv_events_unref(hv_events *q)
 {
     if (q)
         g_atomic_rc_box_release_full(q, hv_events_clear);
@@ -514,7 +514,7 @@ hv_conn_new(const hv_backend *backend, void *priv, const char *uri,
     conn->uri = g_strdup(uri ? uri : "");
     conn->events = hv_events_new();
 
- cleanup:
+cleanup:
     g_string_free(missing, TRUE);
     return conn;
 }
@@ -730,6 +730,15 @@ hv_conn_events_register(hv_conn *conn, hv_event_cb cb, void *opaque,
     return 0;
 }
 
+void
+hv_conn_events_unregister(hv_conn *conn, void *opaque)
+{
+    if (!conn || conn->event_opaque != opaque)
+        return;
+    conn->event_cb = NULL;
+    conn->event_opaque = NULL;
+}
+
 int
 hv_node_get_info(hv_conn *conn, hv_node_info *info, hv_error *err)
 {
@@ -797,10 +806,9 @@ hv_sleep(hv_conn *conn, int64_t ns, hv_error *err)
 
     if (ns < 0)
         ns = 0;
+    /* clock_wait is mandatory: hv_conn_new refuses a backend without it */
     if (hv_begin(conn, &call, err) < 0)
         rc = -1;
-    else if (!conn->backend->clock_wait)
-        rc = hv_no_support(conn, &call, err);
     else
         rc = hv_sleep_run(conn, ns, err);
     return hv_end(conn, &call, rc, err);

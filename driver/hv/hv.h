@@ -384,6 +384,13 @@ int hv_conn_reconnect(hv_conn *conn, hv_error *err);
  */
 int hv_conn_events_register(hv_conn *conn, hv_event_cb cb, void *opaque,
                             hv_error *err);
+/*
+ * Stop delivering events to the callback registered with opaque (a no-op
+ * if another one has replaced it since). Events still queue and still
+ * reach the event hook (traces); the callback never runs again, so its
+ * owner may be freed. Not an hv operation: nothing is traced.
+ */
+void hv_conn_events_unregister(hv_conn *conn, void *opaque);
 
 typedef struct hv_node_info {
     char model[32];
@@ -408,7 +415,9 @@ int hv_node_get_uptime(hv_conn *conn, int64_t *seconds, hv_error *err);
 /* Monotonic time of the connection's clock, ns (virtual on the fake). */
 int64_t hv_now(hv_conn *conn);
 /*
- * Let ns of the connection's time pass, delivering events meanwhile.
+ * Let ns of the connection's time pass, delivering events meanwhile. A
+ * callback or hook may call back into hv (even hv_sleep), but must not
+ * close the connection it was called for.
  * ns = 0 only delivers what is already queued. Time passes even on a lost
  * connection (retry loops stay paced); ask hv_conn_is_alive for liveness.
  * Fails only if a fault hook fails it.

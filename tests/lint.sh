@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# make lint checked against planted violations: each rule of ci/lint.sh
+# must report a copy of the tree that breaks it, and pass the tree as it
+# is. Prints TAP; run by make check through run-tests.sh.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+
+# fresh copy of the sources lint reads
+copy() {
+    rm -rf "$tmp/t" && mkdir -p "$tmp/t"
+    (cd "$root" && cp -r Makefile ci driver fakes harness tests bench "$tmp/t/")
+}
+
+# planted NAME FILE LINE PATTERN: append LINE to FILE in a fresh copy;
+# lint must fail and say PATTERN
+planted() {
+    local name="$1" file="$2" line="$3" want="$4" rc
+    copy
+    printf '%s\n' "$line" >>"$tmp/t/$file"
+    bash "$tmp/t/ci/lint.sh" >"$tmp/out" 2>&1
+    rc=$?
+    n=$((n + 1))
+    if [ "$rc" -ne 0 ] && grep -qF -- "$want" "$tmp/out"; then
+        echo "ok $n - lint reports $name"
+    else
+        echo "not ok $n - lint reports $name (exit $rc)"
+        sed 's/^/#   /' "$tmp/out" | head -10
+    fi
+}
+
+copy
+n=$((n + 1))
+if bash "$tmp/t/ci/lint.sh" >"$tmp/out" 2>&1; then echo "ok $n - the tree as it is passes"
+else echo "not ok $n - the tree as it is passes"; sed 's/^/#   /' "$tmp/out" | head -10; fi
+
+planted "the host clock in the driver" driver/drv-vif.c \
+    'static long t(void) { return time(NULL); }' "the driver must get time"
+planted "getenv in the driver" driver/drv-host.c \
+    'static const char *e(void) { return getenv("X"); }' "the driver must get time"
+planted "a fake header in the driver" driver/drv-disk.c \
+    '#include "fake.h"' "driver/ must not include fake or harness headers"
+planted "a driver header in the fake" fakes/fake-world.c \
+    '#include "drv.h"' "fakes/ must not include driver internals"
+planted "sprintf" harness/run.c \
+    'static void f(char *b) { sprintf(b, "x"); }' "unsafe functions"
+planted "an include by relative path" driver/drv-vif.c \
+    '#include "../fakes/fake.h"' "include by name, not by a relative path"
+planted "hv-backend.h outside the backends" harness/run.c \
+    '#include "hv-backend.h"' "hv-backend.h is for backends"
+planted "another folder's private header" harness/ops.c \
+    '#include "fake-priv.h"' "fake-priv.h is private to fakes/"
+planted "the driver's private header in the harness" harness/scn.c \
+    '#include "drv-priv.h"' "drv-priv.h is private to driver/"
+
+# the build's include folders: an include that runs back up the layers
+# does not compile (the object alone is built, in the copy)
+uncompiled() { # uncompiled NAME FOLDER HEADER
+    local name="$1" dir="$2" header="$3" rc
+    copy
+    printf '#include "%s"\nint hvd_lint_probe(void);\nint hvd_lint_probe(void) { return 0; }\n' \
+        "$header" >"$tmp/t/$dir/zz-probe.c"
+    make -C "$tmp/t" --no-print-directory BUILD=build EXTRA_CFLAGS= \
+        "build/$dir/zz-probe.o" >"$tmp/out" 2>&1
+    rc=$?
+    n=$((n + 1))
+    if [ "$rc" -ne 0 ] && grep -qF -- "$header: No such file" "$tmp/out"; then
+        echo "ok $n - the build refuses $name"
+    else
+        echo "not ok $n - the build refuses $name (exit $rc)"
+        sed 's/^/#   /' "$tmp/out" | head -10
+    fi
+}
+uncompiled "the fake in the driver" driver fake.h
+uncompiled "the harness in the driver" driver run.h
+uncompiled "the driver in the hv layer" driver/hv drv.h
+uncompiled "the driver in the fake" fakes drv.h
+uncompiled "the harness in the fake" fakes scn.h
+# and the same probe with an allowed include compiles (the probe is sound)
+copy
+printf '#include "hv.h"\nint hvd_lint_probe(void);\nint hvd_lint_probe(void) { return 0; }\n' >"$tmp/t/fakes/zz-probe.c"
+n=$((n + 1))
+if make -C "$tmp/t" --no-print-directory BUILD=build EXTRA_CFLAGS= build/fakes/zz-probe.o >"$tmp/out" 2>&1; then
+    echo "ok $n - an allowed include compiles"
+else
+    echo "not ok $n - an allowed include compiles"; sed 's/^/#   /' "$tmp/out" | head -10
+fi
+echo "1..$n"
