@@ -92,15 +92,14 @@ hook_after(void *opaque, hv_conn *conn, const hv_call *call, int rc,
     (void)conn;
     r->calls[call->op]++;
     o = trace_line_new();
-    json_object_set_new(o, "host", json_string(h->spec->name));
-    json_object_set_new(o, "call", json_string(hv_op_name(call->op)));
+    trace_line_set_string(o, "host", h->spec->name);
+    trace_line_set_string(o, "call", hv_op_name(call->op));
     if (call->target)
-        json_object_set_new(o, "target", json_string(call->target));
+        trace_line_set_string(o, "target", call->target);
     if (call->arg)
         json_object_set_new(o, "arg", json_integer(call->arg));
     if (rc < 0) {
-        json_object_set_new(o, "error",
-                            json_string(hv_error_code_name(err->code)));
+        trace_line_set_string(o, "error", hv_error_code_name(err->code));
         if (err->sys_errno)
             json_object_set_new(o, "errno", json_integer(err->sys_errno));
     }
@@ -123,9 +122,9 @@ hook_event(void *opaque, hv_conn *conn, const hv_event *ev)
     o = trace_line_new();
     name = g_strdup_printf("%s/%s", hv_event_type_name(ev->type),
                            hv_event_detail_name(ev->type, ev->detail));
-    json_object_set_new(o, "host", json_string(h->spec->name));
-    json_object_set_new(o, "event", json_string(name));
-    json_object_set_new(o, "domain", json_string(ev->name ? ev->name : ""));
+    trace_line_set_string(o, "host", h->spec->name);
+    trace_line_set_string(o, "event", name);
+    trace_line_set_string(o, "domain", ev->name ? ev->name : "");
     trace_line(h->r, o);
     g_free(name);
 }
@@ -167,10 +166,9 @@ on_lifecycle(void *opaque, const drv_lifecycle_event *ev)
     if (!ri)
         return; /* not one of the scenario's instances */
     o = trace_line_new();
-    json_object_set_new(o, "host", json_string(h->spec->name));
-    json_object_set_new(o, "lifecycle",
-                        json_string(drv_event_name(ev->transition)));
-    json_object_set_new(o, "instance", json_string(ri->spec->name));
+    trace_line_set_string(o, "host", h->spec->name);
+    trace_line_set_string(o, "lifecycle", drv_event_name(ev->transition));
+    trace_line_set_string(o, "instance", ri->spec->name);
     trace_line(h->r, o);
     g_ptr_array_add(ri->events, g_strdup(drv_event_name(ev->transition)));
 }
@@ -720,11 +718,11 @@ run_op(runner *r, unsigned int idx, const scn_step *st)
     got = rc == 0 ? DRV_OK : err.kind;
     o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
-    json_object_set_new(o, "op", json_string(scn_op_name(st->op)));
+    trace_line_set_string(o, "op", scn_op_name(st->op));
     if (ri)
-        json_object_set_new(o, "instance", json_string(ri->spec->name));
-    json_object_set_new(o, "result", json_string(rc == 0 ? "ok"
-                                                  : drv_error_kind_name(got)));
+        trace_line_set_string(o, "instance", ri->spec->name);
+    trace_line_set_string(o, "result",
+                          rc == 0 ? "ok" : drv_error_kind_name(got));
     json_object_set_new(o, "pass", json_boolean(got == st->expect));
     trace_line(r, o);
     if (got != st->expect) {
@@ -874,9 +872,9 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
     }
     o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
-    json_object_set_new(o, "check", json_string(scn_check_name(st->check)));
+    trace_line_set_string(o, "check", scn_check_name(st->check));
     if (ri)
-        json_object_set_new(o, "instance", json_string(ri->spec->name));
+        trace_line_set_string(o, "instance", ri->spec->name);
     json_object_set_new(o, "pass", json_boolean(r->failure == before));
     trace_line(r, o);
     g_free(have);

@@ -68,6 +68,25 @@ qpath="$tmp/say \"hi\" \\ bye.json"
 cp scenarios/spawn/power-on.json "$qpath"
 check "a path with a quote and a backslash traces" 0 "$hvd" run --trace "$tmp/q.jsonl" "$qpath"
 check "and its trace replays" 0 "$hvd" replay "$tmp/q.jsonl"
+# a path that is not UTF-8 cannot be written in a JSON trace: refused, not
+# recorded without its "scenario" (which replay would then reject)
+upath="$tmp/caf"$'\xe9'".json"
+cp scenarios/spawn/power-on.json "$upath"
+check "a path that is not UTF-8 is refused a trace" 2 "$hvd" run --trace "$tmp/u.jsonl" "$upath"
+has "the refusal says why" "cannot record the scenario path in a trace: it is not valid UTF-8"
+n=$((n + 1)); if [ ! -e "$tmp/u.jsonl" ]; then echo "ok $n - and no trace is written"; else echo "not ok $n - a trace was written"; fi
+# what an editor does to a trace: CRLF endings, a blank line at the end
+"$hvd" run --trace "$tmp/e.jsonl" scenarios/reboot/soft-honoured.json >/dev/null 2>&1
+sed 's/$/\r/' "$tmp/e.jsonl" >"$tmp/crlf.jsonl"
+check "a trace saved with CRLF endings replays" 0 "$hvd" replay "$tmp/crlf.jsonl"
+has "and is identical" "identical"
+{ cat "$tmp/e.jsonl"; echo; } >"$tmp/blank.jsonl"
+check "a trace with a blank line at the end replays" 0 "$hvd" replay "$tmp/blank.jsonl"
+# a mismatch is shown between the recorded run and the replayed one: the
+# edit in the last line, even with the hook perturbing any other run
+sed '$s/"t":\([0-9]*\)/"t":9\1/' "$tmp/e.jsonl" >"$tmp/late.jsonl"
+check "replay notices an edited last line" 3 env HVD_TEST_NONDETERMINISM=1 "$hvd" replay "$tmp/late.jsonl"
+has "and shows that line" "$(tail -n 1 "$tmp/late.jsonl")"
 head -c 300 /dev/zero >"$tmp/zeros.jsonl"
 check "replay refuses a file that is no trace nor scenario" 2 "$hvd" replay "$tmp/zeros.jsonl"
 printf '{"hvd_trace":1,"scenario":"x.json","name":"x","backend":"fake","seed":1,"hash":"0"}\n{"t":0\n' >"$tmp/broken.jsonl"
