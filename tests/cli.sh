@@ -7,6 +7,13 @@ hvd="${HVD_BIN:-build/hvd}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0
+# Regenerating golden traces is a reviewed change made on a workstation; in
+# CI it would turn every golden compare into a file compared with itself.
+if [ -n "${HVD_REGEN:-}" ] && [ -n "${CI:-}" ]; then
+    echo "not ok 1 - HVD_REGEN is refused when CI is set: regenerate the golden traces locally and review the diff"
+    echo "1..1"
+    exit 1
+fi
 check() { # check NAME EXPECTED-RC CMD... ; output in $tmp/out
     local name="$1" want="$2" rc
     shift 2
@@ -101,19 +108,16 @@ golden=tests/golden/traces
 for sc in reboot/soft-honoured failure/guest-crash multi/two-hosts failure/hv-call-stall; do
     name="${sc%%/*}-${sc##*/}"
     "$hvd" run --trace "$tmp/$name.trace.jsonl" "scenarios/$sc.json" >/dev/null 2>&1
-    if [ "${HVD_REGEN:-}" = 1 ]; then cp "$tmp/$name.trace.jsonl" "$golden/$name.trace.jsonl"; fi
     n=$((n + 1))
-    if cmp -s "$golden/$name.trace.jsonl" "$tmp/$name.trace.jsonl"; then echo "ok $n - golden trace $name"
+    if [ "${HVD_REGEN:-}" = 1 ]; then
+        cp "$tmp/$name.trace.jsonl" "$golden/$name.trace.jsonl"
+        echo "ok $n - golden trace $name # SKIP regenerated"
+    elif cmp -s "$golden/$name.trace.jsonl" "$tmp/$name.trace.jsonl"; then echo "ok $n - golden trace $name"
     else echo "not ok $n - golden trace $name differs (HVD_REGEN=1 to accept):"
         diff "$golden/$name.trace.jsonl" "$tmp/$name.trace.jsonl" | head -10 | sed 's/^/#   /'; fi
 done
-# and the comparison notices one field dropped from one line
+# and replay notices one field dropped from one line of a golden trace
 sed '0,/,"target":"[^"]*"/s///' "$golden/reboot-soft-honoured.trace.jsonl" >"$tmp/dropped.jsonl"
-n=$((n + 1))
-if ! cmp -s "$golden/reboot-soft-honoured.trace.jsonl" "$tmp/dropped.jsonl" &&
-   [ "$(wc -l <"$tmp/dropped.jsonl")" = "$(wc -l <"$golden/reboot-soft-honoured.trace.jsonl")" ]
-then echo "ok $n - a dropped field differs from the golden trace"
-else echo "not ok $n - a dropped field went unnoticed"; fi
 check "replay notices a dropped field" 3 "$hvd" replay "$tmp/dropped.jsonl"
 has "replay says the trace was edited" "the trace was edited"
 check "libvirt without a host URI" 4 "$hvd" run --backend libvirt scenarios/spawn/power-on.json
