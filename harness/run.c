@@ -249,12 +249,6 @@ vif_hook(void *opaque, drv *d, const char *uuid, const char *vif_id)
                  on_timer, timer_new(r, NULL, h, ri->spec->name, vif_id), 0);
 }
 
-static int64_t
-secs(double s)
-{
-    return (int64_t)(s * (double)HV_NS_PER_SEC + 0.5);
-}
-
 static void
 schedule_faults(runner *r)
 {
@@ -265,10 +259,10 @@ schedule_faults(runner *r)
 
         if (d->schedule != OPS_FAULT_AT_TIME)
             continue;
-        sim_schedule(r->w, secs(f->at_s), on_timer,
+        sim_schedule(r->w, scn_ns(f->at_s), on_timer,
                      timer_new(r, d->at, h, f->instance, NULL), 0);
         if (d->end)
-            sim_schedule(r->w, secs(f->at_s + f->for_s), on_timer,
+            sim_schedule(r->w, scn_ns(f->at_s + f->for_s), on_timer,
                          timer_new(r, d->end, h, f->instance, NULL), 0);
     }
 }
@@ -288,7 +282,7 @@ add_call_faults(runner *r)
             .probability = f->probability >= 1.0 ? 0.0 : f->probability,
             .code = f->code,
             .sys_errno = f->sys_errno,
-            .stall_ns = secs(f->stall_s),
+            .stall_ns = scn_ns(f->stall_s),
         };
 
         if (ops_fault_get(f->kind)->schedule != OPS_FAULT_ON_HV_CALL ||
@@ -306,10 +300,10 @@ static void
 guest_of(runner *r, const rinst *ri, fake_guest *g)
 {
     fake_guest_defaults(g);
-    g->boot_ns = secs(ri->spec->guest.boot_s);
+    g->boot_ns = scn_ns(ri->spec->guest.boot_s);
     g->honours_acpi = ri->spec->guest.acpi;
-    g->acpi_delay_ns = secs(ri->spec->guest.acpi_delay_s);
-    g->crash_after_ns = secs(ri->spec->guest.crash_after_s);
+    g->acpi_delay_ns = scn_ns(ri->spec->guest.acpi_delay_s);
+    g->crash_after_ns = scn_ns(ri->spec->guest.crash_after_s);
     g->dirty_rate_mib = ri->spec->guest.dirty_rate_mib;
     for (unsigned int i = 0; i < r->s->n_faults; i++) {
         const scn_fault *f = &r->s->faults[i];
@@ -890,7 +884,7 @@ run_wait(runner *r, unsigned int idx, const scn_step *st)
     json_object_set_new(o, "step", json_integer(idx));
     json_object_set_new(o, "wait", json_real(st->seconds));
     trace_line(r, o);
-    drv_wait(r->hosts[0].d, secs(st->seconds), &err);
+    drv_wait(r->hosts[0].d, scn_ns(st->seconds), &err);
     for (unsigned int k = 1; k < r->s->n_hosts; k++)
         drv_wait(r->hosts[k].d, 0, &err);
     test_after_step(r, idx);
