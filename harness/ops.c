@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "fake.h"
+
 /* ---- scenario operations: the driver calls ---- */
 
 static int
