@@ -169,16 +169,17 @@ repro_command(const run_options *opt, const char *path)
     return g_string_free(s, FALSE);
 }
 
+/* Write the trace of res to 'file'; -1 (printed) if it cannot be, e.g. a
+ * scenario path that is not valid UTF-8 and so cannot be recorded. */
 static int
 write_trace(const char *file, const scn *s, const char *path,
             const run_options *opt, const run_result *res)
 {
-    trace_info info = {.scenario = (char *)path,
+    trace_info info = {.scenario = path,
                        .name = s->name,
-                       .backend = (char *)(opt->backend ? opt->backend
-                                                        : "fake"),
+                       .backend = opt->backend ? opt->backend : "fake",
                        .seed = s->seed,
-                       .hash = (char *)res->hash};
+                       .hash = res->hash};
     char *error = NULL;
 
     if (trace_write_file(file, &info, res->trace, &error) < 0) {
@@ -266,6 +267,33 @@ bad:
 }
 
 /*
+ * Compare two traces of scenario 'name' (texts and hashes); 1 if they
+ * differ, after printing the hashes and the first differing line of each
+ * (a first, b second).
+ */
+static int
+print_difference(const char *name, const char *hash_a, const char *trace_a,
+                 const char *hash_b, const char *trace_b)
+{
+    char *la = NULL, *lb = NULL;
+    unsigned int line;
+    int d = 0;
+
+    line = trace_first_difference(trace_a ? trace_a : "",
+                                  trace_b ? trace_b : "", &la, &lb);
+    if (line || strcmp(hash_a, hash_b) != 0) {
+        fprintf(stdout, "# non-determinism in %s: hashes %s and %s; first "
+                        "difference at trace line %u:\n#   %s\n#   %s\n",
+                name, hash_a, hash_b, line, la ? la : "(none)",
+                lb ? lb : "(none)");
+        d = 1;
+    }
+    g_free(la);
+    g_free(lb);
+    return d;
+}
+
+/*
  * Run a scenario again, independently of 'first' (a fresh world, a fresh
  * trace), and compare the two traces' texts and hashes; 1 if they differ
  * (prints where). HVD_TEST_NONDETERMINISM=1 in the environment perturbs
@@ -278,23 +306,12 @@ differs(const scn *s, const run_options *opt, const run_result *first)
     run_options second = *opt;
     run_result again;
     const char *hook = getenv("HVD_TEST_NONDETERMINISM");
-    char *la = NULL, *lb = NULL;
-    unsigned int line;
-    int d = 0;
+    int d;
 
     second.test_perturb = hook && strcmp(hook, "1") == 0;
     run_scenario(s, &second, &again);
-    line = trace_first_difference(first->trace ? first->trace : "",
-                                  again.trace ? again.trace : "", &la, &lb);
-    if (line || strcmp(first->hash, again.hash) != 0) {
-        fprintf(stdout, "# non-determinism in %s: hashes %s and %s; first "
-                        "difference at trace line %u:\n#   %s\n#   %s\n",
-                s->name, first->hash, again.hash, line,
-                la ? la : "(none)", lb ? lb : "(none)");
-        d = 1;
-    }
-    g_free(la);
-    g_free(lb);
+    d = print_difference(s->name, first->hash, first->trace, again.hash,
+                         again.trace);
     run_result_clear(&again);
     return d;
 }
@@ -387,7 +404,10 @@ cmd_run(int argc, char **argv)
                              ? g_strdup_printf("%s/%s.trace.jsonl", trace,
                                                s->name)
                              : g_strdup(trace);
-            write_trace(file, s, path, &opt, &res);
+            /* a trace asked for and not written is bad input: the path
+             * or --trace given cannot hold it */
+            if (write_trace(file, s, path, &opt, &res) < 0)
+                bad++;
             g_free(file);
         }
         g_free(repro);
@@ -437,22 +457,22 @@ cmd_replay(int argc, char **argv)
     if (rc == 0) {
         char recorded[TRACE_HASH_LEN + 1];
 
-        if (strcmp(tf->info.backend, "fake") != 0 &&
-            strcmp(tf->info.backend, "libvirt") != 0) {
+        if (strcmp(tf->backend, "fake") != 0 &&
+            strcmp(tf->backend, "libvirt") != 0) {
             fprintf(stderr, "hvd replay: %s:1: unknown backend '%s' in the "
-                            "trace header\n", argv[optind], tf->info.backend);
+                            "trace header\n", argv[optind], tf->backend);
             goto out;
         }
         trace_hash(tf->body, recorded);
-        if (strcmp(recorded, tf->info.hash) != 0)
+        if (strcmp(recorded, tf->hash) != 0)
             fprintf(stderr, "hvd replay: %s: the trace was edited (hash %s, "
                             "header says %s); comparing with its content\n",
-                    argv[optind], recorded, tf->info.hash);
-        if (!(s = scn_load(tf->info.scenario, &error))) {
+                    argv[optind], recorded, tf->hash);
+        if (!(s = scn_load(tf->scenario, &error))) {
             fprintf(stderr, "%s\n", error);
             goto out;
         }
-        opt.backend = tf->info.backend;
+        opt.backend = tf->backend;
         if (run_scenario(s, &opt, &res) < 0) {
             fprintf(stderr, "hvd replay: %s\n", res.message);
             run_result_clear(&res);
@@ -463,9 +483,9 @@ cmd_replay(int argc, char **argv)
             printf("replay %s: identical (trace %s)\n", s->name, res.hash);
             ret = EXIT_PASS;
         } else {
-            run_result old = {.trace = tf->body};
-            g_strlcpy(old.hash, recorded, sizeof(old.hash));
-            differs(s, &opt, &old);
+            /* where the recorded run and this one part */
+            print_difference(s->name, recorded, tf->body, res.hash,
+                             res.trace);
             printf("replay %s: differs (recorded %s, now %s)\n", s->name,
                    recorded, res.hash);
             ret = EXIT_NONDETERMINISM;

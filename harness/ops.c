@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "fake.h"
+
 /* ---- scenario operations: the driver calls ---- */
 
 static int
@@ -219,7 +221,7 @@ guest_ignores_acpi(const scn_fault *f, fake_guest *g)
 static void
 guest_slow_boot(const scn_fault *f, fake_guest *g)
 {
-    g->boot_ns = (int64_t)(f->boot_s * (double)HV_NS_PER_SEC + 0.5);
+    g->boot_ns = scn_ns(f->boot_s);
 }
 
 static void

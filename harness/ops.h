@@ -10,9 +10,9 @@
  * on this module, not on each other, so data still flows scn -> run.
  *
  * Adding a scenario operation: an SCN_OP_ value in scn.h, an entry in
- * ops_ops[] and its call function in ops.c (and its documentation in
+ * op_table[] and its call function in ops.c (and its documentation in
  * docs/scenarios.md). Adding a fault kind: an SCN_FAULT_ value in scn.h,
- * an entry in ops_faults[] and the function that applies it, in ops.c.
+ * an entry in fault_table[] and the function that applies it, in ops.c.
  *
  * Everything here is static, constant data; nothing to free.
  */
@@ -22,8 +22,14 @@
 #include <stdbool.h>
 
 #include "drv.h"
-#include "fake.h"
 #include "scn.h"
+
+/* The fake's host and guest (fake.h), named here only through pointers:
+ * the behaviour of a fault kind acts on them, but the parser reads these
+ * tables too and must not depend on the fake. ops.c and run.c, which call
+ * through the pointers, include fake.h. */
+struct fake_host;
+struct fake_guest;
 
 /* ---- scenario operations ---- */
 
@@ -113,7 +119,7 @@ typedef struct ops_arg {
 
 /* A timed fault acting: on host fh, on the guest called instance (NULL
  * for host faults). */
-typedef void (*ops_fault_fn)(fake_host *fh, const char *instance);
+typedef void (*ops_fault_fn)(struct fake_host *fh, const char *instance);
 
 typedef struct ops_fault {
     const char *name;            /* the fault's "kind" */
@@ -126,7 +132,7 @@ typedef struct ops_fault {
      * OPS_FAULT_ON_HV_CALL kinds have their own reader in scn.c */
     ops_arg args[OPS_MAX_ARGS];
     /* OPS_FAULT_ON_GUEST: change the guest's behaviour */
-    void (*guest)(const scn_fault *f, fake_guest *g);
+    void (*guest)(const scn_fault *f, struct fake_guest *g);
     /* OPS_FAULT_AT_TIME: what happens at at_s, and at at_s + for_s */
     ops_fault_fn at;
     ops_fault_fn end;

@@ -92,15 +92,14 @@ hook_after(void *opaque, hv_conn *conn, const hv_call *call, int rc,
     (void)conn;
     r->calls[call->op]++;
     o = trace_line_new();
-    json_object_set_new(o, "host", json_string(h->spec->name));
-    json_object_set_new(o, "call", json_string(hv_op_name(call->op)));
+    trace_line_set_string(o, "host", h->spec->name);
+    trace_line_set_string(o, "call", hv_op_name(call->op));
     if (call->target)
-        json_object_set_new(o, "target", json_string(call->target));
+        trace_line_set_string(o, "target", call->target);
     if (call->arg)
         json_object_set_new(o, "arg", json_integer(call->arg));
     if (rc < 0) {
-        json_object_set_new(o, "error",
-                            json_string(hv_error_code_name(err->code)));
+        trace_line_set_string(o, "error", hv_error_code_name(err->code));
         if (err->sys_errno)
             json_object_set_new(o, "errno", json_integer(err->sys_errno));
     }
@@ -123,9 +122,9 @@ hook_event(void *opaque, hv_conn *conn, const hv_event *ev)
     o = trace_line_new();
     name = g_strdup_printf("%s/%s", hv_event_type_name(ev->type),
                            hv_event_detail_name(ev->type, ev->detail));
-    json_object_set_new(o, "host", json_string(h->spec->name));
-    json_object_set_new(o, "event", json_string(name));
-    json_object_set_new(o, "domain", json_string(ev->name ? ev->name : ""));
+    trace_line_set_string(o, "host", h->spec->name);
+    trace_line_set_string(o, "event", name);
+    trace_line_set_string(o, "domain", ev->name ? ev->name : "");
     trace_line(h->r, o);
     g_free(name);
 }
@@ -167,10 +166,9 @@ on_lifecycle(void *opaque, const drv_lifecycle_event *ev)
     if (!ri)
         return; /* not one of the scenario's instances */
     o = trace_line_new();
-    json_object_set_new(o, "host", json_string(h->spec->name));
-    json_object_set_new(o, "lifecycle",
-                        json_string(drv_event_name(ev->transition)));
-    json_object_set_new(o, "instance", json_string(ri->spec->name));
+    trace_line_set_string(o, "host", h->spec->name);
+    trace_line_set_string(o, "lifecycle", drv_event_name(ev->transition));
+    trace_line_set_string(o, "instance", ri->spec->name);
     trace_line(h->r, o);
     g_ptr_array_add(ri->events, g_strdup(drv_event_name(ev->transition)));
 }
@@ -251,12 +249,6 @@ vif_hook(void *opaque, drv *d, const char *uuid, const char *vif_id)
                  on_timer, timer_new(r, NULL, h, ri->spec->name, vif_id), 0);
 }
 
-static int64_t
-secs(double s)
-{
-    return (int64_t)(s * (double)HV_NS_PER_SEC + 0.5);
-}
-
 static void
 schedule_faults(runner *r)
 {
@@ -267,10 +259,10 @@ schedule_faults(runner *r)
 
         if (d->schedule != OPS_FAULT_AT_TIME)
             continue;
-        sim_schedule(r->w, secs(f->at_s), on_timer,
+        sim_schedule(r->w, scn_ns(f->at_s), on_timer,
                      timer_new(r, d->at, h, f->instance, NULL), 0);
         if (d->end)
-            sim_schedule(r->w, secs(f->at_s + f->for_s), on_timer,
+            sim_schedule(r->w, scn_ns(f->at_s + f->for_s), on_timer,
                          timer_new(r, d->end, h, f->instance, NULL), 0);
     }
 }
@@ -290,7 +282,7 @@ add_call_faults(runner *r)
             .probability = f->probability >= 1.0 ? 0.0 : f->probability,
             .code = f->code,
             .sys_errno = f->sys_errno,
-            .stall_ns = secs(f->stall_s),
+            .stall_ns = scn_ns(f->stall_s),
         };
 
         if (ops_fault_get(f->kind)->schedule != OPS_FAULT_ON_HV_CALL ||
@@ -308,10 +300,10 @@ static void
 guest_of(runner *r, const rinst *ri, fake_guest *g)
 {
     fake_guest_defaults(g);
-    g->boot_ns = secs(ri->spec->guest.boot_s);
+    g->boot_ns = scn_ns(ri->spec->guest.boot_s);
     g->honours_acpi = ri->spec->guest.acpi;
-    g->acpi_delay_ns = secs(ri->spec->guest.acpi_delay_s);
-    g->crash_after_ns = secs(ri->spec->guest.crash_after_s);
+    g->acpi_delay_ns = scn_ns(ri->spec->guest.acpi_delay_s);
+    g->crash_after_ns = scn_ns(ri->spec->guest.crash_after_s);
     g->dirty_rate_mib = ri->spec->guest.dirty_rate_mib;
     for (unsigned int i = 0; i < r->s->n_faults; i++) {
         const scn_fault *f = &r->s->faults[i];
@@ -720,11 +712,11 @@ run_op(runner *r, unsigned int idx, const scn_step *st)
     got = rc == 0 ? DRV_OK : err.kind;
     o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
-    json_object_set_new(o, "op", json_string(scn_op_name(st->op)));
+    trace_line_set_string(o, "op", scn_op_name(st->op));
     if (ri)
-        json_object_set_new(o, "instance", json_string(ri->spec->name));
-    json_object_set_new(o, "result", json_string(rc == 0 ? "ok"
-                                                  : drv_error_kind_name(got)));
+        trace_line_set_string(o, "instance", ri->spec->name);
+    trace_line_set_string(o, "result",
+                          rc == 0 ? "ok" : drv_error_kind_name(got));
     json_object_set_new(o, "pass", json_boolean(got == st->expect));
     trace_line(r, o);
     if (got != st->expect) {
@@ -874,9 +866,9 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
     }
     o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
-    json_object_set_new(o, "check", json_string(scn_check_name(st->check)));
+    trace_line_set_string(o, "check", scn_check_name(st->check));
     if (ri)
-        json_object_set_new(o, "instance", json_string(ri->spec->name));
+        trace_line_set_string(o, "instance", ri->spec->name);
     json_object_set_new(o, "pass", json_boolean(r->failure == before));
     trace_line(r, o);
     g_free(have);
@@ -892,7 +884,7 @@ run_wait(runner *r, unsigned int idx, const scn_step *st)
     json_object_set_new(o, "step", json_integer(idx));
     json_object_set_new(o, "wait", json_real(st->seconds));
     trace_line(r, o);
-    drv_wait(r->hosts[0].d, secs(st->seconds), &err);
+    drv_wait(r->hosts[0].d, scn_ns(st->seconds), &err);
     for (unsigned int k = 1; k < r->s->n_hosts; k++)
         drv_wait(r->hosts[k].d, 0, &err);
     test_after_step(r, idx);

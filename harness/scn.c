@@ -217,6 +217,12 @@ scn_runs_on(const scn *s, const char *backend)
     return false;
 }
 
+int64_t
+scn_ns(double seconds)
+{
+    return (int64_t)(seconds * (double)HV_NS_PER_SEC + 0.5);
+}
+
 /* ---- derived uuids ---- */
 
 static uint64_t

@@ -187,6 +187,11 @@ void scn_free(scn *s);
 /* Does the scenario list this backend ("fake", "libvirt")? */
 bool scn_runs_on(const scn *s, const char *backend);
 
+/* A scenario's seconds (boot_s, at_s, stall_s...) as nanoseconds of hv
+ * time, rounded to the nearest: the one conversion the runner and the
+ * fault kinds share, so that one value is one instant wherever used. */
+int64_t scn_ns(double seconds);
+
 const char *scn_op_name(int op);
 int scn_op_from_name(const char *name);
 const char *scn_check_name(int check);

@@ -50,6 +50,56 @@ trace_line_new(void)
     return o;
 }
 
+/*
+ * value as a JSON string, or NULL if it is not valid UTF-8. Every string
+ * that goes into a trace is made here: json_string returns NULL for such
+ * a value, and json_object_set_new given NULL drops the key silently.
+ */
+static json_t *
+trace_string(const char *value)
+{
+    json_t *s;
+
+    if (!g_utf8_validate(value, -1, NULL))
+        return NULL;
+    /* valid UTF-8 without a NUL inside: only memory can be short */
+    if (!(s = json_string(value)))
+        g_error("out of memory making a trace string");
+    return s;
+}
+
+/* The one line of text of a trace object (free()). Aborts when it cannot
+ * be encoded: its strings went through trace_string and JSON_ENSURE_ASCII
+ * takes any of them, so only running out of memory is left. */
+static char *
+trace_dump(const json_t *o)
+{
+    char *text = json_dumps(o, TRACE_DUMP_FLAGS);
+
+    if (!text)
+        g_error("out of memory encoding a trace line");
+    return text;
+}
+
+void
+trace_line_set_string(json_t *line, const char *key, const char *value)
+{
+    json_t *s;
+
+    if (!value) {
+        json_object_set_new(line, key, json_null());
+        return;
+    }
+    if (!(s = trace_string(value))) {
+        /* keep the field: a line that silently lost one would be worse
+         * than a line whose value shows where its bytes were invalid */
+        g_autofree char *valid = g_utf8_make_valid(value, -1);
+
+        s = trace_string(valid);
+    }
+    json_object_set_new(line, key, s);
+}
+
 void
 trace_append(trace_writer *w, json_t *line, int64_t t)
 {
@@ -57,7 +107,7 @@ trace_append(trace_writer *w, json_t *line, int64_t t)
 
     /* setting "t" again keeps its place (first) */
     json_object_set_new(line, "t", json_integer(t));
-    text = json_dumps(line, TRACE_DUMP_FLAGS);
+    text = trace_dump(line);
     json_decref(line);
     g_string_append(w->text, text);
     g_string_append_c(w->text, '\n');
@@ -79,23 +129,46 @@ trace_writer_steal(trace_writer *w)
     return text;
 }
 
+/* Set hdr[key] to value; -1 with *error naming the value ('what' it is)
+ * if it is not valid UTF-8. */
+static int
+header_set(json_t *hdr, const char *key, const char *what, const char *value,
+           char **error)
+{
+    json_t *s = trace_string(value);
+
+    if (!s) {
+        g_autofree char *shown = g_filename_display_name(value);
+
+        *error = g_strdup_printf("%s: cannot record the %s in a trace: it is "
+                                 "not valid UTF-8", shown, what);
+        return -1;
+    }
+    json_object_set_new(hdr, key, s);
+    return 0;
+}
+
 char *
-trace_header(const trace_info *info)
+trace_header(const trace_info *info, char **error)
 {
     json_t *o = json_object();
-    char *text, *line;
+    char *text, *line = NULL;
 
     json_object_set_new(o, "hvd_trace", json_integer(TRACE_VERSION));
-    json_object_set_new(o, "scenario", json_string(info->scenario));
-    json_object_set_new(o, "name", json_string(info->name));
-    json_object_set_new(o, "backend",
-                        json_string(info->backend ? info->backend : "fake"));
+    if (header_set(o, "scenario", "scenario path", info->scenario, error) < 0 ||
+        header_set(o, "name", "scenario name", info->name, error) < 0 ||
+        header_set(o, "backend", "backend",
+                   info->backend ? info->backend : "fake", error) < 0)
+        goto cleanup;
     json_object_set_new(o, "seed", json_integer((json_int_t)info->seed));
-    json_object_set_new(o, "hash", json_string(info->hash));
-    text = json_dumps(o, TRACE_DUMP_FLAGS);
-    json_decref(o);
+    if (header_set(o, "hash", "trace hash", info->hash, error) < 0)
+        goto cleanup;
+    text = trace_dump(o);
     line = g_strconcat(text, "\n", NULL);
     free(text);
+
+cleanup:
+    json_decref(o);
     return line;
 }
 
@@ -103,10 +176,13 @@ int
 trace_write_file(const char *file, const trace_info *info, const char *body,
                  char **error)
 {
-    g_autofree char *header = trace_header(info);
-    g_autofree char *text = g_strconcat(header, body, NULL);
+    g_autofree char *header = trace_header(info, error);
+    g_autofree char *text = NULL;
     GError *gerr = NULL;
 
+    if (!header)
+        return -1;
+    text = g_strconcat(header, body, NULL);
     if (!g_file_set_contents(file, text, -1, &gerr)) {
         *error = g_strdup_printf("cannot write trace %s: %s", file,
                                  gerr->message);
@@ -124,10 +200,10 @@ trace_file_free(trace_file *tf)
     if (!tf)
         return;
     g_free(tf->path);
-    g_free(tf->info.scenario);
-    g_free(tf->info.name);
-    g_free(tf->info.backend);
-    g_free(tf->info.hash);
+    g_free(tf->scenario);
+    g_free(tf->name);
+    g_free(tf->backend);
+    g_free(tf->hash);
     g_free(tf->body);
     json_decref(tf->lines);
     g_free(tf);
@@ -205,26 +281,53 @@ header_string(const char *path, json_t *hdr, const char *key, char **out,
     return 0;
 }
 
+/*
+ * The line at *cursor, cut at its '\n' (the text is changed in place),
+ * without one '\r' at its end (a file saved with CRLF endings); *cursor
+ * moves to the next line. NULL once the text is used up.
+ */
+static char *
+cut_line(char **cursor)
+{
+    char *line = *cursor, *end;
+    size_t len;
+
+    if (!*line)
+        return NULL;
+    if ((end = strchr(line, '\n'))) {
+        *end = '\0';
+        *cursor = end + 1;
+    } else {
+        *cursor = line + strlen(line);
+    }
+    len = strlen(line);
+    if (len && line[len - 1] == '\r')
+        line[len - 1] = '\0';
+    return line;
+}
+
 int
 trace_read(const char *path, trace_file **out, char **error)
 {
     g_autofree char *text = read_bounded(path, error);
     trace_file *tf = NULL;
+    GString *body = NULL;
     json_t *hdr = NULL, *v;
     json_error_t jerr;
-    char *nl, *line, *next;
-    unsigned int lineno = 1;
+    char *cursor, *line;
+    unsigned int lineno = 1, blank = 0;
     int ret = -1;
 
     *out = NULL;
     if (!text)
         return -1;
-    if (!(nl = strchr(text, '\n'))) {
+    if (!strchr(text, '\n')) {
         *error = g_strdup_printf("%s:1: not a trace: no header line", path);
         return 1;
     }
-    *nl = '\0';
-    hdr = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+    cursor = text;
+    line = cut_line(&cursor);
+    hdr = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(hdr) || !(v = json_object_get(hdr, "hvd_trace"))) {
         *error = g_strdup_printf("%s:1: not a trace: the first line is not "
                                  "an \"hvd_trace\" header", path);
@@ -239,10 +342,10 @@ trace_read(const char *path, trace_file **out, char **error)
     }
     tf = g_new0(trace_file, 1);
     tf->path = g_strdup(path);
-    if (header_string(path, hdr, "scenario", &tf->info.scenario, error) < 0 ||
-        header_string(path, hdr, "name", &tf->info.name, error) < 0 ||
-        header_string(path, hdr, "backend", &tf->info.backend, error) < 0 ||
-        header_string(path, hdr, "hash", &tf->info.hash, error) < 0)
+    if (header_string(path, hdr, "scenario", &tf->scenario, error) < 0 ||
+        header_string(path, hdr, "name", &tf->name, error) < 0 ||
+        header_string(path, hdr, "backend", &tf->backend, error) < 0 ||
+        header_string(path, hdr, "hash", &tf->hash, error) < 0)
         goto cleanup;
     v = json_object_get(hdr, "seed");
     if (!json_is_integer(v) || json_integer_value(v) < 0) {
@@ -250,17 +353,27 @@ trace_read(const char *path, trace_file **out, char **error)
                                  "integer >= 0)", path);
         goto cleanup;
     }
-    tf->info.seed = (uint64_t)json_integer_value(v);
-    tf->body = g_strdup(nl + 1);
+    tf->seed = (uint64_t)json_integer_value(v);
+    /* the body is rebuilt as hvd wrote it (LF endings, nothing after the
+     * last line), so that its hash is the one the header recorded */
+    body = g_string_new("");
     tf->lines = json_array();
-    for (line = nl + 1; *line; line = next) {
+    while ((line = cut_line(&cursor))) {
         json_t *o;
 
         lineno++;
-        if ((next = strchr(line, '\n')))
-            *next++ = '\0';
-        else
-            next = line + strlen(line);
+        /* empty lines are fine at the end (an editor adds one), not
+         * before a line: then the first of them is the malformed one */
+        if (!*line) {
+            if (!blank)
+                blank = lineno;
+            continue;
+        }
+        if (blank) {
+            *error = g_strdup_printf("%s:%u: malformed trace line: an empty "
+                                     "line", path, blank);
+            goto cleanup;
+        }
         o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
         if (!json_is_object(o)) {
             *error = g_strdup_printf("%s:%u: malformed trace line: %s", path,
@@ -270,12 +383,18 @@ trace_read(const char *path, trace_file **out, char **error)
             goto cleanup;
         }
         json_array_append_new(tf->lines, o);
+        g_string_append(body, line);
+        g_string_append_c(body, '\n');
     }
+    tf->body = g_string_free(body, FALSE);
+    body = NULL;
     *out = tf;
     tf = NULL;
     ret = 0;
 
 cleanup:
+    if (body)
+        g_string_free(body, TRUE);
     json_decref(hdr);
     trace_file_free(tf);
     return ret;

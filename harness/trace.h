@@ -48,7 +48,19 @@ void trace_writer_free(trace_writer *w);
  */
 json_t *trace_line_new(void);
 
-/* Stamp 'line' with time t (ns) and append it; 'line' is stolen. */
+/*
+ * Set line[key] to the string value (key and value borrowed). Every
+ * string field of a trace line is set through here: jansson refuses a
+ * string that is not valid UTF-8, and a plain json_object_set_new would
+ * then drop the key without a word. Here such a value is kept, its
+ * invalid bytes replaced by U+FFFD, so the line still says what it was;
+ * a NULL value is recorded as null.
+ */
+void trace_line_set_string(json_t *line, const char *key, const char *value);
+
+/* Stamp 'line' with time t (ns) and append it; 'line' is stolen.
+ * Aborts if the line cannot be encoded: with every string checked on the
+ * way in, only running out of memory can do that (and hvd aborts then). */
 void trace_append(trace_writer *w, json_t *line, int64_t t);
 
 /* The text so far (borrowed, valid until the next append). */
@@ -57,33 +69,51 @@ const char *trace_writer_text(const trace_writer *w);
 /* Free w and return its text (the caller g_frees it). */
 char *trace_writer_steal(trace_writer *w);
 
-/* What the header of a trace file records. Strings are borrowed when
- * passed to trace_write_file, owned by the trace_file when read. */
+/* What the header of a trace file records, as given to the writer: every
+ * string is borrowed from the caller (trace_file holds its own copies of
+ * the same fields when read). */
 typedef struct trace_info {
-    char *scenario;  /* path of the scenario file the trace is a run of */
-    char *name;      /* the scenario's name */
-    char *backend;   /* "fake" or "libvirt" */
-    uint64_t seed;   /* at most INT64_MAX, as scenarios allow */
-    char *hash;      /* the body's trace_hash */
+    const char *scenario; /* path of the scenario file the trace is a run
+                             of; must be valid UTF-8 (a trace is JSON) */
+    const char *name;     /* the scenario's name */
+    const char *backend;  /* "fake" or "libvirt"; NULL is "fake" */
+    uint64_t seed;        /* at most INT64_MAX, as scenarios allow */
+    const char *hash;     /* the body's trace_hash */
 } trace_info;
 
-/* The header line of a trace file, with '\n' (g_free). */
-char *trace_header(const trace_info *info);
+/*
+ * The header line of a trace file, with '\n' (g_free). Returns NULL with
+ * *error (g_free) when a string field is not valid UTF-8 and so cannot be
+ * written in JSON, e.g. a scenario path in another encoding: "PATH:
+ * cannot record the scenario path in a trace: it is not valid UTF-8"
+ * (PATH shown through g_filename_display_name).
+ */
+char *trace_header(const trace_info *info, char **error);
 
 /*
  * Write header + body to 'file'. Returns 0, or -1 with *error (g_free)
- * naming the file and the reason.
+ * naming the reason: a header trace_header refuses (nothing is written),
+ * or the file that cannot be written.
  */
 int trace_write_file(const char *file, const trace_info *info,
                      const char *body, char **error);
 
 /* ---- reading ---- */
 
+/* A trace file read back; every field is owned (trace_file_free). */
 typedef struct trace_file {
     char *path;         /* as given */
-    trace_info info;    /* header fields, owned */
-    char *body;         /* every line after the header, as written */
-    json_t *lines;      /* the body parsed: an array of objects (owned) */
+    /* the header's fields, as in trace_info */
+    char *scenario;
+    char *name;
+    char *backend;
+    uint64_t seed;
+    char *hash;
+    /* every line after the header as hvd wrote it: each ends in '\n'
+     * (CRLF read as LF), empty lines at the end left out; the hash in the
+     * header is of this text */
+    char *body;
+    json_t *lines;      /* the body parsed: an array of objects */
 } trace_file;
 
 /*
@@ -93,8 +123,12 @@ typedef struct trace_file {
  * header): a caller may then try it as something else. Returns -1 with
  * *error when it cannot be read (missing, not a regular file, larger than
  * TRACE_MAX_BYTES) or is a malformed trace (bad header field, unsupported
- * version, a line that is not a JSON object). Errors (g_free) read
- * "PATH:LINE: what" or "PATH: what".
+ * version, a line that is not a JSON object, an empty line before the
+ * last JSON line). Errors (g_free) read "PATH:LINE: what" or "PATH: what".
+ *
+ * What an editor may do to a file is forgiven: CRLF line endings (one
+ * '\r' before each '\n' is dropped), empty lines at the end, no '\n'
+ * after the last line.
  */
 int trace_read(const char *path, trace_file **out, char **error);
 void trace_file_free(trace_file *tf);

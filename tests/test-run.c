@@ -103,10 +103,16 @@ test_unexpected_outcome(void **state)
     run_result_clear(&res);
 }
 
-/* A leak at the end is caught: an instance never destroyed is fine, but a
- * domain the runner believes gone is not. */
+/*
+ * A destroy that fails as its step expects leaves the instance alive: the
+ * runner keeps believing it alive (not gone), so the domain and disk it
+ * still has are neither an invariant breach nor a leak, and the run
+ * passes. The breach itself (a gone instance that left something) is
+ * caught in test_invariant_destroyed_means_gone and
+ * test_invariant_failed_spawn_leaves_nothing.
+ */
 static void
-test_invariant_gone_means_gone(void **state)
+test_failed_destroy_keeps_it_alive(void **state)
 {
     run_result res = run_text(
         HEAD " \"faults\": [{\"kind\": \"hv_call\", \"op\": \"domain_undefine\","
@@ -116,11 +122,11 @@ test_invariant_gone_means_gone(void **state)
         " \"steps\": ["
         "  {\"op\": \"spawn\", \"instance\": \"vm1\"},"
         "  {\"op\": \"destroy\", \"instance\": \"vm1\", "
-        "   \"expect\": \"HypervisorError\"}"
+        "   \"expect\": \"HypervisorError\"},"
+        "  {\"check\": \"exists\", \"instance\": \"vm1\", \"exists\": true}"
         "]}");
 
     (void)state;
-    /* destroy failed as expected, the instance stays alive: passes */
     if (!res.passed)
         fail_msg("%s", res.message);
     run_result_clear(&res);
@@ -534,7 +540,7 @@ main(void)
         cmocka_unit_test(test_passing),
         cmocka_unit_test(test_failing_check),
         cmocka_unit_test(test_unexpected_outcome),
-        cmocka_unit_test(test_invariant_gone_means_gone),
+        cmocka_unit_test(test_failed_destroy_keeps_it_alive),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_invariant_on_no_host),
         cmocka_unit_test(test_invariant_on_two_hosts),

@@ -1005,10 +1005,25 @@ test_tables(void **state)
     }
 }
 
+/* Seconds to nanoseconds, rounded to the nearest (not truncated: 2.01 s
+ * times 1e9 is 2009999999.9999998 in binary). */
+static void
+test_ns(void **state)
+{
+    (void)state;
+    assert_true(scn_ns(0) == 0);
+    assert_true(scn_ns(1.5) == INT64_C(1500000000));
+    assert_true(scn_ns(3.4) == INT64_C(3400000000));
+    assert_true(scn_ns(2.01) == INT64_C(2010000000));
+    assert_true(scn_ns(6e-10) == 1);
+    assert_true(scn_ns(4e-10) == 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest fixed[] = {
+        cmocka_unit_test(test_ns),
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_uuid_derivation),

@@ -60,9 +60,11 @@ test_header_format(void **state)
                        .backend = "fake",
                        .seed = 1,
                        .hash = "2250d0c1c33b4eff"};
-    char *h = trace_header(&info);
+    char *error = NULL;
+    char *h = trace_header(&info, &error);
 
     (void)state;
+    assert_null(error);
     assert_string_equal(h, "{\"hvd_trace\":1,\"scenario\":"
                            "\"scenarios/reboot/hard.json\",\"name\":"
                            "\"reboot-hard\",\"backend\":\"fake\",\"seed\":1,"
@@ -90,11 +92,11 @@ test_round_trip_escaping(void **state)
     trace_hash(body, hash);
     assert_int_equal(trace_write_file(path, &info, body, &error), 0);
     assert_int_equal(trace_read(path, &tf, &error), 0);
-    assert_string_equal(tf->info.scenario, info.scenario);
-    assert_string_equal(tf->info.name, info.name);
-    assert_string_equal(tf->info.backend, "fake");
-    assert_true(tf->info.seed == info.seed);
-    assert_string_equal(tf->info.hash, hash);
+    assert_string_equal(tf->scenario, info.scenario);
+    assert_string_equal(tf->name, info.name);
+    assert_string_equal(tf->backend, "fake");
+    assert_true(tf->seed == info.seed);
+    assert_string_equal(tf->hash, hash);
     assert_string_equal(tf->body, body);
     assert_int_equal(json_array_size(tf->lines), 2);
     assert_int_equal(json_integer_value(json_object_get(
@@ -102,6 +104,54 @@ test_round_trip_escaping(void **state)
     trace_file_free(tf);
     g_unlink(path);
     g_free(path);
+}
+
+/* A scenario path that is not UTF-8 cannot go in a JSON header: refused,
+ * naming the path, and no file is written. */
+static void
+test_header_refuses_non_utf8(void **state)
+{
+    trace_info info = {.scenario = "dir/caf\xe9.json",
+                       .name = "n",
+                       .backend = "fake",
+                       .seed = 1,
+                       .hash = "0"};
+    g_autofree char *dir = g_dir_make_tmp("hvd-trace-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "t.jsonl", NULL);
+    char *error = NULL;
+
+    (void)state;
+    assert_null(trace_header(&info, &error));
+    assert_non_null(error);
+    assert_non_null(strstr(error, "dir/caf"));
+    assert_non_null(strstr(error, "cannot record the scenario path in a "
+                                  "trace: it is not valid UTF-8"));
+    g_clear_pointer(&error, g_free);
+    assert_int_equal(trace_write_file(path, &info, "", &error), -1);
+    assert_non_null(strstr(error, "not valid UTF-8"));
+    assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    g_free(error);
+    g_rmdir(dir);
+}
+
+/* A line's string field that is not UTF-8 is kept (its bad byte shown as
+ * U+FFFD), not dropped; NULL is null. */
+static void
+test_line_strings_checked(void **state)
+{
+    trace_writer *w = trace_writer_new();
+    json_t *o = trace_line_new();
+    char *text;
+
+    (void)state;
+    trace_line_set_string(o, "host", "h1");
+    trace_line_set_string(o, "domain", "caf\xe9");
+    trace_line_set_string(o, "target", NULL);
+    trace_append(w, o, 1);
+    text = trace_writer_steal(w);
+    assert_string_equal(text, "{\"t\":1,\"host\":\"h1\",\"domain\":"
+                              "\"caf\\uFFFD\",\"target\":null}\n");
+    g_free(text);
 }
 
 static void
@@ -141,6 +191,75 @@ test_malformed(void **state)
     expect_read(HDR "{\"t\":0}\n[1,2]\n", -1, ":3: malformed trace line: not "
                                               "a JSON object");
     expect_read(HDR "{\"t\":0,\"t\":1}\n", -1, ":2: malformed trace line");
+    /* an empty line is forgiven at the end only */
+    expect_read(HDR "{\"t\":0}\n\n{\"t\":1}\n", -1,
+                ":3: malformed trace line: an empty line");
+    expect_read(HDR "\r\n\n{\"t\":1}\n", -1,
+                ":2: malformed trace line: an empty line");
+}
+
+/* Read text as a trace: it must read, with this body and this many
+ * lines. */
+static void
+expect_body(const char *text, const char *body, size_t n_lines)
+{
+    char *path = tmp_file(text), *error = NULL;
+    trace_file *tf = NULL;
+
+    if (trace_read(path, &tf, &error) != 0)
+        fail_msg("%s", error);
+    assert_string_equal(tf->body, body);
+    assert_int_equal(json_array_size(tf->lines), n_lines);
+    trace_file_free(tf);
+    g_unlink(path);
+    g_free(path);
+}
+
+#define BODY "{\"t\":0,\"step\":0}\n{\"t\":1,\"x\":\"a\"}\n"
+#define BODY_CRLF "{\"t\":0,\"step\":0}\r\n{\"t\":1,\"x\":\"a\"}\r\n"
+
+/* What an editor does to a trace: CRLF endings, blank lines at the end,
+ * no newline at the end. The body reads back as hvd wrote it (LF only),
+ * so its hash is still the header's. */
+static void
+test_editor_forgiven(void **state)
+{
+    char hash[TRACE_HASH_LEN + 1], again[TRACE_HASH_LEN + 1];
+    trace_info info = {.scenario = "s.json", .name = "n", .seed = 1,
+                       .hash = hash};
+    char *path = tmp_file(""), *error = NULL;
+    g_autofree char *hdr = NULL, *lf = NULL, *crlf = NULL;
+    trace_file *tf = NULL;
+    gchar **lines;
+
+    (void)state;
+    expect_body(HDR BODY, BODY, 2);
+    expect_body(HDR BODY "\n", BODY, 2);
+    expect_body(HDR BODY "\n\n", BODY, 2);
+    expect_body(HDR "{\"t\":0,\"step\":0}\n{\"t\":1,\"x\":\"a\"}", BODY, 2);
+    expect_body(HDR BODY_CRLF, BODY, 2);
+    expect_body(HDR BODY_CRLF "\r\n", BODY, 2);
+    expect_body(HDR, "", 0);
+    expect_body(HDR "\n", "", 0);
+
+    /* a whole trace as hvd writes it, then saved with CRLF endings */
+    trace_hash(BODY, hash);
+    assert_non_null(hdr = trace_header(&info, &error));
+    lf = g_strconcat(hdr, BODY, NULL);
+    lines = g_strsplit(lf, "\n", -1);
+    crlf = g_strjoinv("\r\n", lines);
+    g_strfreev(lines);
+    assert_true(g_file_set_contents(path, crlf, -1, NULL));
+    if (trace_read(path, &tf, &error) != 0)
+        fail_msg("%s", error);
+    assert_string_equal(tf->scenario, "s.json");
+    assert_string_equal(tf->hash, hash);
+    assert_string_equal(tf->body, BODY);
+    trace_hash(tf->body, again);
+    assert_string_equal(again, tf->hash);
+    trace_file_free(tf);
+    g_unlink(path);
+    g_free(path);
 }
 
 static void
@@ -232,6 +351,9 @@ main(void)
         cmocka_unit_test(test_line_format),
         cmocka_unit_test(test_header_format),
         cmocka_unit_test(test_round_trip_escaping),
+        cmocka_unit_test(test_header_refuses_non_utf8),
+        cmocka_unit_test(test_line_strings_checked),
+        cmocka_unit_test(test_editor_forgiven),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_refuses),
         cmocka_unit_test(test_normalise),
