@@ -21,4 +21,7 @@ for p in build/tests/test-conformance build/tests/test-driver-real \
          tests/corpus-real.sh; do
     [ -x "$p" ] && progs+=("$p")
 done
-bash tests/run-tests.sh "${progs[@]}"
+# real guests take real seconds: the corpus alone runs about 6 minutes here
+# (each scenario also on the fake), so each program gets 20 minutes before
+# it counts as hung
+HVD_TEST_TIMEOUT="${HVD_TEST_TIMEOUT:-1200}" bash tests/run-tests.sh "${progs[@]}"

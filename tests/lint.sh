@@ -78,6 +78,18 @@ uncompiled "the harness in the driver" driver run.h
 uncompiled "the driver in the hv layer" driver/hv drv.h
 uncompiled "the driver in the fake" fakes drv.h
 uncompiled "the harness in the fake" fakes scn.h
+# the scenario parser compiles without the fake
+copy
+printf '#include "fake.h"\n' >>"$tmp/t/harness/scn.c"
+make -C "$tmp/t" --no-print-directory BUILD=build EXTRA_CFLAGS= build/harness/scn.o >"$tmp/out" 2>&1
+rc=$?
+n=$((n + 1))
+if [ "$rc" -ne 0 ] && grep -qF "fake.h: No such file" "$tmp/out"; then
+    echo "ok $n - the build refuses the fake in the scenario parser"
+else
+    echo "not ok $n - the build refuses the fake in the scenario parser (exit $rc)"
+    sed 's/^/#   /' "$tmp/out" | head -10
+fi
 # and the same probe with an allowed include compiles (the probe is sound)
 copy
 printf '#include "hv.h"\nint hvd_lint_probe(void);\nint hvd_lint_probe(void) { return 0; }\n' >"$tmp/t/fakes/zz-probe.c"
