@@ -4,7 +4,8 @@
  * Exit codes (also in `hvd --help` and README.md):
  *   0  every scenario passed (or was skipped)
  *   1  a check or invariant failed
- *   2  bad input: usage, or a scenario file that does not validate
+ *   2  bad input: usage, or a scenario file that does not validate, or an
+ *      output file asked for (--trace, --junit) that cannot be written
  *   3  non-determinism: two runs of one scenario traced differently
  *   4  a backend could not be reached
  */
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "hv.h"
+#include "outfile.h"
 #include "report.h"
 #include "run.h"
 #include "scn.h"
@@ -31,8 +33,9 @@ enum {
 };
 
 static const char exit_codes[] =
-    "Exit codes: 0 all passed, 1 a check failed, 2 bad input, "
-    "3 non-determinism,\n4 a backend could not be reached.\n";
+    "Exit codes: 0 all passed, 1 a check failed, 2 bad input (or an output "
+    "file\nthat cannot be written), 3 non-determinism, 4 a backend could not "
+    "be reached.\n";
 
 static void
 usage_main(FILE *out)
@@ -45,7 +48,7 @@ usage_main(FILE *out)
             "compare\n"
             "  validate  check scenario files without running them\n"
             "\n"
-            "`hvd COMMAND --help` for each. %s",
+            "`hvd COMMAND --help` for each.\n\n%s",
             exit_codes);
 }
 
@@ -65,6 +68,8 @@ usage_run(FILE *out)
             "  -j, --junit FILE       also write a JUnit XML report\n"
             "  -t, --trace FILE|DIR   write the trace (JSON lines); a folder "
             "for many scenarios\n"
+            "                         (NAME.trace.jsonl each, NAME-2... for "
+            "a name met again)\n"
             "  -d, --check-determinism run each scenario twice, fail on "
             "differing traces\n"
             "  -c, --compare          on libvirt: also run on the fake and "
@@ -72,7 +77,10 @@ usage_run(FILE *out)
             "                         normalised traces (steps, lifecycle "
             "events) differ\n"
             "  -v, --verbose          show each step\n"
-            "  -h, --help             this help\n\n%s",
+            "  -h, --help             this help\n\n"
+            "Output files are written in place: a new or a regular file, "
+            "never a device,\na FIFO, a socket or a symbolic link (refused, "
+            "exit 2).\n%s",
             exit_codes);
 }
 
@@ -160,12 +168,19 @@ static char *
 repro_command(const run_options *opt, const char *path)
 {
     GString *s = g_string_new("hvd run");
+    char *q;
 
     if (opt->backend && strcmp(opt->backend, "fake") != 0)
         g_string_append_printf(s, " --backend %s", opt->backend);
-    for (char **h = opt->host_uris; h && *h; h++)
-        g_string_append_printf(s, " --host '%s'", *h);
-    g_string_append_printf(s, " -v '%s'", path);
+    for (char **h = opt->host_uris; h && *h; h++) {
+        q = g_shell_quote(*h);
+        g_string_append_printf(s, " --host %s", q);
+        g_free(q);
+    }
+    /* quoted for a shell whatever the path holds (a quote, a space) */
+    q = g_shell_quote(path);
+    g_string_append_printf(s, " -v %s", q);
+    g_free(q);
     return g_string_free(s, FALSE);
 }
 
@@ -183,6 +198,88 @@ write_trace(const char *file, const scn *s, const char *path,
     char *error = NULL;
 
     if (trace_write_file(file, &info, res->trace, &error) < 0) {
+        fprintf(stderr, "hvd: %s\n", error);
+        g_free(error);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Decide where the traces of a run go (--trace PATH), before anything
+ * runs: *folder is set when PATH is a folder (one trace per scenario in
+ * it), else PATH is the one trace file. PATH may be a folder (or a link to
+ * one) in any case, a new or a regular file for one scenario; for several
+ * it is created as a folder when it does not exist. -1 (printed) when
+ * PATH is refused (outfile_check) or cannot hold n_files traces.
+ */
+static int
+trace_target(const char *path, guint n_files, bool *folder)
+{
+    char *error = NULL;
+    int kind = outfile_check(path, "trace", &error);
+
+    *folder = kind == OUTFILE_FOLDER;
+    if (kind < 0) {
+        fprintf(stderr, "hvd: %s\n", error);
+        g_free(error);
+        return -1;
+    }
+    if (kind == OUTFILE_FOLDER || n_files <= 1)
+        return 0;
+    if (kind == OUTFILE_REGULAR) {
+        fprintf(stderr, "hvd: cannot write traces to %s: it is a file, and "
+                        "%u scenarios need a folder (a trace each)\n",
+                path, n_files);
+        return -1;
+    }
+    if (g_mkdir_with_parents(path, 0755) < 0) {
+        fprintf(stderr, "hvd: cannot create the trace folder %s: %s\n", path,
+                g_strerror(errno));
+        return -1;
+    }
+    *folder = true;
+    return 0;
+}
+
+/*
+ * The trace file of scenario 'name' in the folder 'dir' (g_free):
+ * NAME.trace.jsonl, or for a name whose file this run has taken already
+ * NAME-2.trace.jsonl, NAME-3..., the first one free. 'taken' holds the
+ * names used so far (owned by it), so that two scenarios with one name
+ * never write over each other's trace, and the same run always gives the
+ * same files. *renamed is set when the file is not NAME.trace.jsonl.
+ */
+static char *
+trace_file_in(const char *dir, const char *name, GHashTable *taken,
+              bool *renamed)
+{
+    char *base = g_strdup(name), *file, *path;
+
+    for (unsigned int k = 2; g_hash_table_contains(taken, base); k++) {
+        g_free(base);
+        base = g_strdup_printf("%s-%u", name, k);
+        *renamed = true;
+    }
+    g_hash_table_add(taken, base);
+    file = g_strconcat(base, ".trace.jsonl", NULL);
+    path = g_build_filename(dir, file, NULL);
+    g_free(file);
+    return path;
+}
+
+/* Refuse a --junit path that cannot be written (a folder, a device, a
+ * FIFO, a link...) before anything runs; -1 printed. */
+static int
+junit_target(const char *path)
+{
+    char *error = NULL;
+    int kind = outfile_check(path, "JUnit report", &error);
+
+    if (kind == OUTFILE_FOLDER)
+        error = g_strdup_printf("cannot write JUnit report %s: it is a "
+                                "folder; --junit takes a file", path);
+    if (error) {
         fprintf(stderr, "hvd: %s\n", error);
         g_free(error);
         return -1;
@@ -349,8 +446,9 @@ cmd_run(int argc, char **argv)
 {
     run_options opt = {.backend = "fake"};
     GPtrArray *hosts = g_ptr_array_new();
-    char *junit = NULL, *trace = NULL;
-    bool determinism = false, compare = false;
+    char *junit = NULL, *trace = NULL, *junit_error = NULL;
+    bool determinism = false, compare = false, trace_folder = false;
+    GHashTable *taken = NULL;
     GPtrArray *files;
     report *rp;
     int bad = 0, nondet = 0, unreachable = 0, ret;
@@ -366,8 +464,14 @@ cmd_run(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     files = collect_all(argv + optind, argc - optind, &bad);
-    if (trace && files->len > 1)
-        g_mkdir_with_parents(trace, 0755);
+    /* an output path that cannot be written is refused before the run */
+    if ((trace && trace_target(trace, files->len, &trace_folder) < 0) ||
+        (junit && junit_target(junit) < 0)) {
+        g_ptr_array_free(files, TRUE);
+        g_ptr_array_free(hosts, TRUE);
+        return EXIT_BAD_INPUT;
+    }
+    taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     rp = report_new(stdout, opt.backend);
     for (guint i = 0; i < files->len; i++) {
         const char *path = g_ptr_array_index(files, i);
@@ -400,10 +504,15 @@ cmd_run(int argc, char **argv)
         repro = repro_command(&opt, path);
         report_add(rp, path, s->name, &res, repro);
         if (trace && !res.skipped) {
-            char *file = files->len > 1
-                             ? g_strdup_printf("%s/%s.trace.jsonl", trace,
-                                               s->name)
+            bool renamed = false;
+            char *file = trace_folder
+                             ? trace_file_in(trace, s->name, taken, &renamed)
                              : g_strdup(trace);
+
+            if (renamed)
+                fprintf(stderr, "hvd: %s: an earlier scenario of this run "
+                                "is named %s too: this one's trace is %s\n",
+                        path, s->name, file);
             /* a trace asked for and not written is bad input: the path
              * or --trace given cannot hold it */
             if (write_trace(file, s, path, &opt, &res) < 0)
@@ -415,8 +524,12 @@ cmd_run(int argc, char **argv)
         scn_free(s);
     }
     report_finish(rp);
-    if (junit)
-        report_write_junit(rp, junit);
+    /* a report asked for and not written fails the run, as a trace does */
+    if (junit && report_write_junit(rp, junit, &junit_error) < 0) {
+        fprintf(stderr, "hvd: %s\n", junit_error);
+        g_free(junit_error);
+        bad++;
+    }
     if (bad)
         ret = EXIT_BAD_INPUT;
     else if (nondet)
@@ -426,6 +539,7 @@ cmd_run(int argc, char **argv)
     else
         ret = report_failed(rp) ? EXIT_FAIL : EXIT_PASS;
     report_free(rp);
+    g_hash_table_destroy(taken);
     g_ptr_array_free(files, TRUE);
     g_ptr_array_free(hosts, TRUE);
     return ret;

@@ -4,8 +4,11 @@
 #include "report.h"
 
 #include <glib.h>
+#include <libxml/chvalid.h>
 #include <libxml/tree.h>
 #include <string.h>
+
+#include "outfile.h"
 
 typedef struct entry {
     char *path, *name, *message, *trace_tail, *repro, *hash;
@@ -141,66 +144,112 @@ report_failed(const report *rp)
     return rp->failed;
 }
 
+/*
+ * 'text' as XML 1.0 can hold it (g_free): bytes that are not UTF-8 and
+ * characters XML forbids (controls but tab and newlines, U+FFFE, U+FFFF)
+ * become U+FFFD. libxml2 escapes '<', '&' and '"' but writes the others
+ * as given, and the report would then not parse.
+ */
+static char *
+xml_text(const char *text)
+{
+    g_autofree char *valid = g_utf8_make_valid(text ? text : "", -1);
+    GString *out = g_string_sized_new(strlen(valid));
+
+    for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+
+        g_string_append_unichar(out, xmlIsCharQ(c) ? c : 0xFFFD);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* A file name as XML text (g_free): shown as GLib shows file names. */
+static char *
+xml_path(const char *path)
+{
+    g_autofree char *shown = g_filename_display_name(path);
+
+    return xml_text(shown);
+}
+
+/* Set node's attribute 'name' to 'value' made XML text by xml_text. */
+static void
+set_prop(xmlNodePtr node, const char *name, const char *value)
+{
+    g_autofree char *v = xml_text(value);
+
+    xmlNewProp(node, (const xmlChar *)name, (const xmlChar *)v);
+}
+
 int
-report_write_junit(const report *rp, const char *path)
+report_write_junit(const report *rp, const char *path, char **error)
 {
     xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
     xmlNodePtr suites = xmlNewNode(NULL, (const xmlChar *)"testsuites");
     xmlNodePtr suite;
+    xmlChar *mem = NULL;
     char buf[64];
     double total = 0;
-    int rc;
+    int size = 0, rc;
 
     xmlDocSetRootElement(doc, suites);
     suite = xmlNewChild(suites, NULL, (const xmlChar *)"testsuite", NULL);
     g_snprintf(buf, sizeof(buf), "hvd-%s", rp->backend);
-    xmlNewProp(suite, (const xmlChar *)"name", (const xmlChar *)buf);
+    set_prop(suite, "name", buf);
     g_snprintf(buf, sizeof(buf), "%u", rp->entries->len);
-    xmlNewProp(suite, (const xmlChar *)"tests", (const xmlChar *)buf);
+    set_prop(suite, "tests", buf);
     g_snprintf(buf, sizeof(buf), "%u", rp->failed);
-    xmlNewProp(suite, (const xmlChar *)"failures", (const xmlChar *)buf);
+    set_prop(suite, "failures", buf);
     g_snprintf(buf, sizeof(buf), "%u", rp->skipped);
-    xmlNewProp(suite, (const xmlChar *)"skipped", (const xmlChar *)buf);
+    set_prop(suite, "skipped", buf);
     for (guint i = 0; i < rp->entries->len; i++) {
         const entry *e = &g_array_index(rp->entries, entry, i);
         xmlNodePtr tc = xmlNewChild(suite, NULL, (const xmlChar *)"testcase",
                                     NULL);
-        char *dir = g_path_get_dirname(e->path);
-        char *cls = g_strdelimit(g_strdup(dir), "/", '.');
+        g_autofree char *dir = g_path_get_dirname(e->path);
+        g_autofree char *cls = g_strdelimit(xml_path(dir), "/", '.');
+        /* a scenario that did not load is named by its path */
+        g_autofree char *name = e->name && strcmp(e->name, e->path) == 0
+                                    ? xml_path(e->name)
+                                    : xml_text(e->name);
 
-        xmlNewProp(tc, (const xmlChar *)"name", (const xmlChar *)e->name);
+        xmlNewProp(tc, (const xmlChar *)"name", (const xmlChar *)name);
         xmlNewProp(tc, (const xmlChar *)"classname", (const xmlChar *)cls);
         g_snprintf(buf, sizeof(buf), "%.3f", e->wall_s);
-        xmlNewProp(tc, (const xmlChar *)"time", (const xmlChar *)buf);
+        set_prop(tc, "time", buf);
         total += e->wall_s;
         if (e->skipped) {
             xmlNodePtr sk = xmlNewChild(tc, NULL, (const xmlChar *)"skipped",
                                         NULL);
-            xmlNewProp(sk, (const xmlChar *)"message",
-                       (const xmlChar *)(e->message ? e->message : ""));
+            set_prop(sk, "message", e->message);
         } else if (!e->passed) {
-            char *body = g_strdup_printf("%s\n\nlast trace lines:\n%s\n"
-                                         "reproduce: %s\n",
-                                         e->message ? e->message : "",
-                                         e->trace_tail ? e->trace_tail : "",
-                                         e->repro ? e->repro : "");
+            g_autofree char *body = g_strdup_printf(
+                "%s\n\nlast trace lines:\n%s\nreproduce: %s\n",
+                e->message ? e->message : "",
+                e->trace_tail ? e->trace_tail : "", e->repro ? e->repro : "");
+            g_autofree char *text = xml_text(body);
             xmlNodePtr f = xmlNewTextChild(tc, NULL,
                                            (const xmlChar *)"failure",
-                                           (const xmlChar *)body);
-            xmlNewProp(f, (const xmlChar *)"message",
-                       (const xmlChar *)(e->message ? e->message : "failed"));
-            g_free(body);
+                                           (const xmlChar *)text);
+
+            set_prop(f, "message", e->message ? e->message : "failed");
         }
-        g_free(dir);
-        g_free(cls);
     }
     g_snprintf(buf, sizeof(buf), "%.3f", total);
-    xmlNewProp(suite, (const xmlChar *)"time", (const xmlChar *)buf);
-    rc = xmlSaveFormatFileEnc(path, doc, "UTF-8", 1);
+    set_prop(suite, "time", buf);
+    /* the bytes are written by outfile_write, in place and checked, not
+     * by libxml2's own file writer (which reports no reason) */
+    xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);
     xmlFreeDoc(doc);
-    if (rc < 0) {
-        fprintf(stderr, "hvd: cannot write JUnit report %s\n", path);
+    if (!mem || size < 0) {
+        *error = g_strdup_printf("cannot write JUnit report %s: libxml2 "
+                                 "could not serialise it", path);
+        xmlFree(mem);
         return -1;
     }
-    return 0;
+    rc = outfile_write(path, "JUnit report", (const char *)mem, (size_t)size,
+                       error);
+    xmlFree(mem);
+    return rc;
 }

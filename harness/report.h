@@ -23,8 +23,15 @@ void report_add(report *rp, const char *path, const char *name,
 void report_error(report *rp, const char *path, const char *message);
 /* Print the plan and the closing "N passed, N failed, N skipped" line. */
 void report_finish(report *rp);
-/* Write JUnit XML; -1 with errno-style message on stderr if it fails. */
-int report_write_junit(const report *rp, const char *path);
+/*
+ * Write the JUnit XML report to 'path' through outfile_write (outfile.h):
+ * a new or an existing regular file, never a device, a FIFO or a link.
+ * Every text is made XML text on the way (invalid UTF-8 and characters
+ * XML forbids shown as U+FFFD; paths as g_filename_display_name shows
+ * them), so the report always parses. Returns 0, or -1 with *error
+ * (g_free): "cannot write JUnit report PATH: why".
+ */
+int report_write_junit(const report *rp, const char *path, char **error);
 unsigned int report_failed(const report *rp);
 
 #endif /* HVD_REPORT_H */

@@ -3,6 +3,8 @@
  */
 #include "trace.h"
 
+#include "outfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
@@ -178,18 +180,11 @@ trace_write_file(const char *file, const trace_info *info, const char *body,
 {
     g_autofree char *header = trace_header(info, error);
     g_autofree char *text = NULL;
-    GError *gerr = NULL;
 
     if (!header)
         return -1;
     text = g_strconcat(header, body, NULL);
-    if (!g_file_set_contents(file, text, -1, &gerr)) {
-        *error = g_strdup_printf("cannot write trace %s: %s", file,
-                                 gerr->message);
-        g_error_free(gerr);
-        return -1;
-    }
-    return 0;
+    return outfile_write(file, "trace", text, strlen(text), error);
 }
 
 /* ---- reading ---- */

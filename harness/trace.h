@@ -91,9 +91,11 @@ typedef struct trace_info {
 char *trace_header(const trace_info *info, char **error);
 
 /*
- * Write header + body to 'file'. Returns 0, or -1 with *error (g_free)
+ * Write header + body to 'file' through outfile_write (outfile.h): in
+ * place, a new or an existing regular file, never a device, a FIFO, a
+ * socket or a symbolic link. Returns 0, or -1 with *error (g_free)
  * naming the reason: a header trace_header refuses (nothing is written),
- * or the file that cannot be written.
+ * or the file that cannot be written ("cannot write trace FILE: why").
  */
 int trace_write_file(const char *file, const trace_info *info,
                      const char *body, char **error);

@@ -120,5 +120,98 @@ done
 sed '0,/,"target":"[^"]*"/s///' "$golden/reboot-soft-honoured.trace.jsonl" >"$tmp/dropped.jsonl"
 check "replay notices a dropped field" 3 "$hvd" replay "$tmp/dropped.jsonl"
 has "replay says the trace was edited" "the trace was edited"
+ok() { # ok NAME TEST...: a plain shell test as one TAP line
+    local name="$1"; shift
+    n=$((n + 1))
+    if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fi
+}
+
+# ---- output files (issue 8): written in place, nothing else replaced ----
+one=scenarios/spawn/power-on.json
+mkdir -p "$tmp/of"
+mkfifo "$tmp/of/fifo"
+echo keep >"$tmp/of/target"
+ln -s target "$tmp/of/link"
+for opt in --trace --junit; do
+    check "$opt refuses a FIFO" 2 "$hvd" run "$opt" "$tmp/of/fifo" "$one"
+    has "$opt says it is a FIFO" "of/fifo: it is a FIFO"
+    ok "$opt leaves the FIFO a FIFO" test -p "$tmp/of/fifo"
+    check "$opt refuses a symbolic link" 2 "$hvd" run "$opt" "$tmp/of/link" "$one"
+    has "$opt says it is a link" "of/link: it is a symbolic link"
+    ok "$opt leaves the link a link" test -L "$tmp/of/link"
+    ok "$opt leaves what it points to alone" grep -qx keep "$tmp/of/target"
+    # a device: a node of our own (as /dev/null is), never a real one, as
+    # a regression would replace it; without the right to make one, skip
+    if [ -c "$tmp/of/null" ] || mknod "$tmp/of/null" c 1 3 2>/dev/null; then
+        check "$opt refuses a device" 2 "$hvd" run "$opt" "$tmp/of/null" "$one"
+        has "$opt says it is a device" "of/null: it is a character device"
+        ok "$opt leaves the device a device" test -c "$tmp/of/null"
+    else
+        for t in "refuses a device" "says it is a device" "leaves the device a device"; do
+            n=$((n + 1)); echo "ok $n - $opt $t # SKIP cannot make a device node here"
+        done
+    fi
+    # an existing regular file is rewritten in place: a hard link to it
+    # sees the new content (a rename would have left the old one there)
+    echo old >"$tmp/of/file$opt"
+    ln -f "$tmp/of/file$opt" "$tmp/of/hard$opt"
+    check "$opt rewrites a regular file" 0 "$hvd" run "$opt" "$tmp/of/file$opt" "$one"
+    ok "$opt writes in place (same inode)" cmp -s "$tmp/of/file$opt" "$tmp/of/hard$opt"
+    ok "$opt leaves no old content" sh -c "! grep -qx old '$tmp/of/file$opt'"
+    # cannot be written: the run fails, saying why
+    check "$opt into a missing folder fails the run" 2 "$hvd" run "$opt" "$tmp/nodir/f" "$one"
+    has "$opt says why (missing folder)" "nodir/f: No such file or directory"
+    check "$opt under a regular file fails the run" 2 "$hvd" run "$opt" "$tmp/of/target/f" "$one"
+    has "$opt says why (not a folder)" "target/f: Not a directory"
+done
+check "--junit refuses a folder" 2 "$hvd" run --junit "$tmp/of" "$one"
+has "and says --junit takes a file" "it is a folder; --junit takes a file"
+# /proc/version refuses writes, even to root
+check "a JUnit report the system refuses fails the run" 2 "$hvd" run --junit /proc/version "$one"
+has "and says why" "cannot write JUnit report /proc/version: "
+check "--trace FILE with several scenarios is refused" 2 "$hvd" run --trace "$tmp/of/target" scenarios/spawn
+has "and says a folder is needed" "need a folder"
+ok "and the file is left alone" grep -qx keep "$tmp/of/target"
+# a write cut short (here by a file size limit, as ENOSPC would) fails the
+# run, says why and leaves no half file (the limit holds for stdout too:
+# TAP goes to /dev/null, the message to stderr is short)
+for opt in --trace --junit; do
+    what=scenarios/failure/guest-crash.json # a trace of 6 KiB
+    [ "$opt" = --junit ] && what=scenarios # a report of 8 KiB
+    check "$opt cut short fails the run" 2 bash -c "trap '' XFSZ; ulimit -f 2; exec '$hvd' run $opt '$tmp/of/short$opt' $what >/dev/null"
+    has "$opt says why (cut short)" "short$opt: File too large"
+    ok "$opt leaves the cut file empty" test ! -s "$tmp/of/short$opt"
+done
+
+# ---- trace folders (issue 8): one file per scenario, names unique ----
+mkdir -p "$tmp/dup"
+cp scenarios/spawn/power-on.json "$tmp/dup/a.json"
+cp scenarios/spawn/power-on.json "$tmp/dup/b.json"
+sed 's/"name": *"spawn-power-on"/"name": "spawn-power-on-2"/' scenarios/spawn/power-on.json >"$tmp/dup/c.json"
+check "scenarios sharing a name" 0 "$hvd" run --trace "$tmp/dupt" "$tmp/dup"
+has "a renamed trace is announced" "dup/b.json: an earlier scenario of this run is named spawn-power-on too"
+for f in spawn-power-on:a spawn-power-on-2:b spawn-power-on-2-2:c; do
+    ok "trace ${f%%:*} is ${f##*:}.json's" grep -q "/dup/${f##*:}.json\"" "$tmp/dupt/${f%%:*}.trace.jsonl"
+done
+check "a renamed trace replays" 0 "$hvd" replay "$tmp/dupt/spawn-power-on-2.trace.jsonl"
+mkdir -p "$tmp/onedir"
+check "one scenario into a folder" 0 "$hvd" run --trace "$tmp/onedir" "$one"
+ok "writes NAME.trace.jsonl in it" test -s "$tmp/onedir/spawn-power-on.trace.jsonl"
+
+# ---- JUnit text (issue 8): any path, any message, parseable XML ----
+jdir="$tmp/j \"q\" <a> & "$'\xff'
+mkdir -p "$jdir"
+cp scenarios/spawn/power-on.json "$jdir/ok \"<&"$'\xfe'".json"
+cp "$tmp/fails.json" "$jdir/fails \"<&"$'\xfe'".json"
+cp "$tmp/bad.json" "$jdir/bad \"<&"$'\xfe'".json"
+check "a run over odd paths" 2 "$hvd" run --junit "$tmp/odd.xml" "$jdir"
+ok "its JUnit report parses" python3 -c "
+import sys, xml.dom.minidom
+d = xml.dom.minidom.parse(sys.argv[1])
+cases = d.getElementsByTagName('testcase')
+assert len(cases) == 3, len(cases)
+assert any('<&' in c.getAttribute('name') for c in cases)
+assert len(d.getElementsByTagName('failure')) == 2
+" "$tmp/odd.xml"
 check "libvirt without a host URI" 4 "$hvd" run --backend libvirt scenarios/spawn/power-on.json
 echo "1..$n"
