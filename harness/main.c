@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hv.h"
 #include "outfile.h"
@@ -61,7 +62,8 @@ usage_run(FILE *out)
             "[--check-determinism]\n"
             "               [--compare] [-v] PATH...\n\n"
             "PATH is a scenario file or a folder of them (searched "
-            "recursively for *.json).\n"
+            "recursively for *.json;\neach folder once, however many links "
+            "lead to it).\n"
             "  -b, --backend B        fake (default) or libvirt\n"
             "  -H, --host NAME=URI    libvirt URI of scenario host NAME "
             "(repeatable)\n"
@@ -112,26 +114,79 @@ cmp_paths(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Scenario files under the given paths, sorted within each folder. */
-static void
-collect(const char *path, GPtrArray *out, int *bad)
+/* A folder walked, by device and inode (the key of walker.seen). */
+typedef struct folder_id {
+    dev_t dev;
+    ino_t ino;
+} folder_id;
+
+static guint
+folder_id_hash(gconstpointer p)
 {
-    GDir *dir;
+    const folder_id *f = p;
+
+    return g_int64_hash(&(gint64){(gint64)f->ino}) ^
+           g_int64_hash(&(gint64){(gint64)f->dev});
+}
+
+static gboolean
+folder_id_equal(gconstpointer a, gconstpointer b)
+{
+    const folder_id *x = a, *y = b;
+
+    return x->dev == y->dev && x->ino == y->ino;
+}
+
+/*
+ * The walk of the paths given to run and validate: every folder is walked
+ * once, however many paths lead to it. A symbolic link to a folder is
+ * followed only after the real folders of its path (so that a scenario is
+ * named by its real path when it has one) and never to a folder already
+ * walked: a link back up the tree would otherwise make the walk endless.
+ */
+typedef struct walker {
+    GHashTable *seen;     /* folder_id walked (owned) */
+    GPtrArray *links;     /* links to folders still to follow (g_free) */
+    GPtrArray *out;       /* scenario files found (g_free) */
+    int *bad;             /* problems reported */
+} walker;
+
+/* Report that 'path' cannot be looked at: errno 'err' from stat. */
+static void
+walk_error(walker *w, const char *path, int err)
+{
+    struct stat st;
+
+    if (err == ELOOP)
+        fprintf(stderr, "hvd: %s: symbolic link loop\n", path);
+    else if (err == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        fprintf(stderr, "hvd: %s: symbolic link to nothing (no such file "
+                        "or folder)\n", path);
+    else if (err == ENOENT)
+        fprintf(stderr, "hvd: %s: no such file or folder\n", path);
+    else
+        fprintf(stderr, "hvd: %s: %s\n", path, g_strerror(err));
+    (*w->bad)++;
+}
+
+/* Walk the folder 'path' (st its stat) unless it was walked already. */
+static void
+walk_folder(walker *w, const char *path, const struct stat *st)
+{
+    folder_id id = {.dev = st->st_dev, .ino = st->st_ino};
+    GError *gerr = NULL;
     GPtrArray *names;
     const char *n;
+    GDir *dir;
 
-    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        fprintf(stderr, "hvd: %s: no such file or folder\n", path);
-        (*bad)++;
+    if (g_hash_table_contains(w->seen, &id))
         return;
-    }
-    if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
-        g_ptr_array_add(out, g_strdup(path));
-        return;
-    }
-    if (!(dir = g_dir_open(path, 0, NULL))) {
-        fprintf(stderr, "hvd: %s: cannot read the folder\n", path);
-        (*bad)++;
+    g_hash_table_add(w->seen, g_memdup2(&id, sizeof(id)));
+    if (!(dir = g_dir_open(path, 0, &gerr))) {
+        fprintf(stderr, "hvd: %s: cannot read the folder: %s\n", path,
+                gerr->message);
+        g_error_free(gerr);
+        (*w->bad)++;
         return;
     }
     names = g_ptr_array_new_with_free_func(g_free);
@@ -140,27 +195,85 @@ collect(const char *path, GPtrArray *out, int *bad)
     g_dir_close(dir);
     g_ptr_array_sort(names, cmp_paths);
     for (guint i = 0; i < names->len; i++) {
-        const char *p = g_ptr_array_index(names, i);
-        if (g_file_test(p, G_FILE_TEST_IS_DIR) ||
-            g_str_has_suffix(p, ".json"))
-            collect(p, out, bad);
+        char *p = g_ptr_array_index(names, i);
+        bool json = g_str_has_suffix(p, ".json");
+        struct stat lst, tst;
+
+        if (lstat(p, &lst) < 0) {
+            if (json)
+                walk_error(w, p, errno);
+            continue;
+        }
+        if (S_ISDIR(lst.st_mode)) {
+            walk_folder(w, p, &lst);
+            continue;
+        }
+        if (S_ISLNK(lst.st_mode)) {
+            /* a *.json is reported whatever it is (a loop of links, a
+             * link to nothing); anything else only when it is a folder */
+            if (stat(p, &tst) < 0) {
+                if (json)
+                    walk_error(w, p, errno);
+                continue;
+            }
+            if (S_ISDIR(tst.st_mode)) {
+                g_ptr_array_add(w->links, g_strdup(p));
+                continue;
+            }
+        }
+        if (json)
+            g_ptr_array_add(w->out, g_strdup(p));
     }
     g_ptr_array_free(names, TRUE);
 }
 
+/* Scenario files under the path 'path' given by the user. */
+static void
+walk(walker *w, const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0) {
+        walk_error(w, path, errno);
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        g_ptr_array_add(w->out, g_strdup(path));
+        return;
+    }
+    walk_folder(w, path, &st);
+    /* then the links to folders, in the order met; following one may
+     * find more */
+    for (guint i = 0; i < w->links->len; i++) {
+        const char *link = g_ptr_array_index(w->links, i);
+
+        if (stat(link, &st) == 0 && S_ISDIR(st.st_mode))
+            walk_folder(w, link, &st);
+    }
+    g_ptr_array_set_size(w->links, 0);
+}
+
+/* The scenario files of every path, each path's sorted; problems are
+ * printed and counted in *bad. */
 static GPtrArray *
 collect_all(char **paths, int n, int *bad)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    walker w = {.seen = g_hash_table_new_full(folder_id_hash, folder_id_equal,
+                                              g_free, NULL),
+                .links = g_ptr_array_new_with_free_func(g_free),
+                .bad = bad};
 
     for (int i = 0; i < n; i++) {
-        GPtrArray *one = g_ptr_array_new_with_free_func(g_free);
-        collect(paths[i], one, bad);
-        g_ptr_array_sort(one, cmp_paths);
-        for (guint k = 0; k < one->len; k++)
-            g_ptr_array_add(out, g_strdup(g_ptr_array_index(one, k)));
-        g_ptr_array_free(one, TRUE);
+        w.out = g_ptr_array_new_with_free_func(g_free);
+        walk(&w, paths[i]);
+        g_ptr_array_sort(w.out, cmp_paths);
+        for (guint k = 0; k < w.out->len; k++)
+            g_ptr_array_add(out, g_strdup(g_ptr_array_index(w.out, k)));
+        g_ptr_array_free(w.out, TRUE);
     }
+    g_ptr_array_free(w.links, TRUE);
+    g_hash_table_destroy(w.seen);
     return out;
 }
 

@@ -120,11 +120,36 @@ done
 sed '0,/,"target":"[^"]*"/s///' "$golden/reboot-soft-honoured.trace.jsonl" >"$tmp/dropped.jsonl"
 check "replay notices a dropped field" 3 "$hvd" replay "$tmp/dropped.jsonl"
 has "replay says the trace was edited" "the trace was edited"
+# ---- walking folders (issue 8): each folder once, loops named ----
 ok() { # ok NAME TEST...: a plain shell test as one TAP line
     local name="$1"; shift
     n=$((n + 1))
     if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fi
 }
+mkdir -p "$tmp/walk/loop"
+cp scenarios/spawn/power-on.json "$tmp/walk/loop/"
+ln -s . "$tmp/walk/loop/self"
+ln -s .. "$tmp/walk/loop/up"
+check "validate ends on a folder that links to itself" 0 timeout 20 "$hvd" validate "$tmp/walk/loop"
+has "and finds its scenario once" "1 valid, 0 invalid"
+check "run ends on a folder that links to itself" 0 timeout 20 "$hvd" run "$tmp/walk"
+has "and runs its scenario once" "1 passed, 0 failed"
+# a link to a folder is followed once, after the real folder it names
+mkdir -p "$tmp/walk2/real"
+cp scenarios/spawn/power-on.json "$tmp/walk2/real/"
+ln -s real "$tmp/walk2/a-link"
+check "a folder and a link to it: its scenario once" 0 "$hvd" run --trace "$tmp/walk2.jsonl" "$tmp/walk2"
+has "run once" "1 passed, 0 failed"
+n=$((n + 1)); if head -n 1 "$tmp/walk2.jsonl" | grep -q '/walk2/real/power-on.json'; then echo "ok $n - named by its real path"; else echo "not ok $n - named by its real path"; head -n 1 "$tmp/walk2.jsonl" | sed 's/^/#   /'; fi
+mkdir -p "$tmp/walk3"
+ln -s b.json "$tmp/walk3/a.json"
+ln -s a.json "$tmp/walk3/b.json"
+ln -s nowhere.json "$tmp/walk3/c.json"
+check "a loop of file links is bad input" 2 timeout 20 "$hvd" validate "$tmp/walk3"
+has "said to be a symbolic link loop" "walk3/a.json: symbolic link loop"
+has "a link to nothing is said so" "walk3/c.json: symbolic link to nothing"
+check "a loop given by name" 2 "$hvd" run "$tmp/walk3/b.json"
+has "is a symbolic link loop too" "walk3/b.json: symbolic link loop"
 
 # ---- output files (issue 8): written in place, nothing else replaced ----
 one=scenarios/spawn/power-on.json
