@@ -19,6 +19,7 @@
 
 #include "drv-priv.h"
 #include "drv.h"
+#include "jsonv.h"
 
 /* ---- helpers ---- */
 
@@ -751,6 +752,91 @@ test_kv_get(void **state)
     assert_null(drv_kv_get(kv, 3, "c"));
 }
 
+/* ---- positions ---- */
+
+/* A path: keys, "#N" for index N, up to 5 steps, NULL-terminated. */
+static void
+set_path(jv_ctx *c, const char *const *path)
+{
+    c->depth = 0;
+    for (; *path; path++)
+        if ((*path)[0] == '#')
+            jv_push_index(c, (size_t)g_ascii_strtoull(*path + 1, NULL, 10));
+        else
+            jv_push_key(c, *path);
+}
+
+/*
+ * One context answering lookups forward, backward and sideways (it
+ * remembers where it found things) gives what a fresh context walking
+ * from the start gives, every time.
+ */
+static void
+test_positions_any_order(void **state)
+{
+    static const char text[] =
+        "{\n"
+        "  \"a\": [10, [20, 21], {\"k\\\"ey\": 1, \"b\": [true, {\"c\": "
+        "\"\xc3\xa9\"}]}],\n"
+        "  \"\xc3\xa9\": {\"x\": 1,\n   \"y\": [1, 2, 3]},\n"
+        "  \"z\": 2\n"
+        "}\n";
+    static const struct {
+        const char *path[6];
+        bool at_key;
+        int line, column; /* 0 = not in the text */
+    } rows[] = {
+        {{"a", "#2", "b", "#1", "c", NULL}, false, 2, 54},
+        {{"a", "#1", "#1", NULL}, false, 2, 18},
+        {{"a", "#2", "k\"ey", NULL}, true, 2, 24},
+        {{"\xc3\xa9", "y", "#2", NULL}, false, 4, 16},
+        {{"\xc3\xa9", "y", "#0", NULL}, false, 4, 10},
+        {{"a", "#0", NULL}, false, 2, 9},
+        {{"a", "#2", "b", "#1", "c", NULL}, true, 2, 49},
+        {{"z", NULL}, true, 5, 3},
+        {{"a", "#5", NULL}, false, 0, 0},
+        {{"\xc3\xa9", "y", "#3", NULL}, false, 0, 0},
+        {{"\xc3\xa9", "x", NULL}, false, 3, 14},
+        {{"a", "#2", "b", "#0", NULL}, false, 2, 42},
+        {{"a", "#2", "nope", NULL}, true, 0, 0},
+        {{"a", "#2", "b", NULL}, true, 2, 36},
+        {{NULL}, false, 1, 1},
+    };
+    jv_ctx c;
+
+    (void)state;
+    jv_init(&c, text, "t.json");
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+            size_t r = round ? G_N_ELEMENTS(rows) - 1 - i : i;
+            jv_ctx fresh;
+            int line = 0, column = 0, fl = 0, fc = 0;
+            int rc, frc;
+
+            jv_init(&fresh, text, "t.json");
+            set_path(&c, rows[r].path);
+            set_path(&fresh, rows[r].path);
+            rc = jv_position(&c, rows[r].at_key, &line, &column);
+            frc = jv_position(&fresh, rows[r].at_key, &fl, &fc);
+            if (rows[r].line == 0) {
+                assert_int_equal(rc, -1);
+                assert_int_equal(frc, -1);
+                continue;
+            }
+            assert_int_equal(rc, 0);
+            assert_int_equal(frc, 0);
+            if (line != rows[r].line || column != rows[r].column ||
+                fl != line || fc != column) {
+                print_error("row %zu: %d:%d, fresh %d:%d, wanted %d:%d\n", r,
+                            line, column, fl, fc, rows[r].line,
+                            rows[r].column);
+                fail();
+            }
+        }
+    }
+    jv_clear(&c);
+}
+
 /* One cmocka test per table row, named after the row. */
 static void
 add_rows(struct CMUnitTest *tests, size_t *n, const char *prefix,
@@ -781,6 +867,7 @@ main(void)
         cmocka_unit_test(test_instance_minimal),
         cmocka_unit_test(test_instance_positions),
         cmocka_unit_test(test_kv_get),
+        cmocka_unit_test(test_positions_any_order),
     };
     size_t total = G_N_ELEMENTS(fixed) + G_N_ELEMENTS(bad_configs) +
                    G_N_ELEMENTS(bad_instances);

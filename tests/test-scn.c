@@ -21,6 +21,7 @@
 
 #include "drv.h"
 #include "hv.h"
+#include "jsonv.h"
 #include "ops.h"
 #include "scn.h"
 
@@ -575,6 +576,90 @@ test_positions(void **state)
     g_free(json);
 }
 
+/* A scenario of n steps, one a line (step i on line i + 2), or all of it
+ * on one line; then the step last if not NULL (g_free). */
+static char *
+many_steps(unsigned int n, bool one_line, const char *last)
+{
+    const char *sep = one_line ? " " : "\n";
+    GString *s = g_string_new("");
+    char *json;
+
+    g_string_append_printf(s, "{" BASE ", 'steps': [");
+    for (unsigned int i = 0; i < n; i++) {
+        g_string_append_printf(s, "%s%s", i ? "," : "", sep);
+        g_string_append(s, i % 2 ? "{'wait': 1, 'description': '\xc3\xa9'}"
+                                 : "{'check': 'exists', 'instance': 'web', "
+                                   "'exists': false}");
+    }
+    if (last)
+        g_string_append_printf(s, ",%s%s", sep, last);
+    g_string_append_printf(s, "%s]}", sep);
+    json = dq(s->str);
+    g_string_free(s, TRUE);
+    return json;
+}
+
+/* Bytes the locator walks to load an n-step scenario; checks each step's
+ * line on the way. */
+static size_t
+bytes_to_load(unsigned int n, bool one_line)
+{
+    g_autofree char *json = many_steps(n, one_line, NULL);
+    g_autofree char *error = NULL;
+    size_t before = jv_scanned_bytes();
+    scn *s = scn_parse(json, "s.json", &error);
+    size_t walked = jv_scanned_bytes() - before;
+
+    assert_non_null(s);
+    assert_int_equal(s->n_steps, n);
+    for (unsigned int i = 0; i < n; i++)
+        assert_int_equal(s->steps[i].line, one_line ? 1 : (int)i + 2);
+    scn_free(s);
+    return walked;
+}
+
+/*
+ * Locating the steps is linear in their number: twice the steps, about
+ * twice the bytes walked (a walk from the start of the text for each step
+ * made it four times; 10^6 steps never loaded). Counted, not timed.
+ */
+static void
+test_positions_linear(void **state)
+{
+    (void)state;
+    for (int one_line = 0; one_line <= 1; one_line++) {
+        size_t n1 = bytes_to_load(2000, one_line);
+        size_t n2 = bytes_to_load(4000, one_line);
+
+        if (!(n1 > 0 && (double)n2 < 2.5 * (double)n1)) {
+            print_error("%s: %zu bytes walked for 2000 steps, %zu for "
+                        "4000\n", one_line ? "one line" : "a step a line",
+                        n1, n2);
+            fail();
+        }
+    }
+}
+
+/* An error at the last of many steps, all on one line: its column. */
+static void
+test_positions_far(void **state)
+{
+    g_autofree char *json = many_steps(2999, true, "{'wait': -1}");
+    g_autofree char *error = NULL;
+    g_autofree char *want = NULL;
+    const char *bad = strstr(json, "-1}");
+    long column = 1;
+
+    (void)state;
+    for (const char *p = json; p < bad; p++)
+        column += ((unsigned char)*p & 0xC0) != 0x80;
+    want = g_strdup_printf("s.json:1:%ld: $.steps[2999].wait: expected a "
+                           "number >= 0, got -1", column);
+    assert_null(scn_parse(json, "s.json", &error));
+    assert_string_equal(error, want);
+}
+
 /* ---- bad input ---- */
 
 typedef struct bad_row {
@@ -1031,6 +1116,8 @@ main(void)
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_good_files),
         cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_positions_linear),
+        cmocka_unit_test(test_positions_far),
         cmocka_unit_test(test_tables),
     };
     g_autofree char *bad_dir = data_path("bad");
