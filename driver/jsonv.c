@@ -1,6 +1,8 @@
 /*
  * jsonv.c: strict JSON reading with positioned errors (see jsonv.h).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -8,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "jsonv.h"
 
@@ -381,6 +385,146 @@ jv_position(jv_ctx *c, bool at_key, int *line, int *column)
         return -1;
     line_column(c, (size_t)pos, line, column);
     return 0;
+}
+
+/* ---- files ---- */
+
+/* What a file that is not a regular one is, for messages. */
+static const char *
+file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a folder";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a file";
+}
+
+/* Why open or read failed, in words. */
+static char *
+open_error(const char *path, int err)
+{
+    struct stat st;
+
+    switch (err) {
+    case ENOENT:
+        return g_strdup_printf("%s: no such file", path);
+    case EACCES:
+        return g_strdup_printf("%s: permission denied", path);
+    case ELOOP:
+        return g_strdup_printf("%s: symbolic link loop", path);
+    case ENXIO:
+        /* what open gives for a socket (and a FIFO without O_RDONLY) */
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+            return g_strdup_printf("%s: not a regular file (%s)", path,
+                                   file_kind(st.st_mode));
+        break;
+    default:
+        break;
+    }
+    return g_strdup_printf("%s: %s", path, g_strerror(err));
+}
+
+/*
+ * Up to max bytes of fd into a NUL-terminated buffer sized for size bytes
+ * (grown if the file grows); *got says how many. NULL with errno set.
+ */
+static char *
+read_upto(int fd, size_t size, size_t max, size_t *got)
+{
+    size_t cap = MIN(size, max) + 1, n = 0;
+    char *buf = g_malloc(cap + 1);
+
+    while (n < max) {
+        ssize_t r;
+
+        if (n == cap) {
+            cap = MIN(cap * 2, max);
+            buf = g_realloc(buf, cap + 1);
+        }
+        r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int saved = errno;
+
+            g_free(buf);
+            errno = saved;
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    *got = n;
+    return buf;
+}
+
+int
+jv_read_file(const char *path, size_t max_bytes, char **text, char **error)
+{
+    struct stat st;
+    const char *nul;
+    char *buf = NULL;
+    size_t got = 0;
+    int ret = -1;
+    int fd;
+
+    *text = NULL;
+    *error = NULL;
+    /* the one place hvd's JSON inputs are opened: files the caller names */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *error = open_error(path, errno);
+        return -1;
+    }
+    /* fstat on the open file: what is checked is what is read */
+    if (fstat(fd, &st) < 0) {
+        *error = open_error(path, errno);
+        goto cleanup;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *error = g_strdup_printf("%s: not a regular file (%s)", path,
+                                 file_kind(st.st_mode));
+        goto cleanup;
+    }
+    if ((uintmax_t)st.st_size > max_bytes) {
+        *error = g_strdup_printf("%s: %jd bytes is over the limit of %zu",
+                                 path, (intmax_t)st.st_size, max_bytes);
+        goto cleanup;
+    }
+    /* one byte more than the limit tells a file that grew past it */
+    if (!(buf = read_upto(fd, (size_t)st.st_size, max_bytes + 1, &got))) {
+        *error = open_error(path, errno);
+        goto cleanup;
+    }
+    if (got > max_bytes) {
+        *error = g_strdup_printf("%s: more than %zu bytes is over the limit "
+                                 "of %zu", path, max_bytes, max_bytes);
+        goto cleanup;
+    }
+    if ((nul = memchr(buf, '\0', got))) {
+        jv_ctx c;
+        int line, column;
+
+        jv_init(&c, buf, path);
+        line_column(&c, (size_t)(nul - buf), &line, &column);
+        *error = g_strdup_printf("%s:%d:%d: a NUL byte", path, line, column);
+        goto cleanup;
+    }
+    *text = buf;
+    buf = NULL;
+    ret = 0;
+
+cleanup:
+    g_free(buf);
+    close(fd);
+    return ret;
 }
 
 void

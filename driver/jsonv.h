@@ -62,6 +62,29 @@ typedef struct jv_ctx {
     int lc_line, lc_column;
 } jv_ctx;
 
+/* ---- files ---- */
+
+/*
+ * The largest JSON input file hvd reads (a scenario, a configuration):
+ * 256 MiB. A 10^6-step scenario is about 50 MiB.
+ */
+#define JV_FILE_MAX_BYTES ((size_t)256 << 20)
+
+/*
+ * Read the regular file at path, at most max_bytes long, whole: *text
+ * (g_free) is NUL-terminated and holds no other NUL. The file is opened
+ * without blocking (a FIFO does not wait for a writer) and checked as
+ * opened (fstat); no more than max_bytes + 1 bytes are read even if it
+ * grows meanwhile. 0, or -1 with *error (g_free) set to one of
+ *   "PATH: no such file", "PATH: permission denied",
+ *   "PATH: symbolic link loop", "PATH: <strerror>",
+ *   "PATH: not a regular file (a folder|a FIFO|a device|a socket)",
+ *   "PATH: N bytes is over the limit of M",
+ *   "PATH:LINE:COLUMN: a NUL byte".
+ */
+int jv_read_file(const char *path, size_t max_bytes, char **text,
+                 char **error);
+
 /* ---- the context ---- */
 
 /* A context over text; source NULL names it "<string>". */

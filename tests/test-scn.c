@@ -9,6 +9,7 @@
  * the first line of NAME.err (a new bad case is a new pair of files).
  * Inline rows are written with ' for " to stay readable.
  */
+#include <fcntl.h>
 #include <glib.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -16,6 +17,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -506,15 +511,16 @@ static void
 test_load_errors(void **state)
 {
     g_autofree char *dir = data_path("good");
+    g_autofree char *want = g_strdup_printf("%s: not a regular file "
+                                            "(a folder)", dir);
     char *error = NULL;
 
     (void)state;
     assert_null(scn_load("/nonexistent/hvd/s.json", &error));
-    assert_string_equal(error, "/nonexistent/hvd/s.json: cannot read the "
-                               "scenario: no such file");
+    assert_string_equal(error, "/nonexistent/hvd/s.json: no such file");
     g_free(error);
     assert_null(scn_load(dir, &error));
-    assert_contains(error, "cannot read the scenario");
+    assert_string_equal(error, want);
     g_free(error);
     assert_null(scn_load(NULL, &error));
     assert_string_equal(error, "no scenario file given");
@@ -525,7 +531,98 @@ test_load_errors(void **state)
     /* a NULL error pointer is fine */
     assert_null(scn_load("/nonexistent/hvd/s.json", NULL));
     assert_null(scn_parse("{", NULL, NULL));
-    assert_null(scn_parse("{'name': 'x'}", NULL, NULL));
+    assert_null(scn_parse("{'name': 't'}", NULL, NULL));
+}
+
+/* scn_load's error for path must be PATH + tail. */
+static void
+assert_load_error(const char *path, const char *tail)
+{
+    g_autofree char *want = g_strconcat(path, tail, NULL);
+    g_autofree char *error = NULL;
+
+    assert_null(scn_load(path, &error));
+    assert_string_equal(error, want);
+}
+
+/*
+ * Hostile files: what is not a regular file is refused without reading
+ * it (a FIFO without a writer does not block, /dev/zero does not fill the
+ * memory), and so is a file over the limit, a symbolic link loop and a
+ * NUL byte, each saying which.
+ */
+static void
+test_load_hostile(void **state)
+{
+    g_autofree char *tmp = g_dir_make_tmp("hvd-scn-XXXXXX", NULL);
+    g_autofree char *fifo = g_build_filename(tmp, "fifo.json", NULL);
+    g_autofree char *big = g_build_filename(tmp, "big.json", NULL);
+    g_autofree char *loop_a = g_build_filename(tmp, "a.json", NULL);
+    g_autofree char *loop_b = g_build_filename(tmp, "b.json", NULL);
+    g_autofree char *nul = g_build_filename(tmp, "nul.json", NULL);
+    g_autofree char *sock = g_build_filename(tmp, "sock.json", NULL);
+    g_autofree char *tail = NULL;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd;
+
+    (void)state;
+    assert_non_null(tmp);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_load_error(fifo, ": not a regular file (a FIFO)");
+    assert_load_error("/dev/zero", ": not a regular file (a device)");
+    /* sparse: nothing is written, nothing is read */
+    fd = open(big, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)JV_FILE_MAX_BYTES + 1), 0);
+    close(fd);
+    tail = g_strdup_printf(": %zu bytes is over the limit of %zu",
+                           JV_FILE_MAX_BYTES + 1, JV_FILE_MAX_BYTES);
+    assert_load_error(big, tail);
+    assert_int_equal(symlink("b.json", loop_a), 0);
+    assert_int_equal(symlink("a.json", loop_b), 0);
+    assert_load_error(loop_a, ": symbolic link loop");
+    assert_true(g_file_set_contents(nul, "{\"name\":\n \"t\xc3\xa9\0\"}", 18,
+                                    NULL));
+    assert_load_error(nul, ":2:5: a NUL byte");
+    /* a socket cannot be opened at all (ENXIO): still named */
+    g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    if (strlen(sock) < sizeof(sa.sun_path) &&
+        bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+        assert_load_error(sock, ": not a regular file (a socket)");
+    close(fd);
+
+    unlink(fifo);
+    unlink(big);
+    unlink(loop_a);
+    unlink(loop_b);
+    unlink(nul);
+    unlink(sock);
+    assert_int_equal(rmdir(tmp), 0);
+}
+
+/*
+ * A file that holds more than its size said (it grew; /proc files say 0)
+ * is read no further than the limit and one byte.
+ */
+static void
+test_read_grown(void **state)
+{
+    char *text = NULL, *error = NULL;
+
+    (void)state;
+    assert_int_equal(jv_read_file("/proc/self/status", 16, &text, &error),
+                     -1);
+    assert_null(text);
+    assert_string_equal(error, "/proc/self/status: more than 16 bytes is "
+                               "over the limit of 16");
+    g_free(error);
+    assert_int_equal(jv_read_file("/proc/self/status", 1 << 20, &text,
+                                  &error), 0);
+    assert_null(error);
+    assert_true(g_str_has_prefix(text, "Name:"));
+    g_free(text);
 }
 
 /* Every file in good/ loads. */
@@ -1114,6 +1211,8 @@ main(void)
         cmocka_unit_test(test_uuid_derivation),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_load_hostile),
+        cmocka_unit_test(test_read_grown),
         cmocka_unit_test(test_good_files),
         cmocka_unit_test(test_positions),
         cmocka_unit_test(test_positions_linear),
