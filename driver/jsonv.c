@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <glib.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -744,6 +745,53 @@ jv_fail_choice(jv_ctx *c, const char *const *choices, const char *got)
         jv_fail(c, false, "expected one of %s, got \"%.64s\"", list, got);
 }
 
+/* ---- texts bound for XML ---- */
+
+/* XML 1.0's Char production. */
+static bool
+xml_char(gunichar ch)
+{
+    return ch == 0x9 || ch == 0xA || ch == 0xD ||
+           (ch >= 0x20 && ch <= 0xD7FF) || (ch >= 0xE000 && ch <= 0xFFFD) ||
+           (ch >= 0x10000 && ch <= 0x10FFFF);
+}
+
+bool
+jv_xml_text_ok(const char *s, uint32_t *bad)
+{
+    uint32_t dummy;
+
+    if (!bad)
+        bad = &dummy;
+    if (!g_utf8_validate(s, -1, NULL)) {
+        *bad = UINT32_MAX;
+        return false;
+    }
+    for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+        gunichar ch = g_utf8_get_char(p);
+
+        if (!xml_char(ch)) {
+            *bad = ch;
+            return false;
+        }
+    }
+    return true;
+}
+
+int
+jv_check_xml_text(jv_ctx *c, const char *s)
+{
+    uint32_t bad;
+
+    if (jv_xml_text_ok(s, &bad))
+        return 0;
+    if (bad == UINT32_MAX)
+        jv_fail(c, false, "expected valid UTF-8");
+    else
+        jv_fail(c, false, "U+%04" PRIX32 " is not allowed in XML text", bad);
+    return -1;
+}
+
 /* ---- typed readers ---- */
 
 int
@@ -759,6 +807,8 @@ jv_read_string(jv_ctx *c, json_t *v, unsigned int flags, jv_str_check check,
         return -1;
     }
     s = json_string_value(v);
+    if (jv_check_xml_text(c, s) < 0)
+        return -1;
     if ((flags & (JV_NONEMPTY | JV_ABSPATH)) && !*s)
         bad = "expected a non-empty string";
     else if ((flags & JV_ABSPATH) && s[0] != '/')
@@ -787,6 +837,8 @@ jv_read_choice(jv_ctx *c, json_t *v, const char *const *choices, char **out)
         jv_fail(c, false, "expected a string, got %s", jv_type_name(v));
         return -1;
     }
+    if (jv_check_xml_text(c, json_string_value(v)) < 0)
+        return -1;
     if (!jv_in_choices(choices, json_string_value(v))) {
         jv_fail_choice(c, choices, json_string_value(v));
         return -1;

@@ -179,9 +179,29 @@ bool jv_in_choices(const char *const *choices, const char *s);
 /* "expected one of a, b, got "x"; did you mean a?" at the current path. */
 void jv_fail_choice(jv_ctx *c, const char *const *choices, const char *got);
 
+/* ---- texts bound for XML ---- */
+
+/*
+ * Whether s is valid UTF-8 made only of characters XML 1.0 allows (its
+ * Char production: tab, LF, CR, U+0020..U+D7FF, U+E000..U+FFFD,
+ * U+10000..U+10FFFF). If not, *bad (may be NULL) is the first character
+ * it does not allow, or UINT32_MAX if s is not valid UTF-8.
+ */
+bool jv_xml_text_ok(const char *s, uint32_t *bad);
+/*
+ * The same check on s, the value at the current path: -1 with "U+FFFE is
+ * not allowed in XML text" (or "expected valid UTF-8") at the value.
+ */
+int jv_check_xml_text(jv_ctx *c, const char *s);
+
 /* ---- typed readers for the value v at the current path ---- */
 
-/* Checks on a string value. */
+/*
+ * Checks on a string value. Every string the readers below return is
+ * also checked with jv_check_xml_text, whatever the flags: the texts of
+ * a configuration, an instance or a scenario end up in domain XML or in
+ * a JUnit report, where libxml2 refuses what XML does not allow.
+ */
 enum {
     JV_NONEMPTY = 1 << 0,
     JV_ABSPATH = 1 << 1, /* starts with '/' (implies non-empty) */
@@ -194,7 +214,8 @@ enum {
  */
 typedef const char *(*jv_str_check)(char *s);
 
-/* A string (JV_* flags, check may be NULL); *out replaced (g_free). */
+/* A string (JV_* flags, check may be NULL, fit for XML); *out replaced
+ * (g_free). */
 int jv_read_string(jv_ctx *c, json_t *v, unsigned int flags,
                    jv_str_check check, char **out);
 /* A string among choices; *out replaced by a copy (g_free). */

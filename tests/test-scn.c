@@ -1083,6 +1083,27 @@ static const bad_row bad_rows[] = {
     {"op key in a state check", "{" BASE ", 'steps': [{'check': 'state', "
      "'instance': 'web', 'state': 'RUNNING', 'op': 'spawn'}]}",
      "t.json:1:312: $.steps[0].op: unknown key"},
+    /* texts reach the domain XML and the JUnit report: XML's characters */
+    {"U+FFFE in an instance name", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'w\\uFFFE', 'host': 'h1', 'flavor': {'vcpus': 1, "
+     "'memory_mb': 64}}]}",
+     "t.json:1:81: $.instances[0].name: U+FFFE is not allowed in XML text"},
+    {"U+FFFF in a host name, as UTF-8",
+     "{'name': 't', 'hosts': [{'name': 'h\xef\xbf\xbf'}]}",
+     "$.hosts[0].name: U+FFFF is not allowed in XML text"},
+    {"a control character in the description",
+     "{" BASE ", 'description': 'bell \\u0007'}",
+     "$.description: U+0007 is not allowed in XML text"},
+    {"U+FFFF in a step description", "{" BASE ", 'steps': [{'wait': 1, "
+     "'description': 'w\\uFFFF'}]}",
+     "$.steps[0].description: U+FFFF is not allowed in XML text"},
+    {"U+FFFE in an image path", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'w', "
+     "'host': 'h1', 'flavor': {'vcpus': 1, 'memory_mb': 64}, 'image': "
+     "{'path': '/i\\uFFFE', 'format': 'raw'}}]}",
+     "$.instances[0].image.path: U+FFFE is not allowed in XML text"},
+    {"U+FFFE in an image's name", "{" BASE ", 'images': [{'name': "
+     "'\\uFFFE'}]}", "$.images[0].name: U+FFFE is not allowed in XML text"},
 };
 
 static void
