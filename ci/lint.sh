@@ -2,6 +2,8 @@
 # Static rules a commit must keep (make lint):
 #  1. the driver reaches the host clock, randomness, environment and sleep
 #     only through the hv layer (driver/hv/hv-libvirt*.c IS the hv layer's host side);
+#     one open() is allowed: jsonv.c's jv_read_file, the bounded reader of the
+#     JSON files a caller names (scenarios), which no driver operation calls;
 #  2. layering: driver/ includes no fake or harness header; fakes/ includes
 #     no driver internals (only hv.h and hv-backend.h);
 #  3. no unsafe string functions anywhere (curl's checksrc habit);
@@ -15,7 +17,7 @@ bad=0
 report() { printf 'lint: %s\n' "$1" >&2; printf '%s\n' "$2" >&2; bad=1; }
 
 hits=$(grep -nP '(?<![>.\w])(time|clock_gettime|gettimeofday|nanosleep|usleep|sleep|rand|random|srand|srandom|getenv|secure_getenv|g_get_monotonic_time|g_get_real_time|g_usleep|g_random_[a-z_]+|getrandom|fopen|open)\s*\(' \
-        driver/*.c driver/*.h driver/hv/*.c driver/hv/*.h 2>/dev/null | grep -vE '^driver/hv/hv-libvirt(-[a-z]+)?\.c:' | grep -vE ':\s*(/\*|\*)' || true)
+        driver/*.c driver/*.h driver/hv/*.c driver/hv/*.h 2>/dev/null | grep -vE '^driver/hv/hv-libvirt(-[a-z]+)?\.c:' | grep -vE ':\s*(/\*|\*)' | grep -vE '^driver/jsonv\.c:[0-9]+:    fd = open\(path, O_RDONLY \| O_NONBLOCK \| O_CLOEXEC\);$' || true)
 [ -z "$hits" ] || report "the driver must get time, randomness, environment and files from hv:" "$hits"
 
 hits=$(grep -nE '#include\s+"(fake|sim|fault|scn|run|trace|xpl|harness)[^"]*\.h"' driver/*.[ch] driver/hv/*.[ch] 2>/dev/null || true)

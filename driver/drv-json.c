@@ -47,7 +47,8 @@ kv_free(drv_kv *kv, unsigned int n)
     g_free(kv);
 }
 
-/* An object of strings into a kv list, in the order of the text. */
+/* An object of strings (fit for XML: image properties become kernel
+ * command lines and paths) into a kv list, in the order of the text. */
 static int
 read_kv(jv_ctx *c, json_t *v, drv_kv **out, unsigned int *n_out)
 {
@@ -63,9 +64,14 @@ read_kv(jv_ctx *c, json_t *v, drv_kv **out, unsigned int *n_out)
     }
     kv = g_new0(drv_kv, json_object_size(v) + 1);
     json_object_foreach(v, key, val) {
-        if (!json_is_string(val)) {
+        if (!json_is_string(val) ||
+            !jv_xml_text_ok(json_string_value(val), NULL)) {
             jv_push_key(c, key);
-            jv_fail(c, false, "expected a string, got %s", jv_type_name(val));
+            if (!json_is_string(val))
+                jv_fail(c, false, "expected a string, got %s",
+                        jv_type_name(val));
+            else
+                jv_check_xml_text(c, json_string_value(val));
             jv_pop(c);
             kv_free(kv, n);
             return -1;

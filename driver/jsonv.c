@@ -1,12 +1,18 @@
 /*
  * jsonv.c: strict JSON reading with positioned errors (see jsonv.h).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <glib.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "jsonv.h"
 
@@ -99,51 +105,81 @@ jv_path(const jv_ctx *c)
 
 /* ---- positions: walking a valid JSON text along a path ---- */
 
-static size_t
-scan_ws(const char *s, size_t i)
+/* Bytes walked by every locator of the process (jv_scanned_bytes). */
+static atomic_size_t scanned_total;
+
+size_t
+jv_scanned_bytes(void)
 {
-    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
-        i++;
-    return i;
+    return atomic_load_explicit(&scanned_total, memory_order_relaxed);
+}
+
+/* A walk over a text, counting the bytes it steps over. */
+typedef struct walk {
+    const char *s;
+    size_t walked;
+} walk;
+
+static size_t
+moved(walk *w, size_t from, size_t to)
+{
+    w->walked += to - from;
+    return to;
+}
+
+static size_t
+scan_ws(walk *w, size_t i)
+{
+    const char *s = w->s;
+    size_t j = i;
+
+    while (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' || s[j] == '\r')
+        j++;
+    return moved(w, i, j);
 }
 
 /* Offset just past the string token that starts at s[i] == '"'. */
 static size_t
-scan_string(const char *s, size_t i)
+scan_string(walk *w, size_t i)
 {
-    for (i++; s[i] && s[i] != '"'; i++)
-        if (s[i] == '\\' && s[i + 1])
-            i++;
-    return s[i] ? i + 1 : i;
+    const char *s = w->s;
+    size_t j;
+
+    for (j = i + 1; s[j] && s[j] != '"'; j++)
+        if (s[j] == '\\' && s[j + 1])
+            j++;
+    return moved(w, i, s[j] ? j + 1 : j);
 }
 
 /* Offset just past the value that starts at s[i]. */
 static size_t
-scan_value(const char *s, size_t i)
+scan_value(walk *w, size_t i)
 {
+    const char *s = w->s;
+    size_t j = i;
     int depth = 0;
 
-    if (s[i] == '"')
-        return scan_string(s, i);
-    if (s[i] != '{' && s[i] != '[') {
-        while (s[i] && !strchr(",]} \t\r\n", s[i]))
-            i++;
-        return i;
+    if (s[j] == '"')
+        return scan_string(w, j);
+    if (s[j] != '{' && s[j] != '[') {
+        while (s[j] && !strchr(",]} \t\r\n", s[j]))
+            j++;
+        return moved(w, i, j);
     }
-    while (s[i]) {
-        if (s[i] == '"') {
-            i = scan_string(s, i);
+    while (s[j]) {
+        if (s[j] == '"') {
+            j = scan_string(w, j);
             continue;
         }
-        if (s[i] == '{' || s[i] == '[')
+        if (s[j] == '{' || s[j] == '[')
             depth++;
-        else if (s[i] == '}' || s[i] == ']')
+        else if (s[j] == '}' || s[j] == ']')
             depth--;
-        i++;
+        j = moved(w, j, j + 1);
         if (depth == 0)
             break;
     }
-    return i;
+    return j;
 }
 
 /* Whether the string token s[start, end) decodes to key. */
@@ -163,86 +199,333 @@ token_is(const char *s, size_t start, size_t end, const char *key)
 }
 
 /*
- * Byte offset of the value at path in the valid JSON text s, or of its key
- * if at_key (and the last step is a key); -1 if not found.
+ * Find the member key among an object's members, starting at the member
+ * whose key token starts at i (or at the object's end). True with the
+ * offsets of its key token and of its value.
  */
-static long
-locate(const char *s, const jv_step *path, unsigned int depth, bool at_key)
+static bool
+find_member(walk *w, size_t i, const char *key, size_t *kstart,
+            size_t *vstart)
 {
-    size_t i = scan_ws(s, 0);
+    const char *s = w->s;
 
-    for (unsigned int k = 0; k < depth; k++) {
-        if (path[k].key) {
-            bool found = false;
+    while (s[i] == '"') {
+        size_t ks = i, kend = scan_string(w, i);
 
-            if (s[i] != '{')
-                return -1;
-            i = scan_ws(s, i + 1);
-            while (s[i] == '"') {
-                size_t kstart = i, kend = scan_string(s, i);
-
-                i = scan_ws(s, kend);
-                if (s[i] != ':')
-                    return -1;
-                i = scan_ws(s, i + 1);
-                if (token_is(s, kstart, kend, path[k].key)) {
-                    if (at_key && k + 1 == depth)
-                        return (long)kstart;
-                    found = true;
-                    break;
-                }
-                i = scan_ws(s, scan_value(s, i));
-                if (s[i] == ',')
-                    i = scan_ws(s, i + 1);
-            }
-            if (!found)
-                return -1;
-        } else {
-            if (s[i] != '[')
-                return -1;
-            i = scan_ws(s, i + 1);
-            for (size_t n = 0; n < path[k].index; n++) {
-                if (!s[i] || s[i] == ']')
-                    return -1;
-                i = scan_ws(s, scan_value(s, i));
-                if (s[i] == ',')
-                    i = scan_ws(s, i + 1);
-            }
-            if (!s[i] || s[i] == ']')
-                return -1;
+        i = scan_ws(w, kend);
+        if (s[i] != ':')
+            return false;
+        i = scan_ws(w, i + 1);
+        if (token_is(s, ks, kend, key)) {
+            *kstart = ks;
+            *vstart = i;
+            return true;
         }
+        i = scan_ws(w, scan_value(w, i));
+        if (s[i] == ',')
+            i = scan_ws(w, i + 1);
     }
-    return (long)i;
+    return false;
 }
 
-/* 1-based line and column (in characters, as jansson counts) of pos. */
-static void
-line_column(const char *s, size_t pos, int *line, int *column)
+/*
+ * The member key of the object at s[i] == '{': offsets of its key token
+ * and its value. A member found last in the same object (the mark) is
+ * taken again as it is, and a search starts there: members read in the
+ * order of the text cost one pass over the object.
+ */
+static bool
+locate_member(walk *w, jv_mark *m, size_t i, const char *key,
+              size_t *kstart, size_t *vstart)
 {
-    *line = 1;
-    *column = 1;
-    for (size_t i = 0; i < pos && s[i]; i++) {
-        if (s[i] == '\n') {
-            (*line)++;
-            *column = 1;
-        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
-            (*column)++;
+    const char *s = w->s;
+    size_t first = scan_ws(w, i + 1);
+    bool marked = m->base == i + 1 && m->member;
+
+    if (marked && token_is(s, m->at, scan_string(w, m->at), key)) {
+        *kstart = m->at;
+        *vstart = m->value;
+        return true;
+    }
+    if (!(marked && find_member(w, m->at, key, kstart, vstart)) &&
+        !find_member(w, first, key, kstart, vstart))
+        return false;
+    *m = (jv_mark){.base = i + 1, .member = true, .at = *kstart,
+                   .value = *vstart};
+    return true;
+}
+
+/*
+ * Offset of element index of the array at s[i] == '['; (size_t)-1 if it
+ * has fewer elements. A search starts at the element found last in the
+ * same array (the mark) unless that one lies beyond index.
+ */
+static size_t
+locate_element(walk *w, jv_mark *m, size_t i, size_t index)
+{
+    const char *s = w->s;
+    size_t n = 0, j;
+
+    if (m->base == i + 1 && !m->member && m->index <= index) {
+        n = m->index;
+        j = m->at;
+    } else {
+        j = scan_ws(w, i + 1);
+    }
+    for (; n < index; n++) {
+        if (!s[j] || s[j] == ']')
+            return (size_t)-1;
+        j = scan_ws(w, scan_value(w, j));
+        if (s[j] == ',')
+            j = scan_ws(w, j + 1);
+    }
+    if (!s[j] || s[j] == ']')
+        return (size_t)-1;
+    *m = (jv_mark){.base = i + 1, .index = index, .at = j, .value = j};
+    return j;
+}
+
+/* The marks and the line count describe c->text, or are reset for it. */
+static void
+marks_for_text(jv_ctx *c)
+{
+    if (c->marked == c->text)
+        return;
+    memset(c->marks, 0, sizeof(c->marks));
+    c->lc_offset = 0;
+    c->lc_line = 0;
+    c->lc_column = 0;
+    c->marked = c->text;
+}
+
+/*
+ * Byte offset of the value at the context's path in its valid JSON text,
+ * or of its key if at_key (and the last step is a key); -1 if not found.
+ * Each level remembers what it found (c->marks) for the next lookup.
+ */
+static long
+locate(jv_ctx *c, bool at_key)
+{
+    walk w = {.s = c->text};
+    const char *s = c->text;
+    size_t i = scan_ws(&w, 0);
+    long ret = -1;
+
+    for (unsigned int k = 0; k < c->depth; k++) {
+        const jv_step *st = &c->path[k];
+
+        if (st->key) {
+            size_t kstart, vstart;
+
+            if (s[i] != '{' ||
+                !locate_member(&w, &c->marks[k], i, st->key, &kstart,
+                               &vstart))
+                goto out;
+            if (at_key && k + 1 == c->depth) {
+                ret = (long)kstart;
+                goto out;
+            }
+            i = vstart;
+        } else {
+            if (s[i] != '[' ||
+                (i = locate_element(&w, &c->marks[k], i, st->index)) ==
+                    (size_t)-1)
+                goto out;
         }
     }
+    ret = (long)i;
+
+out:
+    atomic_fetch_add_explicit(&scanned_total, w.walked,
+                              memory_order_relaxed);
+    return ret;
+}
+
+/*
+ * 1-based line and column (in characters, as jansson counts) of pos,
+ * counted on from the last offset counted if pos is not before it.
+ */
+static void
+line_column(jv_ctx *c, size_t pos, int *line, int *column)
+{
+    const char *s = c->text;
+    size_t i = 0;
+    int l = 1, col = 1;
+
+    if (c->lc_line > 0 && c->lc_offset <= pos) {
+        i = c->lc_offset;
+        l = c->lc_line;
+        col = c->lc_column;
+    }
+    atomic_fetch_add_explicit(&scanned_total, pos - i, memory_order_relaxed);
+    for (; i < pos && s[i]; i++) {
+        if (s[i] == '\n') {
+            l++;
+            col = 1;
+        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            col++;
+        }
+    }
+    c->lc_offset = i;
+    c->lc_line = l;
+    c->lc_column = col;
+    *line = l;
+    *column = col;
 }
 
 int
-jv_position(const jv_ctx *c, bool at_key, int *line, int *column)
+jv_position(jv_ctx *c, bool at_key, int *line, int *column)
 {
     long pos;
 
     if (!c->text)
         return -1;
-    pos = locate(c->text, c->path, c->depth, at_key);
+    marks_for_text(c);
+    pos = locate(c, at_key);
     if (pos < 0)
         return -1;
-    line_column(c->text, (size_t)pos, line, column);
+    line_column(c, (size_t)pos, line, column);
     return 0;
+}
+
+/* ---- files ---- */
+
+/* What a file that is not a regular one is, for messages. */
+static const char *
+file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a folder";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a file";
+}
+
+/* Why open or read failed, in words. */
+static char *
+open_error(const char *path, int err)
+{
+    struct stat st;
+
+    switch (err) {
+    case ENOENT:
+        return g_strdup_printf("%s: no such file", path);
+    case EACCES:
+        return g_strdup_printf("%s: permission denied", path);
+    case ELOOP:
+        return g_strdup_printf("%s: symbolic link loop", path);
+    case ENXIO:
+        /* what open gives for a socket (and a FIFO without O_RDONLY) */
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+            return g_strdup_printf("%s: not a regular file (%s)", path,
+                                   file_kind(st.st_mode));
+        break;
+    default:
+        break;
+    }
+    return g_strdup_printf("%s: %s", path, g_strerror(err));
+}
+
+/*
+ * Up to max bytes of fd into a NUL-terminated buffer sized for size bytes
+ * (grown if the file grows); *got says how many. NULL with errno set.
+ */
+static char *
+read_upto(int fd, size_t size, size_t max, size_t *got)
+{
+    size_t cap = MIN(size, max) + 1, n = 0;
+    char *buf = g_malloc(cap + 1);
+
+    while (n < max) {
+        ssize_t r;
+
+        if (n == cap) {
+            cap = MIN(cap * 2, max);
+            buf = g_realloc(buf, cap + 1);
+        }
+        r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int saved = errno;
+
+            g_free(buf);
+            errno = saved;
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    *got = n;
+    return buf;
+}
+
+int
+jv_read_file(const char *path, size_t max_bytes, char **text, char **error)
+{
+    struct stat st;
+    const char *nul;
+    char *buf = NULL;
+    size_t got = 0;
+    int ret = -1;
+    int fd;
+
+    *text = NULL;
+    *error = NULL;
+    /* the one place hvd's JSON inputs are opened: files the caller names */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *error = open_error(path, errno);
+        return -1;
+    }
+    /* fstat on the open file: what is checked is what is read */
+    if (fstat(fd, &st) < 0) {
+        *error = open_error(path, errno);
+        goto cleanup;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *error = g_strdup_printf("%s: not a regular file (%s)", path,
+                                 file_kind(st.st_mode));
+        goto cleanup;
+    }
+    if ((uintmax_t)st.st_size > max_bytes) {
+        *error = g_strdup_printf("%s: %jd bytes is over the limit of %zu",
+                                 path, (intmax_t)st.st_size, max_bytes);
+        goto cleanup;
+    }
+    /* one byte more than the limit tells a file that grew past it */
+    if (!(buf = read_upto(fd, (size_t)st.st_size, max_bytes + 1, &got))) {
+        *error = open_error(path, errno);
+        goto cleanup;
+    }
+    if (got > max_bytes) {
+        *error = g_strdup_printf("%s: more than %zu bytes is over the limit "
+                                 "of %zu", path, max_bytes, max_bytes);
+        goto cleanup;
+    }
+    if ((nul = memchr(buf, '\0', got))) {
+        jv_ctx c;
+        int line, column;
+
+        jv_init(&c, buf, path);
+        line_column(&c, (size_t)(nul - buf), &line, &column);
+        *error = g_strdup_printf("%s:%d:%d: a NUL byte", path, line, column);
+        goto cleanup;
+    }
+    *text = buf;
+    buf = NULL;
+    ret = 0;
+
+cleanup:
+    g_free(buf);
+    close(fd);
+    return ret;
 }
 
 void
@@ -462,6 +745,53 @@ jv_fail_choice(jv_ctx *c, const char *const *choices, const char *got)
         jv_fail(c, false, "expected one of %s, got \"%.64s\"", list, got);
 }
 
+/* ---- texts bound for XML ---- */
+
+/* XML 1.0's Char production. */
+static bool
+xml_char(gunichar ch)
+{
+    return ch == 0x9 || ch == 0xA || ch == 0xD ||
+           (ch >= 0x20 && ch <= 0xD7FF) || (ch >= 0xE000 && ch <= 0xFFFD) ||
+           (ch >= 0x10000 && ch <= 0x10FFFF);
+}
+
+bool
+jv_xml_text_ok(const char *s, uint32_t *bad)
+{
+    uint32_t dummy;
+
+    if (!bad)
+        bad = &dummy;
+    if (!g_utf8_validate(s, -1, NULL)) {
+        *bad = UINT32_MAX;
+        return false;
+    }
+    for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+        gunichar ch = g_utf8_get_char(p);
+
+        if (!xml_char(ch)) {
+            *bad = ch;
+            return false;
+        }
+    }
+    return true;
+}
+
+int
+jv_check_xml_text(jv_ctx *c, const char *s)
+{
+    uint32_t bad;
+
+    if (jv_xml_text_ok(s, &bad))
+        return 0;
+    if (bad == UINT32_MAX)
+        jv_fail(c, false, "expected valid UTF-8");
+    else
+        jv_fail(c, false, "U+%04" PRIX32 " is not allowed in XML text", bad);
+    return -1;
+}
+
 /* ---- typed readers ---- */
 
 int
@@ -477,6 +807,8 @@ jv_read_string(jv_ctx *c, json_t *v, unsigned int flags, jv_str_check check,
         return -1;
     }
     s = json_string_value(v);
+    if (jv_check_xml_text(c, s) < 0)
+        return -1;
     if ((flags & (JV_NONEMPTY | JV_ABSPATH)) && !*s)
         bad = "expected a non-empty string";
     else if ((flags & JV_ABSPATH) && s[0] != '/')
@@ -505,6 +837,8 @@ jv_read_choice(jv_ctx *c, json_t *v, const char *const *choices, char **out)
         jv_fail(c, false, "expected a string, got %s", jv_type_name(v));
         return -1;
     }
+    if (jv_check_xml_text(c, json_string_value(v)) < 0)
+        return -1;
     if (!jv_in_choices(choices, json_string_value(v))) {
         jv_fail_choice(c, choices, json_string_value(v));
         return -1;

@@ -34,13 +34,56 @@ typedef struct jv_step {
     size_t index;
 } jv_step;
 
+/*
+ * What the locator found last at one level of a path, so that the next
+ * lookup below the same container continues from there instead of
+ * walking the text again from its start: loaders read arrays in order, so
+ * locating $.steps[i] for every i costs one pass over the steps.
+ */
+typedef struct jv_mark {
+    size_t base;  /* offset of the container ('{' or '['), +1; 0 = none */
+    bool member;  /* an object's member (else an array's element) */
+    size_t index; /* array: the index found last */
+    size_t at;    /* offset of that member's key, or of that element */
+    size_t value; /* offset of that member's (or element's) value */
+} jv_mark;
+
 typedef struct jv_ctx {
     const char *text;   /* the JSON text, for positions (borrowed) */
     const char *source; /* file name or "<string>" (borrowed) */
     jv_step path[JV_PATH_MAX];
     unsigned int depth;
     char *error;        /* the first error, NULL while all is well */
+    /* the locator's memory for text (see jv_mark), and where it counted
+     * lines last: a later offset counts on from there */
+    const char *marked;
+    jv_mark marks[JV_PATH_MAX];
+    size_t lc_offset;
+    int lc_line, lc_column;
 } jv_ctx;
+
+/* ---- files ---- */
+
+/*
+ * The largest JSON input file hvd reads (a scenario, a configuration):
+ * 256 MiB. A 10^6-step scenario is about 50 MiB.
+ */
+#define JV_FILE_MAX_BYTES ((size_t)256 << 20)
+
+/*
+ * Read the regular file at path, at most max_bytes long, whole: *text
+ * (g_free) is NUL-terminated and holds no other NUL. The file is opened
+ * without blocking (a FIFO does not wait for a writer) and checked as
+ * opened (fstat); no more than max_bytes + 1 bytes are read even if it
+ * grows meanwhile. 0, or -1 with *error (g_free) set to one of
+ *   "PATH: no such file", "PATH: permission denied",
+ *   "PATH: symbolic link loop", "PATH: <strerror>",
+ *   "PATH: not a regular file (a folder|a FIFO|a device|a socket)",
+ *   "PATH: N bytes is over the limit of M",
+ *   "PATH:LINE:COLUMN: a NUL byte".
+ */
+int jv_read_file(const char *path, size_t max_bytes, char **text,
+                 char **error);
 
 /* ---- the context ---- */
 
@@ -68,8 +111,20 @@ char *jv_path(const jv_ctx *c);
  * 1-based line and column (in characters, as jansson counts) of the value
  * at the current path, or of its key if at_key and the last step is a key.
  * 0, or -1 if the path is not in the text.
+ *
+ * Cost: lookups that go forward in the text (the next element of an
+ * array, a later line) continue from the last one, so locating every
+ * element of an array in order is linear in the text's size; a lookup
+ * that goes back walks from the start of its container (or of the text).
  */
-int jv_position(const jv_ctx *c, bool at_key, int *line, int *column);
+int jv_position(jv_ctx *c, bool at_key, int *line, int *column);
+
+/*
+ * For tests: the bytes of text the locator and the line counter have
+ * walked so far, summed over every context of the process. Lets a test
+ * see that locating n elements costs O(n), without timing anything.
+ */
+size_t jv_scanned_bytes(void);
 
 /*
  * Record "SOURCE:LINE:COL: PATH: message" for the current path, pointing
@@ -124,9 +179,29 @@ bool jv_in_choices(const char *const *choices, const char *s);
 /* "expected one of a, b, got "x"; did you mean a?" at the current path. */
 void jv_fail_choice(jv_ctx *c, const char *const *choices, const char *got);
 
+/* ---- texts bound for XML ---- */
+
+/*
+ * Whether s is valid UTF-8 made only of characters XML 1.0 allows (its
+ * Char production: tab, LF, CR, U+0020..U+D7FF, U+E000..U+FFFD,
+ * U+10000..U+10FFFF). If not, *bad (may be NULL) is the first character
+ * it does not allow, or UINT32_MAX if s is not valid UTF-8.
+ */
+bool jv_xml_text_ok(const char *s, uint32_t *bad);
+/*
+ * The same check on s, the value at the current path: -1 with "U+FFFE is
+ * not allowed in XML text" (or "expected valid UTF-8") at the value.
+ */
+int jv_check_xml_text(jv_ctx *c, const char *s);
+
 /* ---- typed readers for the value v at the current path ---- */
 
-/* Checks on a string value. */
+/*
+ * Checks on a string value. Every string the readers below return is
+ * also checked with jv_check_xml_text, whatever the flags: the texts of
+ * a configuration, an instance or a scenario end up in domain XML or in
+ * a JUnit report, where libxml2 refuses what XML does not allow.
+ */
 enum {
     JV_NONEMPTY = 1 << 0,
     JV_ABSPATH = 1 << 1, /* starts with '/' (implies non-empty) */
@@ -139,7 +214,8 @@ enum {
  */
 typedef const char *(*jv_str_check)(char *s);
 
-/* A string (JV_* flags, check may be NULL); *out replaced (g_free). */
+/* A string (JV_* flags, check may be NULL, fit for XML); *out replaced
+ * (g_free). */
 int jv_read_string(jv_ctx *c, json_t *v, unsigned int flags,
                    jv_str_check check, char **out);
 /* A string among choices; *out replaced by a copy (g_free). */

@@ -1349,13 +1349,17 @@ cleanup:
     return s;
 }
 
-/* Load and validate the scenario file at path (see scn_parse). */
+/*
+ * Load and validate the scenario file at path (see scn_parse). The file
+ * is read by jv_read_file: a regular file of at most JV_FILE_MAX_BYTES
+ * without NUL bytes; its errors ("PATH: not a regular file (a FIFO)")
+ * come back as they are.
+ */
 scn *
 scn_load(const char *path, char **error)
 {
     g_autofree char *text = NULL;
-    GError *gerr = NULL;
-    scn *s;
+    char *why = NULL;
 
     if (error)
         *error = NULL;
@@ -1364,21 +1368,12 @@ scn_load(const char *path, char **error)
             *error = g_strdup("no scenario file given");
         return NULL;
     }
-    if (!g_file_get_contents(path, &text, NULL, &gerr)) {
-        const char *why = gerr->message;
-
-        if (gerr->code == G_FILE_ERROR_NOENT)
-            why = "no such file";
-        else if (gerr->code == G_FILE_ERROR_ACCES)
-            why = "permission denied";
-        else if (gerr->code == G_FILE_ERROR_ISDIR)
-            why = "is a directory";
+    if (jv_read_file(path, JV_FILE_MAX_BYTES, &text, &why) < 0) {
         if (error)
-            *error = g_strdup_printf("%s: cannot read the scenario: %s", path,
-                                     why);
-        g_error_free(gerr);
+            *error = why;
+        else
+            g_free(why);
         return NULL;
     }
-    s = scn_parse(text, path, error);
-    return s;
+    return scn_parse(text, path, error);
 }

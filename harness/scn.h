@@ -177,7 +177,10 @@ typedef struct scn {
 
 /*
  * Load and validate a scenario file. NULL on failure with 'error' (g_free)
- * set to "FILE:LINE:COLUMN: $.json.path: what is wrong".
+ * set to "FILE:LINE:COLUMN: $.json.path: what is wrong", or to why the
+ * file could not be read: "FILE: no such file", "FILE: not a regular file
+ * (a FIFO)", "FILE: N bytes is over the limit of M" (JV_FILE_MAX_BYTES,
+ * 256 MiB), "FILE:LINE:COLUMN: a NUL byte" (see jv_read_file).
  */
 scn *scn_load(const char *path, char **error);
 /* Same from text; 'source' names it in errors. */

@@ -40,6 +40,10 @@ planted "the host clock in the driver" driver/drv-vif.c \
     'static long t(void) { return time(NULL); }' "the driver must get time"
 planted "getenv in the driver" driver/drv-host.c \
     'static const char *e(void) { return getenv("X"); }' "the driver must get time"
+planted "a file opened in the driver" driver/drv-disk.c \
+    'static int o(void) { return open("/x", 0); }' "the driver must get time"
+planted "a second open in jsonv.c" driver/jsonv.c \
+    'static int o(const char *path) { int fd = open(path, 0); return fd; }' "the driver must get time"
 planted "a fake header in the driver" driver/drv-disk.c \
     '#include "fake.h"' "driver/ must not include fake or harness headers"
 planted "a driver header in the fake" fakes/fake-world.c \

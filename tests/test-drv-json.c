@@ -19,6 +19,7 @@
 
 #include "drv-priv.h"
 #include "drv.h"
+#include "jsonv.h"
 
 /* ---- helpers ---- */
 
@@ -312,6 +313,11 @@ static const bad_row bad_configs[] = {
      "t.json:2:16: unexpected token", NULL},
     {"empty text", "", "t.json", NULL},
     {"trailing garbage", "{} x", "end of file expected", NULL},
+    {"U+FFFE in instances_path", "{'instances_path': '/var/\\uFFFE'}",
+     "t.json:1:20: $.instances_path: U+FFFE is not allowed in XML text",
+     NULL},
+    {"a control character in storage_pool", "{'storage_pool': 'p\\u001f'}",
+     "$.storage_pool: U+001F is not allowed in XML text", NULL},
     {"invalid UTF-8", "{'virt_type': '\xff'}", "unable to decode byte", NULL},
     {"root is an array", "[1]", "t.json:1:1: $: expected an object, got array",
      NULL},
@@ -718,6 +724,34 @@ static const bad_row bad_instances[] = {
      "{'block_device_mapping': [" BDM("vdb") ", " BDM("vdc") ", " BDM("vdb")
      "]}}", "block_device_mapping[2].mount_device: /dev/vdb already used at "
      "[0]", NULL},
+    /* texts reach the domain XML: XML 1.0's characters only */
+    {"U+FFFE in the name", "{" UUID ", 'name': 'i\\uFFFE', " FLAVOR "}",
+     "t.json:1:58: $.name: U+FFFE is not allowed in XML text", NULL},
+    {"U+FFFF in the name, as UTF-8", "{" UUID ", 'name': 'i\xef\xbf\xbf', "
+     FLAVOR "}", "t.json:1:58: $.name: U+FFFF is not allowed in XML text",
+     NULL},
+    {"a control character in the flavor name", "{" UUID ", " NAME ", "
+     "'flavor': {'name': 'm1\\u0001', 'vcpus': 1, 'memory_mb': 64}}",
+     "$.flavor.name: U+0001 is not allowed in XML text", NULL},
+    {"U+FFFF in os_command_line", "{" BASE ", 'image': {'properties': "
+     "{'os_command_line': 'console=ttyS0 \\uFFFF'}}}",
+     "$.image.properties.os_command_line: U+FFFF is not allowed in XML text",
+     NULL},
+    {"escape in a bridge name", "{" BASE ", 'network_info': [{'id': 'v', "
+     "'address': '52:54:00:00:00:01', 'type': 'bridge', 'bridge': "
+     "'br\\u001b'}]}",
+     "$.network_info[0].bridge: U+001B is not allowed in XML text", NULL},
+    {"U+FFFE in a choice", "{" BASE ", 'network_info': [{'id': 'v', "
+     "'address': '52:54:00:00:00:01', 'type': 'bridge\\uFFFE'}]}",
+     "$.network_info[0].type: U+FFFE is not allowed in XML text", NULL},
+    {"U+FFFE in the uuid", "{'uuid': '\\uFFFE', " NAME ", " FLAVOR "}",
+     "$.uuid: U+FFFE is not allowed in XML text", NULL},
+    {"a control character in a device path", "{" BASE ", "
+     "'block_device_info': {'block_device_mapping': [{'volume_id': 'v', "
+     "'mount_device': '/dev/vdb', 'connection_info': {'driver_volume_type': "
+     "'local', 'data': {'device_path': '/dev/sd\\u0008'}}}]}}",
+     "connection_info.data.device_path: U+0008 is not allowed in XML text",
+     NULL},
 };
 
 static void
@@ -736,6 +770,71 @@ test_instance_bad_row(void **state)
     assert_true(all_zero(&inst, sizeof(inst)));
 }
 
+/* ---- texts bound for XML ---- */
+
+/* XML 1.0's Char production, at its edges. */
+static void
+test_xml_text(void **state)
+{
+    static const struct {
+        const char *s;
+        uint32_t bad; /* 0: allowed */
+    } rows[] = {
+        {"", 0},
+        {"tab\there, LF\nand CR\r", 0},
+        {"\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", 0}, /* é 日本 */
+        {"\x7f", 0},                            /* DEL is allowed */
+        {"\xed\x9f\xbf", 0},                    /* U+D7FF */
+        {"\xee\x80\x80", 0},                    /* U+E000 */
+        {"\xef\xbf\xbd", 0},                    /* U+FFFD */
+        {"\xf0\x90\x80\x80", 0},                /* U+10000 */
+        {"\xf4\x8f\xbf\xbf", 0},                /* U+10FFFF */
+        {"a\x01", 0x1},
+        {"\x1f", 0x1f},
+        {"\x0b", 0xb},
+        {"ok \xef\xbf\xbe", 0xfffe},
+        {"\xef\xbf\xbf", 0xffff},
+        {"\xed\xa0\x80", UINT32_MAX}, /* a surrogate is not UTF-8 */
+        {"\xff", UINT32_MAX},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        uint32_t bad = 0;
+        bool ok = jv_xml_text_ok(rows[i].s, &bad);
+
+        if (ok != (rows[i].bad == 0) || (!ok && bad != rows[i].bad)) {
+            print_error("row %zu: ok %d, bad U+%04X\n", i, ok, bad);
+            fail();
+        }
+    }
+    assert_true(jv_xml_text_ok("x", NULL));
+    assert_false(jv_xml_text_ok("\x02", NULL));
+}
+
+/* Non-ASCII text is fine everywhere: only what XML forbids is refused. */
+static void
+test_instance_non_ascii(void **state)
+{
+    g_autofree char *json = dq(
+        "{" UUID ", 'name': 'caf\xc3\xa9-\xe6\x97\xa5\xe6\x9c\xac', "
+        "'flavor': {'name': '\xe6\x97\xa5\\u00e9', 'vcpus': 1, "
+        "'memory_mb': 64}, 'image': {'properties': {'os_command_line': "
+        "'console=ttyS0\\tquiet \xc3\xa9'}}}");
+    drv_instance inst;
+    drv_error err;
+
+    (void)state;
+    assert_int_equal(drv_instance_load_json(json, "i.json", &inst, &err), 0);
+    assert_string_equal(inst.name, "caf\xc3\xa9-\xe6\x97\xa5\xe6\x9c\xac");
+    assert_string_equal(inst.flavor.name, "\xe6\x97\xa5\xc3\xa9");
+    assert_string_equal(drv_kv_get(inst.image.properties,
+                                   inst.image.n_properties,
+                                   "os_command_line"),
+                        "console=ttyS0\tquiet \xc3\xa9");
+    drv_instance_clear(&inst);
+}
+
 /* ---- kv ---- */
 
 static void
@@ -749,6 +848,91 @@ test_kv_get(void **state)
     assert_string_equal(drv_kv_get(kv, 3, "b"), "2");
     assert_null(drv_kv_get(kv, 1, "b")); /* only n entries */
     assert_null(drv_kv_get(kv, 3, "c"));
+}
+
+/* ---- positions ---- */
+
+/* A path: keys, "#N" for index N, up to 5 steps, NULL-terminated. */
+static void
+set_path(jv_ctx *c, const char *const *path)
+{
+    c->depth = 0;
+    for (; *path; path++)
+        if ((*path)[0] == '#')
+            jv_push_index(c, (size_t)g_ascii_strtoull(*path + 1, NULL, 10));
+        else
+            jv_push_key(c, *path);
+}
+
+/*
+ * One context answering lookups forward, backward and sideways (it
+ * remembers where it found things) gives what a fresh context walking
+ * from the start gives, every time.
+ */
+static void
+test_positions_any_order(void **state)
+{
+    static const char text[] =
+        "{\n"
+        "  \"a\": [10, [20, 21], {\"k\\\"ey\": 1, \"b\": [true, {\"c\": "
+        "\"\xc3\xa9\"}]}],\n"
+        "  \"\xc3\xa9\": {\"x\": 1,\n   \"y\": [1, 2, 3]},\n"
+        "  \"z\": 2\n"
+        "}\n";
+    static const struct {
+        const char *path[6];
+        bool at_key;
+        int line, column; /* 0 = not in the text */
+    } rows[] = {
+        {{"a", "#2", "b", "#1", "c", NULL}, false, 2, 54},
+        {{"a", "#1", "#1", NULL}, false, 2, 18},
+        {{"a", "#2", "k\"ey", NULL}, true, 2, 24},
+        {{"\xc3\xa9", "y", "#2", NULL}, false, 4, 16},
+        {{"\xc3\xa9", "y", "#0", NULL}, false, 4, 10},
+        {{"a", "#0", NULL}, false, 2, 9},
+        {{"a", "#2", "b", "#1", "c", NULL}, true, 2, 49},
+        {{"z", NULL}, true, 5, 3},
+        {{"a", "#5", NULL}, false, 0, 0},
+        {{"\xc3\xa9", "y", "#3", NULL}, false, 0, 0},
+        {{"\xc3\xa9", "x", NULL}, false, 3, 14},
+        {{"a", "#2", "b", "#0", NULL}, false, 2, 42},
+        {{"a", "#2", "nope", NULL}, true, 0, 0},
+        {{"a", "#2", "b", NULL}, true, 2, 36},
+        {{NULL}, false, 1, 1},
+    };
+    jv_ctx c;
+
+    (void)state;
+    jv_init(&c, text, "t.json");
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+            size_t r = round ? G_N_ELEMENTS(rows) - 1 - i : i;
+            jv_ctx fresh;
+            int line = 0, column = 0, fl = 0, fc = 0;
+            int rc, frc;
+
+            jv_init(&fresh, text, "t.json");
+            set_path(&c, rows[r].path);
+            set_path(&fresh, rows[r].path);
+            rc = jv_position(&c, rows[r].at_key, &line, &column);
+            frc = jv_position(&fresh, rows[r].at_key, &fl, &fc);
+            if (rows[r].line == 0) {
+                assert_int_equal(rc, -1);
+                assert_int_equal(frc, -1);
+                continue;
+            }
+            assert_int_equal(rc, 0);
+            assert_int_equal(frc, 0);
+            if (line != rows[r].line || column != rows[r].column ||
+                fl != line || fc != column) {
+                print_error("row %zu: %d:%d, fresh %d:%d, wanted %d:%d\n", r,
+                            line, column, fl, fc, rows[r].line,
+                            rows[r].column);
+                fail();
+            }
+        }
+    }
+    jv_clear(&c);
 }
 
 /* One cmocka test per table row, named after the row. */
@@ -781,6 +965,9 @@ main(void)
         cmocka_unit_test(test_instance_minimal),
         cmocka_unit_test(test_instance_positions),
         cmocka_unit_test(test_kv_get),
+        cmocka_unit_test(test_positions_any_order),
+        cmocka_unit_test(test_xml_text),
+        cmocka_unit_test(test_instance_non_ascii),
     };
     size_t total = G_N_ELEMENTS(fixed) + G_N_ELEMENTS(bad_configs) +
                    G_N_ELEMENTS(bad_instances);

@@ -9,6 +9,7 @@
  * the first line of NAME.err (a new bad case is a new pair of files).
  * Inline rows are written with ' for " to stay readable.
  */
+#include <fcntl.h>
 #include <glib.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -16,11 +17,16 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "drv.h"
 #include "hv.h"
+#include "jsonv.h"
 #include "ops.h"
 #include "scn.h"
 
@@ -505,15 +511,16 @@ static void
 test_load_errors(void **state)
 {
     g_autofree char *dir = data_path("good");
+    g_autofree char *want = g_strdup_printf("%s: not a regular file "
+                                            "(a folder)", dir);
     char *error = NULL;
 
     (void)state;
     assert_null(scn_load("/nonexistent/hvd/s.json", &error));
-    assert_string_equal(error, "/nonexistent/hvd/s.json: cannot read the "
-                               "scenario: no such file");
+    assert_string_equal(error, "/nonexistent/hvd/s.json: no such file");
     g_free(error);
     assert_null(scn_load(dir, &error));
-    assert_contains(error, "cannot read the scenario");
+    assert_string_equal(error, want);
     g_free(error);
     assert_null(scn_load(NULL, &error));
     assert_string_equal(error, "no scenario file given");
@@ -524,7 +531,98 @@ test_load_errors(void **state)
     /* a NULL error pointer is fine */
     assert_null(scn_load("/nonexistent/hvd/s.json", NULL));
     assert_null(scn_parse("{", NULL, NULL));
-    assert_null(scn_parse("{'name': 'x'}", NULL, NULL));
+    assert_null(scn_parse("{'name': 't'}", NULL, NULL));
+}
+
+/* scn_load's error for path must be PATH + tail. */
+static void
+assert_load_error(const char *path, const char *tail)
+{
+    g_autofree char *want = g_strconcat(path, tail, NULL);
+    g_autofree char *error = NULL;
+
+    assert_null(scn_load(path, &error));
+    assert_string_equal(error, want);
+}
+
+/*
+ * Hostile files: what is not a regular file is refused without reading
+ * it (a FIFO without a writer does not block, /dev/zero does not fill the
+ * memory), and so is a file over the limit, a symbolic link loop and a
+ * NUL byte, each saying which.
+ */
+static void
+test_load_hostile(void **state)
+{
+    g_autofree char *tmp = g_dir_make_tmp("hvd-scn-XXXXXX", NULL);
+    g_autofree char *fifo = g_build_filename(tmp, "fifo.json", NULL);
+    g_autofree char *big = g_build_filename(tmp, "big.json", NULL);
+    g_autofree char *loop_a = g_build_filename(tmp, "a.json", NULL);
+    g_autofree char *loop_b = g_build_filename(tmp, "b.json", NULL);
+    g_autofree char *nul = g_build_filename(tmp, "nul.json", NULL);
+    g_autofree char *sock = g_build_filename(tmp, "sock.json", NULL);
+    g_autofree char *tail = NULL;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd;
+
+    (void)state;
+    assert_non_null(tmp);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_load_error(fifo, ": not a regular file (a FIFO)");
+    assert_load_error("/dev/zero", ": not a regular file (a device)");
+    /* sparse: nothing is written, nothing is read */
+    fd = open(big, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)JV_FILE_MAX_BYTES + 1), 0);
+    close(fd);
+    tail = g_strdup_printf(": %zu bytes is over the limit of %zu",
+                           JV_FILE_MAX_BYTES + 1, JV_FILE_MAX_BYTES);
+    assert_load_error(big, tail);
+    assert_int_equal(symlink("b.json", loop_a), 0);
+    assert_int_equal(symlink("a.json", loop_b), 0);
+    assert_load_error(loop_a, ": symbolic link loop");
+    assert_true(g_file_set_contents(nul, "{\"name\":\n \"t\xc3\xa9\0\"}", 18,
+                                    NULL));
+    assert_load_error(nul, ":2:5: a NUL byte");
+    /* a socket cannot be opened at all (ENXIO): still named */
+    g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    if (strlen(sock) < sizeof(sa.sun_path) &&
+        bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+        assert_load_error(sock, ": not a regular file (a socket)");
+    close(fd);
+
+    unlink(fifo);
+    unlink(big);
+    unlink(loop_a);
+    unlink(loop_b);
+    unlink(nul);
+    unlink(sock);
+    assert_int_equal(rmdir(tmp), 0);
+}
+
+/*
+ * A file that holds more than its size said (it grew; /proc files say 0)
+ * is read no further than the limit and one byte.
+ */
+static void
+test_read_grown(void **state)
+{
+    char *text = NULL, *error = NULL;
+
+    (void)state;
+    assert_int_equal(jv_read_file("/proc/self/status", 16, &text, &error),
+                     -1);
+    assert_null(text);
+    assert_string_equal(error, "/proc/self/status: more than 16 bytes is "
+                               "over the limit of 16");
+    g_free(error);
+    assert_int_equal(jv_read_file("/proc/self/status", 1 << 20, &text,
+                                  &error), 0);
+    assert_null(error);
+    assert_true(g_str_has_prefix(text, "Name:"));
+    g_free(text);
 }
 
 /* Every file in good/ loads. */
@@ -573,6 +671,90 @@ test_positions(void **state)
     assert_string_equal(error, "s.json:4:24: $.instances[1].flavor.vcpus: "
                                "expected an integer >= 1, got 0");
     g_free(json);
+}
+
+/* A scenario of n steps, one a line (step i on line i + 2), or all of it
+ * on one line; then the step last if not NULL (g_free). */
+static char *
+many_steps(unsigned int n, bool one_line, const char *last)
+{
+    const char *sep = one_line ? " " : "\n";
+    GString *s = g_string_new("");
+    char *json;
+
+    g_string_append_printf(s, "{" BASE ", 'steps': [");
+    for (unsigned int i = 0; i < n; i++) {
+        g_string_append_printf(s, "%s%s", i ? "," : "", sep);
+        g_string_append(s, i % 2 ? "{'wait': 1, 'description': '\xc3\xa9'}"
+                                 : "{'check': 'exists', 'instance': 'web', "
+                                   "'exists': false}");
+    }
+    if (last)
+        g_string_append_printf(s, ",%s%s", sep, last);
+    g_string_append_printf(s, "%s]}", sep);
+    json = dq(s->str);
+    g_string_free(s, TRUE);
+    return json;
+}
+
+/* Bytes the locator walks to load an n-step scenario; checks each step's
+ * line on the way. */
+static size_t
+bytes_to_load(unsigned int n, bool one_line)
+{
+    g_autofree char *json = many_steps(n, one_line, NULL);
+    g_autofree char *error = NULL;
+    size_t before = jv_scanned_bytes();
+    scn *s = scn_parse(json, "s.json", &error);
+    size_t walked = jv_scanned_bytes() - before;
+
+    assert_non_null(s);
+    assert_int_equal(s->n_steps, n);
+    for (unsigned int i = 0; i < n; i++)
+        assert_int_equal(s->steps[i].line, one_line ? 1 : (int)i + 2);
+    scn_free(s);
+    return walked;
+}
+
+/*
+ * Locating the steps is linear in their number: twice the steps, about
+ * twice the bytes walked (a walk from the start of the text for each step
+ * made it four times; 10^6 steps never loaded). Counted, not timed.
+ */
+static void
+test_positions_linear(void **state)
+{
+    (void)state;
+    for (int one_line = 0; one_line <= 1; one_line++) {
+        size_t n1 = bytes_to_load(2000, one_line);
+        size_t n2 = bytes_to_load(4000, one_line);
+
+        if (!(n1 > 0 && (double)n2 < 2.5 * (double)n1)) {
+            print_error("%s: %zu bytes walked for 2000 steps, %zu for "
+                        "4000\n", one_line ? "one line" : "a step a line",
+                        n1, n2);
+            fail();
+        }
+    }
+}
+
+/* An error at the last of many steps, all on one line: its column. */
+static void
+test_positions_far(void **state)
+{
+    g_autofree char *json = many_steps(2999, true, "{'wait': -1}");
+    g_autofree char *error = NULL;
+    g_autofree char *want = NULL;
+    const char *bad = strstr(json, "-1}");
+    long column = 1;
+
+    (void)state;
+    for (const char *p = json; p < bad; p++)
+        column += ((unsigned char)*p & 0xC0) != 0x80;
+    want = g_strdup_printf("s.json:1:%ld: $.steps[2999].wait: expected a "
+                           "number >= 0, got -1", column);
+    assert_null(scn_parse(json, "s.json", &error));
+    assert_string_equal(error, want);
 }
 
 /* ---- bad input ---- */
@@ -901,6 +1083,27 @@ static const bad_row bad_rows[] = {
     {"op key in a state check", "{" BASE ", 'steps': [{'check': 'state', "
      "'instance': 'web', 'state': 'RUNNING', 'op': 'spawn'}]}",
      "t.json:1:312: $.steps[0].op: unknown key"},
+    /* texts reach the domain XML and the JUnit report: XML's characters */
+    {"U+FFFE in an instance name", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'w\\uFFFE', 'host': 'h1', 'flavor': {'vcpus': 1, "
+     "'memory_mb': 64}}]}",
+     "t.json:1:81: $.instances[0].name: U+FFFE is not allowed in XML text"},
+    {"U+FFFF in a host name, as UTF-8",
+     "{'name': 't', 'hosts': [{'name': 'h\xef\xbf\xbf'}]}",
+     "$.hosts[0].name: U+FFFF is not allowed in XML text"},
+    {"a control character in the description",
+     "{" BASE ", 'description': 'bell \\u0007'}",
+     "$.description: U+0007 is not allowed in XML text"},
+    {"U+FFFF in a step description", "{" BASE ", 'steps': [{'wait': 1, "
+     "'description': 'w\\uFFFF'}]}",
+     "$.steps[0].description: U+FFFF is not allowed in XML text"},
+    {"U+FFFE in an image path", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'w', "
+     "'host': 'h1', 'flavor': {'vcpus': 1, 'memory_mb': 64}, 'image': "
+     "{'path': '/i\\uFFFE', 'format': 'raw'}}]}",
+     "$.instances[0].image.path: U+FFFE is not allowed in XML text"},
+    {"U+FFFE in an image's name", "{" BASE ", 'images': [{'name': "
+     "'\\uFFFE'}]}", "$.images[0].name: U+FFFE is not allowed in XML text"},
 };
 
 static void
@@ -1029,8 +1232,12 @@ main(void)
         cmocka_unit_test(test_uuid_derivation),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_load_hostile),
+        cmocka_unit_test(test_read_grown),
         cmocka_unit_test(test_good_files),
         cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_positions_linear),
+        cmocka_unit_test(test_positions_far),
         cmocka_unit_test(test_tables),
     };
     g_autofree char *bad_dir = data_path("bad");
