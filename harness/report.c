@@ -111,9 +111,17 @@ report_add(report *rp, const char *path, const char *name,
     } else {
         rp->failed++;
         fprintf(rp->out, "not ok %u - %s\n", n, name);
-        fprintf(rp->out, "# %s: %s\n", path, e.message ? e.message : "failed");
-        fprintf(rp->out, "# last trace lines:\n");
-        print_commented(rp->out, "   ", e.trace_tail);
+        /* a load error names its file already ("PATH:LINE:COL: ...") */
+        if (e.message && g_str_has_prefix(e.message, path) &&
+            e.message[strlen(path)] == ':')
+            fprintf(rp->out, "# %s\n", e.message);
+        else
+            fprintf(rp->out, "# %s: %s\n", path,
+                    e.message ? e.message : "failed");
+        if (e.trace_tail && *e.trace_tail) {
+            fprintf(rp->out, "# last trace lines:\n");
+            print_commented(rp->out, "   ", e.trace_tail);
+        }
         fprintf(rp->out, "# reproduce: %s\n", repro);
     }
     fflush(rp->out);
@@ -123,7 +131,8 @@ void
 report_error(report *rp, const char *path, const char *message)
 {
     run_result res = {.passed = false, .message = (char *)message};
-    char *repro = g_strdup_printf("hvd validate %s", path);
+    g_autofree char *quoted = g_shell_quote(path);
+    char *repro = g_strdup_printf("hvd validate %s", quoted);
 
     report_add(rp, path, path, &res, repro);
     g_free(repro);
