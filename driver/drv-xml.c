@@ -41,6 +41,7 @@
 #include <libxml/xmlsave.h>
 
 #include "drv-priv.h"
+#include "jsonv.h"
 
 /* The namespace of hvd's <metadata> element (Nova: nova:instance). */
 #define HVD_XML_META_NS "https://hvd.example/instance/1"
@@ -80,28 +81,27 @@ image_prop_nonempty(const drv_instance *inst, const char *key)
 }
 
 /*
- * Is s fit for the XML (valid UTF-8, no control characters)? libxml2 would
- * write either into a document libvirt then refuses with a far vaguer
- * message. NULL is fine here: presence is checked where it matters.
+ * Is s fit for the XML: valid UTF-8 of characters XML 1.0 allows, the
+ * rule the JSON loaders apply at validation (jv_xml_text_ok), so that an
+ * instance that validated never fails here? libxml2 would write anything
+ * else into a document libvirt then refuses with a far vaguer message.
+ * NULL is fine here: presence is checked where it matters.
  */
 static int
 check_text(const char *s, const char *field, drv_error *err)
 {
-    if (!s)
+    uint32_t bad;
+
+    if (!s || jv_xml_text_ok(s, &bad))
         return 0;
-    if (!g_utf8_validate(s, -1, NULL)) {
+    if (bad == UINT32_MAX)
+        drv_error_set(err, DRV_ERR_INVALID_INSTANCE, "%s: not valid UTF-8",
+                      field);
+    else
         drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
-                      "%s: not valid UTF-8", field);
-        return -1;
-    }
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f) {
-            drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
-                          "%s: control character 0x%02x", field, *p);
-            return -1;
-        }
-    }
-    return 0;
+                      "%s: U+%04X is not allowed in XML text", field,
+                      (unsigned int)bad);
+    return -1;
 }
 
 /* Present, non-empty and fit for the XML. */

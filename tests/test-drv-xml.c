@@ -575,7 +575,12 @@ static void bad_no_uuid(fixture *f) { f->inst.uuid = NULL; }
 static void bad_uuid_form(fixture *f) { f->inst.uuid = "../../etc"; }
 static void bad_no_name(fixture *f) { f->inst.name = ""; }
 static void bad_name_slash(fixture *f) { f->inst.name = "a/b"; }
-static void bad_name_ctrl(fixture *f) { f->inst.name = "a\tb"; }
+static void bad_name_ctrl(fixture *f) { f->inst.name = "a\001b"; }
+static void bad_name_fffe(fixture *f) { f->inst.name = "a\xef\xbf\xbe"; }
+static void bad_cmdline_ffff(fixture *f)
+{
+    fx_prop(f, (char *)"os_command_line", (char *)"console=ttyS0 \xef\xbf\xbf");
+}
 static void bad_vcpus(fixture *f) { f->inst.flavor.vcpus = 0; }
 static void bad_memory(fixture *f) { f->inst.flavor.memory_mb = 0; }
 
@@ -697,7 +702,12 @@ static const bad_case bad_cases[] = {
     {"bad:uuid-form", bad_uuid_form, INST, "uuid: '../../etc'"},
     {"bad:no-name", bad_no_name, INST, "name is required"},
     {"bad:name-slash", bad_name_slash, INST, "name: 'a/b'"},
-    {"bad:name-control", bad_name_ctrl, INST, "name: control character"},
+    {"bad:name-control", bad_name_ctrl, INST,
+     "name: U+0001 is not allowed in XML text"},
+    {"bad:name-fffe", bad_name_fffe, INST,
+     "name: U+FFFE is not allowed in XML text"},
+    {"bad:cmdline-ffff", bad_cmdline_ffff, INST,
+     "os_command_line: U+FFFF is not allowed in XML text"},
     {"bad:vcpus", bad_vcpus, INST, "flavor.vcpus"},
     {"bad:memory", bad_memory, INST, "flavor.memory_mb"},
     {"bad:topology-product", bad_topology_product, INST,
