@@ -3,6 +3,7 @@
  */
 #include "trace.h"
 
+#include "jsonv.h"
 #include "outfile.h"
 
 #include <errno.h>
@@ -204,59 +205,15 @@ trace_file_free(trace_file *tf)
     g_free(tf);
 }
 
-/* The whole of a regular file no larger than TRACE_MAX_BYTES (g_free). */
+/* The whole of a regular file no larger than TRACE_MAX_BYTES (g_free),
+ * read by the one bounded reader of input files (jsonv.h). */
 static char *
 read_bounded(const char *path, char **error)
 {
-    struct stat st;
     char *text = NULL;
-    size_t got = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
-    if (fd < 0) {
-        *error = g_strdup_printf("%s: %s", path, g_strerror(errno));
+    if (jv_read_file(path, TRACE_MAX_BYTES, &text, error) < 0)
         return NULL;
-    }
-    /* fstat on the open file: what is checked is what is read */
-    if (fstat(fd, &st) < 0) {
-        *error = g_strdup_printf("%s: %s", path, g_strerror(errno));
-        goto cleanup;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        *error = g_strdup_printf("%s: not a regular file", path);
-        goto cleanup;
-    }
-    if ((uintmax_t)st.st_size > TRACE_MAX_BYTES) {
-        *error = g_strdup_printf("%s: %jd bytes, more than a trace may hold "
-                                 "(%u)", path, (intmax_t)st.st_size,
-                                 TRACE_MAX_BYTES);
-        goto cleanup;
-    }
-    text = g_malloc((size_t)st.st_size + 1);
-    /* read at most what was announced: a file growing meanwhile is cut */
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            *error = g_strdup_printf("%s: %s", path, g_strerror(errno));
-            g_free(text);
-            text = NULL;
-            goto cleanup;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    text[got] = '\0';
-    if (strlen(text) != got) {
-        *error = g_strdup_printf("%s: holds a NUL byte: not a trace", path);
-        g_free(text);
-        text = NULL;
-    }
-
-cleanup:
-    close(fd);
     return text;
 }
 

@@ -286,7 +286,7 @@ test_refuses(void **state)
     assert_int_equal(ftruncate(fileno(f), (off_t)TRACE_MAX_BYTES + 1), 0);
     fclose(f);
     assert_int_equal(trace_read(path, &tf, &error), -1);
-    assert_non_null(strstr(error, "more than a trace may hold"));
+    assert_non_null(strstr(error, "bytes is over the limit of 67108864"));
     g_clear_pointer(&error, g_free);
     g_unlink(path);
     g_free(path);
