@@ -127,10 +127,15 @@ $(HVD_BIN): $(BUILD)/harness/main.o $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit and conformance tests. Each program prints TAP; exit 77 = skipped.
+# What make check runs after the test programs: scripts that drive the
+# built programs as users do (each honours $HVD_WRAP, so make valgrind runs
+# them under valgrind too).
+CHECK_SCRIPTS := tests/runner.sh tests/lint.sh tests/cli.sh tests/corpus-fake.sh tests/install.sh
+
 check: all
 	@bash ci/lint.sh
 	@HVD_BIN=$(HVD_BIN) HVD_JUNIT=$(BUILD)/corpus-fake.xml \
-	  bash tests/run-tests.sh $(TEST_BIN) tests/runner.sh tests/lint.sh tests/cli.sh tests/corpus-fake.sh tests/install.sh
+	  bash tests/run-tests.sh $(TEST_BIN) $(CHECK_SCRIPTS)
 
 # The main job: build everything, run the scenario corpus on the fake.
 run: all
@@ -142,7 +147,7 @@ check-real: all
 valgrind: all
 	@VALGRIND="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp -q" \
 	  HVD_BIN=$(HVD_BIN) HVD_JUNIT=$(BUILD)/corpus-fake.xml \
-	  bash tests/run-tests.sh $(TEST_BIN) tests/corpus-fake.sh
+	  bash tests/run-tests.sh $(TEST_BIN) $(CHECK_SCRIPTS)
 
 asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \

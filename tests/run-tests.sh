@@ -14,17 +14,23 @@ for prog in "$@"; do
     n=$((n + 1))
     name=$(basename "$prog")
     out=$(mktemp)
+    rcf=$(mktemp)
     echo "# [$n/$#] $name" >&2
     started=$(date +%s)
-    if [[ "$prog" == *.sh ]]; then
-        # scripts pass the wrapper on to the programs they run
-        HVD_WRAP="${VALGRIND:-}" timeout -k 10 "$limit" bash "$prog" >"$out" 2>&1
-    else
-        # shellcheck disable=SC2086
-        timeout -k 10 "$limit" ${VALGRIND:-} "$prog" >"$out" 2>&1
-    fi
-    rc=$?
-    cat "$out"
+    # the output shows as it comes (a long suite is not silent for
+    # minutes) and is kept for the tally
+    {
+        if [[ "$prog" == *.sh ]]; then
+            # scripts pass the wrapper on to the programs they run
+            HVD_WRAP="${VALGRIND:-}" timeout -k 10 "$limit" bash "$prog" 2>&1
+        else
+            # shellcheck disable=SC2086
+            timeout -k 10 "$limit" ${VALGRIND:-} "$prog" 2>&1
+        fi
+        echo "$?" >"$rcf"
+    } | tee "$out"
+    rc=$(cat "$rcf")
+    rm -f "$rcf"
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
         echo "not ok - $name timed out after ${limit} s (killed)"
         bad_progs+=("$name (timed out after ${limit} s)")
@@ -33,8 +39,8 @@ for prog in "$@"; do
         continue
     fi
     echo "# $name: $(( $(date +%s) - started )) s, exit $rc" >&2
-    # cmocka prints skipped tests as "not ok N # SKIP"
-    s=$(grep -cE '^(not )?ok [0-9]+ # SKIP' "$out" || true)
+    # skips: cmocka's "not ok N # SKIP ..." and TAP's "ok N - name # SKIP why"
+    s=$(grep -cE '^(not )?ok [0-9]+( [^#]*)?# SKIP' "$out" || true)
     f=$(grep -E '^not ok [0-9]+' "$out" | grep -cv '# SKIP' || true)
     p=$(grep -E '^ok [0-9]+' "$out" | grep -cv '# SKIP' || true)
     pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))

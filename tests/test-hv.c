@@ -681,8 +681,11 @@ test_unsupported_libvirt(void **state)
     char *gaps;
 
     (void)state;
-    if (!conn)
+    if (!conn) {
+        print_message("# skipped: test:///default does not open: %s\n",
+                      err.message);
         skip();
+    }
     gaps = unsupported_ops(conn);
     assert_string_equal(gaps, LIBVIRT_UNSUPPORTED);
     g_free(gaps);
