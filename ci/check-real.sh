@@ -29,6 +29,6 @@ done
 rc=0
 HVD_TEST_TIMEOUT="${HVD_TEST_TIMEOUT:-1200}" bash tests/run-tests.sh "${progs[@]}" || rc=$?
 # last, with the daemon to itself: faults that kill QEMU, fill a pool and
-# restart libvirtd (about 80 s)
+# restart libvirtd (about 100 s)
 bash "$HVD_CI_DIR/real-faults.sh" || rc=$?
 exit "$rc"

@@ -8,7 +8,7 @@
 # its tmpfs go, libvirtd is left running as ci/libvirtd-up.sh leaves it.
 #   bash ci/real-faults.sh          (after libvirtd-up.sh, tiny-guest.sh,
 #                                    guest-probe.sh; their variables exported)
-# About 80 s.
+# About 100 s.
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 need_root
@@ -45,5 +45,5 @@ log "pool $SMALL_POOL on a 64 MiB tmpfs at $SMALL_DIR"
 export HVD_FILL_POOLS="$SMALL_POOL"
 export HVD_DAEMON_CTL="bash $HVD_CI_DIR/daemon-ctl.sh"
 export HVD_REAL=1
-# each scenario takes under a minute; the whole stage about 80 s
+# each scenario takes under a minute; the whole stage about 100 s
 HVD_TEST_TIMEOUT="${HVD_FAULTS_TIMEOUT:-300}" bash tests/run-tests.sh tests/real-faults.sh
