@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The real-QEMU suite: brings up libvirtd (qemu:///system) and the tiny
-# guest, then runs every test program's real-backend part on it.
+# guest, then runs every test program's real-backend part on it, and last
+# the fault stage (ci/real-faults.sh: QEMU killed, pool filled, daemon
+# restarted), when nothing else shares the daemon.
 #   bash ci/check-real.sh           (make check-real calls this)
 # Needs root. Takes a few minutes: each case boots a real TCG guest.
 set -euo pipefail
@@ -24,4 +26,9 @@ done
 # real guests take real seconds: the corpus alone runs about 6 minutes here
 # (each scenario also on the fake), so each program gets 20 minutes before
 # it counts as hung
-HVD_TEST_TIMEOUT="${HVD_TEST_TIMEOUT:-1200}" bash tests/run-tests.sh "${progs[@]}"
+rc=0
+HVD_TEST_TIMEOUT="${HVD_TEST_TIMEOUT:-1200}" bash tests/run-tests.sh "${progs[@]}" || rc=$?
+# last, with the daemon to itself: faults that kill QEMU, fill a pool and
+# restart libvirtd (about 100 s)
+bash "$HVD_CI_DIR/real-faults.sh" || rc=$?
+exit "$rc"

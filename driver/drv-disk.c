@@ -71,7 +71,11 @@ create_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
     int rc = hv_vol_create(d->conn, d->cfg.storage_pool, &spec, &hv);
 
     if (rc < 0) {
-        if (hv.code == HV_ERR_SYSTEM_ERROR && hv.sys_errno == ENOSPC) {
+        /* a full dir pool: ENOSPC from a preallocation, or (measured on
+         * libvirt 9.0) qemu-img's failure as INTERNAL_ERROR quoting it */
+        if ((hv.code == HV_ERR_SYSTEM_ERROR && hv.sys_errno == ENOSPC) ||
+            (hv.code == HV_ERR_INTERNAL_ERROR &&
+             strstr(hv.message, "No space left on device"))) {
             drv_error_set(err, DRV_ERR_DISK_FULL,
                           "no space for disk %s of instance %s: %s", name,
                           inst->uuid, hv.message);

@@ -93,8 +93,10 @@ typedef enum {
                               kernel command line) */
     OPS_FAULT_ON_VIF_PLUG, /* the network stand-in consults it when the
                               driver plugs a VIF */
-    OPS_FAULT_AT_TIME,     /* a timer at at_s (fake only), and one at
-                              at_s + for_s when the kind has .end */
+    OPS_FAULT_AT_TIME,     /* at at_s (the fake: a timer on the virtual
+                              clock; libvirt: wall time since the run
+                              began, .real_at), and at at_s + for_s when
+                              the kind has .end / .real_end */
 } ops_schedule;
 
 /* A fault argument read by the parser, into the scn_fault field of the
@@ -121,6 +123,19 @@ typedef struct ops_arg {
  * for host faults). */
 typedef void (*ops_fault_fn)(struct fake_host *fh, const char *instance);
 
+/* What a timed fault acts on when the host is a real libvirt daemon. */
+typedef struct ops_real_target {
+    const char *host;   /* the scenario's host name */
+    const char *uri;    /* its libvirt URI */
+    const char *domain; /* the instance's domain name; NULL: host fault */
+    const char *pool;   /* the scenario's storage pool */
+} ops_real_target;
+
+/* A timed fault acting on a libvirt host, from the runner's fault thread
+ * (it must not touch the runner's connections). 0, or -1 with *why set
+ * (g_free it). */
+typedef int (*ops_real_fn)(const ops_real_target *tg, char **why);
+
 typedef struct ops_fault {
     const char *name;            /* the fault's "kind" */
     ops_schedule schedule;
@@ -136,6 +151,15 @@ typedef struct ops_fault {
     /* OPS_FAULT_AT_TIME: what happens at at_s, and at at_s + for_s */
     ops_fault_fn at;
     ops_fault_fn end;
+    /* OPS_FAULT_AT_TIME on libvirt (kinds not fake_only): what happens at
+     * at_s, and what undoes it at at_s + for_s (kinds with "for_s") or,
+     * for the others, when the run ends; .real_end also runs when the run
+     * ends before at_s + for_s, so nothing outlives the run */
+    ops_real_fn real_at;
+    ops_real_fn real_end;
+    /* why the fault cannot act on libvirt here (a static string: what to
+     * set up), or NULL; the scenario is then skipped on libvirt */
+    const char *(*real_unavailable)(const scn *s, const scn_fault *f);
 } ops_fault;
 
 /* The descriptor of kind, or NULL if kind is not an scn_fault_kind. */

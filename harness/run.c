@@ -52,6 +52,17 @@ typedef struct rtimer {
     char *vif;      /* owned */
 } rtimer;
 
+/* A timed fault on a libvirt host, acted by the fault thread at wall time
+ * (the fake's are timers on its virtual clock instead). */
+typedef struct rreal {
+    const scn_fault *f;
+    const ops_fault *d;
+    ops_real_target tg; /* strings borrowed from the scenario and hosts */
+    int64_t at_us;      /* monotonic deadlines, g_get_monotonic_time() */
+    int64_t end_us;     /* -1: .real_end when the run ends */
+    int stage;          /* 0 waiting, 1 acted, 2 undone (or never to be) */
+} rreal;
+
 struct runner {
     const scn *s;
     const run_options *opt;
@@ -64,6 +75,14 @@ struct runner {
     unsigned int calls[HV_OP__COUNT];
     GPtrArray *timers; /* rtimer*, owned */
     char *failure;
+    /* libvirt: timed faults and the thread that acts them */
+    GPtrArray *real;   /* rreal*, owned; NULL when none */
+    int64_t real_base_us; /* t0 on g_get_monotonic_time() */
+    GThread *real_thread;
+    GMutex real_lock;
+    GCond real_cond;
+    bool real_stop;
+    char *real_failure; /* the first fault that could not act */
 };
 
 /* ---- trace ---- */
@@ -267,6 +286,167 @@ schedule_faults(runner *r)
     }
 }
 
+/* ---- timed faults on libvirt: wall time, a thread of their own ---- */
+
+static void
+real_act(runner *r, rreal *x, bool end)
+{
+    ops_real_fn fn = end ? x->d->real_end : x->d->real_at;
+    char *why = NULL;
+
+    if (fn && fn(&x->tg, &why) < 0) {
+        g_mutex_lock(&r->real_lock);
+        if (!r->real_failure)
+            r->real_failure = g_strdup_printf(
+                "fault %s (%s%s) %s at %.1f s: %s", x->d->name,
+                x->tg.domain ? "instance " : "host ",
+                x->tg.domain ? x->f->instance : x->tg.host,
+                end ? "ending" : "acting",
+                (double)(g_get_monotonic_time() - x->at_us) / 1e6 +
+                    (end ? x->f->at_s + x->f->for_s : x->f->at_s),
+                why ? why : "failed");
+        g_mutex_unlock(&r->real_lock);
+    }
+    g_free(why);
+}
+
+static gpointer
+real_thread(gpointer p)
+{
+    runner *r = p;
+
+    g_mutex_lock(&r->real_lock);
+    for (;;) {
+        rreal *next = NULL;
+        int64_t when = 0, now;
+
+        for (guint i = 0; i < r->real->len; i++) {
+            rreal *x = g_ptr_array_index(r->real, i);
+            int64_t t = x->stage == 0                       ? x->at_us
+                        : x->stage == 1 && x->end_us >= 0   ? x->end_us
+                                                            : -1;
+            if (t >= 0 && (!next || t < when)) {
+                next = x;
+                when = t;
+            }
+        }
+        if (r->real_stop)
+            break;
+        now = g_get_monotonic_time();
+        if (!next) {
+            g_cond_wait(&r->real_cond, &r->real_lock);
+            continue;
+        }
+        if (now < when) {
+            g_cond_wait_until(&r->real_cond, &r->real_lock, when);
+            continue;
+        }
+        g_mutex_unlock(&r->real_lock);
+        real_act(r, next, next->stage == 1);
+        g_mutex_lock(&r->real_lock);
+        next->stage++;
+    }
+    /* the run ends: undo what was done and not yet undone */
+    for (guint i = 0; i < r->real->len; i++) {
+        rreal *x = g_ptr_array_index(r->real, i);
+        if (x->stage != 1)
+            continue;
+        g_mutex_unlock(&r->real_lock);
+        real_act(r, x, true);
+        g_mutex_lock(&r->real_lock);
+        x->stage = 2;
+    }
+    g_mutex_unlock(&r->real_lock);
+    return NULL;
+}
+
+/* Why the scenario's timed faults cannot act on libvirt here, or NULL. */
+static char *
+real_faults_unavailable(const scn *s)
+{
+    for (unsigned int i = 0; i < s->n_faults; i++) {
+        const ops_fault *d = ops_fault_get(s->faults[i].kind);
+        const char *why;
+
+        if (d->schedule != OPS_FAULT_AT_TIME)
+            continue;
+        if (!d->real_at)
+            return g_strdup_printf("fault %s acts only on the fake",
+                                   d->name);
+        if (d->real_unavailable &&
+            (why = d->real_unavailable(s, &s->faults[i])))
+            return g_strdup_printf("fault %s on libvirt %s", d->name, why);
+    }
+    return NULL;
+}
+
+/* Start the fault thread; times count from the run's t0. */
+static void
+schedule_real_faults(runner *r)
+{
+    int64_t base = r->real_base_us;
+
+    for (unsigned int i = 0; i < r->s->n_faults; i++) {
+        const scn_fault *f = &r->s->faults[i];
+        const ops_fault *d = ops_fault_get(f->kind);
+        rinst *ri = f->instance ? inst_by_name(r, f->instance) : NULL;
+        rhost *h = ri ? ri->host : f->host ? host_by_name(r, f->host) : NULL;
+        rreal *x;
+
+        if (d->schedule != OPS_FAULT_AT_TIME || !h)
+            continue;
+        x = g_new0(rreal, 1);
+        x->f = f;
+        x->d = d;
+        x->tg = (ops_real_target){.host = h->spec->name,
+                                  .uri = h->uri,
+                                  .domain = ri ? ri->inst.name : NULL,
+                                  .pool = r->s->config.storage_pool};
+        x->at_us = base + scn_ns(f->at_s) / 1000;
+        x->end_us = d->end || f->for_s > 0
+                        ? base + scn_ns(f->at_s + f->for_s) / 1000
+                        : -1;
+        if (!r->real)
+            r->real = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(r->real, x);
+    }
+    if (r->real)
+        r->real_thread = g_thread_new("hvd-faults", real_thread, r);
+}
+
+/* Stop the fault thread: what a fault did is undone before it returns. */
+static void
+stop_real_faults(runner *r)
+{
+    if (!r->real_thread)
+        return;
+    g_mutex_lock(&r->real_lock);
+    r->real_stop = true;
+    g_cond_signal(&r->real_cond);
+    g_mutex_unlock(&r->real_lock);
+    g_thread_join(r->real_thread);
+    r->real_thread = NULL;
+}
+
+/* A fault that could not act fails the run. */
+static void fail(runner *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+check_real_faults(runner *r)
+{
+    char *why;
+
+    if (!r->real)
+        return;
+    g_mutex_lock(&r->real_lock);
+    why = g_steal_pointer(&r->real_failure);
+    g_mutex_unlock(&r->real_lock);
+    if (why)
+        fail(r, "%s", why);
+    g_free(why);
+}
+
 /* hv_call faults go to each matching host's fault set. */
 static void
 add_call_faults(runner *r)
@@ -427,6 +607,7 @@ setup(runner *r, char **why)
         drv_set_vif_plug_hook(h->d, vif_hook, h);
     }
     r->t0 = hv_now(r->hosts[0].conn);
+    r->real_base_us = g_get_monotonic_time();
     if (r->opt->test_perturb)
         hv_sleep(r->hosts[0].conn, 1, &hv);
     /* the compute manager starts each host's driver before anything else */
@@ -478,6 +659,8 @@ setup(runner *r, char **why)
     add_call_faults(r);
     if (r->fake)
         schedule_faults(r);
+    else
+        schedule_real_faults(r);
     return 0;
 }
 
@@ -898,6 +1081,7 @@ teardown(runner *r)
     drv_error err;
     hv_error hv;
 
+    stop_real_faults(r);
     for (unsigned int i = 0; r->insts && i < r->s->n_instances; i++) {
         rinst *ri = &r->insts[i];
         if (!r->fake && ri->host && ri->host->d &&
@@ -928,6 +1112,11 @@ teardown(runner *r)
     g_free(r->insts);
     fake_world_free(r->w);
     g_ptr_array_free(r->timers, TRUE);
+    if (r->real)
+        g_ptr_array_free(r->real, TRUE);
+    g_free(r->real_failure);
+    g_mutex_clear(&r->real_lock);
+    g_cond_clear(&r->real_cond);
 }
 
 static void
@@ -967,6 +1156,14 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
         return 0;
     }
     r.fake = strcmp(backend, "fake") == 0;
+    if (!r.fake && (why = real_faults_unavailable(s))) {
+        res->skipped = true;
+        res->passed = true;
+        res->message = why;
+        return 0;
+    }
+    g_mutex_init(&r.real_lock);
+    g_cond_init(&r.real_cond);
     r.trace = trace_writer_new();
     r.timers = g_ptr_array_new_with_free_func(rtimer_free);
     if (setup(&r, &why) < 0) {
@@ -995,6 +1192,7 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
             break;
         }
         res->steps_run = i + 1;
+        check_real_faults(&r);
         if (!r.failure)
             check_invariants(&r);
         if (r.failure)
@@ -1002,6 +1200,8 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
     }
     if (!r.failure)
         check_leaks(&r);
+    stop_real_faults(&r);
+    check_real_faults(&r);
     res->sim_ns = trace_time(&r);
     res->passed = r.failure == NULL;
     res->message = r.failure;

@@ -3,13 +3,16 @@
  */
 #include "support-backend.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -273,6 +276,37 @@ tb_wait_guest_ready(tb *t, const char *name)
         tb_sleep_ms(t, 100);
     }
     fail_msg("guest %s never printed its ready line in %s", name, log);
+}
+
+int
+tb_crash_guest(tb *t, const char *name, const char **why)
+{
+    hv_error err;
+    char *path, *text = NULL, *end = NULL;
+    long pid;
+
+    switch (t->kind) {
+    case TB_FAKE:
+        if (fake_domain_crash(fake_host_find(t->world, "host1"), name,
+                              &err) < 0)
+            fail_msg("fake_domain_crash %s: %s", name, err.message);
+        return 0;
+    case TB_QEMU:
+        path = g_strdup_printf("/run/libvirt/qemu/%s.pid", name);
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+            fail_msg("no pid file %s", path);
+        pid = strtol(text, &end, 10);
+        if (pid <= 1 || end == text)
+            fail_msg("%s: no pid in '%s'", path, text);
+        if (kill((pid_t)pid, SIGKILL) < 0)
+            fail_msg("kill -KILL %ld (%s): %s", pid, path, g_strerror(errno));
+        g_free(text);
+        g_free(path);
+        return 0;
+    default:
+        *why = "libvirt's test driver runs no QEMU process to kill";
+        return -1;
+    }
 }
 
 int

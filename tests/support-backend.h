@@ -84,6 +84,13 @@ void tb_wait_events(tb *t, const char *name, unsigned int n,
                     int64_t timeout_ms);
 void tb_events_clear(tb *t);
 
+/* Make the guest of running domain 'name' crash now, as its QEMU process
+ * dying would: fake, fake_domain_crash; qemu, SIGKILL to the pid libvirt
+ * keeps in /run/libvirt/qemu/NAME.pid. 0 done; -1 not possible on this
+ * backend (test:///default has no process) with *why set (static string);
+ * a failure to kill on qemu fails the test. */
+int tb_crash_guest(tb *t, const char *name, const char **why);
+
 /* State and id of a domain, asserting the call works. */
 int tb_state(hv_domain *dom, int *reason);
 int tb_id(hv_domain *dom);

@@ -739,6 +739,59 @@ case_missing_disk(tb *t)
     hv_domain_free(d);
 }
 
+/*
+ * The guest's QEMU process dies (SIGKILL on real QEMU, fake_domain_crash on
+ * the fake). Measured on QEMU: one STOPPED/FAILED event carrying the ID
+ * the domain had, state SHUTOFF reason CRASHED, ID -1; the persistent
+ * domain starts again with a new ID; a transient one is gone.
+ */
+static void
+case_guest_crash(tb *t)
+{
+    char n[96], m[96];
+    const char *why = NULL;
+    char *xml;
+    hv_domain *d, *tr;
+    hv_error err;
+    int id, reason = -1;
+
+    if (t->kind == TB_TEST) {
+        tb_crash_guest(t, "none", &why);
+        printf("# skip guest_crash on %s: %s\n", t->label, why);
+        skip();
+    }
+    d = tb_start_new(t, tb_name(t, n, sizeof(n)), false);
+    tb_wait_guest_ready(t, n);
+    id = tb_id(d);
+    tb_events_clear(t);
+    assert_int_equal(tb_crash_guest(t, n, &why), 0);
+    assert_int_equal(tb_wait_state(t, d, HV_STATE_SHUTOFF, 5000),
+                     HV_STATE_SHUTOFF);
+    assert_int_equal(tb_state(d, &reason), HV_STATE_SHUTOFF);
+    assert_int_equal(reason, HV_SHUTOFF_CRASHED);
+    assert_int_equal(tb_id(d), -1);
+    expect_events(t, n, "STOPPED/FAILED");
+    assert_int_equal(last_event_id(t, n, HV_EVENT_STOPPED), id);
+    /* it starts again, with the next ID */
+    tb_events_clear(t);
+    expect_ok(hv_domain_create(d, 0, &err), &err, "start after the crash");
+    assert_true(tb_id(d) > id);
+    expect_events(t, n, "RESUMED/UNPAUSED STARTED/BOOTED");
+    hv_domain_free(d);
+
+    /* a transient domain that crashes is gone */
+    xml = tb_domain_xml(t, tb_name(t, m, sizeof(m)), false);
+    tr = hv_domain_create_xml(t->conn, xml, 0, &err);
+    g_free(xml);
+    assert_non_null(tr);
+    tb_wait_guest_ready(t, m);
+    tb_events_clear(t);
+    assert_int_equal(tb_crash_guest(t, m, &why), 0);
+    assert_true(tb_wait_gone(t, m, 5000));
+    expect_events(t, m, "STOPPED/FAILED");
+    hv_domain_free(tr);
+}
+
 /* Host information is there and sane. */
 static void
 case_host(tb *t)
@@ -830,6 +883,7 @@ static const conf_case cases[] = {
     {"jobs", case_jobs},
     {"volumes", case_volumes},
     {"missing_disk", case_missing_disk},
+    {"guest_crash", case_guest_crash},
     {"host", case_host},
     {"devices_config", case_devices_config},
 };
