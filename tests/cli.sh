@@ -239,4 +239,16 @@ assert any('<&' in c.getAttribute('name') for c in cases)
 assert len(d.getElementsByTagName('failure')) == 2
 " "$tmp/odd.xml"
 check "libvirt without a host URI" 4 "$hvd" run --backend libvirt scenarios/spawn/power-on.json
+
+# ---- the docs (issue 9): every link and every `docs/...` named exists ----
+for md in README.md scenarios/README.md docs/*.md; do
+    d=$(dirname "$md") missing=""
+    for l in $(grep -o '](\([^)#:]*\))' "$md" | sed 's/^](//; s/)$//'); do
+        [ -e "$d/$l" ] || missing="$missing $l"
+    done
+    for l in $(grep -o '`docs/[^`]*`' "$md" | tr -d '`'); do
+        [ -e "$l" ] || missing="$missing $l"
+    done
+    ok "$md links to files that exist${missing:+ (missing:$missing)}" test -z "$missing"
+done
 echo "1..$n"
