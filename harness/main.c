@@ -1029,10 +1029,11 @@ typedef struct job {
     FILE *res, *out, *err;
 } job;
 
-/* Start the worker of the scenario at path; with no worker (no process,
- * no temporary file) pid is 0 and job_finish runs it here. */
+/* Start the worker of the scenario at path (one of files, which the
+ * worker frees); with no worker (no process, no temporary file) pid is 0
+ * and job_finish runs it here. */
 static void
-job_start(const cli *c, const char *path, job *j)
+job_start(const cli *c, GPtrArray *files, const char *path, job *j)
 {
     outcome o;
 
@@ -1053,6 +1054,9 @@ job_start(const cli *c, const char *path, job *j)
     run_one(c, path, &o);
     put_outcome(j->res, &o);
     outcome_clear(&o);
+    /* what only the parent uses, freed so that a leak check of the
+     * worker (valgrind follows forks) sees its own memory only */
+    g_ptr_array_free(files, TRUE);
     _exit(fflush(NULL) == 0 && !ferror(j->res) ? 0 : 1);
 }
 
@@ -1081,8 +1085,11 @@ job_finish(const cli *c, const char *path, job *j, outcome *o)
                                       "-v, to see where",
                                       WTERMSIG(status),
                                       g_strsignal(WTERMSIG(status)))
-                    : g_strdup("the run of this scenario did not hand "
-                               "back its outcome: run it alone, with -v");
+                    : g_strdup_printf("the run of this scenario ended with "
+                                      "status %d%s: run it alone, with -v",
+                                      WEXITSTATUS(status),
+                                      WEXITSTATUS(status)
+                                          ? "" : " without its outcome");
         }
         o->out = slurp(j->out);
         o->err = slurp(j->err);
@@ -1201,7 +1208,8 @@ cmd_run(int argc, char **argv)
             outcome o;
 
             for (; next < files->len && next < i + c.jobs; next++)
-                job_start(&c, g_ptr_array_index(files, next), &jobs[next]);
+                job_start(&c, files, g_ptr_array_index(files, next),
+                          &jobs[next]);
             job_finish(&c, path, &jobs[i], &o);
             report_outcome(&c, rp, path, &o, &t);
             outcome_clear(&o);
