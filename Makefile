@@ -169,8 +169,11 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/hvd $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(LIBHVD) $(LIBFAKE) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 driver/hv/hv.h driver/hv/hv-backend.h driver/hv/hv-libvirt.h driver/drv.h fakes/fake.h fakes/sim.h fakes/fault.h $(DESTDIR)$(PREFIX)/include/hvd/
-	sed -e 's|@PREFIX@|$(PREFIX)|' hvd.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hvd.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e "s|@VERSION@|$$(sed -n 's/^#define HVD_VERSION "\(.*\)"/\1/p' harness/version.h)|" hvd.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hvd.pc
 	$(if $(wildcard harness/main.c),install -m 755 $(HVD_BIN) $(DESTDIR)$(PREFIX)/bin/)
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 docs/hvd.1 $(DESTDIR)$(PREFIX)/share/man/man1/hvd.1
+	install -m 644 contrib/hvd.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hvd
 
 clean:
 	rm -rf build build-asan build-cov

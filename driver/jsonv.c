@@ -549,6 +549,71 @@ jv_fail(jv_ctx *c, bool at_key, const char *fmt, ...)
         c->error = g_strdup_printf("%s: %s: %s", c->source, path, msg);
 }
 
+/*
+ * What jansson's syntax error 'text' means, in plain words: what was
+ * expected there and the usual slip behind it; NULL for a text not known.
+ * The first entry whose text is in jansson's (and whose 'near' part, when
+ * given, ends it) wins.
+ */
+static const char *
+syntax_in_words(const char *text)
+{
+    static const struct {
+        const char *says, *near, *means;
+    } words[] = {
+        {"string or '}' expected", NULL,
+         "expected a key in double quotes, or '}' to end the object (a "
+         "comma after the last member? a key without double quotes?)"},
+        {"':' expected", NULL,
+         "expected ':' between the key and its value"},
+        {"']' expected", "near end of file",
+         "the text ends before the array is closed with ']'"},
+        {"']' expected", NULL,
+         "expected ',' before the next element, or ']' to close the array"},
+        {"'}' expected", "near end of file",
+         "the text ends before the object is closed with '}'"},
+        {"'}' expected", NULL,
+         "expected ',' before the next member, or '}' to close the object"},
+        {"unexpected token", "near end of file",
+         "the text is empty or ends where a value was expected"},
+        {"unexpected token", "near ']'",
+         "expected a value before ']' (a comma after the last element?)"},
+        {"unexpected token", NULL,
+         "expected a value: a string in double quotes, a number, an "
+         "object, an array, true, false or null"},
+        {"invalid token", NULL,
+         "expected a value: strings take double quotes, true, false and "
+         "null are lower case, a number has no leading zero"},
+        {"end of file expected", NULL,
+         "expected the end of the text after the value (one object per "
+         "file)"},
+        {"premature end of input", NULL,
+         "the text ends inside a string (a missing closing '\"'?)"},
+        {"unexpected newline", NULL,
+         "a string runs to the end of its line: close it with '\"' (a "
+         "line break inside a string is written \\n)"},
+        {"control character", NULL,
+         "a control character inside a string: write it as an escape "
+         "(\\n, \\t, \\u0001)"},
+        {"invalid escape", NULL,
+         "expected an escape after the backslash: \\\" \\\\ \\/ "
+         "\\b \\f \\n \\r \\t or \\uXXXX"},
+        {"unable to decode byte", NULL,
+         "the text is not UTF-8 (save it as UTF-8)"},
+        {"duplicate object key", NULL,
+         "the key appears twice in the same object"},
+        {"overflow", NULL, "the number is too large"},
+        {"too big", NULL, "the number is too large"},
+        {"maximum parsing depth", NULL, "nested too deeply"},
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
+        if (strstr(text, words[i].says) &&
+            (!words[i].near || g_str_has_suffix(text, words[i].near)))
+            return words[i].means;
+    return NULL;
+}
+
 json_t *
 jv_parse(jv_ctx *c)
 {
@@ -560,11 +625,15 @@ jv_parse(jv_ctx *c)
     if (!root) {
         if (c->error)
             return NULL;
+        const char *plain = syntax_in_words(jerr.text);
+
         if (jerr.line > 0)
-            c->error = g_strdup_printf("%s:%d:%d: %s", c->source, jerr.line,
-                                       jerr.column, jerr.text);
+            c->error = g_strdup_printf("%s:%d:%d: %s%s%s", c->source,
+                                       jerr.line, jerr.column, jerr.text,
+                                       plain ? ": " : "", plain ? plain : "");
         else
-            c->error = g_strdup_printf("%s: %s", c->source, jerr.text);
+            c->error = g_strdup_printf("%s: %s%s%s", c->source, jerr.text,
+                                       plain ? ": " : "", plain ? plain : "");
         return NULL;
     }
     if (!json_is_object(root)) {
@@ -679,11 +748,14 @@ void
 jv_fail_unknown_key(jv_ctx *c, const char *what, const char *const *known)
 {
     const char *hint = jv_suggest(c->path[c->depth - 1].key, known);
+    g_autofree char *list = NULL;
 
+    /* no likely typo: the valid ones, so that the reader can pick */
     if (hint)
         jv_fail(c, true, "unknown %s; did you mean %s?", what, hint);
     else
-        jv_fail(c, true, "unknown %s", what);
+        jv_fail(c, true, "unknown %s; expected one of %s", what,
+                (list = jv_join(known)));
 }
 
 int
@@ -708,12 +780,14 @@ jv_fail_unknown_name(jv_ctx *c, const char *what, const char *got,
                      const char *const *known)
 {
     const char *hint = jv_suggest(got, known);
+    g_autofree char *list = NULL;
 
     if (hint)
         jv_fail(c, false, "unknown %s '%.64s'; did you mean %s?", what, got,
                 hint);
     else
-        jv_fail(c, false, "unknown %s '%.64s'", what, got);
+        jv_fail(c, false, "unknown %s '%.64s'; expected one of %s", what, got,
+                (list = jv_join(known)));
 }
 
 char *

@@ -6,6 +6,7 @@
 #ifndef HVD_REPORT_H
 #define HVD_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "run.h"
@@ -15,6 +16,9 @@ typedef struct report report;
 /* A report on 'out' (borrowed) for runs on 'backend'. */
 report *report_new(FILE *out, const char *backend);
 void report_free(report *rp);
+/* Quiet: no line for a scenario that passed or was skipped, no plan;
+ * failures and the summary line only. */
+void report_set_quiet(report *rp, bool quiet);
 /* Record one scenario's result and print its TAP line(s). 'repro' is the
  * command that reproduces a failure (copied). */
 void report_add(report *rp, const char *path, const char *name,

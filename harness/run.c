@@ -502,8 +502,8 @@ static void
 patch_for_real(runner *r, rinst *ri)
 {
     const drv_image *img = &ri->spec->inst.image;
-    const char *kernel = getenv("HVD_GUEST_KERNEL");
-    const char *initrd = getenv("HVD_GUEST_INITRD");
+    const char *kernel = r->opt->guest_kernel;
+    const char *initrd = r->opt->guest_initrd;
     fake_guest g;
     unsigned int n = img->n_properties;
 
@@ -597,8 +597,8 @@ setup(runner *r, char **why)
         hv_conn_set_hooks(h->conn, &hooks);
         h->faults = fault_set_new();
         fault_set_attach(h->faults, h->conn);
-        if (!r->fake && getenv("HVD_VIRT_TYPE"))
-            cfg.virt_type = getenv("HVD_VIRT_TYPE");
+        if (!r->fake && r->opt->virt_type)
+            cfg.virt_type = (char *)r->opt->virt_type;
         if (!(h->d = drv_new(&cfg, h->conn, &err))) {
             *why = g_strdup(err.message);
             return -1;
@@ -610,12 +610,13 @@ setup(runner *r, char **why)
     r->real_base_us = g_get_monotonic_time();
     if (r->opt->test_perturb)
         hv_sleep(r->hosts[0].conn, 1, &hv);
-    /* the compute manager starts each host's driver before anything else */
+    /* the compute manager starts each host's driver before anything else;
+     * a host that answers and refuses fails the scenario (it was reached) */
     for (unsigned int i = 0; i < s->n_hosts; i++) {
         if (drv_init_host(r->hosts[i].d, r->hosts[i].spec->name, &err) < 0) {
-            *why = g_strdup_printf("init_host %s: %s", r->hosts[i].spec->name,
-                                   err.message);
-            return -1;
+            r->failure = g_strdup_printf("init_host %s: %s",
+                                         r->hosts[i].spec->name, err.message);
+            return 0;
         }
     }
 
@@ -1174,8 +1175,14 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
     for (unsigned int i = 0; i < s->n_steps && !r.failure; i++) {
         const scn_step *st = &s->steps[i];
 
+        int64_t t_step = trace_time(&r);
+
+        /* -v: when the step starts (the trace's time: virtual on the
+         * fake, the wall's on a host), then its result and duration */
         if (opt->verbose)
-            fprintf(stderr, "  step %u (line %d): %s%s%s\n", i, st->line,
+            fprintf(stderr, "  %9.3f s %s  step %u (line %d): %s%s%s ... ",
+                    (double)t_step / 1e9, r.fake ? "virtual" : "wall", i,
+                    st->line,
                     st->kind == SCN_STEP_OP     ? scn_op_name(st->op)
                     : st->kind == SCN_STEP_WAIT ? "wait"
                                                 : scn_check_name(st->check),
@@ -1197,6 +1204,9 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
             check_invariants(&r);
         if (r.failure)
             res->failed_step = (int)i;
+        if (opt->verbose)
+            fprintf(stderr, "%s, took %.3f s\n", r.failure ? "FAILED" : "ok",
+                    (double)(trace_time(&r) - t_step) / 1e9);
     }
     if (!r.failure)
         check_leaks(&r);

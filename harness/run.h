@@ -30,6 +30,12 @@ typedef struct run_options {
     char **host_uris;      /* "NAME=URI" ("*=URI": any other host),
                               NULL-terminated; libvirt only */
     bool verbose;          /* print each step as it runs (stderr) */
+    /* libvirt only (settings.h resolves them): the domain type, NULL for
+     * the scenario's; the tiny guest's kernel and initramfs (absolute
+     * paths), NULL for the scenario's image as it is */
+    const char *virt_type;
+    const char *guest_kernel;
+    const char *guest_initrd;
     /* Test hook, never set in normal runs: perturb this run by one extra
      * nanosecond of virtual time before the first step, so that its trace
      * differs from an unperturbed run's (`hvd run --check-determinism`

@@ -278,7 +278,10 @@ test_config_positions(void **state)
     assert_int_equal(drv_config_load_json("{\"virt_type\": \"kvm\",}", NULL,
                                           &cfg, &err), -1);
     assert_string_equal(err.message,
-                        "<string>:1:21: string or '}' expected near '}'");
+                        "<string>:1:21: string or '}' expected near '}': "
+                        "expected a key in double quotes, or '}' to end the "
+                        "object (a comma after the last member? a key "
+                        "without double quotes?)");
     drv_config_clear(&cfg);
 }
 

@@ -116,12 +116,49 @@ test_junit_refuses(void **state)
     g_rmdir(dir);
 }
 
+/* The TAP line's time is named for what it is: virtual seconds on the
+ * fake, the wall's on a real backend; quiet leaves out passes and plan. */
+static void
+test_tap_time_and_quiet(void **state)
+{
+    static const struct {
+        const char *backend;
+        bool quiet;
+        const char *want, *not_want;
+    } cases[] = {
+        {"fake", false, "ok 1 - s1 # trace 0123456789abcdef, 2.5 s simulated\n1..1\n", NULL},
+        {"libvirt", false, "ok 1 - s1 # trace 0123456789abcdef, 2.5 s wall\n", "simulated"},
+        {"fake", true, "1 passed, 0 failed, 0 skipped\n", "ok 1"},
+    };
+    run_result res = {.passed = true, .hash = "0123456789abcdef",
+                      .sim_ns = 2500000000};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        report *rp = report_new(out, cases[i].backend);
+
+        report_set_quiet(rp, cases[i].quiet);
+        report_add(rp, "p.json", "s1", &res, "hvd run p.json");
+        report_finish(rp);
+        report_free(rp);
+        fclose(out);
+        assert_non_null(strstr(buf, cases[i].want));
+        if (cases[i].not_want)
+            assert_null(strstr(buf, cases[i].not_want));
+        free(buf);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_junit_any_text),
         cmocka_unit_test(test_junit_refuses),
+        cmocka_unit_test(test_tap_time_and_quiet),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);
