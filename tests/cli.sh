@@ -6,6 +6,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 hvd="${HVD_BIN:-build/hvd}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# under make valgrind every hvd this script runs goes through the wrapper
+if [ -n "${HVD_WRAP:-}" ]; then
+    printf '#!/bin/sh\nexec %s %q "$@"\n' "$HVD_WRAP" "$(cd "$(dirname "$hvd")" && pwd)/$(basename "$hvd")" >"$tmp/hvd-wrapped"
+    chmod +x "$tmp/hvd-wrapped"
+    hvd="$tmp/hvd-wrapped"
+fi
 n=0
 # Regenerating golden traces is a reviewed change made on a workstation; in
 # CI it would turn every golden compare into a file compared with itself.
