@@ -307,6 +307,10 @@ printf '{"t":0,"step":99,"op":"spawn","result":"ok"}\n' >>"$tmp/real.jsonl"
 check "an edited real trace differs" 3 "${noenv[@]}" HVD_CONFIG="$tmp/empty-config.json" HVD_CACHE="$tmp/nocache" "$hvd" replay --host '*=test:///default' "$tmp/real.jsonl"
 has "with the recorded and this run's hashes" "differs (normalised trace: recorded [0-9a-f]*, this run [0-9a-f]*)"
 ok "one hash per run, two runs" test "$(grep -o '[0-9a-f]\{16\}' "$tmp/out" | sort -u | wc -l)" -eq 2
+# a scenario replayed on libvirt: run twice, compared by what it did
+check "a scenario replays twice on libvirt" 0 "${noenv[@]}" HVD_CONFIG="$tmp/empty-config.json" HVD_CACHE="$tmp/nocache" "$hvd" replay --backend libvirt --host '*=test:///default' scenarios/spawn/power-on.json
+has "compared by its normalised trace" "run twice on libvirt, so compared by the normalised trace"
+has "and found identical" "identical (normalised trace [0-9a-f]*)"
 
 # ---- a readable run (issue 9) ----
 check "-v" 0 "$hvd" run -v scenarios/reboot/soft-honoured.json
