@@ -24,6 +24,14 @@ max_len() {
     esac
 }
 
+# libFuzzer's dictionary per target: syntax worth splicing in
+dict() {
+    case "$1" in
+        fake-xml) echo fuzz/dict/xml.dict ;;
+        *) echo fuzz/dict/json.dict ;;
+    esac
+}
+
 pass=0 fail=0 n=0
 for t in "$@"; do
     n=$((n + 1))
@@ -40,7 +48,7 @@ for t in "$@"; do
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     "$bin" -max_total_time="$seconds" -max_len="$(max_len "$t")" \
-        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -dict="$(dict "$t")" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$crashes/" ${FUZZ_FLAGS:-} \
         "$corpus" "fuzz/corpus/$t" >"$out" 2>&1
     rc=$?
