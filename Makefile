@@ -48,7 +48,7 @@ LIBHARNESS  := $(BUILD)/libhvdharness.a
 HVD_BIN     := $(BUILD)/hvd
 
 .PHONY: all build deps run check check-real valgrind asan coverage lint \
-        install clean help bench
+        install clean help bench fuzz fuzz-build
 
 # `all` first makes sure the build dependencies are installed (ci/deps.sh is
 # quick when they are), then builds in a sub-make so that the pkg-config
@@ -71,6 +71,7 @@ help:
 	@echo "make coverage    lcov HTML report in build-cov/html and the total line coverage"
 	@echo "make lint        the driver reaches host clock/randomness/env only via hv"
 	@echo "make bench       run the benchmarks"
+	@echo "make fuzz        libFuzzer targets (clang) in build-fuzz/, FUZZ_SECONDS each (fuzz/README.md)"
 	@echo "make install     library, headers, pkg-config file, hvd command under PREFIX"
 
 deps:
@@ -123,6 +124,20 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_SUPPORT_OBJ) $(if $(HARNESS_SRC),$(L
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(if $(HARNESS_SRC),$(LIBHARNESS)) $(LIBFAKE) $(LIBHVD)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The fuzz targets' entries (fuzz/*.c but libFuzzer's wrapper) also go into
+# tests/test-fuzz-regress, which replays tests/data/fuzz-regressions/ with
+# the normal build: regressions are checked without clang.
+FUZZ_ENTRY_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out fuzz/libfuzzer.c,$(wildcard fuzz/*.c)))
+
+$(BUILD)/fuzz/%.o: fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC_ALL) -Ifuzz -c $< -o $@
+
+$(BUILD)/tests/test-fuzz-regress: $(BUILD)/tests/test-fuzz-regress.o $(FUZZ_ENTRY_OBJ) $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LDLIBS)
+
+$(BUILD)/tests/test-fuzz-regress.o: INC_ALL += -Ifuzz
+
 $(HVD_BIN): $(BUILD)/harness/main.o $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -164,6 +179,31 @@ lint:
 
 bench: all
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+# Fuzzing: each target is libFuzzer's main around one fuzz/ entry, with the
+# whole tree compiled by clang with -fsanitize=fuzzer-no-link,address,
+# undefined (a sub-make with BUILD=build-fuzz). fuzz/run.sh runs each for
+# FUZZ_SECONDS, grows its corpus under build-fuzz/corpus/ (seeds:
+# fuzz/corpus/), and prints one TAP line per target and a tests: line.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := scn-parse config-load instance-load domain-xml fake-xml scn-run
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+fuzz:
+	@bash ci/deps.sh --fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  EXTRA_LDFLAGS="$(FUZZ_SAN)" fuzz-build
+	@bash fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
+
+$(BUILD)/fuzz-main/%.o: fuzz/libfuzzer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ifuzz -DFUZZ_ENTRY=fuzz_$(subst -,_,$*) -c $< -o $@
+
+$(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz-main/%.o $(FUZZ_ENTRY_OBJ) $(LIBHARNESS) $(LIBFAKE) $(LIBHVD)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/hvd $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

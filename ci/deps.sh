@@ -3,6 +3,8 @@
 #   bash ci/deps.sh               everything: build, unit tests, libvirtd+QEMU, tiny guest
 #   bash ci/deps.sh --build-only  only what building and the unit tests against
 #                                 test:///default need (no daemon, no QEMU)
+#   bash ci/deps.sh --fuzz        the build set and clang with libFuzzer and the
+#                                 sanitizer runtimes (make fuzz)
 # Runs apt-get update only when something is missing. Must be root to install;
 # otherwise prints the apt-get command and exits 1.
 set -euo pipefail
@@ -22,17 +24,23 @@ FULL_PKGS=(
     busybox-static cpio gzip xz-utils
     tini                 # subreaper for libvirtd: fast domain destroy (see libvirtd-up.sh)
 )
+# make fuzz only: clang, and compiler-rt's libFuzzer, ASan and UBSan runtimes
+FUZZ_PKGS=(
+    clang libclang-rt-14-dev
+)
 
 mode=full
 case "${1:-}" in
     "") ;;
     --build-only) mode=build ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
-    *) die "unknown argument '$1' (use --build-only or nothing)" ;;
+    --fuzz) mode=fuzz ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    *) die "unknown argument '$1' (use --build-only, --fuzz or nothing)" ;;
 esac
 
 want=("${BUILD_PKGS[@]}")
 [ "$mode" = full ] && want+=("${FULL_PKGS[@]}")
+[ "$mode" = fuzz ] && want+=("${FUZZ_PKGS[@]}")
 
 missing=()
 for p in "${want[@]}"; do

@@ -48,6 +48,46 @@ xml_read(const char *xml, const char *what, hv_error *err)
     return doc;
 }
 
+/*
+ * Replace entity references under node (in text and in attribute values)
+ * by the text they stand for, which is what the fake read from them
+ * (xmlNodeGetContent, xmlGetProp): the normalised XML is the root alone,
+ * without the DOCTYPE that declared them, and must parse again.
+ */
+static void
+expand_entities(xmlNodePtr node)
+{
+    for (xmlNodePtr c = node->children, next; c; c = next) {
+        next = c->next;
+        if (c->type == XML_ENTITY_REF_NODE) {
+            xmlChar *text = xmlNodeGetContent(c);
+            xmlNodePtr t = xmlNewDocText(node->doc,
+                                         text ? text : (const xmlChar *)"");
+
+            xmlReplaceNode(c, t);
+            xmlFreeNode(c);
+            xmlFree(text);
+        } else if (c->type == XML_ELEMENT_NODE) {
+            expand_entities(c);
+        }
+    }
+    for (xmlAttrPtr a = node->type == XML_ELEMENT_NODE ? node->properties
+                                                        : NULL;
+         a; a = a->next) {
+        bool ref = false;
+
+        for (xmlNodePtr c = a->children; c; c = c->next)
+            ref |= c->type == XML_ENTITY_REF_NODE;
+        if (ref) {
+            xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
+
+            xmlSetNsProp(node, a->ns, a->name,
+                         v ? v : (const xmlChar *)"");
+            xmlFree(v);
+        }
+    }
+}
+
 static char *
 xml_dump(xmlNodePtr node)
 {
@@ -264,6 +304,7 @@ fake_xml_parse_domain(const char *xml, const char *uuid_if_missing,
 
     def->sources = g_ptr_array_new_with_free_func(g_free);
     collect_sources(child(root, "devices"), def->sources);
+    expand_entities(root);
     def->xml = xml_dump(root);
     ret = 0;
 
