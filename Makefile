@@ -216,7 +216,7 @@ install: all
 	install -m 644 contrib/hvd.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hvd
 
 clean:
-	rm -rf build build-asan build-cov
+	rm -rf build build-asan build-cov build-fuzz
 
 # keep objects make would call intermediate (no rebuild on every run)
 .SECONDARY:

@@ -27,10 +27,10 @@ hits=$(grep -nE '#include\s+"(drv|driver)[^"]*\.h"' fakes/*.[ch] 2>/dev/null || 
 [ -z "$hits" ] || report "fakes/ must not include driver internals:" "$hits"
 
 hits=$(grep -nP '(?<![>.\w])(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atof|strtok)\s*\(' \
-        driver/*.[ch] driver/hv/*.[ch] fakes/*.[ch] harness/*.[ch] tests/*.[ch] bench/*.[ch] 2>/dev/null || true)
+        driver/*.[ch] driver/hv/*.[ch] fakes/*.[ch] harness/*.[ch] tests/*.[ch] bench/*.[ch] fuzz/*.[ch] 2>/dev/null || true)
 [ -z "$hits" ] || report "unsafe functions (use g_strlcpy, g_snprintf, g_ascii_strtoll, g_strsplit):" "$hits"
 
-src=$(ls driver/*.[ch] driver/hv/*.[ch] fakes/*.[ch] harness/*.[ch] tests/*.[ch] bench/*.[ch] 2>/dev/null)
+src=$(ls driver/*.[ch] driver/hv/*.[ch] fakes/*.[ch] harness/*.[ch] tests/*.[ch] bench/*.[ch] fuzz/*.[ch] 2>/dev/null)
 
 # shellcheck disable=SC2086
 hits=$(grep -nE '#include\s+"[^"]*\.\./' $src || true)
@@ -44,8 +44,8 @@ hits=$(grep -nE '#include\s+"hv-backend\.h"' $src | grep -vE '^(driver/hv/[^/:]+
 for priv in $(ls driver/*-priv.h driver/hv/*-priv.h fakes/*-priv.h harness/*-priv.h 2>/dev/null); do
     dir=$(dirname "$priv") base=$(basename "$priv")
     # shellcheck disable=SC2086
-    hits=$(grep -nE "#include\s+\"$base\"" $src | grep -vE "^($dir/[^/:]+|tests/[^/:]+):" || true)
-    [ -z "$hits" ] || report "$base is private to $dir/ (and its tests):" "$hits"
+    hits=$(grep -nE "#include\s+\"$base\"" $src | grep -vE "^($dir/[^/:]+|tests/[^/:]+|fuzz/[^/:]+):" || true)
+    [ -z "$hits" ] || report "$base is private to $dir/ (and its tests and fuzz targets):" "$hits"
 done
 
 [ "$bad" -eq 0 ] && echo "lint: clean"

@@ -32,7 +32,8 @@ static int
 read_config(settings *st, char **error)
 {
     const char *named = getenv("HVD_CONFIG");
-    const char *path = named && *named ? named : SETTINGS_DEFAULT_CONFIG;
+    bool by_env = named && *named;
+    const char *path = by_env ? named : SETTINGS_DEFAULT_CONFIG;
     g_autofree char *text = NULL;
     g_autofree char *vt = NULL, *kernel = NULL, *initrd = NULL;
     json_t *root = NULL;
@@ -41,11 +42,10 @@ read_config(settings *st, char **error)
     int ret = -1;
 
     /* the default file is optional; one named by $HVD_CONFIG is not */
-    if (path == (const char *)SETTINGS_DEFAULT_CONFIG &&
-        stat(path, &sb) < 0 && errno == ENOENT)
+    if (!by_env && stat(path, &sb) < 0 && errno == ENOENT)
         return 0;
     if (jv_read_file(path, 1 << 20, &text, error) < 0) {
-        if (named && *named) {
+        if (by_env) {
             char *e = g_strdup_printf("%s (the configuration file named by "
                                       "HVD_CONFIG)", *error);
             g_free(*error);

@@ -11,7 +11,7 @@ n=0
 # fresh copy of the sources lint reads
 copy() {
     rm -rf "$tmp/t" && mkdir -p "$tmp/t"
-    (cd "$root" && cp -r Makefile ci driver fakes harness tests bench "$tmp/t/")
+    (cd "$root" && cp -r Makefile ci driver fakes harness tests bench fuzz "$tmp/t/")
 }
 
 # planted NAME FILE LINE PATTERN: append LINE to FILE in a fresh copy;
