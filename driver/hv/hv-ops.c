@@ -1,0 +1,504 @@
+/*
+ * hv-ops.c: the wrappers, one per operation of HV_OPS (connection, node,
+ * domains, migration, storage); each runs its call through HV_DISPATCH
+ * (hv-priv.h).
+ */
+#include "hv-priv.h"
+
+#include <glib.h>
+#include <string.h>
+
+/* ---- the connection and the node ---- */
+
+int
+hv_conn_get_version(hv_conn *conn, unsigned long *lib_version,
+                    unsigned long *hv_version, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_GET_VERSION, NULL, 0);
+    return HV_DISPATCH(conn, &call, err, get_version, conn, lib_version,
+                       hv_version, err);
+}
+
+char *
+hv_conn_get_hostname(hv_conn *conn, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_GET_HOSTNAME, NULL, 0);
+    char *out = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, get_hostname, conn, &out, err) < 0)
+        return NULL;
+    return out;
+}
+
+char *
+hv_conn_get_capabilities(hv_conn *conn, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_GET_CAPABILITIES, NULL, 0);
+    char *out = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, get_capabilities, conn, &out, err) < 0)
+        return NULL;
+    return out;
+}
+
+int
+hv_conn_is_alive(hv_conn *conn, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_IS_ALIVE, NULL, 0);
+    int alive = 0;
+
+    if (HV_DISPATCH(conn, &call, err, is_alive, conn, &alive, err) < 0)
+        return -1;
+    return alive ? 1 : 0;
+}
+
+int
+hv_conn_reconnect(hv_conn *conn, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_RECONNECT, NULL, 0);
+    return HV_DISPATCH(conn, &call, err, reconnect, conn, err);
+}
+
+int
+hv_conn_events_register(hv_conn *conn, hv_event_cb cb, void *opaque,
+                        hv_error *err)
+{
+    hv_call call = CALL(HV_OP_CONNECT_EVENTS_REGISTER, NULL, 0);
+
+    if (HV_DISPATCH(conn, &call, err, events_register, conn, err) < 0)
+        return -1;
+    conn->event_cb = cb;
+    conn->event_opaque = opaque;
+    return 0;
+}
+
+void
+hv_conn_events_unregister(hv_conn *conn, void *opaque)
+{
+    if (!conn || conn->event_opaque != opaque)
+        return;
+    conn->event_cb = NULL;
+    conn->event_opaque = NULL;
+}
+
+int
+hv_node_get_info(hv_conn *conn, hv_node_info *info, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_NODE_GET_INFO, NULL, 0);
+    memset(info, 0, sizeof(*info));
+    return HV_DISPATCH(conn, &call, err, node_get_info, conn, info, err);
+}
+
+int
+hv_node_get_free_memory(hv_conn *conn, uint64_t *bytes, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_NODE_GET_FREE_MEMORY, NULL, 0);
+    return HV_DISPATCH(conn, &call, err, node_get_free_memory, conn, bytes,
+                       err);
+}
+
+int
+hv_node_get_cpu_stats(hv_conn *conn, hv_cpu_stats *stats, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_NODE_GET_CPU_STATS, NULL, 0);
+    memset(stats, 0, sizeof(*stats));
+    return HV_DISPATCH(conn, &call, err, node_get_cpu_stats, conn, stats,
+                       err);
+}
+
+int
+hv_node_get_uptime(hv_conn *conn, int64_t *seconds, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_NODE_GET_UPTIME, NULL, 0);
+    return HV_DISPATCH(conn, &call, err, node_get_uptime, conn, seconds, err);
+}
+
+/* ---- domains ---- */
+
+int
+hv_domain_list(hv_conn *conn, unsigned int flags, hv_domain ***doms,
+               hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_LIST, NULL, flags);
+    int count = 0;
+
+    *doms = NULL;
+    if (HV_DISPATCH(conn, &call, err, domain_list, conn, flags, doms, &count,
+                    err) < 0)
+        return -1;
+    return count;
+}
+
+hv_domain *
+hv_domain_define(hv_conn *conn, const char *xml, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_DEFINE, NULL, 0);
+    hv_domain *dom = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, domain_define, conn, xml, &dom, err) < 0)
+        return NULL;
+    return dom;
+}
+
+int
+hv_domain_undefine(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_UNDEFINE, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_undefine, dom, flags,
+                       err);
+}
+
+int
+hv_domain_create(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_CREATE, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_create, dom, flags, err);
+}
+
+hv_domain *
+hv_domain_create_xml(hv_conn *conn, const char *xml, unsigned int flags,
+                     hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_CREATE_XML, NULL, flags);
+    hv_domain *dom = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, domain_create_xml, conn, xml, flags,
+                    &dom, err) < 0)
+        return NULL;
+    return dom;
+}
+
+hv_domain *
+hv_domain_lookup_by_name(hv_conn *conn, const char *name, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_LOOKUP_BY_NAME, name, 0);
+    hv_domain *dom = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, domain_lookup_by_name, conn, name, &dom,
+                    err) < 0)
+        return NULL;
+    return dom;
+}
+
+hv_domain *
+hv_domain_lookup_by_uuid(hv_conn *conn, const char *uuid, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_LOOKUP_BY_UUID, uuid, 0);
+    hv_domain *dom = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, domain_lookup_by_uuid, conn, uuid, &dom,
+                    err) < 0)
+        return NULL;
+    return dom;
+}
+
+int
+hv_domain_get_info(hv_domain *dom, hv_domain_info *info, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_GET_INFO, dom->name, 0);
+    memset(info, 0, sizeof(*info));
+    info->id = -1;
+    return HV_DISPATCH(dom->conn, &call, err, domain_get_info, dom, info, err);
+}
+
+char *
+hv_domain_get_xml(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_GET_XML, dom->name, flags);
+    char *xml = NULL;
+
+    if (HV_DISPATCH(dom->conn, &call, err, domain_get_xml, dom, flags, &xml,
+                    err) < 0)
+        return NULL;
+    return xml;
+}
+
+int
+hv_domain_is_persistent(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_IS_PERSISTENT, dom->name, 0);
+    int v = 0;
+
+    if (HV_DISPATCH(dom->conn, &call, err, domain_is_persistent, dom, &v,
+                    err) < 0)
+        return -1;
+    return v ? 1 : 0;
+}
+
+int
+hv_domain_has_managed_save(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_HAS_MANAGED_SAVE, dom->name, 0);
+    int v = 0;
+
+    if (HV_DISPATCH(dom->conn, &call, err, domain_has_managed_save, dom, &v,
+                    err) < 0)
+        return -1;
+    return v ? 1 : 0;
+}
+
+int
+hv_domain_shutdown(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_SHUTDOWN, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_shutdown, dom, flags,
+                       err);
+}
+
+int
+hv_domain_reboot(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_REBOOT, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_reboot, dom, flags, err);
+}
+
+int
+hv_domain_reset(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_RESET, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_reset, dom, err);
+}
+
+int
+hv_domain_destroy(hv_domain *dom, unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_DESTROY, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_destroy, dom, flags,
+                       err);
+}
+
+int
+hv_domain_suspend(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_SUSPEND, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_suspend, dom, err);
+}
+
+int
+hv_domain_resume(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_RESUME, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_resume, dom, err);
+}
+
+int
+hv_domain_managed_save(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_MANAGED_SAVE, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_managed_save, dom, err);
+}
+
+int
+hv_domain_managed_save_remove(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_MANAGED_SAVE_REMOVE, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_managed_save_remove, dom,
+                       err);
+}
+
+int
+hv_domain_inject_nmi(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_INJECT_NMI, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_inject_nmi, dom, err);
+}
+
+int
+hv_domain_attach_device(hv_domain *dom, const char *xml, unsigned int flags,
+                        hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_ATTACH_DEVICE, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_attach_device, dom, xml,
+                       flags, err);
+}
+
+int
+hv_domain_detach_device(hv_domain *dom, const char *xml, unsigned int flags,
+                        hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_DETACH_DEVICE, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_detach_device, dom, xml,
+                       flags, err);
+}
+
+int
+hv_domain_update_device(hv_domain *dom, const char *xml, unsigned int flags,
+                        hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_UPDATE_DEVICE, dom->name, flags);
+    return HV_DISPATCH(dom->conn, &call, err, domain_update_device, dom, xml,
+                       flags, err);
+}
+
+int
+hv_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_GET_JOB_INFO, dom->name, 0);
+    memset(info, 0, sizeof(*info));
+    return HV_DISPATCH(dom->conn, &call, err, domain_get_job_info, dom, info,
+                       err);
+}
+
+int
+hv_domain_abort_job(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_ABORT_JOB, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_abort_job, dom, err);
+}
+
+/* ---- migration ---- */
+
+hv_migration *
+hv_domain_migrate_start(hv_domain *dom, const hv_migrate_params *params,
+                        unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_MIGRATE_START, dom->name, flags);
+    hv_migration *mig = g_new0(hv_migration, 1);
+
+    mig->conn = dom->conn;
+    mig->name = g_strdup(dom->name);
+    if (HV_DISPATCH(dom->conn, &call, err, domain_migrate_start, dom, params,
+                    flags, mig, err) < 0) {
+        g_free(mig->name);
+        g_free(mig);
+        return NULL;
+    }
+    return mig;
+}
+
+int
+hv_migration_poll(hv_migration *mig, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_MIGRATION_POLL, mig->name, 0);
+    int done = 0;
+
+    if (HV_DISPATCH(mig->conn, &call, err, migration_poll, mig, &done, err) < 0)
+        return -1;
+    return done ? 1 : 0;
+}
+
+void
+hv_migration_free(hv_migration *mig)
+{
+    if (!mig)
+        return;
+    if (mig->conn->backend->migration_release)
+        mig->conn->backend->migration_release(mig);
+    g_free(mig->name);
+    g_free(mig);
+}
+
+int
+hv_domain_migrate_set_max_downtime(hv_domain *dom, uint64_t ms, hv_error *err)
+{
+    hv_call call = {.op = HV_OP_DOMAIN_MIGRATE_SET_MAX_DOWNTIME,
+                    .target = dom->name, .arg = (int64_t)ms};
+    return HV_DISPATCH(dom->conn, &call, err, domain_migrate_set_max_downtime,
+                       dom, ms, err);
+}
+
+int
+hv_domain_migrate_set_max_speed(hv_domain *dom, uint64_t mib_per_s,
+                                hv_error *err)
+{
+    hv_call call = {.op = HV_OP_DOMAIN_MIGRATE_SET_MAX_SPEED,
+                    .target = dom->name, .arg = (int64_t)mib_per_s};
+    return HV_DISPATCH(dom->conn, &call, err, domain_migrate_set_max_speed,
+                       dom, mib_per_s, err);
+}
+
+int
+hv_domain_migrate_start_post_copy(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_MIGRATE_START_POST_COPY, dom->name, 0);
+    return HV_DISPATCH(dom->conn, &call, err, domain_migrate_start_post_copy,
+                       dom, err);
+}
+
+/* ---- storage ---- */
+
+/* "pool/name" for traces, in a caller's buffer. */
+static const char *
+vol_target(char *buf, size_t len, const char *pool, const char *name)
+{
+    g_snprintf(buf, len, "%s/%s", pool ? pool : "", name ? name : "");
+    return buf;
+}
+
+int
+hv_pool_get_info(hv_conn *conn, const char *pool, hv_pool_info *info,
+                 hv_error *err)
+{
+    hv_call call = CALL(HV_OP_POOL_GET_INFO, pool, 0);
+    memset(info, 0, sizeof(*info));
+    return HV_DISPATCH(conn, &call, err, pool_get_info, conn, pool, info, err);
+}
+
+int
+hv_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
+              hv_error *err)
+{
+    char tgt[256];
+    hv_call call = {.op = HV_OP_VOL_CREATE,
+                    .target = vol_target(tgt, sizeof(tgt), pool, spec->name),
+                    .arg = (int64_t)spec->capacity};
+    return HV_DISPATCH(conn, &call, err, vol_create, conn, pool, spec, err);
+}
+
+int
+hv_vol_delete(hv_conn *conn, const char *pool, const char *name,
+              hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_VOL_DELETE,
+                        vol_target(tgt, sizeof(tgt), pool, name), 0);
+    return HV_DISPATCH(conn, &call, err, vol_delete, conn, pool, name, err);
+}
+
+int
+hv_vol_get_info(hv_conn *conn, const char *pool, const char *name,
+                hv_vol_info *info, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_VOL_GET_INFO,
+                        vol_target(tgt, sizeof(tgt), pool, name), 0);
+    memset(info, 0, sizeof(*info));
+    return HV_DISPATCH(conn, &call, err, vol_get_info, conn, pool, name, info,
+                       err);
+}
+
+int
+hv_vol_resize(hv_conn *conn, const char *pool, const char *name,
+              uint64_t capacity, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = {.op = HV_OP_VOL_RESIZE,
+                    .target = vol_target(tgt, sizeof(tgt), pool, name),
+                    .arg = (int64_t)capacity};
+    return HV_DISPATCH(conn, &call, err, vol_resize, conn, pool, name,
+                       capacity, err);
+}
+
+char *
+hv_vol_get_path(hv_conn *conn, const char *pool, const char *name,
+                hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_VOL_GET_PATH,
+                        vol_target(tgt, sizeof(tgt), pool, name), 0);
+    char *path = NULL;
+
+    if (HV_DISPATCH(conn, &call, err, vol_get_path, conn, pool, name, &path,
+                    err) < 0)
+        return NULL;
+    return path;
+}
+
+int
+hv_vol_list(hv_conn *conn, const char *pool, char ***names, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_VOL_LIST, pool, 0);
+
+    *names = NULL;
+    return HV_DISPATCH(conn, &call, err, vol_list, conn, pool, names, err);
+}
