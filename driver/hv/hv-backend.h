@@ -5,7 +5,7 @@
  * connections with hv_conn_new(). Every slot returns 0 or -1 (filling err);
  * objects come back through out-parameters. An empty slot makes the wrapper
  * fail with HV_ERR_NO_SUPPORT. Backends never call the hooks themselves:
- * the wrappers in hv.c do, once, for every call.
+ * the wrappers in hv-ops.c do, once, for every call.
  *
  * Events: every connection has one event queue, owned by hv. Backends
  * fill it with hv_events_push(), from any thread (the libvirt backend
@@ -13,7 +13,7 @@
  * hv_sleep()/hv_dispatch_events(), on the caller's thread, handing each
  * event to the event hook and then to the one registered callback: that is
  * the whole of the "events arrive only inside hv_sleep" rule, and it lives
- * in hv.c. A backend never calls a callback itself.
+ * in hv-events.c. A backend never calls a callback itself.
  *
  * Only backends include this header (the libvirt backend, the fake). The
  * driver and the harness use hv.h alone.
@@ -52,7 +52,7 @@ struct hv_migration {
 /*
  * The slots, one per operation of HV_OPS (hv.h) plus the releases and the
  * clock's now/random. Adding an operation: a slot here, an X() line in
- * HV_OPS, a wrapper in hv.c, and the backends that support it.
+ * HV_OPS, a wrapper in hv-ops.c, and the backends that support it.
  */
 typedef struct hv_backend {
     const char *name;

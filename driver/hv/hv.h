@@ -18,7 +18,7 @@
  *    delivered to the registered callback only from inside hv_sleep() (or
  *    hv_dispatch_events()), on the caller's thread, in arrival order. The
  *    driver therefore never sees a callback from another thread. The queue
- *    belongs to the connection (hv.c): backends only push into it, from
+ *    belongs to the connection (hv-events.c): backends only push into it, from
  *    whatever thread they learn of an event (hv-backend.h).
  */
 #ifndef HVD_HV_H
@@ -242,7 +242,7 @@ typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
 /*
  * Every operation of the layer, for hooks, traces and fault injection: the
  * one list from which the hv_op enum, the names (hv_op_name) and the table
- * of backend slots (hv.c) are made. X(name, NAME, slot, mandatory):
+ * of backend slots (hv-names.c, hv.c) are made. X(name, NAME, slot, mandatory):
  *   name       what traces and scenarios call it (never rename one)
  *   NAME       the enum value is HV_OP_<NAME>
  *   slot       its member of struct hv_backend (hv-backend.h); a wrong name
