@@ -91,6 +91,7 @@ $(BUILD)/fakes/%.o: fakes/%.c
 
 # the scenario parser reads scenarios, not the fake: it compiles without it
 $(BUILD)/harness/scn.o: INC_HARNESS := -Iharness -Idriver $(INC_HV)
+$(BUILD)/harness/scn-%.o: INC_HARNESS := -Iharness -Idriver $(INC_HV)
 
 $(BUILD)/harness/%.o: harness/%.c
 	@mkdir -p $(dir $@)
