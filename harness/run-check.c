@@ -1,0 +1,287 @@
+/*
+ * run-check.c: what the runner checks — the observer's view of each
+ * instance, check steps, the invariants after every step and the leaks at
+ * the end; the first failure is the run's.
+ */
+#include "run-priv.h"
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "ops.h"
+#include "trace.h"
+
+/* The observer connection of a host, reopened after a lost connection;
+ * NULL while the host cannot be reached. */
+static hv_conn *
+observer(rhost *h)
+{
+    hv_error hv;
+
+    if (h->observer && hv_conn_is_alive(h->observer, &hv) == 1)
+        return h->observer;
+    if (h->observer && hv_conn_reconnect(h->observer, &hv) == 0)
+        return h->observer;
+    return NULL;
+}
+
+/* Power state and ID as the runner sees them; false if no domain. */
+bool
+rn_observe(rinst *ri, int *state, int *id)
+{
+    hv_conn *c = observer(ri->host);
+    hv_error hv;
+    hv_domain *dom;
+    hv_domain_info info;
+    bool ok;
+
+    if (!c || !(dom = hv_domain_lookup_by_uuid(c, ri->inst.uuid, &hv)))
+        return false;
+    ok = hv_domain_get_info(dom, &info, &hv) == 0;
+    hv_domain_free(dom);
+    if (ok) {
+        *state = drv_power_state_from_hv(info.state);
+        *id = info.id;
+    }
+    return ok;
+}
+
+void
+rn_fail(runner *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (r->failure)
+        return;
+    va_start(ap, fmt);
+    r->failure = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+}
+
+/* Volumes on a reachable host that belong to the instance. */
+static unsigned int
+volumes_of(rhost *h, const char *uuid, const char *pool)
+{
+    hv_conn *c = observer(h);
+    char **names = NULL;
+    unsigned int n = 0;
+    hv_error hv;
+
+    if (!c || hv_vol_list(c, pool, &names, &hv) < 0)
+        return 0;
+    for (char **p = names; p && *p; p++)
+        if (g_str_has_prefix(*p, uuid))
+            n++;
+    g_strfreev(names);
+    return n;
+}
+
+/*
+ * Invariants: an alive instance has a domain on exactly one host; a gone
+ * one (destroyed, or a failed spawn) has no domain and no volume anywhere.
+ * Hosts that cannot be reached are left out.
+ */
+void
+rn_check_invariants(runner *r)
+{
+    for (unsigned int i = 0; i < r->s->n_instances && !r->failure; i++) {
+        rinst *ri = &r->insts[i];
+        unsigned int where = 0, vols = 0;
+        bool all_reachable = true;
+
+        if (ri->belief == BELIEF_NEW)
+            continue;
+        for (unsigned int k = 0; k < r->s->n_hosts; k++) {
+            rhost *h = &r->hosts[k];
+            hv_conn *c = observer(h);
+            hv_domain *dom;
+            hv_error hv;
+
+            if (!c) {
+                all_reachable = false;
+                continue;
+            }
+            if ((dom = hv_domain_lookup_by_uuid(c, ri->inst.uuid, &hv))) {
+                where++;
+                hv_domain_free(dom);
+            }
+            vols += volumes_of(h, ri->inst.uuid, r->s->config.storage_pool);
+        }
+        if (ri->belief == BELIEF_ALIVE && all_reachable && where != 1)
+            rn_fail(r, "invariant: instance %s should be on exactly one host, "
+                       "is on %u", ri->spec->name, where);
+        if (ri->belief == BELIEF_GONE && (where || vols))
+            rn_fail(r, "invariant: instance %s is gone but left %u domain(s) "
+                       "and %u volume(s)", ri->spec->name, where, vols);
+    }
+}
+
+/* Nothing leaked at the end: every domain and volume is accounted for. */
+void
+rn_check_leaks(runner *r)
+{
+    for (unsigned int k = 0; k < r->s->n_hosts && !r->failure; k++) {
+        rhost *h = &r->hosts[k];
+        hv_conn *c = observer(h);
+        hv_domain **doms = NULL;
+        char **vols = NULL;
+        hv_error hv;
+        int n;
+
+        if (!c)
+            continue;
+        n = hv_domain_list(c, HV_LIST_ALL, &doms, &hv);
+        for (int i = 0; i < n; i++) {
+            rinst *ri = rn_inst_by_uuid(r, hv_domain_uuid(doms[i]));
+            if (!r->fake && !ri)
+                continue; /* a real host may hold others' domains */
+            if (!ri || ri->belief != BELIEF_ALIVE)
+                rn_fail(r, "leak: domain %s on host %s belongs to no live "
+                           "instance", hv_domain_name(doms[i]), h->spec->name);
+        }
+        hv_domain_list_free(doms, n);
+        if (hv_vol_list(c, r->s->config.storage_pool, &vols, &hv) == 0) {
+            for (char **p = vols; *p; p++) {
+                bool known = false;
+                for (unsigned int i = 0; i < r->s->n_images; i++)
+                    known |= strcmp(r->s->images[i].name, *p) == 0;
+                for (unsigned int i = 0; i < r->s->n_instances; i++)
+                    known |= g_str_has_prefix(*p, r->insts[i].inst.uuid) &&
+                             r->insts[i].belief == BELIEF_ALIVE;
+                /* on a real host, only the scenario's own uuids count */
+                bool ours = r->fake;
+                for (unsigned int i = 0; !ours && i < r->s->n_instances; i++)
+                    ours = g_str_has_prefix(*p, r->insts[i].inst.uuid);
+                if (!known && ours)
+                    rn_fail(r, "leak: volume %s on host %s belongs to no live "
+                               "instance", *p, h->spec->name);
+            }
+            g_strfreev(vols);
+        }
+    }
+}
+
+static char *
+join_events(GPtrArray *a)
+{
+    GString *s = g_string_new("[");
+
+    for (guint i = 0; i < a->len; i++)
+        g_string_append_printf(s, "%s%s", i ? ", " : "",
+                               (char *)g_ptr_array_index(a, i));
+    g_string_append_c(s, ']');
+    return g_string_free(s, FALSE);
+}
+
+/* Deliver what has happened so far, on every host, before a check. */
+static void
+flush_events(runner *r)
+{
+    drv_error err;
+
+    for (unsigned int k = 0; k < r->s->n_hosts; k++)
+        drv_wait(r->hosts[k].d, 0, &err);
+}
+
+void
+run_check(runner *r, unsigned int idx, const scn_step *st)
+{
+    rinst *ri = st->instance ? rn_inst_by_name(r, st->instance) : NULL;
+    rhost *h = st->host ? rn_host_by_name(r, st->host)
+                        : (ri ? ri->host : NULL);
+    int state = -1, id = -1;
+    bool present;
+    char *have = NULL;
+    json_t *o;
+    char *before = r->failure;
+
+    rn_test_after_step(r, idx);
+    flush_events(r);
+    switch (st->check) {
+    case SCN_CHECK_STATE:
+        present = rn_observe(ri, &state, &id);
+        if (!present || state != st->state)
+            rn_fail(r, "step %u (line %d) check state %s: expected %s, is %s",
+                    idx, st->line, ri->spec->name,
+                    drv_power_state_name(st->state),
+                    present ? drv_power_state_name(state) : "no domain");
+        if (present)
+            ri->last_id = id;
+        break;
+    case SCN_CHECK_ID_CHANGED:
+        present = rn_observe(ri, &state, &id);
+        if (!present || (id != ri->last_id) != st->changed)
+            rn_fail(r, "step %u (line %d) check id_changed %s: expected the ID "
+                       "%s, it went %d -> %d", idx, st->line, ri->spec->name,
+                    st->changed ? "to change" : "to stay", ri->last_id, id);
+        ri->last_id = id;
+        break;
+    case SCN_CHECK_EVENTS: {
+        GPtrArray *want = g_ptr_array_new();
+        char *wants;
+        for (char **e = st->events; e && *e; e++)
+            g_ptr_array_add(want, *e);
+        wants = join_events(want);
+        have = join_events(ri->events);
+        if (strcmp(wants, have) != 0)
+            rn_fail(r, "step %u (line %d) check events %s: expected %s, saw %s",
+                    idx, st->line, ri->spec->name, wants, have);
+        g_ptr_array_set_size(ri->events, 0);
+        g_ptr_array_free(want, TRUE);
+        g_free(wants);
+        break;
+    }
+    case SCN_CHECK_RESOURCES: {
+        drv_resources res;
+        drv_error err;
+        if (drv_get_available_resource(h->d, &res, &err) < 0) {
+            rn_fail(r, "step %u (line %d) check resources %s: %s", idx,
+                    st->line, h->spec->name, err.message);
+            break;
+        }
+#define RES_CHECK(field)                                                      \
+    if (st->field >= 0 && (int64_t)res.field != st->field)                    \
+        rn_fail(r, "step %u (line %d) check resources %s: expected " #field   \
+                   " %lld, reported %lld", idx, st->line, h->spec->name,      \
+                (long long)st->field, (long long)res.field);
+        RES_CHECK(vcpus)
+        RES_CHECK(vcpus_used)
+        RES_CHECK(memory_mb)
+        RES_CHECK(memory_mb_used)
+        RES_CHECK(local_gb_used)
+#undef RES_CHECK
+        break;
+    }
+    case SCN_CHECK_CALLS: {
+        unsigned int n = r->calls[st->call_op];
+        if ((int)n < st->call_min || (int)n > st->call_max)
+            rn_fail(r, "step %u (line %d) check calls %s: expected %d..%d, "
+                       "counted %u", idx, st->line, hv_op_name(st->call_op),
+                    st->call_min, st->call_max, n);
+        break;
+    }
+    case SCN_CHECK_HOST_ENABLED:
+        if (drv_host_enabled(h->d) != st->enabled)
+            rn_fail(r, "step %u (line %d) check host_enabled %s: expected %s",
+                    idx, st->line, h->spec->name,
+                    st->enabled ? "enabled" : "disabled");
+        break;
+    case SCN_CHECK_EXISTS:
+        present = rn_observe(ri, &state, &id);
+        if (present != st->exists)
+            rn_fail(r, "step %u (line %d) check exists %s: expected it %s", idx,
+                    st->line, ri->spec->name,
+                    st->exists ? "to exist" : "to be gone");
+        break;
+    }
+    o = trace_line_new();
+    json_object_set_new(o, "step", json_integer(idx));
+    trace_line_set_string(o, "check", scn_check_name(st->check));
+    if (ri)
+        trace_line_set_string(o, "instance", ri->spec->name);
+    json_object_set_new(o, "pass", json_boolean(r->failure == before));
+    rn_trace_line(r, o);
+    g_free(have);
+}
