@@ -1,7 +1,7 @@
 /*
  * drv-lifecycle.c: what changes an instance's state — spawn, destroy,
  * reboot (soft, hard), power off/on, pause, suspend, resume, crash dump,
- * rescue, rebuild — as the reference does it: the same retries, ignored
+ * rebuild — as the reference does it: the same retries, ignored
  * errors, fallbacks and wait loops, every wait on the hv clock
  * (drv_sleep), so that a run on the fake is exact in virtual time.
  */
@@ -39,9 +39,9 @@ wait_for_running(drv *d, const drv_instance *inst, drv_error *err)
 }
 
 /* Define the domain from xml and, if asked, start it (paused or not). */
-static hv_domain *
-create_domain(drv *d, const drv_instance *inst, const char *xml,
-              bool power_on, bool paused, drv_error *err)
+hv_domain *
+drv_create_domain(drv *d, const drv_instance *inst, const char *xml,
+                  bool power_on, bool paused, drv_error *err)
 {
     hv_error hv;
     hv_domain *dom = hv_domain_define(d->conn, xml, &hv);
@@ -90,7 +90,7 @@ create_domain_and_network(drv *d, const drv_instance *inst, const char *xml,
 
     if (!vifs_plugged)
         drv_plug_vifs(d, inst);
-    if (!(dom = create_domain(d, inst, xml, power_on, wait, err)))
+    if (!(dom = drv_create_domain(d, inst, xml, power_on, wait, err)))
         goto error;
     if (wait) {
         got = drv_wait_for_vifs(d, inst, err);
@@ -175,8 +175,9 @@ error:
  * a power-off failure, SYSTEM_ERROR/EBUSY is tried up to three times; then
  * wait until it is off, and destroy again if it was started meanwhile.
  */
-static int
-destroy_domain(drv *d, const drv_instance *inst, int attempt, drv_error *err)
+int
+drv_destroy_domain(drv *d, const drv_instance *inst, int attempt,
+                   drv_error *err)
 {
     hv_domain *dom;
     hv_error hv;
@@ -211,7 +212,7 @@ destroy_domain(drv *d, const drv_instance *inst, int attempt, drv_error *err)
             } else if (hv.code == HV_ERR_SYSTEM_ERROR &&
                        hv.sys_errno == EBUSY && attempt < DESTROY_ATTEMPTS) {
                 hv_domain_free(dom);
-                return destroy_domain(d, inst, attempt + 1, err);
+                return drv_destroy_domain(d, inst, attempt + 1, err);
             }
             if (!okay) {
                 drv_set_hv_error(err, &hv, "destroy", inst);
@@ -235,7 +236,7 @@ destroy_domain(drv *d, const drv_instance *inst, int attempt, drv_error *err)
         if (info.state == DRV_POWER_SHUTDOWN)
             return 0;
         if (info.id != old_id) /* started again meanwhile */
-            return destroy_domain(d, inst, 1, err);
+            return drv_destroy_domain(d, inst, 1, err);
         if (drv_sleep(d, DRV_POLL_NS, err) < 0)
             return -1;
     }
@@ -289,7 +290,7 @@ drv_destroy(drv *d, const drv_instance *inst, bool destroy_disks,
             drv_error *err)
 {
     drv_error_reset(err);
-    if (destroy_domain(d, inst, 1, err) < 0)
+    if (drv_destroy_domain(d, inst, 1, err) < 0)
         return -1;
     return cleanup_instance(d, inst, destroy_disks, err);
 }
@@ -306,7 +307,7 @@ hard_reboot(drv *d, const drv_instance *inst, drv_error *err)
     char *xml;
     int rc;
 
-    if (destroy_domain(d, inst, 1, err) < 0 ||
+    if (drv_destroy_domain(d, inst, 1, err) < 0 ||
         undefine_domain(d, inst, err) < 0)
         return -1;
     if (!(xml = drv_build_xml(d, inst, false, err)))
@@ -439,7 +440,7 @@ drv_power_off(drv *d, const drv_instance *inst, int timeout,
     if (timeout > 0)
         clean_shutdown(d, inst, timeout, retry_interval, err);
     drv_error_reset(err);
-    return destroy_domain(d, inst, 1, err);
+    return drv_destroy_domain(d, inst, 1, err);
 }
 
 int
@@ -487,8 +488,8 @@ drv_suspend(drv *d, const drv_instance *inst, drv_error *err)
 }
 
 /* The domain's current XML, or fresh XML if it has no domain. */
-static char *
-existing_domain_xml(drv *d, const drv_instance *inst, drv_error *err)
+char *
+drv_existing_domain_xml(drv *d, const drv_instance *inst, drv_error *err)
 {
     hv_domain *dom = drv_get_guest(d, inst, err);
     hv_error hv;
@@ -513,7 +514,7 @@ drv_resume(drv *d, const drv_instance *inst, drv_error *err)
     int rc;
 
     drv_error_reset(err);
-    if (!(xml = existing_domain_xml(d, inst, err)))
+    if (!(xml = drv_existing_domain_xml(d, inst, err)))
         return -1;
     rc = create_domain_and_network(d, inst, xml, true, true, err);
     g_free(xml);
@@ -592,78 +593,6 @@ drv_restore(drv *d, const drv_instance *inst, drv_error *err)
 {
     (void)d;
     return not_implemented(inst, "restore", err);
-}
-
-/* ---- rescue ---- */
-
-int
-drv_rescue(drv *d, const drv_instance *inst, drv_error *err)
-{
-    char *unrescue_xml = NULL, *xml = NULL, *backing = NULL;
-    hv_domain *dom;
-    int ret = -1;
-
-    drv_error_reset(err);
-    if (!(unrescue_xml = existing_domain_xml(d, inst, err)))
-        return -1;
-    backing = drv_image_backing_path(d, inst, err);
-    if (err->kind != DRV_OK)
-        goto cleanup;
-    if (!backing && !drv_kv_get(inst->image.properties,
-                                inst->image.n_properties, "kernel_path")) {
-        drv_error_set(err, DRV_ERR_INSTANCE_NOT_RESCUABLE,
-                      "Instance %s cannot be rescued: its image has no disk "
-                      "and no kernel to boot", inst->uuid);
-        goto cleanup;
-    }
-    if (backing &&
-        drv_create_root_volume(d, inst, DRV_VOL_RESCUE, backing, err) < 0)
-        goto cleanup;
-    if (!(xml = drv_build_xml(d, inst, true, err)))
-        goto cleanup;
-    if (destroy_domain(d, inst, 1, err) < 0)
-        goto cleanup;
-    if (!(dom = create_domain(d, inst, xml, true, false, err)))
-        goto cleanup;
-    hv_domain_free(dom);
-    g_hash_table_replace(d->unrescue, g_strdup(inst->uuid),
-                         g_steal_pointer(&unrescue_xml));
-    ret = 0;
-
-cleanup:
-    if (ret < 0)
-        drv_delete_volume(d, inst, DRV_VOL_RESCUE);
-    g_free(unrescue_xml);
-    g_free(xml);
-    g_free(backing);
-    return ret;
-}
-
-int
-drv_unrescue(drv *d, const drv_instance *inst, drv_error *err)
-{
-    const char *saved = g_hash_table_lookup(d->unrescue, inst->uuid);
-    char *xml = NULL;
-    hv_domain *dom;
-    int ret = -1;
-
-    drv_error_reset(err);
-    /* without the saved definition (driver restarted), build it afresh */
-    xml = saved ? g_strdup(saved) : drv_build_xml(d, inst, false, err);
-    if (!xml)
-        return -1;
-    if (destroy_domain(d, inst, 1, err) < 0)
-        goto cleanup;
-    if (!(dom = create_domain(d, inst, xml, true, false, err)))
-        goto cleanup;
-    hv_domain_free(dom);
-    drv_delete_volume(d, inst, DRV_VOL_RESCUE);
-    g_hash_table_remove(d->unrescue, inst->uuid);
-    ret = 0;
-
-cleanup:
-    g_free(xml);
-    return ret;
 }
 
 int

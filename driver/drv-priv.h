@@ -10,7 +10,8 @@
  *   drv-query.c      instance queries; the domain lookup all operations use
  *   drv-disk.c       the instance's volumes, the disk plan, its domain XML
  *   drv-vif.c        VIFs and Neutron's external events
- *   drv-lifecycle.c  spawn, destroy, reboot, power, rescue, ...
+ *   drv-lifecycle.c  spawn, destroy, reboot, power, suspend, ...
+ *   drv-rescue.c     rescue, unrescue
  *   drv-xml.c        domain XML (libxml2)
  *   drv-json.c       configuration and instances from JSON (drv.h's text
  *                    loaders; drv-json.h's, inside a bigger document)
@@ -130,6 +131,22 @@ void drv_unplug_vifs(drv *d, const drv_instance *inst);
 int drv_wait_for_vifs(drv *d, const drv_instance *inst, drv_error *err);
 /* true if a start must wait for VIF events (timeout > 0, inactive VIFs). */
 bool drv_vifs_pending(drv *d, const drv_instance *inst);
+
+/* ---- drv-lifecycle.c ---- */
+
+/* Define the domain from xml and, if power_on, start it (paused or not);
+ * the domain (hv_domain_free) or NULL with the hv error. */
+hv_domain *drv_create_domain(drv *d, const drv_instance *inst,
+                             const char *xml, bool power_on, bool paused,
+                             drv_error *err);
+/* Power the instance's domain off as the reference's _destroy does (its
+ * error triage, EBUSY retries from attempt, wait until off); a missing
+ * domain is fine. */
+int drv_destroy_domain(drv *d, const drv_instance *inst, int attempt,
+                       drv_error *err);
+/* The domain's inactive XML, or fresh XML if it has no domain (g_free). */
+char *drv_existing_domain_xml(drv *d, const drv_instance *inst,
+                              drv_error *err);
 
 /* ---- drv-xml.c ---- */
 
