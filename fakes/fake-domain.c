@@ -238,6 +238,12 @@ dom_get(hv_domain *dom, hv_error *err)
     return d;
 }
 
+fake_dom *
+fake_dom_of(hv_domain *dom, hv_error *err)
+{
+    return dom_get(dom, err);
+}
+
 static hv_domain *
 handle_new(hv_conn *conn, fake_dom *d)
 {
@@ -449,7 +455,9 @@ dom_start(fake_host *h, fake_dom *d, const char *xml, unsigned int flags,
         return -1;
     g_free(d->live_xml);
     d->id = h->next_id++;
-    if (!(d->live_xml = fake_xml_live(xml, d->id, err))) {
+    /* QEMU's counters start again with each process */
+    d->start_cpu_ns = d->cpu_ns;
+    if (!(d->live_xml = fake_xml_live(xml, d->id, &h->next_tap, err))) {
         d->id = -1;
         return -1;
     }
@@ -860,7 +868,7 @@ fk_domain_attach_device(hv_domain *dom, const char *xml, unsigned int flags,
         char *added = fake_xml_add_device(d->live_xml, xml, err);
         if (!added)
             goto cleanup;
-        new_live = fake_xml_live(added, d->id, err);
+        new_live = fake_xml_live(added, d->id, &c->host->next_tap, err);
         g_free(added);
         if (!new_live)
             goto cleanup;

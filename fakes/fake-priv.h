@@ -16,6 +16,8 @@
  *                   its connection/clock slots), events, world faults
  *   fake-domain.c   the domain state machine, guest behaviour, domain slots
  *   fake-storage.c  the host's storage pool and its volumes, storage slots
+ *   fake-stats.c    statistics: the host's memory, a domain's vCPUs, disks,
+ *                   interfaces and balloon, derived from virtual time
  *   (fake-migrate.c, to come: migration between hosts of one world)
  *
  * Slots of the backend table are named fk_<slot>; helpers shared between
@@ -58,6 +60,7 @@ typedef struct fake_dom {
     uint64_t life, run;
     int64_t running_since; /* for cpu time; -1 when not running */
     uint64_t cpu_ns;
+    uint64_t start_cpu_ns; /* cpu_ns when the domain last started */
     fake_guest guest;
 } fake_dom;
 
@@ -79,6 +82,12 @@ struct fake_host {
     uint64_t disk_bytes;
     uint64_t disk_free_override; /* UINT64_MAX: normal accounting */
     unsigned long lib_version, hv_version;
+    char *arch, *cpu_model, *cpu_vendor;
+    char **cpu_features; /* NULL-terminated, owned */
+    uint64_t os_memory_mib;
+    /* the next tap device number: interfaces become vnet0, vnet1, ... on
+     * start, daemon-wide like libvirt's */
+    unsigned int next_tap;
     bool daemon_up;
     uint64_t epoch; /* bumps on every daemon start: old connections die */
     int next_id;
@@ -130,6 +139,9 @@ bool fake_dom_active(const fake_dom *d);
 void fake_dom_account_cpu(fake_dom *d, int64_t now);
 /* Give the domain a fresh token in *tok (&d->life or &d->run). */
 void fake_dom_retoken(fake_host *h, fake_dom *d, uint64_t *tok);
+/* The model of a handle's domain, or NULL with NO_DOMAIN (or the lost
+ * connection's error). */
+fake_dom *fake_dom_of(hv_domain *dom, hv_error *err);
 /* Drop d from the host (frees it). */
 void fake_dom_remove(fake_host *h, fake_dom *d);
 /*
@@ -137,6 +149,11 @@ void fake_dom_remove(fake_host *h, fake_dom *d);
  * 'detail', and a transient domain disappears.
  */
 void fake_dom_stopped(fake_host *h, fake_dom *d, int reason, int detail);
+
+/* ---- fake-stats.c ---- */
+
+/* KiB of memory the running domains of h hold. */
+uint64_t fake_host_running_mem_kib(fake_host *h);
 
 /* ---- fake-storage.c ---- */
 
@@ -183,6 +200,17 @@ int fk_domain_update_device(hv_domain *dom, const char *xml,
                             unsigned int flags, hv_error *err);
 int fk_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err);
 int fk_domain_abort_job(hv_domain *dom, hv_error *err);
+
+int fk_node_get_memory_stats(hv_conn *conn, hv_node_memory_stats *stats,
+                             hv_error *err);
+int fk_domain_get_vcpus(hv_domain *dom, hv_vcpu_info **vcpus, int *count,
+                        hv_error *err);
+int fk_domain_block_stats(hv_domain *dom, const char *dev,
+                          hv_block_stats *stats, hv_error *err);
+int fk_domain_interface_stats(hv_domain *dom, const char *dev,
+                              hv_interface_stats *stats, hv_error *err);
+int fk_domain_memory_stats(hv_domain *dom, hv_memory_stat *stats, int *count,
+                           hv_error *err);
 
 int fk_pool_get_info(hv_conn *conn, const char *pool, hv_pool_info *info,
                      hv_error *err);

@@ -11,6 +11,9 @@
 
 static const hv_backend fake_backend;
 
+const char *const fake_default_cpu_features[] = {"sse2", "sse4.2", "x2apic",
+                                                 NULL};
+
 /* ---- world and hosts ---- */
 
 static void fake_host_free(fake_host *h);
@@ -78,6 +81,10 @@ fake_host_free(fake_host *h)
     g_ptr_array_free(h->listeners, TRUE);
     g_free(h->name);
     g_free(h->pool);
+    g_free(h->arch);
+    g_free(h->cpu_model);
+    g_free(h->cpu_vendor);
+    g_strfreev(h->cpu_features);
     g_free(h);
 }
 
@@ -111,6 +118,16 @@ fake_host_add(sim_world *w, const fake_host_spec *spec, hv_error *err)
     h->disk_free_override = UINT64_MAX;
     h->lib_version = spec->lib_version ? spec->lib_version : 9000000;
     h->hv_version = spec->hv_version ? spec->hv_version : 7002000;
+    h->arch = g_strdup(spec->arch ? spec->arch : FAKE_DEFAULT_ARCH);
+    h->cpu_model = g_strdup(spec->cpu_model ? spec->cpu_model
+                                            : FAKE_DEFAULT_CPU_MODEL);
+    h->cpu_vendor = g_strdup(spec->cpu_vendor ? spec->cpu_vendor
+                                              : FAKE_DEFAULT_CPU_VENDOR);
+    h->cpu_features = g_strdupv((char **)(spec->cpu_features
+                                              ? spec->cpu_features
+                                              : fake_default_cpu_features));
+    h->os_memory_mib = spec->os_memory_mib ? spec->os_memory_mib
+                                           : FAKE_DEFAULT_OS_MEMORY_MIB;
     h->daemon_up = true;
     h->epoch = 1;
     h->next_id = 1;
@@ -314,32 +331,59 @@ fk_get_hostname(hv_conn *conn, char **out, hv_error *err)
     return 0;
 }
 
+/*
+ * The capabilities XML of the host: its CPU (arch, model, vendor, topology,
+ * features as the spec set them), one NUMA cell, and guests of its arch
+ * under QEMU and KVM, as libvirt's QEMU driver describes them.
+ */
 static int
 fk_get_capabilities(hv_conn *conn, char **out, hv_error *err)
 {
     fake_conn *c = fake_conn_of(conn);
+    fake_host *h = c->host;
+    GString *x;
+    char *esc;
 
     if (fake_conn_check(c, err) < 0)
         return -1;
-    *out = g_strdup_printf(
-        "<capabilities>\n"
-        "  <host>\n"
-        "    <uuid>%s</uuid>\n"
-        "    <cpu>\n"
-        "      <arch>x86_64</arch>\n"
-        "      <model>qemu64</model>\n"
-        "      <topology sockets='1' dies='1' cores='%u' threads='1'/>\n"
-        "      <feature name='sse2'/>\n"
-        "      <feature name='sse4.2'/>\n"
-        "      <feature name='x2apic'/>\n"
+    x = g_string_new("<capabilities>\n  <host>\n");
+    g_string_append_printf(x, "    <uuid>%s</uuid>\n    <cpu>\n", h->uuid);
+    esc = g_markup_printf_escaped(
+        "      <arch>%s</arch>\n"
+        "      <model>%s</model>\n"
+        "      <vendor>%s</vendor>\n",
+        h->arch, h->cpu_model, h->cpu_vendor);
+    g_string_append(x, esc);
+    g_free(esc);
+    g_string_append_printf(x,
+                           "      <topology sockets='1' dies='1' cores='%u' "
+                           "threads='1'/>\n",
+                           h->vcpus);
+    for (char **f = h->cpu_features; *f; f++) {
+        esc = g_markup_printf_escaped("      <feature name='%s'/>\n", *f);
+        g_string_append(x, esc);
+        g_free(esc);
+    }
+    g_string_append_printf(
+        x,
         "    </cpu>\n"
         "    <migration_features><live/></migration_features>\n"
-        "  </host>\n"
+        "    <topology>\n"
+        "      <cells num='1'>\n"
+        "        <cell id='0'>\n"
+        "          <memory unit='KiB'>%llu</memory>\n"
+        "          <cpus num='%u'/>\n"
+        "        </cell>\n"
+        "      </cells>\n"
+        "    </topology>\n"
+        "  </host>\n",
+        (unsigned long long)h->memory_mib * 1024, h->vcpus);
+    esc = g_markup_printf_escaped(
         "  <guest>\n"
         "    <os_type>hvm</os_type>\n"
-        "    <arch name='x86_64'>\n"
+        "    <arch name='%s'>\n"
         "      <wordsize>64</wordsize>\n"
-        "      <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+        "      <emulator>/usr/bin/qemu-system-%s</emulator>\n"
         "      <machine>pc</machine>\n"
         "      <domain type='qemu'/>\n"
         "      <domain type='kvm'/>\n"
@@ -347,7 +391,10 @@ fk_get_capabilities(hv_conn *conn, char **out, hv_error *err)
         "    <features><acpi default='on' toggle='yes'/></features>\n"
         "  </guest>\n"
         "</capabilities>\n",
-        c->host->uuid, c->host->vcpus);
+        h->arch, h->arch);
+    g_string_append(x, esc);
+    g_free(esc);
+    *out = g_string_free(x, FALSE);
     return 0;
 }
 
@@ -394,20 +441,6 @@ fk_events_register(hv_conn *conn, hv_error *err)
     return 0;
 }
 
-static uint64_t
-running_mem_kib(fake_host *h)
-{
-    GHashTableIter it;
-    gpointer v;
-    uint64_t total = 0;
-
-    g_hash_table_iter_init(&it, h->by_uuid);
-    while (g_hash_table_iter_next(&it, NULL, &v))
-        if (fake_dom_active(v))
-            total += ((fake_dom *)v)->mem_kib;
-    return total;
-}
-
 static int
 fk_node_get_info(hv_conn *conn, hv_node_info *info, hv_error *err)
 {
@@ -415,7 +448,7 @@ fk_node_get_info(hv_conn *conn, hv_node_info *info, hv_error *err)
 
     if (fake_conn_check(c, err) < 0)
         return -1;
-    g_strlcpy(info->model, "x86_64", sizeof(info->model));
+    g_strlcpy(info->model, c->host->arch, sizeof(info->model));
     info->memory_kib = c->host->memory_mib * 1024;
     info->cpus = c->host->vcpus;
     info->mhz = 2000;
@@ -435,7 +468,7 @@ fk_node_get_free_memory(hv_conn *conn, uint64_t *bytes, hv_error *err)
     if (fake_conn_check(c, err) < 0)
         return -1;
     total = c->host->memory_mib * 1024;
-    used = running_mem_kib(c->host);
+    used = fake_host_running_mem_kib(c->host);
     *bytes = (used >= total ? 0 : total - used) * 1024;
     return 0;
 }
@@ -612,6 +645,7 @@ static const hv_backend fake_backend = {
     .node_get_free_memory = fk_node_get_free_memory,
     .node_get_cpu_stats = fk_node_get_cpu_stats,
     .node_get_uptime = fk_node_get_uptime,
+    .node_get_memory_stats = fk_node_get_memory_stats,
     .clock_now = fk_now,
     .clock_wait = fk_wait,
     .clock_random = fk_random,
@@ -640,6 +674,10 @@ static const hv_backend fake_backend = {
     .domain_update_device = fk_domain_update_device,
     .domain_get_job_info = fk_domain_get_job_info,
     .domain_abort_job = fk_domain_abort_job,
+    .domain_get_vcpus = fk_domain_get_vcpus,
+    .domain_block_stats = fk_domain_block_stats,
+    .domain_interface_stats = fk_domain_interface_stats,
+    .domain_memory_stats = fk_domain_memory_stats,
     .pool_get_info = fk_pool_get_info,
     .vol_create = fk_vol_create,
     .vol_delete = fk_vol_delete,

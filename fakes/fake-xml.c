@@ -317,9 +317,13 @@ cleanup:
     return ret;
 }
 
-/* Give every device that has none the alias libvirt's QEMU driver would. */
+/*
+ * Give every device that has none the alias libvirt's QEMU driver would,
+ * and every interface without a host-side device a tap named from the
+ * daemon-wide counter *next_tap (vnet0, vnet1, ...), as libvirt does.
+ */
 static void
-assign_aliases(xmlNodePtr devices)
+assign_aliases(xmlNodePtr devices, unsigned int *next_tap)
 {
     unsigned int nets = 0;
 
@@ -329,8 +333,20 @@ assign_aliases(xmlNodePtr devices)
 
         if (d->type != XML_ELEMENT_NODE)
             continue;
-        if (strcmp((const char *)d->name, "interface") == 0)
+        if (strcmp((const char *)d->name, "interface") == 0) {
             name = g_strdup_printf("net%u", nets++);
+            target = child(d, "target");
+            if (!(dev = prop(target, "dev"))) {
+                char tap[32];
+                g_snprintf(tap, sizeof(tap), "vnet%u", (*next_tap)++);
+                if (!target)
+                    target = xmlNewChild(d, NULL, (const xmlChar *)"target",
+                                         NULL);
+                xmlSetProp(target, (const xmlChar *)"dev",
+                           (const xmlChar *)tap);
+            }
+            g_clear_pointer(&dev, g_free);
+        }
         if (child(d, "alias")) {
             g_free(name);
             continue;
@@ -353,7 +369,8 @@ assign_aliases(xmlNodePtr devices)
 }
 
 char *
-fake_xml_live(const char *xml, int id, hv_error *err)
+fake_xml_live(const char *xml, int id, unsigned int *next_tap,
+              hv_error *err)
 {
     xmlDocPtr doc = xml_read(xml, "domain_definition", err);
     xmlNodePtr root;
@@ -365,7 +382,7 @@ fake_xml_live(const char *xml, int id, hv_error *err)
     root = xmlDocGetRootElement(doc);
     g_snprintf(idbuf, sizeof(idbuf), "%d", id);
     xmlSetProp(root, (const xmlChar *)"id", (const xmlChar *)idbuf);
-    assign_aliases(child(root, "devices"));
+    assign_aliases(child(root, "devices"), next_tap);
     out = xml_dump(root);
     xmlFreeDoc(doc);
     return out;

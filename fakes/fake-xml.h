@@ -35,8 +35,10 @@ void fake_domdef_clear(fake_domdef *def);
 int fake_xml_parse_domain(const char *xml, const char *uuid_if_missing,
                           fake_domdef *def, hv_error *err);
 
-/* The live XML: id attribute set, device aliases assigned. g_free it. */
-char *fake_xml_live(const char *xml, int id, hv_error *err);
+/* The live XML: id attribute set, device aliases assigned, interfaces
+ * without a target given vnet<N> from *next_tap (advanced). g_free it. */
+char *fake_xml_live(const char *xml, int id, unsigned int *next_tap,
+                    hv_error *err);
 
 /* What a device element names: kind ("disk", "interface", ...), key
  * (disk target dev, interface MAC, else ""), alias (or ""), source file. */

@@ -67,7 +67,23 @@ typedef struct fake_host_spec {
     uint64_t disk_gib;    /* capacity of that pool */
     unsigned long lib_version; /* 0: 9000000 */
     unsigned long hv_version;  /* 0: 7002000 */
+    /* The host CPU its capabilities XML shows (copied); NULL: the
+     * FAKE_DEFAULT_* below. cpu_features is NULL-terminated; NULL gives
+     * the default set, an empty list none. */
+    const char *arch;
+    const char *cpu_model;
+    const char *cpu_vendor;
+    const char *const *cpu_features;
+    /* MiB the host's own system uses (not free, not cache); 0: 512 */
+    uint64_t os_memory_mib;
 } fake_host_spec;
+
+#define FAKE_DEFAULT_ARCH "x86_64"
+#define FAKE_DEFAULT_CPU_MODEL "qemu64"
+#define FAKE_DEFAULT_CPU_VENDOR "AMD"
+/* "sse2,sse4.2,x2apic" */
+extern const char *const fake_default_cpu_features[];
+#define FAKE_DEFAULT_OS_MEMORY_MIB 512
 
 /* A new world; fake_world_free frees it with its hosts. */
 sim_world *fake_world_new(uint64_t seed);

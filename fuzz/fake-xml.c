@@ -63,10 +63,11 @@ fuzz_fake_xml(const uint8_t *data, size_t size)
             fuzz_fail(T, "domain refused without an error");
     } else {
         g_autofree char *live = NULL;
+        unsigned int tap = 0;
 
         reparse("the normalised XML", def.xml, &def);
         hv_error_reset(&err);
-        live = fake_xml_live(def.xml, 7, &err);
+        live = fake_xml_live(def.xml, 7, &tap, &err);
         if (!live)
             fuzz_fail(T, "no live XML: %s", err.message);
         reparse("the live XML", live, &def);

@@ -449,7 +449,12 @@ call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
         hv_job_info job;
         hv_pool_info pool;
         hv_vol_info vol;
+        hv_node_memory_stats mem;
+        hv_block_stats blk;
+        hv_interface_stats nic;
+        hv_memory_stat memstats[HV_MEMSTAT_NR];
     } out;
+    hv_vcpu_info *vcpus = NULL;
     unsigned long l1, l2;
     uint64_t u64;
     int64_t i64;
@@ -494,6 +499,9 @@ call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
         break;
     case HV_OP_NODE_GET_UPTIME:
         rc = hv_node_get_uptime(conn, &i64, err);
+        break;
+    case HV_OP_NODE_GET_MEMORY_STATS:
+        rc = hv_node_get_memory_stats(conn, &out.mem, err);
         break;
     case HV_OP_DOMAIN_LIST:
         rc = hv_domain_list(conn, HV_LIST_ALL, &doms, err);
@@ -571,6 +579,19 @@ call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
         break;
     case HV_OP_DOMAIN_ABORT_JOB:
         rc = hv_domain_abort_job(dom, err);
+        break;
+    case HV_OP_DOMAIN_GET_VCPUS:
+        rc = hv_domain_get_vcpus(dom, &vcpus, err) < 0 ? -1 : 0;
+        g_free(vcpus);
+        break;
+    case HV_OP_DOMAIN_BLOCK_STATS:
+        rc = hv_domain_block_stats(dom, "vda", &out.blk, err);
+        break;
+    case HV_OP_DOMAIN_INTERFACE_STATS:
+        rc = hv_domain_interface_stats(dom, "vnet0", &out.nic, err);
+        break;
+    case HV_OP_DOMAIN_MEMORY_STATS:
+        rc = hv_domain_memory_stats(dom, out.memstats, err) < 0 ? -1 : 0;
         break;
     case HV_OP_DOMAIN_MIGRATE_START:
         rc = (m = hv_domain_migrate_start(dom, &mp, 0, err)) ? 0 : -1;

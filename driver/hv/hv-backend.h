@@ -74,6 +74,8 @@ typedef struct hv_backend {
     int (*node_get_cpu_stats)(hv_conn *conn, hv_cpu_stats *stats,
                               hv_error *err);
     int (*node_get_uptime)(hv_conn *conn, int64_t *seconds, hv_error *err);
+    int (*node_get_memory_stats)(hv_conn *conn, hv_node_memory_stats *stats,
+                                 hv_error *err);
 
     /* clock: mandatory (clock_wait is the operation "sleep") */
     int64_t (*clock_now)(hv_conn *conn);
@@ -126,6 +128,16 @@ typedef struct hv_backend {
     int (*domain_get_job_info)(hv_domain *dom, hv_job_info *info,
                                hv_error *err);
     int (*domain_abort_job)(hv_domain *dom, hv_error *err);
+    /* statistics; get_vcpus returns a g_malloc'ed array and its count */
+    int (*domain_get_vcpus)(hv_domain *dom, hv_vcpu_info **vcpus, int *count,
+                            hv_error *err);
+    int (*domain_block_stats)(hv_domain *dom, const char *dev,
+                              hv_block_stats *stats, hv_error *err);
+    int (*domain_interface_stats)(hv_domain *dom, const char *dev,
+                                  hv_interface_stats *stats, hv_error *err);
+    /* fills up to HV_MEMSTAT_NR entries, their number in *count */
+    int (*domain_memory_stats)(hv_domain *dom, hv_memory_stat *stats,
+                               int *count, hv_error *err);
 
     /* migration: start fills mig->priv; poll returns 1 done, 0 running */
     int (*domain_migrate_start)(hv_domain *dom, const hv_migrate_params *p,

@@ -33,6 +33,8 @@
  *   hv-libvirt-migrate.c  migration: the thread running the blocking call,
  *                         poll, release, tuning (downtime, speed, post-copy)
  *   hv-libvirt-storage.c  storage pools and volumes
+ *   hv-libvirt-stats.c    statistics: vCPU times, disk, interface and memory
+ *                         counters of a domain, the host's memory counters
  *
  * Every function is named lv_*. Slots of the backend table are named
  * lv_<slot>; those of the other files are declared here, by file, and
@@ -183,6 +185,19 @@ int lv_domain_update_device(hv_domain *dom, const char *xml,
                             unsigned int flags, hv_error *err);
 int lv_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err);
 int lv_domain_abort_job(hv_domain *dom, hv_error *err);
+
+/* ---- hv-libvirt-stats.c: slots ---- */
+
+int lv_node_get_memory_stats(hv_conn *conn, hv_node_memory_stats *stats,
+                             hv_error *err);
+int lv_domain_get_vcpus(hv_domain *dom, hv_vcpu_info **vcpus, int *count,
+                        hv_error *err);
+int lv_domain_block_stats(hv_domain *dom, const char *dev,
+                          hv_block_stats *stats, hv_error *err);
+int lv_domain_interface_stats(hv_domain *dom, const char *dev,
+                              hv_interface_stats *stats, hv_error *err);
+int lv_domain_memory_stats(hv_domain *dom, hv_memory_stat *stats, int *count,
+                           hv_error *err);
 
 /* ---- hv-libvirt-migrate.c: slots ---- */
 

@@ -653,6 +653,7 @@ static const hv_backend libvirt_backend = {
     .node_get_free_memory = lv_node_get_free_memory,
     .node_get_cpu_stats = lv_node_get_cpu_stats,
     .node_get_uptime = lv_node_get_uptime,
+    .node_get_memory_stats = lv_node_get_memory_stats,
 
     .clock_now = lv_now,
     .clock_wait = lv_wait,
@@ -684,6 +685,10 @@ static const hv_backend libvirt_backend = {
     .domain_update_device = lv_domain_update_device,
     .domain_get_job_info = lv_domain_get_job_info,
     .domain_abort_job = lv_domain_abort_job,
+    .domain_get_vcpus = lv_domain_get_vcpus,
+    .domain_block_stats = lv_domain_block_stats,
+    .domain_interface_stats = lv_domain_interface_stats,
+    .domain_memory_stats = lv_domain_memory_stats,
 
     .domain_migrate_start = lv_domain_migrate_start,
     .migration_poll = lv_migration_poll,

@@ -153,3 +153,29 @@ hv_op_from_name(const char *name)
             return i;
     return -1;
 }
+
+/* The keys of the dict Python's libvirt binding makes of memoryStats(),
+ * which the reference prefixes with "memory-". */
+static const char *const memstat_names[HV_MEMSTAT_NR] = {
+    [HV_MEMSTAT_SWAP_IN] = "swap_in",
+    [HV_MEMSTAT_SWAP_OUT] = "swap_out",
+    [HV_MEMSTAT_MAJOR_FAULT] = "major_fault",
+    [HV_MEMSTAT_MINOR_FAULT] = "minor_fault",
+    [HV_MEMSTAT_UNUSED] = "unused",
+    [HV_MEMSTAT_AVAILABLE] = "available",
+    [HV_MEMSTAT_ACTUAL_BALLOON] = "actual",
+    [HV_MEMSTAT_RSS] = "rss",
+    [HV_MEMSTAT_USABLE] = "usable",
+    [HV_MEMSTAT_LAST_UPDATE] = "last_update",
+    [HV_MEMSTAT_DISK_CACHES] = "disk_caches",
+    [HV_MEMSTAT_HUGETLB_PGALLOC] = "hugetlb_pgalloc",
+    [HV_MEMSTAT_HUGETLB_PGFAIL] = "hugetlb_pgfail",
+};
+
+const char *
+hv_memory_stat_name(int tag)
+{
+    if (tag < 0 || tag >= HV_MEMSTAT_NR)
+        return NULL;
+    return memstat_names[tag];
+}

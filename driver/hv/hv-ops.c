@@ -113,6 +113,16 @@ hv_node_get_uptime(hv_conn *conn, int64_t *seconds, hv_error *err)
     return HV_DISPATCH(conn, &call, err, node_get_uptime, conn, seconds, err);
 }
 
+int
+hv_node_get_memory_stats(hv_conn *conn, hv_node_memory_stats *stats,
+                         hv_error *err)
+{
+    hv_call call = CALL(HV_OP_NODE_GET_MEMORY_STATS, NULL, 0);
+    memset(stats, 0, sizeof(*stats));
+    return HV_DISPATCH(conn, &call, err, node_get_memory_stats, conn, stats,
+                       err);
+}
+
 /* ---- domains ---- */
 
 int
@@ -344,6 +354,57 @@ hv_domain_abort_job(hv_domain *dom, hv_error *err)
 {
     hv_call call = CALL(HV_OP_DOMAIN_ABORT_JOB, dom->name, 0);
     return HV_DISPATCH(dom->conn, &call, err, domain_abort_job, dom, err);
+}
+
+/* ---- statistics ---- */
+
+int
+hv_domain_get_vcpus(hv_domain *dom, hv_vcpu_info **vcpus, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_GET_VCPUS, dom->name, 0);
+    int count = 0;
+
+    *vcpus = NULL;
+    if (HV_DISPATCH(dom->conn, &call, err, domain_get_vcpus, dom, vcpus,
+                    &count, err) < 0) {
+        g_clear_pointer(vcpus, g_free);
+        return -1;
+    }
+    return count;
+}
+
+int
+hv_domain_block_stats(hv_domain *dom, const char *dev, hv_block_stats *stats,
+                      hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_BLOCK_STATS, dom->name, 0);
+    memset(stats, 0, sizeof(*stats));
+    return HV_DISPATCH(dom->conn, &call, err, domain_block_stats, dom, dev,
+                       stats, err);
+}
+
+int
+hv_domain_interface_stats(hv_domain *dom, const char *dev,
+                          hv_interface_stats *stats, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_INTERFACE_STATS, dom->name, 0);
+    memset(stats, 0, sizeof(*stats));
+    return HV_DISPATCH(dom->conn, &call, err, domain_interface_stats, dom,
+                       dev, stats, err);
+}
+
+int
+hv_domain_memory_stats(hv_domain *dom, hv_memory_stat stats[HV_MEMSTAT_NR],
+                       hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_MEMORY_STATS, dom->name, 0);
+    int count = 0;
+
+    memset(stats, 0, sizeof(*stats) * HV_MEMSTAT_NR);
+    if (HV_DISPATCH(dom->conn, &call, err, domain_memory_stats, dom, stats,
+                    &count, err) < 0)
+        return -1;
+    return count;
 }
 
 /* ---- migration ---- */

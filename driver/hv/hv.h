@@ -270,6 +270,7 @@ typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
     X(node_get_free_memory, NODE_GET_FREE_MEMORY, node_get_free_memory, 0) \
     X(node_get_cpu_stats, NODE_GET_CPU_STATS, node_get_cpu_stats, 0) \
     X(node_get_uptime, NODE_GET_UPTIME, node_get_uptime, 0) \
+    X(node_get_memory_stats, NODE_GET_MEMORY_STATS, node_get_memory_stats, 0) \
     X(domain_list, DOMAIN_LIST, domain_list, 1) \
     X(domain_define, DOMAIN_DEFINE, domain_define, 1) \
     X(domain_undefine, DOMAIN_UNDEFINE, domain_undefine, 1) \
@@ -295,6 +296,10 @@ typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
     X(domain_update_device, DOMAIN_UPDATE_DEVICE, domain_update_device, 0) \
     X(domain_get_job_info, DOMAIN_GET_JOB_INFO, domain_get_job_info, 0) \
     X(domain_abort_job, DOMAIN_ABORT_JOB, domain_abort_job, 0) \
+    X(domain_get_vcpus, DOMAIN_GET_VCPUS, domain_get_vcpus, 0) \
+    X(domain_block_stats, DOMAIN_BLOCK_STATS, domain_block_stats, 0) \
+    X(domain_interface_stats, DOMAIN_INTERFACE_STATS, domain_interface_stats, 0) \
+    X(domain_memory_stats, DOMAIN_MEMORY_STATS, domain_memory_stats, 0) \
     X(domain_migrate_start, DOMAIN_MIGRATE_START, domain_migrate_start, 0) \
     X(migration_poll, MIGRATION_POLL, migration_poll, 0) \
     X(domain_migrate_set_max_downtime, DOMAIN_MIGRATE_SET_MAX_DOWNTIME, domain_migrate_set_max_downtime, 0) \
@@ -409,6 +414,17 @@ typedef struct hv_cpu_stats {
 int hv_node_get_cpu_stats(hv_conn *conn, hv_cpu_stats *stats, hv_error *err);
 /* Seconds since the host booted. */
 int hv_node_get_uptime(hv_conn *conn, int64_t *seconds, hv_error *err);
+
+/*
+ * The host's memory in KiB as /proc/meminfo counts it (virNodeGetMemoryStats
+ * over all cells): MemTotal, MemFree, Buffers, Cached. What the reference
+ * reads for the memory a host uses (total - free - buffers - cached).
+ */
+typedef struct hv_node_memory_stats {
+    uint64_t total_kib, free_kib, buffers_kib, cached_kib;
+} hv_node_memory_stats;
+int hv_node_get_memory_stats(hv_conn *conn, hv_node_memory_stats *stats,
+                             hv_error *err);
 
 /* ---- clock, randomness, event dispatch ---- */
 
@@ -535,6 +551,80 @@ typedef struct hv_job_info {
 } hv_job_info;
 int hv_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err);
 int hv_domain_abort_job(hv_domain *dom, hv_error *err);
+
+/* ---- statistics of a running domain (diagnostics) ---- */
+
+/* vCPU states: virVcpuState. */
+enum { HV_VCPU_OFFLINE = 0, HV_VCPU_RUNNING = 1, HV_VCPU_BLOCKED = 2 };
+typedef struct hv_vcpu_info {
+    unsigned int number; /* the vCPU's index */
+    int state;           /* HV_VCPU_* */
+    uint64_t cpu_time_ns;
+    int cpu;             /* host CPU it runs on, -1 if unknown */
+} hv_vcpu_info;
+/*
+ * Per-vCPU information (virDomainGetVcpus). *vcpus is a g_malloc'ed array
+ * the caller g_frees (NULL when the count is 0). Returns the count, or -1
+ * (OPERATION_INVALID for a domain that is not running).
+ */
+int hv_domain_get_vcpus(hv_domain *dom, hv_vcpu_info **vcpus, hv_error *err);
+
+/* Block device counters (virDomainBlockStats); -1 where not supported. */
+typedef struct hv_block_stats {
+    int64_t rd_req, rd_bytes, wr_req, wr_bytes, errs;
+} hv_block_stats;
+/*
+ * Counters of the disk whose target is dev ("vda"). INVALID_ARG for a dev
+ * the domain has not, OPERATION_INVALID when it is not running.
+ */
+int hv_domain_block_stats(hv_domain *dom, const char *dev,
+                          hv_block_stats *stats, hv_error *err);
+
+/* Network interface counters (virDomainInterfaceStats); -1 where unknown. */
+typedef struct hv_interface_stats {
+    int64_t rx_bytes, rx_packets, rx_errs, rx_drop;
+    int64_t tx_bytes, tx_packets, tx_errs, tx_drop;
+} hv_interface_stats;
+/*
+ * Counters of the interface whose host-side target is dev ("vnet0").
+ * INVALID_ARG for an unknown dev, OPERATION_INVALID when not running.
+ */
+int hv_domain_interface_stats(hv_domain *dom, const char *dev,
+                              hv_interface_stats *stats, hv_error *err);
+
+/* Memory statistic tags: virDomainMemoryStatTags. */
+enum {
+    HV_MEMSTAT_SWAP_IN = 0,
+    HV_MEMSTAT_SWAP_OUT = 1,
+    HV_MEMSTAT_MAJOR_FAULT = 2,
+    HV_MEMSTAT_MINOR_FAULT = 3,
+    HV_MEMSTAT_UNUSED = 4,
+    HV_MEMSTAT_AVAILABLE = 5,
+    HV_MEMSTAT_ACTUAL_BALLOON = 6,
+    HV_MEMSTAT_RSS = 7,
+    HV_MEMSTAT_USABLE = 8,
+    HV_MEMSTAT_LAST_UPDATE = 9,
+    HV_MEMSTAT_DISK_CACHES = 10,
+    HV_MEMSTAT_HUGETLB_PGALLOC = 11,
+    HV_MEMSTAT_HUGETLB_PGFAIL = 12,
+    HV_MEMSTAT_NR = 13,
+};
+typedef struct hv_memory_stat {
+    int tag;      /* HV_MEMSTAT_* */
+    uint64_t val; /* KiB, a count, or seconds (LAST_UPDATE) */
+} hv_memory_stat;
+/*
+ * The domain's memory statistics (virDomainMemoryStats): fills up to
+ * HV_MEMSTAT_NR entries of stats, in the order the hypervisor reports
+ * them, and returns how many (the balloon's guest statistics only when the
+ * guest reports them), or -1 (OPERATION_INVALID when not running).
+ */
+int hv_domain_memory_stats(hv_domain *dom,
+                           hv_memory_stat stats[HV_MEMSTAT_NR],
+                           hv_error *err);
+/* The name Python's libvirt binding gives a tag ("actual" for
+ * ACTUAL_BALLOON, "swap_in", ...), or NULL if the tag is unknown. */
+const char *hv_memory_stat_name(int tag);
 
 /* ---- migration (asynchronous: start returns a handle to poll) ---- */
 enum {
