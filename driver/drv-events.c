@@ -110,27 +110,6 @@ drv_register_events(drv *d, hv_error *hv)
 }
 
 /*
- * A lost connection disables the host until a reconnect succeeds; then
- * events are registered again and the host is enabled.
- */
-static void
-check_connection(drv *d)
-{
-    hv_error hv;
-
-    if (!d->initialized)
-        return;
-    if (hv_conn_is_alive(d->conn, &hv) == 1) {
-        d->host_enabled = true;
-        return;
-    }
-    d->host_enabled = false;
-    if (hv_conn_reconnect(d->conn, &hv) == 0 &&
-        drv_register_events(d, &hv) == 0)
-        d->host_enabled = true;
-}
-
-/*
  * Let ns pass on the hv clock in steps that end at each delayed event's due
  * time, so delayed events are emitted exactly when due.
  */
@@ -164,6 +143,6 @@ drv_wait(drv *d, int64_t ns, drv_error *err)
     drv_error_reset(err);
     if (drv_sleep(d, ns, err) < 0)
         return -1;
-    check_connection(d);
+    drv_host_check_connection(d);
     return 0;
 }

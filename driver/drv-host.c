@@ -1,11 +1,13 @@
 /*
  * drv-host.c: the host — connecting (version checks, event registration),
- * whether it is enabled, its resources and inventory, uptime, CPU
- * statistics, its node and its traits.
+ * its service record (enabled, or disabled by the driver or an operator)
+ * and the connection's loss and return, its resources and inventory,
+ * uptime, CPU statistics, its node and its traits.
  */
 #include "drv-priv.h"
 
 #include <glib.h>
+#include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <string.h>
@@ -28,6 +30,88 @@ is_qemu_type(const drv *d)
            strcmp(d->cfg.virt_type, "qemu") == 0;
 }
 
+/* ---- the service record and the connection ---- */
+
+/*
+ * The reference's _set_host_enabled: change the record only if it differs,
+ * and then only if the host is enabled or was disabled automatically (its
+ * reason carries DRV_DISABLE_PREFIX), so an operator's disable stays.
+ */
+static void
+set_host_enabled(drv *d, bool enabled, const char *reason)
+{
+    bool disable = !enabled;
+
+    if (d->service_disabled == disable)
+        return;
+    if (d->service_disabled &&
+        !(d->disabled_reason &&
+          g_str_has_prefix(d->disabled_reason, DRV_DISABLE_PREFIX)))
+        return; /* an operator's disable: not ours to undo */
+    d->service_disabled = disable;
+    g_free(d->disabled_reason);
+    d->disabled_reason =
+        disable ? g_strconcat(DRV_DISABLE_PREFIX, reason, NULL) : NULL;
+}
+
+/*
+ * The reference's _get_new_connection: connect again; enable the host
+ * (if it was disabled automatically) when that works, disable it with
+ * "Failed to connect to libvirt" when it does not. Events are registered
+ * again on the new connection.
+ */
+static int
+reconnect(drv *d, hv_error *hv)
+{
+    if (hv_conn_reconnect(d->conn, hv) < 0 ||
+        drv_register_events(d, hv) < 0) {
+        set_host_enabled(d, false, "Failed to connect to libvirt");
+        return -1;
+    }
+    d->conn_lost = false;
+    set_host_enabled(d, true, NULL);
+    return 0;
+}
+
+void
+drv_set_conn_error(drv *d, drv_error *err, const hv_error *hv,
+                   const char *what, const drv_instance *inst)
+{
+    if (!err || err->kind != DRV_OK)
+        return;
+    if (!hv->conn_lost) {
+        drv_set_hv_error(err, hv, what, inst);
+        return;
+    }
+    /* the reference's message, naming the host (hvd: its hostname once
+     * known, else the connection's URI), then what failed */
+    drv_error_set(err, DRV_ERR_HOST_UNAVAILABLE,
+                  "Connection to the hypervisor is broken on host: %s "
+                  "(%s%s%s: %s)",
+                  d->hostname ? d->hostname : hv_conn_uri(d->conn), what,
+                  inst ? " of instance " : "", inst ? inst->uuid : "",
+                  hv->message);
+    err->hv = *hv;
+}
+
+int
+drv_host_check_connection(drv *d)
+{
+    hv_error hv;
+
+    if (!d->initialized)
+        return 0;
+    if (hv_conn_is_alive(d->conn, &hv) == 1 && !d->conn_lost)
+        return 1;
+    if (!d->conn_lost) {
+        /* the close callback: libvirt's reason is VIR_CONNECT_CLOSE_REASON_EOF
+         * (1), the daemon went away, which the reference prints as is */
+        d->conn_lost = true;
+        set_host_enabled(d, false, "Connection to libvirt lost: 1");
+    }
+    return reconnect(d, &hv) == 0 ? 1 : 0;
+}
+
 int
 drv_init_host(drv *d, const char *host, drv_error *err)
 {
@@ -41,8 +125,17 @@ drv_init_host(drv *d, const char *host, drv_error *err)
                       "invalid host name '%s'", host);
         return -1;
     }
-    if (hv_conn_get_version(d->conn, &lib, &hv_ver, &hv) < 0) {
-        drv_set_hv_error(err, &hv, "cannot read the hypervisor versions", NULL);
+    /* the reference's initialize() connects first: a broken connection
+     * is made again (a failure disables the host) before the first call
+     * goes through */
+    if (hv_conn_get_version(d->conn, &lib, &hv_ver, &hv) < 0 &&
+        hv.conn_lost) {
+        hv_error again;
+        if (reconnect(d, &again) == 0)
+            hv_conn_get_version(d->conn, &lib, &hv_ver, &hv);
+    }
+    if (hv.code != HV_ERR_OK) {
+        drv_set_conn_error(d, err, &hv, "cannot read the hypervisor versions", NULL);
         return -1;
     }
     if (lib < MIN_LIBVIRT_VERSION) {
@@ -59,15 +152,16 @@ drv_init_host(drv *d, const char *host, drv_error *err)
     }
     g_free(d->hostname);
     if (!(d->hostname = hv_conn_get_hostname(d->conn, &hv))) {
-        drv_set_hv_error(err, &hv, "cannot read the hostname", NULL);
+        drv_set_conn_error(d, err, &hv, "cannot read the hostname", NULL);
         return -1;
     }
     if (drv_register_events(d, &hv) < 0) {
-        drv_set_hv_error(err, &hv, "cannot register for events", NULL);
+        drv_set_conn_error(d, err, &hv, "cannot register for events", NULL);
         return -1;
     }
     d->initialized = true;
-    d->host_enabled = true;
+    d->conn_lost = false;
+    set_host_enabled(d, true, NULL);
     return 0;
 }
 
@@ -77,40 +171,326 @@ drv_cleanup_host(drv *d)
     if (!d)
         return;
     d->initialized = false;
-    d->host_enabled = false;
 }
 
 bool
 drv_host_enabled(drv *d)
 {
-    return d->initialized && d->host_enabled;
+    return d->initialized && !d->service_disabled;
 }
 
-/* Sum over running domains of vCPUs and memory. */
-static int
-used_by_domains(drv *d, unsigned int *vcpus, uint64_t *mem_kib,
-                drv_error *err)
+const char *
+drv_host_disabled_reason(drv *d)
 {
-    hv_domain **doms = NULL;
-    hv_error hv;
-    int n = hv_domain_list(d->conn, HV_LIST_ACTIVE, &doms, &hv);
+    return d->service_disabled ? d->disabled_reason : NULL;
+}
 
-    *vcpus = 0;
-    *mem_kib = 0;
-    if (n < 0) {
-        drv_set_hv_error(err, &hv, "cannot list domains", NULL);
+void
+drv_set_service_disabled(drv *d, bool disabled, const char *reason)
+{
+    d->service_disabled = disabled;
+    g_free(d->disabled_reason);
+    d->disabled_reason = disabled && reason ? g_strdup(reason) : NULL;
+}
+
+/* ---- the host's capabilities ---- */
+
+/* What the reference reads from the capabilities XML. */
+typedef struct host_caps {
+    char *arch, *model, *vendor;
+    int cells, sockets, cores, threads;
+    GPtrArray *features; /* char*, sorted */
+    GArray *guests;      /* drv_supported_instance */
+} host_caps;
+
+static void
+host_caps_clear(host_caps *c)
+{
+    g_free(c->arch);
+    g_free(c->model);
+    g_free(c->vendor);
+    if (c->features)
+        g_ptr_array_free(c->features, TRUE);
+    if (c->guests)
+        g_array_free(c->guests, TRUE);
+    memset(c, 0, sizeof(*c));
+}
+
+static char *
+xpath_string(xmlXPathContextPtr ctx, const char *expr)
+{
+    xmlXPathObjectPtr o =
+        xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    xmlChar *v = o ? xmlXPathCastToString(o) : NULL;
+    char *out = v && *v ? g_strdup((const char *)v) : NULL;
+
+    xmlFree(v);
+    xmlXPathFreeObject(o);
+    return out;
+}
+
+static int
+xpath_int(xmlXPathContextPtr ctx, const char *expr)
+{
+    xmlXPathObjectPtr o =
+        xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    double v = o ? xmlXPathCastToNumber(o) : 0;
+
+    xmlXPathFreeObject(o);
+    return v == v ? (int)v : 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Nova's canonical names (arch.canonicalize, hv_type.canonicalize,
+ * vm_mode.canonicalize): lower case, and their few aliases. */
+static void
+canonical(char *out, size_t len, const char *name, const char *const *aliases)
+{
+    char *low = g_ascii_strdown(name ? name : "", -1);
+
+    for (const char *const *a = aliases; a && *a; a += 2)
+        if (strcmp(low, a[0]) == 0) {
+            g_strlcpy(out, a[1], len);
+            g_free(low);
+            return;
+        }
+    g_strlcpy(out, low, len);
+    g_free(low);
+}
+
+static const char *const arch_aliases[] = {"amd64", "x86_64", "x86_32",
+                                           "i686",  "ia32",   "i686", NULL};
+static const char *const hv_aliases[] = {"xapi", "xen", NULL};
+static const char *const mode_aliases[] = {"baremetal", "hvm", "pv", "xen",
+                                           "hv", "hvm", NULL};
+
+/* Read the host's capabilities; -1 with err set. */
+static int
+host_caps_read(drv *d, host_caps *c, drv_error *err)
+{
+    char *xml;
+    xmlDocPtr doc;
+    xmlXPathContextPtr ctx = NULL;
+    xmlXPathObjectPtr o = NULL;
+    hv_error hv;
+
+    memset(c, 0, sizeof(*c));
+    if (!(xml = hv_conn_get_capabilities(d->conn, &hv))) {
+        drv_set_conn_error(d, err, &hv, "cannot read capabilities", NULL);
+        return -1;
+    }
+    doc = xmlReadMemory(xml, (int)strlen(xml), "capabilities.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR |
+                            XML_PARSE_NOWARNING);
+    g_free(xml);
+    if (!doc || !(ctx = xmlXPathNewContext(doc))) {
+        xmlFreeDoc(doc);
+        drv_error_set(err, DRV_ERR_HYPERVISOR,
+                      "the hypervisor's capabilities are not XML");
+        return -1;
+    }
+    c->arch = xpath_string(ctx, "string(/capabilities/host/cpu/arch)");
+    c->model = xpath_string(ctx, "string(/capabilities/host/cpu/model)");
+    c->vendor = xpath_string(ctx, "string(/capabilities/host/cpu/vendor)");
+    c->sockets = xpath_int(ctx, "number(/capabilities/host/cpu/topology/@sockets)");
+    c->cores = xpath_int(ctx, "number(/capabilities/host/cpu/topology/@cores)");
+    c->threads = xpath_int(ctx, "number(/capabilities/host/cpu/topology/@threads)");
+    /* no NUMA topology in the capabilities counts as one cell */
+    c->cells = xpath_int(ctx, "count(/capabilities/host/topology)") == 0
+                   ? 1
+                   : xpath_int(ctx, "count(/capabilities/host/topology/cells/cell)");
+    c->features = g_ptr_array_new_with_free_func(g_free);
+    if ((o = xmlXPathEvalExpression(
+             (const xmlChar *)"/capabilities/host/cpu/feature/@name", ctx)) &&
+        o->nodesetval)
+        for (int i = 0; i < o->nodesetval->nodeNr; i++) {
+            xmlChar *v = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
+            /* a set in the reference: each name once */
+            if (v && !g_ptr_array_find_with_equal_func(c->features, v,
+                                                       g_str_equal, NULL))
+                g_ptr_array_add(c->features, g_strdup((const char *)v));
+            xmlFree(v);
+        }
+    xmlXPathFreeObject(o);
+    g_ptr_array_sort(c->features, cmp_str);
+    c->guests = g_array_new(FALSE, TRUE, sizeof(drv_supported_instance));
+    if ((o = xmlXPathEvalExpression(
+             (const xmlChar *)"/capabilities/guest/arch/domain", ctx)) &&
+        o->nodesetval)
+        for (int i = 0; i < o->nodesetval->nodeNr; i++) {
+            xmlNodePtr dom = o->nodesetval->nodeTab[i], arch = dom->parent;
+            xmlChar *an = xmlGetProp(arch, (const xmlChar *)"name");
+            xmlChar *dt = xmlGetProp(dom, (const xmlChar *)"type");
+            xmlChar *os = NULL;
+            drv_supported_instance si;
+
+            for (xmlNodePtr n = arch->parent->children; n; n = n->next)
+                if (n->type == XML_ELEMENT_NODE &&
+                    strcmp((const char *)n->name, "os_type") == 0)
+                    os = xmlNodeGetContent(n);
+            canonical(si.arch, sizeof(si.arch), (const char *)an,
+                      arch_aliases);
+            canonical(si.hv_type, sizeof(si.hv_type), (const char *)dt,
+                      hv_aliases);
+            canonical(si.vm_mode, sizeof(si.vm_mode), (const char *)os,
+                      mode_aliases);
+            g_array_append_val(c->guests, si);
+            xmlFree(an);
+            xmlFree(dt);
+            xmlFree(os);
+        }
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    return 0;
+}
+
+/* The reference's _get_cpu_info as JSON text (g_free). */
+static char *
+cpu_info_json(const host_caps *c)
+{
+    json_t *o = json_object(), *topo = json_object(), *feat = json_array();
+    char *s, *out;
+
+    json_object_set_new(o, "arch", c->arch ? json_string(c->arch) : json_null());
+    json_object_set_new(o, "model",
+                        c->model ? json_string(c->model) : json_null());
+    json_object_set_new(o, "vendor",
+                        c->vendor ? json_string(c->vendor) : json_null());
+    json_object_set_new(topo, "cells", json_integer(c->cells));
+    json_object_set_new(topo, "sockets", json_integer(c->sockets));
+    json_object_set_new(topo, "cores", json_integer(c->cores));
+    json_object_set_new(topo, "threads", json_integer(c->threads));
+    json_object_set_new(o, "topology", topo);
+    for (guint i = 0; i < c->features->len; i++)
+        json_array_append_new(feat,
+                              json_string(g_ptr_array_index(c->features, i)));
+    json_object_set_new(o, "features", feat);
+    s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+    out = g_strdup(s);
+    free(s);
+    json_decref(o);
+    return out;
+}
+
+/* ---- resources ---- */
+
+/*
+ * The reference's _get_vcpu_used: the vCPUs of every running domain, as
+ * many as the hypervisor lists for it; a domain that fails is skipped.
+ */
+static int
+vcpus_used(drv *d, hv_domain **doms, int n)
+{
+    int total = 0;
+
+    for (int i = 0; i < n; i++) {
+        hv_vcpu_info *v = NULL;
+        hv_error hv;
+        int k = hv_domain_get_vcpus(doms[i], &v, &hv);
+
+        (void)d;
+        if (k > 0)
+            total += k;
+        g_free(v);
+    }
+    return total;
+}
+
+/*
+ * The reference's get_memory_mb_used: the node's memory less what the
+ * host could hand out (free + buffers + cached). A backend without memory
+ * counters (libvirt's test driver) counts the memory of running domains.
+ */
+static int
+memory_mb_used(drv *d, const hv_node_info *node, hv_domain **doms, int n,
+               uint64_t *used, drv_error *err)
+{
+    hv_node_memory_stats ms;
+    uint64_t total_mb = node->memory_kib / 1024, avail_mb, dom_kib = 0;
+    hv_error hv;
+
+    if (hv_node_get_memory_stats(d->conn, &ms, &hv) == 0) {
+        avail_mb = (ms.free_kib + ms.buffers_kib + ms.cached_kib) / 1024;
+        *used = avail_mb >= total_mb ? 0 : total_mb - avail_mb;
+        return 0;
+    }
+    if (hv.code != HV_ERR_NO_SUPPORT) {
+        drv_set_conn_error(d, err, &hv, "cannot read the host's memory", NULL);
         return -1;
     }
     for (int i = 0; i < n; i++) {
         hv_domain_info info;
-        /* a domain that went away meanwhile uses nothing */
-        if (hv_domain_get_info(doms[i], &info, &hv) == 0) {
-            *vcpus += info.nr_vcpus;
-            *mem_kib += info.mem_kib;
-        }
+        if (hv_domain_get_info(doms[i], &info, &hv) == 0)
+            dom_kib += info.mem_kib;
     }
-    hv_domain_list_free(doms, n);
+    *used = dom_kib / 1024;
     return 0;
+}
+
+/*
+ * The reference's _get_disk_over_committed_size_total, on hv: for every
+ * disk of every running domain that is a qcow2 volume of the driver's
+ * pool, its virtual size less what it has allocated. A domain or disk
+ * whose XML or volume cannot be read is skipped, as the reference skips
+ * libvirt errors and vanished files.
+ */
+static uint64_t
+over_committed_bytes(drv *d, hv_domain **doms, int n)
+{
+    uint64_t total = 0;
+
+    for (int i = 0; i < n; i++) {
+        hv_error hv;
+        char *xml = hv_domain_get_xml(doms[i], 0, &hv);
+        xmlDocPtr doc;
+        xmlXPathContextPtr ctx = NULL;
+        xmlXPathObjectPtr o = NULL;
+
+        if (!xml)
+            continue;
+        doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                XML_PARSE_NOWARNING);
+        g_free(xml);
+        if (doc && (ctx = xmlXPathNewContext(doc)) &&
+            (o = xmlXPathEvalExpression(
+                 (const xmlChar *)"/domain/devices/disk[@type='file' or "
+                                  "@type='block']/source/@file | "
+                                  "/domain/devices/disk[@type='file' or "
+                                  "@type='block']/source/@dev",
+                 ctx)) &&
+            o->nodesetval) {
+            for (int k = 0; k < o->nodesetval->nodeNr; k++) {
+                xmlChar *path = xmlNodeGetContent(o->nodesetval->nodeTab[k]);
+                char *base = path ? g_path_get_basename((char *)path) : NULL;
+                char *vpath = base ? hv_vol_get_path(d->conn, d->cfg.storage_pool,
+                                                     base, &hv)
+                                   : NULL;
+                hv_vol_info vi;
+
+                /* only the pool's own volumes: other files hvd cannot see */
+                if (vpath && strcmp(vpath, (const char *)path) == 0 &&
+                    hv_vol_get_info(d->conn, d->cfg.storage_pool, base, &vi,
+                                    &hv) == 0 &&
+                    strcmp(vi.format, "qcow2") == 0 &&
+                    vi.capacity > vi.allocation)
+                    total += vi.capacity - vi.allocation;
+                g_free(vpath);
+                g_free(base);
+                xmlFree(path);
+            }
+        }
+        xmlXPathFreeObject(o);
+        xmlXPathFreeContext(ctx);
+        xmlFreeDoc(doc);
+    }
+    return total;
 }
 
 int
@@ -118,25 +498,35 @@ drv_get_available_resource(drv *d, drv_resources *res, drv_error *err)
 {
     hv_node_info node;
     hv_pool_info pool;
+    host_caps caps;
     unsigned long lib = 0, hv_ver = 0;
-    uint64_t used_kib;
+    hv_domain **doms = NULL;
+    int n = 0, ret = -1;
+    int64_t free_bytes;
     hv_error hv;
 
     drv_error_reset(err);
     memset(res, 0, sizeof(*res));
+    memset(&caps, 0, sizeof(caps));
+    /* the reference reads the capabilities first (a libvirt quirk) */
+    if (host_caps_read(d, &caps, err) < 0)
+        goto cleanup;
     if (hv_node_get_info(d->conn, &node, &hv) < 0 ||
         hv_pool_get_info(d->conn, d->cfg.storage_pool, &pool, &hv) < 0 ||
         hv_conn_get_version(d->conn, &lib, &hv_ver, &hv) < 0) {
-        drv_set_hv_error(err, &hv, "cannot read host resources", NULL);
-        return -1;
+        drv_set_conn_error(d, err, &hv, "cannot read host resources", NULL);
+        goto cleanup;
     }
-    if (used_by_domains(d, &res->vcpus_used, &used_kib, err) < 0)
-        return -1;
+    if ((n = hv_domain_list(d->conn, HV_LIST_ACTIVE, &doms, &hv)) < 0) {
+        n = 0;
+        drv_set_conn_error(d, err, &hv, "cannot list domains", NULL);
+        goto cleanup;
+    }
+    if (memory_mb_used(d, &node, doms, n, &res->memory_mb_used, err) < 0)
+        goto cleanup;
     res->vcpus = node.cpus;
+    res->vcpus_used = (unsigned int)vcpus_used(d, doms, n);
     res->memory_mb = node.memory_kib / 1024;
-    /* like the reference: used memory counts what the host keeps back */
-    res->memory_mb_used = used_kib / 1024 +
-                          (uint64_t)d->cfg.reserved_host_memory_mb;
     res->local_gb = pool.capacity >> 30;
     res->local_gb_used = pool.allocation >> 30;
     g_strlcpy(res->hypervisor_type,
@@ -145,7 +535,85 @@ drv_get_available_resource(drv *d, drv_resources *res, drv_error *err)
     res->hypervisor_version = hv_ver;
     g_strlcpy(res->hypervisor_hostname, d->hostname ? d->hostname : "",
               sizeof(res->hypervisor_hostname));
-    return 0;
+    res->cpu_info = cpu_info_json(&caps);
+    /* whole GiB free, less the over-commitment, in whole GiB rounded
+     * down (Python 2's integer division, negative values included) */
+    free_bytes = (int64_t)(pool.available >> 30 << 30) -
+                 (int64_t)over_committed_bytes(d, doms, n);
+    res->disk_available_least =
+        free_bytes >= 0 ? free_bytes / (INT64_C(1) << 30)
+                        : -((-free_bytes + (INT64_C(1) << 30) - 1) /
+                            (INT64_C(1) << 30));
+    res->n_supported_instances = caps.guests->len;
+    res->supported_instances = (drv_supported_instance *)g_array_free(
+        g_steal_pointer(&caps.guests), FALSE);
+    res->pci_passthrough_devices = g_strdup("[]");
+    res->numa_topology = NULL;
+    ret = 0;
+
+cleanup:
+    hv_domain_list_free(doms, n);
+    host_caps_clear(&caps);
+    if (ret < 0)
+        drv_resources_clear(res);
+    return ret;
+}
+
+void
+drv_resources_clear(drv_resources *res)
+{
+    if (!res)
+        return;
+    g_free(res->cpu_info);
+    g_free(res->supported_instances);
+    g_free(res->pci_passthrough_devices);
+    g_free(res->numa_topology);
+    memset(res, 0, sizeof(*res));
+}
+
+char *
+drv_resources_to_json(const drv_resources *res)
+{
+    json_t *o = json_object(), *si = json_array();
+    char *s, *out;
+
+    json_object_set_new(o, "vcpus", json_integer(res->vcpus));
+    json_object_set_new(o, "memory_mb", json_integer((json_int_t)res->memory_mb));
+    json_object_set_new(o, "local_gb", json_integer((json_int_t)res->local_gb));
+    json_object_set_new(o, "vcpus_used", json_integer(res->vcpus_used));
+    json_object_set_new(o, "memory_mb_used",
+                        json_integer((json_int_t)res->memory_mb_used));
+    json_object_set_new(o, "local_gb_used",
+                        json_integer((json_int_t)res->local_gb_used));
+    json_object_set_new(o, "hypervisor_type",
+                        json_string(res->hypervisor_type));
+    json_object_set_new(o, "hypervisor_version",
+                        json_integer((json_int_t)res->hypervisor_version));
+    json_object_set_new(o, "hypervisor_hostname",
+                        json_string(res->hypervisor_hostname));
+    json_object_set_new(o, "cpu_info", res->cpu_info
+                                           ? json_string(res->cpu_info)
+                                           : json_null());
+    json_object_set_new(o, "disk_available_least",
+                        json_integer(res->disk_available_least));
+    for (unsigned int i = 0; i < res->n_supported_instances; i++)
+        json_array_append_new(
+            si, json_pack("[sss]", res->supported_instances[i].arch,
+                          res->supported_instances[i].hv_type,
+                          res->supported_instances[i].vm_mode));
+    json_object_set_new(o, "supported_instances", si);
+    json_object_set_new(o, "pci_passthrough_devices",
+                        json_string(res->pci_passthrough_devices
+                                        ? res->pci_passthrough_devices
+                                        : "[]"));
+    json_object_set_new(o, "numa_topology",
+                        res->numa_topology ? json_string(res->numa_topology)
+                                           : json_null());
+    s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+    out = g_strdup(s);
+    free(s);
+    json_decref(o);
+    return out;
 }
 
 int
@@ -171,6 +639,7 @@ drv_get_inventory(drv *d, drv_inventory *inv, drv_error *err)
         .reserved = ((uint64_t)d->cfg.reserved_host_disk_mb + 1023) / 1024,
         .min_unit = 1, .max_unit = res.local_gb, .step_size = 1,
         .allocation_ratio = d->cfg.disk_allocation_ratio};
+    drv_resources_clear(&res);
     return 0;
 }
 
@@ -181,7 +650,7 @@ drv_get_host_uptime(drv *d, int64_t *seconds, drv_error *err)
 
     drv_error_reset(err);
     if (hv_node_get_uptime(d->conn, seconds, &hv) < 0) {
-        drv_set_hv_error(err, &hv, "cannot read the host uptime", NULL);
+        drv_set_conn_error(d, err, &hv, "cannot read the host uptime", NULL);
         return -1;
     }
     return 0;
@@ -197,7 +666,7 @@ drv_get_host_cpu_stats(drv *d, drv_cpu_stats *st, drv_error *err)
     drv_error_reset(err);
     if (hv_node_get_cpu_stats(d->conn, &cs, &hv) < 0 ||
         hv_node_get_info(d->conn, &node, &hv) < 0) {
-        drv_set_hv_error(err, &hv, "cannot read host CPU statistics", NULL);
+        drv_set_conn_error(d, err, &hv, "cannot read host CPU statistics", NULL);
         return -1;
     }
     st->kernel = cs.kernel;
@@ -215,7 +684,7 @@ drv_get_available_nodes(drv *d, char ***nodes, drv_error *err)
 
     drv_error_reset(err);
     if (!d->hostname && !(d->hostname = hv_conn_get_hostname(d->conn, &hv))) {
-        drv_set_hv_error(err, &hv, "cannot read the hostname", NULL);
+        drv_set_conn_error(d, err, &hv, "cannot read the hostname", NULL);
         return -1;
     }
     *nodes = g_new0(char *, 2);
@@ -249,53 +718,22 @@ static const struct {
     {"x2apic", "HW_CPU_X86_X2APIC"},
 };
 
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 drv_get_traits(drv *d, char ***traits, drv_error *err)
 {
-    char *caps;
-    xmlDocPtr doc;
-    xmlXPathContextPtr ctx = NULL;
-    xmlXPathObjectPtr res = NULL;
-    GPtrArray *out = g_ptr_array_new();
-    hv_error hv;
+    host_caps caps;
+    GPtrArray *out;
 
     drv_error_reset(err);
-    if (!(caps = hv_conn_get_capabilities(d->conn, &hv))) {
-        drv_set_hv_error(err, &hv, "cannot read capabilities", NULL);
-        g_ptr_array_free(out, TRUE);
+    if (host_caps_read(d, &caps, err) < 0)
         return -1;
-    }
-    doc = xmlReadMemory(caps, (int)strlen(caps), "capabilities.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR |
-                            XML_PARSE_NOWARNING);
-    g_free(caps);
-    if (doc && (ctx = xmlXPathNewContext(doc)) &&
-        (res = xmlXPathEvalExpression(
-             (const xmlChar *)"/capabilities/host/cpu/feature/@name", ctx)) &&
-        res->nodesetval) {
-        for (int i = 0; i < res->nodesetval->nodeNr; i++) {
-            xmlChar *name = xmlNodeGetContent(res->nodesetval->nodeTab[i]);
-            for (size_t k = 0; name && k < G_N_ELEMENTS(cpu_traits); k++)
-                if (strcmp((const char *)name, cpu_traits[k].feature) == 0)
-                    g_ptr_array_add(out, g_strdup(cpu_traits[k].trait));
-            xmlFree(name);
-        }
-    }
-    xmlXPathFreeObject(res);
-    xmlXPathFreeContext(ctx);
-    if (!doc) {
-        g_ptr_array_free(out, TRUE);
-        drv_error_set(err, DRV_ERR_HYPERVISOR,
-                      "the hypervisor's capabilities are not XML");
-        return -1;
-    }
-    xmlFreeDoc(doc);
+    out = g_ptr_array_new();
+    for (guint i = 0; i < caps.features->len; i++)
+        for (size_t k = 0; k < G_N_ELEMENTS(cpu_traits); k++)
+            if (strcmp(g_ptr_array_index(caps.features, i),
+                       cpu_traits[k].feature) == 0)
+                g_ptr_array_add(out, g_strdup(cpu_traits[k].trait));
+    host_caps_clear(&caps);
     g_ptr_array_sort(out, cmp_str);
     g_ptr_array_add(out, NULL);
     *traits = (char **)g_ptr_array_free(out, FALSE);

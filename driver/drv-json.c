@@ -685,13 +685,56 @@ check_keys_extra(jv_ctx *c, json_t *obj, const char *const *known,
     return jv_check_keys(c, obj, (const char *const *)all->pdata);
 }
 
+/*
+ * "launched_at": seconds since the epoch (an integer >= 1) or an ISO 8601
+ * time; without an offset it is UTC, as Nova keeps its times.
+ */
+static int
+load_launched_at(jv_ctx *c, json_t *root, int64_t *out)
+{
+    json_t *v = jv_enter(c, root, "launched_at", false);
+    long long secs;
+    int rc = -1;
+
+    if (!v)
+        return 0;
+    if (json_is_integer(v)) {
+        if (jv_read_int(c, v, 1, LLONG_MAX, &secs) == 0) {
+            *out = secs;
+            rc = 0;
+        }
+    } else if (json_is_string(v)) {
+        GTimeZone *utc = g_time_zone_new_utc();
+        GDateTime *dt = g_date_time_new_from_iso8601(json_string_value(v),
+                                                     utc);
+        if (dt && g_date_time_to_unix(dt) >= 1) {
+            *out = g_date_time_to_unix(dt);
+            rc = 0;
+        } else {
+            jv_fail(c, false,
+                    "expected an ISO 8601 date and time after 1970 such as "
+                    "\"2026-01-01T00:00:00Z\", got \"%s\"",
+                    json_string_value(v));
+        }
+        if (dt)
+            g_date_time_unref(dt);
+        g_time_zone_unref(utc);
+    } else {
+        jv_fail(c, false,
+                "expected an ISO 8601 time or seconds since the epoch, got %s",
+                jv_type_name(v));
+    }
+    jv_pop(c);
+    return rc;
+}
+
 static int
 load_instance(jv_ctx *c, json_t *root, const char *const *extra_keys,
               bool uuid_optional, drv_instance *inst)
 {
     static const char *const keys[] = {"uuid", "name", "flavor", "image",
                                        "network_info", "block_device_info",
-                                       NULL};
+                                       "launched_at", "config_drive", NULL};
     json_t *v;
     int rc;
 
@@ -699,7 +742,9 @@ load_instance(jv_ctx *c, json_t *root, const char *const *extra_keys,
         jv_get_string(c, root, "uuid", !uuid_optional, 0, check_uuid,
                       &inst->uuid) < 0 ||
         jv_get_string(c, root, "name", true, JV_NONEMPTY | JV_NOSLASH, NULL,
-                      &inst->name) < 0)
+                      &inst->name) < 0 ||
+        load_launched_at(c, root, &inst->launched_at) < 0 ||
+        jv_get_bool(c, root, "config_drive", false, &inst->config_drive) < 0)
         return -1;
 
     if (!(v = jv_enter_typed(c, root, "flavor", true, JSON_OBJECT, &rc)))

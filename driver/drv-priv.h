@@ -8,6 +8,7 @@
  *   drv-events.c     lifecycle events, drv_sleep (every wait of the driver)
  *   drv-host.c       host: init, resources, inventory, node, traits
  *   drv-query.c      instance queries; the domain lookup all operations use
+ *   drv-diag.c       diagnostics: statistics of an instance (both forms)
  *   drv-disk.c       the instance's volumes, the disk plan, its domain XML
  *   drv-vif.c        VIFs and Neutron's external events
  *   drv-lifecycle.c  spawn, destroy, reboot, power, suspend, ...
@@ -43,7 +44,12 @@ struct drv {
     hv_conn *conn;           /* borrowed */
     char *hostname;
     bool initialized;
-    bool host_enabled;
+    /* the service record (drv-host.c): disabled, and why ("AUTO: ..." when
+     * the driver did it); conn_lost: the driver has seen its connection
+     * go and not yet come back */
+    bool service_disabled;
+    char *disabled_reason;
+    bool conn_lost;
     bool events_registered;
     drv_event_listener listener;
     void *listener_opaque;
@@ -78,6 +84,32 @@ void drv_set_not_found(drv_error *err, const drv_instance *inst,
 int drv_register_events(drv *d, hv_error *hv);
 /* Let ns pass on the hv clock, emitting delayed events when due. */
 int drv_sleep(drv *d, int64_t ns, drv_error *err);
+
+/* ---- drv-host.c ---- */
+
+/*
+ * The driver's turn of the reference's event loop and get_connection: if
+ * the connection is gone, disable the host (automatically) and try to
+ * reconnect; once reconnected, register for events again and enable the
+ * host if it was disabled automatically. 1 if the connection is up
+ * afterwards, 0 if not.
+ */
+int drv_host_check_connection(drv *d);
+/*
+ * The failure of a call the reference makes through get_connection (on
+ * the connection, not on a domain handle it already holds): when the
+ * connection is gone (hv->conn_lost), DRV_ERR_HOST_UNAVAILABLE
+ * (HypervisorUnavailable), else as drv_set_hv_error.
+ */
+void drv_set_conn_error(drv *d, drv_error *err, const hv_error *hv,
+                        const char *what, const drv_instance *inst);
+
+/* ---- drv-diag.c ---- */
+
+/* The disk targets and interface targets of a domain XML, in document
+ * order, as the reference's _get_io_devices finds them (g_strfreev; empty
+ * lists for XML that does not parse). */
+void drv_io_devices(const char *xml, char ***disks, char ***ifaces);
 
 /* ---- drv-query.c ---- */
 

@@ -1,8 +1,8 @@
 /*
  * drv-query.c: questions about instances — their domain and power state
  * (the helpers every operation on an instance starts with), info,
- * existence, the lists of instances, diagnostics. Nothing here changes
- * the host.
+ * existence, the lists of instances (diagnostics are in drv-diag.c).
+ * Nothing here changes the host.
  */
 #include "drv-priv.h"
 
@@ -16,11 +16,15 @@ drv_get_guest(drv *d, const drv_instance *inst, drv_error *err)
     hv_error hv;
     hv_domain *dom = hv_domain_lookup_by_uuid(d->conn, inst->uuid, &hv);
 
+    /* like the reference's get_connection: a broken connection is made
+     * again before the call goes through; if that fails the call fails */
+    if (!dom && hv.conn_lost && drv_host_check_connection(d) == 1)
+        dom = hv_domain_lookup_by_uuid(d->conn, inst->uuid, &hv);
     if (!dom) {
         if (hv.code == HV_ERR_NO_DOMAIN)
             drv_set_not_found(err, inst, &hv);
         else
-            drv_set_hv_error(err, &hv, "lookup", inst);
+            drv_set_conn_error(d, err, &hv, "lookup", inst);
     }
     return dom;
 }
@@ -109,7 +113,7 @@ list_domains(drv *d, bool uuids, char ***out, drv_error *err)
 
     drv_error_reset(err);
     if ((n = hv_domain_list(d->conn, HV_LIST_ALL, &doms, &hv)) < 0) {
-        drv_set_hv_error(err, &hv, "cannot list domains", NULL);
+        drv_set_conn_error(d, err, &hv, "cannot list domains", NULL);
         return -1;
     }
     *out = g_new0(char *, (size_t)n + 1);
@@ -140,34 +144,4 @@ drv_get_num_instances(drv *d, drv_error *err)
 
     g_strfreev(names);
     return n;
-}
-
-int
-drv_get_diagnostics(drv *d, const drv_instance *inst, drv_diagnostics *diag,
-                    drv_error *err)
-{
-    drv_info info;
-    hv_domain *dom;
-    char *xml;
-    hv_error hv;
-
-    if (drv_get_info(d, inst, &info, err) < 0)
-        return -1;
-    memset(diag, 0, sizeof(*diag));
-    diag->state = info.state;
-    diag->cpu_time_ns = info.cpu_time_ns;
-    diag->memory_kb = info.mem_kb;
-    diag->num_cpus = info.num_cpu;
-    diag->uptime_s = -1;
-    if (!(dom = drv_get_guest(d, inst, err)))
-        return -1;
-    if ((xml = hv_domain_get_xml(dom, 0, &hv))) {
-        for (const char *p = xml; (p = strstr(p, "<disk ")); p++)
-            diag->num_disks++;
-        for (const char *p = xml; (p = strstr(p, "<interface ")); p++)
-            diag->num_nics++;
-        g_free(xml);
-    }
-    hv_domain_free(dom);
-    return 0;
 }

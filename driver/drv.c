@@ -271,6 +271,7 @@ drv_free(drv *d)
     hv_conn_events_unregister(d->conn, d);
     drv_config_clear(&d->cfg);
     g_free(d->hostname);
+    g_free(d->disabled_reason);
     g_hash_table_destroy(d->vif_events);
     g_array_free(d->delayed, TRUE);
     g_hash_table_destroy(d->unrescue);

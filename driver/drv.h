@@ -162,13 +162,24 @@ typedef struct drv_instance {
     char *root_device_name; /* "/dev/vda" */
     drv_bdm *volumes;
     unsigned int n_volumes;
+    /* When the instance was launched, seconds since the Unix epoch (UTC),
+     * as the compute manager records it; 0 = not known. Diagnostics count
+     * the uptime from it on the hv wall clock. */
+    int64_t launched_at;
+    /* The instance has a config drive (Nova's instance.config_drive);
+     * diagnostics report it, as does an image property img_config_drive
+     * "mandatory". */
+    bool config_drive;
 } drv_instance;
 
 void drv_instance_clear(drv_instance *inst);
 /*
  * Load one instance from JSON: {"uuid", "name", "flavor": {...}, "image":
- * {...}, "network_info": [...], "block_device_info": {...}}. Errors name
- * the field (JSON path) and line:column; DRV_ERR_INVALID_INSTANCE.
+ * {...}, "network_info": [...], "block_device_info": {...}, "launched_at",
+ * "config_drive"}. launched_at is an ISO 8601 UTC time
+ * ("2026-01-01T00:00:00Z", offsets allowed) or an integer of seconds since
+ * the epoch (at least 1). Errors name the field (JSON path) and
+ * line:column; DRV_ERR_INVALID_INSTANCE.
  */
 int drv_instance_load_json(const char *json, const char *source,
                            drv_instance *inst, drv_error *err);
@@ -201,9 +212,47 @@ hv_conn *drv_conn(drv *d);
 /* Connect: version checks, event registration. */
 int drv_init_host(drv *d, const char *host, drv_error *err);
 void drv_cleanup_host(drv *d);
-/* false while the connection is lost (the host is reported disabled). */
-bool drv_host_enabled(drv *d);
 
+/*
+ * The host's service record, as the reference keeps it (its
+ * _set_host_enabled): enabled, or disabled with a reason. The driver
+ * disables the host itself when its connection to the hypervisor is lost
+ * (reason DRV_DISABLE_PREFIX "Connection to libvirt lost: 1") or cannot
+ * be made again (DRV_DISABLE_PREFIX "Failed to connect to libvirt"), and
+ * enables it again once it reconnects — only if the host was disabled
+ * automatically: an operator's disable (drv_set_service_disabled) stays.
+ * The driver notices a lost connection and reconnects in drv_wait (its
+ * event loop turn), in drv_init_host, and where an operation on an
+ * instance looks its domain up; meanwhile operations fail with
+ * DRV_ERR_HOST_UNAVAILABLE (HypervisorUnavailable).
+ */
+#define DRV_DISABLE_PREFIX "AUTO: "
+/* false before init_host, after cleanup_host, and while disabled. */
+bool drv_host_enabled(drv *d);
+/* Why the host is disabled: "AUTO: ..." when the driver disabled it, the
+ * operator's reason (may be NULL) otherwise; NULL when it is enabled.
+ * Borrowed until the state changes. */
+const char *drv_host_disabled_reason(drv *d);
+/*
+ * The operator's side (the compute API's service-disable / service-enable
+ * writing the service record): disable with reason (copied; NULL: none)
+ * or enable. The driver never enables a host an operator disabled, and
+ * never overrides an operator's reason with its own.
+ */
+void drv_set_service_disabled(drv *d, bool disabled, const char *reason);
+
+/* One (architecture, hypervisor type, VM mode) the host can run, as the
+ * reference's supported_instances lists them (canonical names). */
+typedef struct drv_supported_instance {
+    char arch[32];
+    char hv_type[32];
+    char vm_mode[32];
+} drv_supported_instance;
+
+/*
+ * Every key of the reference's get_available_resource. Owned strings:
+ * release with drv_resources_clear.
+ */
 typedef struct drv_resources {
     unsigned int vcpus, vcpus_used;
     uint64_t memory_mb, memory_mb_used;
@@ -211,8 +260,37 @@ typedef struct drv_resources {
     char hypervisor_type[16];
     unsigned long hypervisor_version;
     char hypervisor_hostname[128];
+    /* JSON text: {"arch", "model", "vendor", "topology": {"cells",
+     * "sockets", "cores", "threads"}, "features": [sorted names]} */
+    char *cpu_info;
+    /* GiB: free disk less what thin disks may still grow by; may be < 0 */
+    int64_t disk_available_least;
+    drv_supported_instance *supported_instances;
+    unsigned int n_supported_instances;
+    /* JSON text of the assignable PCI devices: "[]" (hvd assigns none) */
+    char *pci_passthrough_devices;
+    /* JSON text of the host's NUMA topology, NULL (the reference's None)
+     * when there is none to report */
+    char *numa_topology;
 } drv_resources;
+/*
+ * The host's resources as the reference computes them: vcpus and
+ * memory_mb from the node, vcpus_used the vCPUs of running domains,
+ * memory_mb_used = memory_mb - (free + buffers + cached) of the host's
+ * memory counters, local_gb(_used) from the storage pool, cpu_info and
+ * supported_instances from the capabilities, disk_available_least from the
+ * pool's free space less the unallocated part of running domains' qcow2
+ * disks. Errors: DRV_ERR_HYPERVISOR (or HOST_UNAVAILABLE) from the node,
+ * pool, version and capabilities reads; per-domain failures are skipped,
+ * as the reference skips them. res holds nothing on failure.
+ */
 int drv_get_available_resource(drv *d, drv_resources *res, drv_error *err);
+/* Free res's strings and arrays and zero it. NULL is fine. */
+void drv_resources_clear(drv_resources *res);
+/* res as the reference's dict in JSON (cpu_info a string holding JSON,
+ * supported_instances a list of [arch, hv_type, vm_mode], numa_topology
+ * null when NULL); g_free. */
+char *drv_resources_to_json(const drv_resources *res);
 
 typedef struct drv_inventory_class {
     uint64_t total, reserved, min_unit, max_unit, step_size;
@@ -295,15 +373,85 @@ int drv_get_available_nodes(drv *d, char ***nodes, drv_error *err);
 bool drv_node_is_available(drv *d, const char *nodename);
 /* Capabilities as placement-style traits, sorted; g_strfreev. */
 int drv_get_traits(drv *d, char ***traits, drv_error *err);
+
+/* ---- diagnostics (drv-diag.c) ---- */
+
+/* One entry of the reference's get_diagnostics dict; key owned. */
+typedef struct drv_diag_item {
+    char *key;
+    int64_t value;
+} drv_diag_item;
+/* The flat dict, in the order the reference fills it. */
 typedef struct drv_diagnostics {
-    int state;           /* drv_power_state */
-    uint64_t cpu_time_ns;
-    uint64_t memory_kb;
-    unsigned int num_cpus, num_disks, num_nics;
-    int64_t uptime_s;    /* since the domain started, -1 if not running */
+    drv_diag_item *items;
+    unsigned int n_items;
 } drv_diagnostics;
+/*
+ * The reference's get_diagnostics: "cpu<N>_time" per vCPU (ns),
+ * "<disk>_read_req", "_read", "_write_req", "_write", "_errors" per disk
+ * target, "<dev>_rx", "_rx_packets", "_rx_errors", "_rx_drop", "_tx",
+ * "_tx_packets", "_tx_errors", "_tx_drop" per interface target, "memory"
+ * (maximum, KiB) and "memory-<stat>" per memory statistic (KiB). A
+ * statistic the hypervisor refuses is left out (the reference swallows
+ * those errors); InstanceNotFound, and the hv error of the lookup, the XML
+ * or the domain info, propagate. Release with drv_diagnostics_clear.
+ */
 int drv_get_diagnostics(drv *d, const drv_instance *inst,
                         drv_diagnostics *diag, drv_error *err);
+void drv_diagnostics_clear(drv_diagnostics *diag);
+/* true and *value if diag has key. */
+bool drv_diagnostics_get(const drv_diagnostics *diag, const char *key,
+                         int64_t *value);
+/* The dict as a JSON object; g_free. */
+char *drv_diagnostics_to_json(const drv_diagnostics *diag);
+
+/* Nova's Diagnostics object (version 1.0), filled as the reference's
+ * get_instance_diagnostics fills it. -1 stands for None. */
+typedef struct drv_cpu_diag {
+    int64_t time; /* ns */
+} drv_cpu_diag;
+typedef struct drv_nic_diag {
+    char mac_address[32]; /* "" = None */
+    int64_t rx_octets, rx_errors, rx_drop, rx_packets, rx_rate;
+    int64_t tx_octets, tx_errors, tx_drop, tx_packets, tx_rate;
+} drv_nic_diag;
+typedef struct drv_disk_diag {
+    int64_t read_bytes, read_requests, write_bytes, write_requests;
+    int64_t errors_count;
+} drv_disk_diag;
+typedef struct drv_instance_diagnostics {
+    int state;             /* drv_power_state */
+    char driver[16];       /* "libvirt" */
+    char hypervisor_os[16]; /* "linux" */
+    int64_t uptime;        /* s since launched_at, -1 if not known */
+    bool config_drive;
+    drv_cpu_diag *cpu_details;
+    unsigned int n_cpus;
+    drv_nic_diag *nic_details;
+    unsigned int n_nics;
+    drv_disk_diag *disk_details;
+    unsigned int n_disks;
+    int64_t memory_maximum, memory_used; /* MiB */
+} drv_instance_diagnostics;
+/*
+ * The reference's get_instance_diagnostics: state, driver, hypervisor_os,
+ * uptime from the instance's launched_at on the hv wall clock,
+ * config_drive, a cpu entry per vCPU, a disk entry per disk target and a
+ * nic entry per interface target whose statistics the hypervisor gives
+ * (refusals swallowed as by the reference), MAC addresses in XML order,
+ * memory maximum and used. Errors as drv_get_diagnostics. Release with
+ * drv_instance_diagnostics_clear.
+ */
+int drv_get_instance_diagnostics(drv *d, const drv_instance *inst,
+                                 drv_instance_diagnostics *diag,
+                                 drv_error *err);
+void drv_instance_diagnostics_clear(drv_instance_diagnostics *diag);
+/* Diagnostics.serialize(): {"version": "1.0", "state", "driver",
+ * "hypervisor_os", "uptime", "config_drive", "num_cpus", "num_nics",
+ * "num_disks", "cpu_details", "nic_details", "disk_details",
+ * "memory_details": {"maximum", "used"}} with the state's name
+ * ("running") and null for None; g_free. */
+char *drv_instance_diagnostics_to_json(const drv_instance_diagnostics *diag);
 
 /* ---- external events (Neutron's, passed on by the compute agent) ---- */
 

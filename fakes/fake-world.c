@@ -242,8 +242,11 @@ int
 fake_conn_check(fake_conn *c, hv_error *err)
 {
     if (!c->host->daemon_up || c->epoch != c->host->epoch) {
-        hv_error_set(err, HV_ERR_INTERNAL_ERROR,
-                     "internal error: client socket is closed");
+        if (err && err->code == HV_ERR_OK) {
+            hv_error_set(err, HV_ERR_INTERNAL_ERROR,
+                         "internal error: client socket is closed");
+            err->conn_lost = 1;
+        }
         return -1;
     }
     return 0;
@@ -538,6 +541,13 @@ fk_wait(hv_conn *conn, int64_t until, hv_error *err)
     return 0;
 }
 
+/* The world's wall clock: virtual time from FAKE_WALL_EPOCH_S. */
+static int64_t
+fk_wall(hv_conn *conn)
+{
+    return FAKE_WALL_EPOCH_S * HV_NS_PER_SEC + sim_now(fake_conn_of(conn)->w);
+}
+
 static uint64_t
 fk_random(hv_conn *conn)
 {
@@ -649,6 +659,7 @@ static const hv_backend fake_backend = {
     .clock_now = fk_now,
     .clock_wait = fk_wait,
     .clock_random = fk_random,
+    .clock_wall = fk_wall,
     .domain_list = fk_domain_list,
     .domain_define = fk_domain_define,
     .domain_undefine = fk_domain_undefine,

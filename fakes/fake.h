@@ -32,6 +32,9 @@ typedef struct fake_host fake_host;
 #define FAKE_DEFAULT_BOOT_NS (3400 * HV_NS_PER_MS)
 #define FAKE_DEFAULT_ACPI_DELAY_NS (2100 * HV_NS_PER_MS)
 #define FAKE_DEFAULT_DETACH_DELAY_NS (200 * HV_NS_PER_MS)
+/* The wall clock of every world starts at 2026-01-01T00:00:00Z
+ * (hv_wall_now on a fake connection: this plus the virtual time). */
+#define FAKE_WALL_EPOCH_S INT64_C(1767225600)
 /* The pool a host spec without one gets: libvirt's customary name. */
 #define FAKE_DEFAULT_POOL "default"
 

@@ -69,7 +69,10 @@ call_get_resources(drv *d, const drv_instance *inst, const scn_step *st,
     (void)inst;
     (void)st;
     (void)host;
-    return drv_get_available_resource(d, &res, err);
+    if (drv_get_available_resource(d, &res, err) < 0)
+        return -1;
+    drv_resources_clear(&res);
+    return 0;
 }
 
 static int

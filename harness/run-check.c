@@ -252,6 +252,7 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
         RES_CHECK(memory_mb_used)
         RES_CHECK(local_gb_used)
 #undef RES_CHECK
+        drv_resources_clear(&res);
         break;
     }
     case SCN_CHECK_CALLS: {

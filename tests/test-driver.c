@@ -876,6 +876,7 @@ test_host_resources(void **state)
     assert_int_equal(inv.memory_mb.reserved, 512);
     assert_true(inv.memory_mb.allocation_ratio == 1.5);
     assert_int_equal(inv.disk_gb.reserved, 2);
+    drv_resources_clear(&res);
     expect_ok(drv_get_available_nodes(e->d, &nodes, &err), &err, "nodes");
     assert_string_equal(nodes[0], "h1");
     assert_true(drv_node_is_available(e->d, "h1"));
@@ -917,6 +918,7 @@ test_config_string_defaults(void **state)
     assert_int_equal(drv_spawn(e->d, &e->inst, true, &err), 0);
     assert_int_equal(drv_get_available_resource(e->d, &res, &err), 0);
     assert_string_equal(res.hypervisor_type, "QEMU"); /* kvm */
+    drv_resources_clear(&res);
     assert_non_null(dom = hv_domain_lookup_by_uuid(e->conn, UUID, &hv));
     assert_non_null(xml = hv_domain_get_xml(dom, 0, &hv));
     console = g_strdup_printf("%s/%s/console.log", DRV_DEFAULT_INSTANCES_PATH,
@@ -958,7 +960,7 @@ test_lost_connection(void **state)
     assert_int_equal(drv_wait(e->d, SEC, &err), 0);
     assert_false(drv_host_enabled(e->d));
     expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
-                DRV_ERR_HYPERVISOR, "spawn without a daemon");
+                DRV_ERR_HOST_UNAVAILABLE, "spawn without a daemon");
     fake_host_daemon_start(e->h);
     assert_int_equal(drv_wait(e->d, SEC, &err), 0);
     assert_true(drv_host_enabled(e->d));
@@ -991,8 +993,9 @@ test_query(void **state)
     assert_string_equal(uuids[0], UUID);
     assert_int_equal(info_of(e).mem_kb, 128 * 1024);
     expect_ok(drv_get_diagnostics(e->d, &e->inst, &diag, &err), &err, "diag");
-    assert_int_equal(diag.num_disks, 1);
-    assert_int_equal(diag.num_nics, 1);
+    assert_true(drv_diagnostics_get(&diag, "vda_read_req", NULL));
+    assert_true(drv_diagnostics_get(&diag, "tap1_rx", NULL));
+    drv_diagnostics_clear(&diag);
     expect_ok(drv_poll_rebooting_instances(e->d, 60, &err), &err, "poll");
     g_strfreev(names);
     g_strfreev(uuids);

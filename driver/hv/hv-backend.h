@@ -87,6 +87,8 @@ typedef struct hv_backend {
      */
     int (*clock_wait)(hv_conn *conn, int64_t until, hv_error *err);
     uint64_t (*clock_random)(hv_conn *conn);
+    /* optional: ns since the Unix epoch (hv_wall_now) */
+    int64_t (*clock_wall)(hv_conn *conn);
 
     /* domains */
     void (*domain_release)(hv_domain *dom); /* free dom->priv only */

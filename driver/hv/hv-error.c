@@ -19,6 +19,7 @@ hv_error_reset(hv_error *err)
     err->message[0] = '\0';
     err->func = NULL;
     err->line = 0;
+    err->conn_lost = 0;
 }
 
 void

@@ -8,6 +8,7 @@
 #include "hv-libvirt-priv.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ void
 lv_error_at(hv_error *err, const char *func, int line)
 {
     virErrorPtr e = virGetLastError();
+    bool fresh;
 
     if (!e) {
         hv_error_setf(err, HV_ERR_INTERNAL_ERROR, 0, func, line,
@@ -32,10 +34,16 @@ lv_error_at(hv_error *err, const char *func, int line)
         return;
     }
     /* virReportSystemErrorFull puts the errno in int1 */
+    fresh = err && err->code == HV_ERR_OK;
     hv_error_setf(err, e->code,
                   e->code == VIR_ERR_SYSTEM_ERROR && e->int1 > 0 ? e->int1 : 0,
                   func, line, "%s",
                   e->message ? e->message : "unknown libvirt error");
+    /* what the reference's connection test takes for a broken connection */
+    if (fresh &&
+        (e->code == VIR_ERR_SYSTEM_ERROR || e->code == VIR_ERR_INTERNAL_ERROR) &&
+        (e->domain == VIR_FROM_REMOTE || e->domain == VIR_FROM_RPC))
+        err->conn_lost = 1;
 }
 
 int
@@ -190,10 +198,12 @@ lv_vc_at(hv_conn *conn, hv_error *err, const char *func, int line)
 {
     lv_conn *lc = conn->priv;
 
-    if (!lc->vc)
+    if (!lc->vc && err && err->code == HV_ERR_OK) {
         hv_error_setf(err, HV_ERR_INVALID_CONN, 0, func, line,
                       "no connection to '%s': the last reconnect failed",
                       conn->uri);
+        err->conn_lost = 1;
+    }
     return lc->vc;
 }
 
@@ -613,6 +623,12 @@ lv_now(hv_conn *conn G_GNUC_UNUSED)
     return g_get_monotonic_time() * 1000;
 }
 
+static int64_t
+lv_wall(hv_conn *conn G_GNUC_UNUSED)
+{
+    return g_get_real_time() * 1000;
+}
+
 /*
  * Wait until an event is queued or 'until' passes (hv delivers events on
  * the caller's thread between calls). The wall time passes even when the
@@ -658,6 +674,7 @@ static const hv_backend libvirt_backend = {
     .clock_now = lv_now,
     .clock_wait = lv_wait,
     .clock_random = lv_random,
+    .clock_wall = lv_wall,
 
     .domain_release = lv_domain_release,
     .domain_list = lv_domain_list,

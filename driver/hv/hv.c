@@ -314,6 +314,14 @@ hv_dispatch_events(hv_conn *conn, hv_error *err)
     return hv_sleep_run(conn, 0, err);
 }
 
+int64_t
+hv_wall_now(hv_conn *conn)
+{
+    if (!conn->backend->clock_wall)
+        return hv_now(conn);
+    return conn->backend->clock_wall(conn);
+}
+
 uint64_t
 hv_random(hv_conn *conn)
 {

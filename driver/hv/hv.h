@@ -79,6 +79,13 @@ typedef struct hv_error {
     char message[512];
     const char *func; /* where it was raised (static string) */
     int line;
+    /*
+     * 1 when the call failed because the connection to the hypervisor is
+     * gone (libvirt: a SYSTEM_ERROR or INTERNAL_ERROR from its remote or
+     * RPC layer, what the reference's connection test looks for; the fake:
+     * its daemon stopped or restarted). The caller may reconnect.
+     */
+    int conn_lost;
 } hv_error;
 
 void hv_error_reset(hv_error *err);
@@ -443,6 +450,14 @@ int hv_sleep(hv_conn *conn, int64_t ns, hv_error *err);
 int hv_dispatch_events(hv_conn *conn, hv_error *err);
 /* 64 random bits from the connection (seeded PRNG on the fake). */
 uint64_t hv_random(hv_conn *conn);
+/*
+ * Wall-clock time of the connection, ns since the Unix epoch (UTC): the
+ * host's real time on libvirt, the world's virtual time from a fixed
+ * epoch on the fake. For dates recorded outside hv (an instance's
+ * launched_at); waits use hv_now. Not an operation: nothing is traced.
+ * A backend without a wall clock gives hv_now's value.
+ */
+int64_t hv_wall_now(hv_conn *conn);
 
 /* ---- domains ---- */
 
