@@ -144,11 +144,18 @@ setup(runner *r, char **why)
         h->r = r;
         h->spec = &s->hosts[i];
         if (r->fake) {
-            fake_host_spec fs = {.name = h->spec->name,
-                                 .vcpus = h->spec->vcpus,
-                                 .memory_mib = h->spec->memory_mb,
-                                 .storage_pool = cfg.storage_pool,
-                                 .disk_gib = h->spec->disk_gb};
+            fake_host_spec fs = {
+                .name = h->spec->name,
+                .vcpus = h->spec->vcpus,
+                .memory_mib = h->spec->memory_mb,
+                .storage_pool = cfg.storage_pool,
+                .disk_gib = h->spec->disk_gb,
+                .lib_version = h->spec->libvirt_version,
+                .hv_version = h->spec->qemu_version,
+                .arch = h->spec->arch,
+                .cpu_model = h->spec->cpu_model,
+                .cpu_vendor = h->spec->cpu_vendor,
+                .cpu_features = (const char *const *)h->spec->cpu_features};
             if (!(h->fh = fake_host_add(r->w, &fs, &hv))) {
                 *why = g_strdup_printf("host %s: %s", h->spec->name,
                                        hv.message);

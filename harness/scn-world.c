@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drv-json.h"
@@ -54,24 +55,126 @@ derive_uuid(uint64_t seed, const char *scenario, const char *name)
 
 /* ---- hosts and images ---- */
 
+/* "9.0.0" (or "9.0"): each part 0..999, the first >= 1. */
+static const char *
+check_version(char *s)
+{
+    unsigned int part[3] = {0, 0, 0}, n = 0;
+    const char *q = s;
+
+    while (n < 3) {
+        unsigned int v = 0, digits = 0;
+        for (; *q >= '0' && *q <= '9' && digits < 4; q++, digits++)
+            v = v * 10 + (unsigned int)(*q - '0');
+        if (digits == 0 || digits > 3)
+            return "expected a version MAJOR.MINOR[.MICRO], each 0..999";
+        part[n++] = v;
+        if (*q != '.')
+            break;
+        q++;
+    }
+    if (*q || n < 2 || part[0] == 0)
+        return "expected a version MAJOR.MINOR[.MICRO], each 0..999";
+    return NULL;
+}
+
+static unsigned long
+version_number(const char *s)
+{
+    unsigned long v[3] = {0, 0, 0};
+    char **parts = g_strsplit(s, ".", 3);
+
+    for (unsigned int i = 0; i < 3 && parts[i]; i++)
+        v[i] = strtoul(parts[i], NULL, 10);
+    g_strfreev(parts);
+    return v[0] * 1000000 + v[1] * 1000 + v[2];
+}
+
+/* A CPU feature name as libvirt writes them: "sse4.2", "avx512f". */
+static const char *
+check_feature(char *s)
+{
+    for (const char *q = s; *q; q++)
+        if (!g_ascii_isalnum(*q) && *q != '.' && *q != '_' && *q != '-')
+            return "expected a CPU feature name ([A-Za-z0-9._-]+)";
+    return NULL;
+}
+
+/* "cpu_features": a list of names, possibly empty (no features). */
+static int
+parse_cpu_features(jv_ctx *c, json_t *obj, char ***out)
+{
+    json_t *arr, *v;
+    size_t i;
+    int rc = 0;
+    GPtrArray *names;
+
+    if (!(arr = jv_enter_typed(c, obj, "cpu_features", false, JSON_ARRAY,
+                               &rc)))
+        return rc;
+    names = g_ptr_array_new_with_free_func(g_free);
+    json_array_foreach(arr, i, v) {
+        char *name = NULL;
+        jv_push_index(c, i);
+        rc = jv_read_string(c, v, JV_NONEMPTY, check_feature, &name);
+        jv_pop(c);
+        if (rc < 0)
+            break;
+        g_ptr_array_add(names, name);
+    }
+    jv_pop(c);
+    if (rc < 0) {
+        g_ptr_array_free(names, TRUE);
+        return -1;
+    }
+    g_ptr_array_set_free_func(names, NULL);
+    g_ptr_array_add(names, NULL);
+    *out = (char **)g_ptr_array_free(names, FALSE);
+    return 0;
+}
+
 static int
 parse_host(parser *p, json_t *obj, unsigned int idx)
 {
-    static const char *const keys[] = {"name", "vcpus", "memory_mb",
-                                       "disk_gb", NULL};
+    static const char *const keys[] = {
+        "name",      "vcpus",      "memory_mb",  "disk_gb",
+        "libvirt_version", "qemu_version", "arch", "cpu_model",
+        "cpu_vendor", "cpu_features", NULL};
     jv_ctx *c = &p->c;
     scn_host *h = &p->s->hosts[idx];
     long long vcpus = 8;
+    char *libv = NULL, *qemuv = NULL;
+    int rc;
 
     h->memory_mb = 16384;
     h->disk_gb = 100;
-    if (jv_check_keys(c, obj, keys) < 0 ||
-        jv_get_string(c, obj, "name", true, JV_NONEMPTY | JV_NOSLASH, NULL,
-                      &h->name) < 0 ||
-        jv_get_int(c, obj, "vcpus", false, 1, INT_MAX, &vcpus) < 0 ||
-        jv_get_u64(c, obj, "memory_mb", false, 1, SCN_MAX_MB,
-                   &h->memory_mb) < 0 ||
-        jv_get_u64(c, obj, "disk_gb", false, 1, SCN_MAX_GB, &h->disk_gb) < 0)
+    rc = jv_check_keys(c, obj, keys) < 0 ||
+         jv_get_string(c, obj, "name", true, JV_NONEMPTY | JV_NOSLASH, NULL,
+                       &h->name) < 0 ||
+         jv_get_int(c, obj, "vcpus", false, 1, INT_MAX, &vcpus) < 0 ||
+         jv_get_u64(c, obj, "memory_mb", false, 1, SCN_MAX_MB,
+                    &h->memory_mb) < 0 ||
+         jv_get_u64(c, obj, "disk_gb", false, 1, SCN_MAX_GB, &h->disk_gb) < 0 ||
+         jv_get_string(c, obj, "libvirt_version", false, JV_NONEMPTY,
+                       check_version, &libv) < 0 ||
+         jv_get_string(c, obj, "qemu_version", false, JV_NONEMPTY,
+                       check_version, &qemuv) < 0 ||
+         jv_get_string(c, obj, "arch", false, JV_NONEMPTY | JV_NOSLASH,
+                       check_feature, &h->arch) < 0 ||
+         jv_get_string(c, obj, "cpu_model", false, JV_NONEMPTY | JV_NOSLASH,
+                       check_feature, &h->cpu_model) < 0 ||
+         jv_get_string(c, obj, "cpu_vendor", false, JV_NONEMPTY | JV_NOSLASH,
+                       NULL, &h->cpu_vendor) < 0 ||
+         parse_cpu_features(c, obj, &h->cpu_features) < 0
+             ? -1
+             : 0;
+    if (libv)
+        h->libvirt_version = version_number(libv);
+    if (qemuv)
+        h->qemu_version = version_number(qemuv);
+    g_free(libv);
+    g_free(qemuv);
+    if (rc < 0)
         return -1;
     h->vcpus = (unsigned int)vcpus;
     for (unsigned int j = 0; j < idx; j++) {

@@ -95,8 +95,13 @@ scn_free(scn *s)
     g_free(s->description);
     g_strfreev(s->backends);
     drv_config_clear(&s->config);
-    for (unsigned int i = 0; i < s->n_hosts; i++)
+    for (unsigned int i = 0; i < s->n_hosts; i++) {
         g_free(s->hosts[i].name);
+        g_free(s->hosts[i].arch);
+        g_free(s->hosts[i].cpu_model);
+        g_free(s->hosts[i].cpu_vendor);
+        g_strfreev(s->hosts[i].cpu_features);
+    }
     g_free(s->hosts);
     for (unsigned int i = 0; i < s->n_images; i++) {
         g_free(s->images[i].name);

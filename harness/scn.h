@@ -23,6 +23,11 @@ typedef struct scn_host {
     unsigned int vcpus;       /* default 8 */
     uint64_t memory_mb;       /* default 16384 */
     uint64_t disk_gb;         /* default 100 */
+    /* identity of a fake host (fake_host_spec); 0 / NULL: the fake's
+     * defaults. Versions as major*1e6+minor*1e3+micro. */
+    unsigned long libvirt_version, qemu_version;
+    char *arch, *cpu_model, *cpu_vendor;
+    char **cpu_features; /* NULL-terminated; NULL: the default set */
 } scn_host;
 
 /* A base image, created as a volume of the host's pool before the steps. */

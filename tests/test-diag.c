@@ -26,6 +26,7 @@
 #include "fault.h"
 #include "hv-libvirt.h"
 #include "hv.h"
+#include "scn.h"
 
 #define UUID "d1a90000-0000-4000-8000-000000000001"
 #define NAME "instance-diag"
@@ -742,6 +743,37 @@ test_host_identity(void **state)
     env_free(e);
 }
 
+/* The scenario keys of a host's identity reach the fake host. */
+static void
+test_scenario_host_identity(void **state)
+{
+    char *why = NULL;
+    scn *s = scn_parse(
+        "{\"name\": \"t\", \"hosts\": [{\"name\": \"h1\", "
+        "\"libvirt_version\": \"9.0\", \"qemu_version\": \"7.2.1\", "
+        "\"arch\": \"x86_64\", \"cpu_model\": \"Haswell\", "
+        "\"cpu_vendor\": \"Intel\", \"cpu_features\": [\"avx2\"]}, "
+        "{\"name\": \"h2\", \"cpu_features\": []}]}",
+        "t.json", &why);
+
+    (void)state;
+    if (!s)
+        fail_msg("%s", why);
+    assert_int_equal(s->hosts[0].libvirt_version, 9000000);
+    assert_int_equal(s->hosts[0].qemu_version, 7002001);
+    assert_string_equal(s->hosts[0].arch, "x86_64");
+    assert_string_equal(s->hosts[0].cpu_model, "Haswell");
+    assert_string_equal(s->hosts[0].cpu_vendor, "Intel");
+    assert_string_equal(s->hosts[0].cpu_features[0], "avx2");
+    assert_null(s->hosts[0].cpu_features[1]);
+    /* unset: the fake's defaults; an empty list: no features */
+    assert_int_equal(s->hosts[1].libvirt_version, 0);
+    assert_null(s->hosts[1].arch);
+    assert_non_null(s->hosts[1].cpu_features);
+    assert_null(s->hosts[1].cpu_features[0]);
+    scn_free(s);
+}
+
 /* ---- connection loss and the service record ---- */
 
 static void
@@ -1011,6 +1043,7 @@ main(void)
         cmocka_unit_test(test_resources_every_key),
         cmocka_unit_test(test_resources_errors),
         cmocka_unit_test(test_host_identity),
+        cmocka_unit_test(test_scenario_host_identity),
         cmocka_unit_test(test_connection_loss),
         cmocka_unit_test(test_operator_disable_stays),
         cmocka_unit_test(test_init_host_unavailable),

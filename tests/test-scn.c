@@ -829,6 +829,21 @@ static const bad_row bad_rows[] = {
     {"host key misspelt", "{'name': 't', 'hosts': [{'name': 'h1', "
      "'disk_bg': 10}]}",
      "t.json:1:40: $.hosts[0].disk_bg: unknown key; did you mean disk_gb?"},
+    {"host libvirt version not a version", "{'name': 't', 'hosts': "
+     "[{'name': 'h1', 'libvirt_version': '9.x'}]}", "t.json:1:59: $.hosts[0].libvirt_version: expected a version "
+     "MAJOR.MINOR[.MICRO], each 0..999, got \"9.x\""},
+    {"host qemu version a number", "{'name': 't', 'hosts': "
+     "[{'name': 'h1', 'qemu_version': 7002000}]}", "t.json:1:56: $.hosts[0].qemu_version: expected a string, got integer"},
+    {"host qemu version part too big", "{'name': 't', 'hosts': "
+     "[{'name': 'h1', 'qemu_version': '7.2000.0'}]}", "t.json:1:56: $.hosts[0].qemu_version: expected a version "
+     "MAJOR.MINOR[.MICRO], each 0..999, got \"7.2000.0\""},
+    {"host cpu feature not a name", "{'name': 't', 'hosts': "
+     "[{'name': 'h1', 'cpu_features': ['sse2', 'avx 2']}]}", "t.json:1:65: $.hosts[0].cpu_features[1]: expected a CPU feature name "
+     "([A-Za-z0-9._-]+), got \"avx 2\""},
+    {"host cpu features not a list", "{'name': 't', 'hosts': "
+     "[{'name': 'h1', 'cpu_features': 'sse2'}]}", "t.json:1:56: $.hosts[0].cpu_features: expected an array, got string"},
+    {"host arch empty", "{'name': 't', 'hosts': "
+     "[{'name': 'h1', 'arch': ''}]}", "t.json:1:48: $.hosts[0].arch: expected a non-empty string, got \"\""},
     /* images */
     {"image on an unknown host", "{" BASE ", 'images': [{'name': 'i', "
      "'host': 'h3'}]}",
