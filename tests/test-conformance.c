@@ -857,6 +857,46 @@ case_devices_config(tb *t)
     hv_domain_free(d);
 }
 
+/*
+ * Statistics (the driver's diagnostics): refused on a shut-off domain; on
+ * a running one the vCPUs are listed, a disk or interface the domain has
+ * not is an invalid argument, and without a balloon the memory statistics
+ * hold the resident size but no balloon size.
+ */
+static void
+case_stats(tb *t)
+{
+    char n[96];
+    hv_domain *d = tb_define(t, tb_name(t, n, sizeof(n)), false);
+    hv_vcpu_info *v = NULL;
+    hv_block_stats bs;
+    hv_interface_stats is;
+    hv_memory_stat ms[HV_MEMSTAT_NR];
+    hv_error err;
+    int k;
+
+    expect_fail(hv_domain_get_vcpus(d, &v, &err), &err,
+                HV_ERR_OPERATION_INVALID, "vcpus shut off");
+    expect_fail(hv_domain_block_stats(d, "vda", &bs, &err), &err,
+                HV_ERR_OPERATION_INVALID, "block stats shut off");
+    expect_fail(hv_domain_memory_stats(d, ms, &err), &err,
+                HV_ERR_OPERATION_INVALID, "memory stats shut off");
+    expect_ok(hv_domain_create(d, 0, &err), &err, "start");
+    assert_int_equal(hv_domain_get_vcpus(d, &v, &err), 1);
+    assert_int_equal(v[0].number, 0);
+    g_free(v);
+    expect_fail(hv_domain_block_stats(d, "vdz", &bs, &err), &err,
+                HV_ERR_INVALID_ARG, "block stats of no disk");
+    expect_fail(hv_domain_interface_stats(d, "vnet999", &is, &err), &err,
+                HV_ERR_INVALID_ARG, "interface stats of no interface");
+    k = hv_domain_memory_stats(d, ms, &err);
+    if (k < 0)
+        fail_msg("memory stats: %s", err.message);
+    for (int i = 0; i < k; i++)
+        assert_int_not_equal(ms[i].tag, HV_MEMSTAT_ACTUAL_BALLOON);
+    hv_domain_free(d);
+}
+
 typedef struct conf_case {
     const char *name;
     void (*fn)(tb *t);
@@ -886,6 +926,7 @@ static const conf_case cases[] = {
     {"guest_crash", case_guest_crash},
     {"host", case_host},
     {"devices_config", case_devices_config},
+    {"diag_stats", case_stats},
 };
 
 typedef struct run_state {
