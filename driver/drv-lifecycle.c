@@ -321,6 +321,9 @@ hard_reboot(drv *d, const drv_instance *inst, drv_error *err)
     if (drv_destroy_domain(d, inst, 1, err) < 0 ||
         undefine_domain(d, inst, err) < 0)
         return -1;
+    /* the reference's fileutils.ensure_tree(instance_dir) */
+    if (drv_create_instance_dir(d, inst, err) < 0)
+        return -1;
     if (!(xml = drv_build_xml(d, inst, false, err)))
         return -1;
     rc = create_domain_and_network(d, inst, xml, true, true, err);

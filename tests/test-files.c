@@ -805,6 +805,29 @@ test_drv_spawn_fails(void **state)
     assert_int_equal(fake_host_domain_count(e->h), 0);
 }
 
+/* Hard reboot makes sure the folder exists again (ensure_tree). */
+static void
+test_drv_hard_reboot_folder(void **state)
+{
+    env *e = *state;
+    drv_error err;
+    hv_error hv;
+    char *log;
+
+    expect_ok(drv_spawn(e->d, &e->inst, true, &err), &err, "spawn");
+    assert_int_equal(hv_instance_dir_delete(e->conn, e->cfg.instances_path,
+                                            UUID, &hv), 0);
+    assert_int_equal(drv_instance_on_disk(e->d, &e->inst, &err), 0);
+    expect_ok(drv_reboot(e->d, &e->inst, DRV_REBOOT_HARD, &err), &err,
+              "hard reboot");
+    assert_int_equal(drv_instance_on_disk(e->d, &e->inst, &err), 1);
+    /* and the restarted guest logs into it */
+    log = store_file(e, "console.log");
+    assert_non_null(log);
+    assert_non_null(strstr(log, "booting"));
+    g_free(log);
+}
+
 static bool
 has(const char *xml, const char *needle)
 {
@@ -1132,6 +1155,8 @@ main(void)
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_drv_spawn_fails, env_setup,
                                         env_teardown),
+        cmocka_unit_test_setup_teardown(test_drv_hard_reboot_folder,
+                                        env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_drv_rescue_instance_image,
                                         env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_drv_rescue_config_and_call_image,
