@@ -290,7 +290,8 @@ fk_instance_file_read(hv_conn *conn, const char *base, const char *dir,
     start = size > max ? size - max : 0;
     *len = size - start;
     *data = g_malloc(*len + 1);
-    memcpy(*data, e->data->data + start, *len);
+    if (*len > 0) /* an empty GByteArray has no data pointer */
+        memcpy(*data, e->data->data + start, *len);
     (*data)[*len] = '\0';
     *skipped = start;
     return 0;
@@ -442,7 +443,8 @@ fake_host_instance_file(const fake_host *h, const char *path, char **data,
         return 0;
     *len = e->data->len;
     *data = g_malloc(*len + 1);
-    memcpy(*data, e->data->data, *len);
+    if (*len > 0)
+        memcpy(*data, e->data->data, *len);
     (*data)[*len] = '\0';
     return 1;
 }
