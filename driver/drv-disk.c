@@ -182,8 +182,13 @@ plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p)
     p->keep = g_ptr_array_new_with_free_func(g_free);
     if (!bus)
         bus = "virtio";
-    if (rescue)
+    if (rescue) {
+        /* blockinfo's rescue mapping: the rescue disk and the root disk,
+         * no ephemeral, swap or attached volumes */
         plan_add_vol(d, inst, p, DRV_VOL_RESCUE, bus);
+        plan_add_vol(d, inst, p, DRV_VOL_ROOT, bus);
+        return;
+    }
     plan_add_vol(d, inst, p, DRV_VOL_ROOT, bus);
     plan_add_vol(d, inst, p, DRV_VOL_EPHEMERAL, bus);
     plan_add_vol(d, inst, p, DRV_VOL_SWAP, bus);

@@ -173,6 +173,10 @@ static const cfg_opt cfg_opts[] = {
     OPT(ram_allocation_ratio, OPT_RATIO, 0, 0, NULL),
     OPT(disk_allocation_ratio, OPT_RATIO, 0, 0, NULL),
     OPT(disk_cachemodes, OPT_CACHEMODES, 0, 0, NULL),
+    /* rescue */
+    OPT(rescue_image_id, OPT_STRING, 0, JV_NONEMPTY | JV_NOSLASH, NULL),
+    OPT(rescue_kernel_id, OPT_STRING, 0, JV_ABSPATH, NULL),
+    OPT(rescue_ramdisk_id, OPT_STRING, 0, JV_ABSPATH, NULL),
 };
 
 #undef OPT

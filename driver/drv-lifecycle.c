@@ -147,8 +147,16 @@ drv_spawn(drv *d, const drv_instance *inst, bool power_on, drv_error *err)
                           "Instance %s already exists.", inst->name);
         return -1;
     }
-    if (drv_create_disks(d, inst, err) < 0)
+    /* the reference's _create_image: the folder first, then the disks;
+     * the console log before the XML (_ensure_console_log_for_instance) */
+    if (drv_create_instance_dir(d, inst, err) < 0)
         return -1;
+    if (drv_create_disks(d, inst, err) < 0) {
+        drv_remove_instance_dir(d, inst);
+        return -1;
+    }
+    if (drv_ensure_console_log(d, inst, err) < 0)
+        goto error;
     if (!(xml = drv_build_xml(d, inst, false, err)))
         goto error;
     if (create_domain_and_network(d, inst, xml, power_on, false, err) < 0)
@@ -164,6 +172,7 @@ error:
     g_free(xml);
     drv_unplug_vifs(d, inst);
     drv_delete_instance_volumes(d, inst);
+    drv_remove_instance_dir(d, inst);
     return -1;
 }
 
@@ -277,11 +286,13 @@ cleanup_instance(drv *d, const drv_instance *inst, bool destroy_disks,
                  drv_error *err)
 {
     drv_unplug_vifs(d, inst);
+    /* the reference deletes the instance files before it undefines */
+    if (destroy_disks)
+        drv_cleanup_instance_files(d, inst);
     if (undefine_domain(d, inst, err) < 0)
         return -1;
     if (destroy_disks)
         drv_delete_instance_volumes(d, inst);
-    g_hash_table_remove(d->unrescue, inst->uuid);
     return 0;
 }
 
@@ -309,6 +320,9 @@ hard_reboot(drv *d, const drv_instance *inst, drv_error *err)
 
     if (drv_destroy_domain(d, inst, 1, err) < 0 ||
         undefine_domain(d, inst, err) < 0)
+        return -1;
+    /* the reference's fileutils.ensure_tree(instance_dir) */
+    if (drv_create_instance_dir(d, inst, err) < 0)
         return -1;
     if (!(xml = drv_build_xml(d, inst, false, err)))
         return -1;

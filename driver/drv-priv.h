@@ -13,6 +13,7 @@
  *   drv-vif.c        VIFs and Neutron's external events
  *   drv-lifecycle.c  spawn, destroy, reboot, power, suspend, ...
  *   drv-rescue.c     rescue, unrescue
+ *   drv-files.c      instance files: folder, console log, unrescue.xml
  *   drv-xml.c        domain XML (libxml2)
  *   drv-json.c       configuration and instances from JSON (drv.h's text
  *                    loaders; drv-json.h's, inside a bigger document)
@@ -57,7 +58,7 @@ struct drv {
     void *vif_hook_opaque;
     GHashTable *vif_events; /* "uuid/vif" -> "completed" | "failed" */
     GArray *delayed;        /* drv_delayed_event, at most one per uuid */
-    GHashTable *unrescue;   /* uuid -> domain XML before rescue */
+    GHashTable *cleaned;    /* uuid -> drv_clean_record (drv-files.c) */
 };
 
 /* ---- drv.c ---- */
@@ -179,6 +180,44 @@ int drv_destroy_domain(drv *d, const drv_instance *inst, int attempt,
 /* The domain's inactive XML, or fresh XML if it has no domain (g_free). */
 char *drv_existing_domain_xml(drv *d, const drv_instance *inst,
                               drv_error *err);
+
+/* ---- drv-files.c ---- */
+
+/* The reference's file names in an instance's folder. */
+#define DRV_FILE_CONSOLE_LOG "console.log"
+#define DRV_FILE_UNRESCUE "unrescue.xml"
+
+/* What destroy recorded about deleting an instance's files. */
+typedef struct drv_clean_record {
+    unsigned int attempts;
+    bool cleaned;
+} drv_clean_record;
+
+/* Create the instance's folder (fileutils.ensure_tree); the hv error. */
+int drv_create_instance_dir(drv *d, const drv_instance *inst,
+                            drv_error *err);
+/* Make sure console.log exists (the reference's
+ * _ensure_console_log_for_instance); the hv error. */
+int drv_ensure_console_log(drv *d, const drv_instance *inst, drv_error *err);
+/* Remove the instance's folder after a failed spawn; errors ignored. */
+void drv_remove_instance_dir(drv *d, const drv_instance *inst);
+/* destroy's cleanup with destroy_disks: delete_instance_files and the
+ * clean_attempts / cleaned bookkeeping. */
+void drv_cleanup_instance_files(drv *d, const drv_instance *inst);
+/* Write data as file in the instance's folder (replacing it); the hv
+ * error. */
+int drv_write_instance_file(drv *d, const drv_instance *inst,
+                            const char *file, const char *data,
+                            drv_error *err);
+/* The whole of a small file of the instance's folder (g_free), at most
+ * max bytes (a larger one is an error); NULL with the hv error. */
+char *drv_read_instance_file(drv *d, const drv_instance *inst,
+                             const char *file, size_t max, drv_error *err);
+/* Delete a file of the instance's folder; missing is an error unless
+ * missing_ok. */
+int drv_delete_instance_file(drv *d, const drv_instance *inst,
+                             const char *file, bool missing_ok,
+                             drv_error *err);
 
 /* ---- drv-xml.c ---- */
 

@@ -35,6 +35,7 @@ static const char *const kind_names[] = {
     [DRV_ERR_INVALID_HOSTNAME] = "InvalidHostname",
     [DRV_ERR_NOT_SUPPORTED] = "NotImplementedError",
     [DRV_ERR_DISK_FULL] = "DiskFull",
+    [DRV_ERR_CONSOLE_NOT_AVAILABLE] = "ConsoleNotAvailable",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,
@@ -214,6 +215,9 @@ drv_config_clear(drv_config *cfg)
     g_free(cfg->storage_pool);
     g_free(cfg->instances_path);
     g_strfreev(cfg->disk_cachemodes);
+    g_free(cfg->rescue_image_id);
+    g_free(cfg->rescue_kernel_id);
+    g_free(cfg->rescue_ramdisk_id);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -228,6 +232,9 @@ drv_config_copy(drv_config *dst, const drv_config *src)
     dst->disk_cachemodes = src->disk_cachemodes
                                ? g_strdupv(src->disk_cachemodes)
                                : NULL;
+    dst->rescue_image_id = g_strdup(src->rescue_image_id);
+    dst->rescue_kernel_id = g_strdup(src->rescue_kernel_id);
+    dst->rescue_ramdisk_id = g_strdup(src->rescue_ramdisk_id);
 }
 
 /* ---- driver object ---- */
@@ -256,8 +263,8 @@ drv_new(const drv_config *cfg, hv_conn *conn, drv_error *err)
     d->vif_events = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                           g_free);
     d->delayed = g_array_new(FALSE, FALSE, sizeof(drv_delayed_event));
-    d->unrescue = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                        g_free);
+    d->cleaned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                       g_free);
     return d;
 }
 
@@ -274,7 +281,7 @@ drv_free(drv *d)
     g_free(d->disabled_reason);
     g_hash_table_destroy(d->vif_events);
     g_array_free(d->delayed, TRUE);
-    g_hash_table_destroy(d->unrescue);
+    g_hash_table_destroy(d->cleaned);
     g_free(d);
 }
 

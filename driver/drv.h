@@ -17,6 +17,7 @@
 #define HVD_DRV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hv.h"
@@ -41,6 +42,7 @@ typedef enum {
     DRV_ERR_INVALID_HOSTNAME,      /* InvalidHostname */
     DRV_ERR_NOT_SUPPORTED,         /* NotImplementedError */
     DRV_ERR_DISK_FULL,             /* no space for the instance's disks */
+    DRV_ERR_CONSOLE_NOT_AVAILABLE, /* ConsoleNotAvailable */
     DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
@@ -86,6 +88,17 @@ typedef struct drv_config {
     double disk_allocation_ratio;  /* 1.0 */
     /* disk cache modes: "file=directsync,block=none" style list */
     char **disk_cachemodes;        /* NULL-terminated */
+    /*
+     * rescue: the reference's [libvirt] rescue_image_id, rescue_kernel_id,
+     * rescue_ramdisk_id (default unset). hvd has no image service: the
+     * image id is the name of an image volume in storage_pool, the kernel
+     * and ramdisk ids are the host paths of those files. NULL: the
+     * instance's own (its image; its rescue_kernel_path/kernel_path and
+     * rescue_initrd_path/initrd_path properties).
+     */
+    char *rescue_image_id;
+    char *rescue_kernel_id;
+    char *rescue_ramdisk_id;
 } drv_config;
 
 /* Defaults of the string options; drv_new also uses them for a NULL. */
@@ -351,9 +364,30 @@ int drv_trigger_crash_dump(drv *d, const drv_instance *inst,
 int drv_soft_delete(drv *d, const drv_instance *inst, drv_error *err);
 int drv_restore(drv *d, const drv_instance *inst, drv_error *err);
 
-/* Rescue: boot the rescue image with the instance's root disk attached
- * second; unrescue: back to the instance's own definition. */
-int drv_rescue(drv *d, const drv_instance *inst, drv_error *err);
+/*
+ * Rescue, as the reference: the instance's current definition is kept as
+ * unrescue.xml in its folder under instances_path (so a restarted driver
+ * finds it), a rescue disk is made from the rescue image, and a domain
+ * with only the rescue disk and the instance's root disk (no ephemeral,
+ * swap or attached volumes) replaces the instance's and is started.
+ * The rescue image is rescue_image if given (the call's rescue image:
+ * its volume or path, format and properties; borrowed, may be NULL), else
+ * the configuration's rescue_image_id, else the instance's image; the
+ * kernel and ramdisk are the configuration's rescue_kernel_id /
+ * rescue_ramdisk_id, else the instance's.
+ * Errors: InstanceNotRescuable (no disk and no kernel to boot), DiskFull,
+ * the hv error of writing unrescue.xml, of the image, of the domain. A
+ * rescue that fails leaves the instance as it was: its own definition,
+ * started again if it was running, no rescue disk, no unrescue.xml.
+ */
+int drv_rescue(drv *d, const drv_instance *inst,
+               const drv_image *rescue_image, drv_error *err);
+/*
+ * Unrescue: destroy the rescue domain, define and start the definition
+ * saved in unrescue.xml, then delete unrescue.xml and the rescue disk.
+ * Errors: InstanceNotFound (no domain), the hv error of reading
+ * unrescue.xml (SYSTEM_ERROR/ENOENT when the instance is not rescued).
+ */
 int drv_unrescue(drv *d, const drv_instance *inst, drv_error *err);
 /* The contract's default rebuild: destroy (volumes kept), then spawn with
  * the instance's (new) image. */
@@ -452,6 +486,48 @@ void drv_instance_diagnostics_clear(drv_instance_diagnostics *diag);
  * "memory_details": {"maximum", "used"}} with the state's name
  * ("running") and null for None; g_free. */
 char *drv_instance_diagnostics_to_json(const drv_instance_diagnostics *diag);
+
+/* ---- instance files (drv-files.c) ---- */
+
+/*
+ * instance_on_disk: 1 if the instance's folder (instances_path/<uuid>) is
+ * there and writable on this host, as after a spawn here or on storage
+ * shared with the host that spawned it; else 0 — any failure to reach it
+ * counts as 0, as the reference's os.access. -1 only for a bad instance.
+ */
+int drv_instance_on_disk(drv *d, const drv_instance *inst, drv_error *err);
+/*
+ * delete_instance_files: rename the instance's folder (or its "_resize"
+ * twin) to "<uuid>_del" and delete that. 1 when nothing of it is left
+ * (the compute manager then marks the instance cleaned), 0 when a folder
+ * remains (the manager retries later). Failures along the way are not
+ * errors (the reference logs them); -1 only for a bad instance.
+ */
+int drv_delete_instance_files(drv *d, const drv_instance *inst,
+                              drv_error *err);
+/*
+ * What drv_destroy with destroy_disks did about the instance's files, for
+ * the compute manager's bookkeeping (the reference's system_metadata
+ * clean_attempts and instance.cleaned): attempts since the driver started,
+ * and whether the last one left nothing. 1 if uuid has a record, else 0
+ * (both outputs zeroed). Either output may be NULL.
+ */
+int drv_get_clean_record(drv *d, const char *uuid, unsigned int *attempts,
+                         bool *cleaned);
+
+/* The reference's MAX_CONSOLE_BYTES: the most get_console_output returns. */
+#define DRV_MAX_CONSOLE_BYTES (100 * 1024)
+/*
+ * get_console_output: the last DRV_MAX_CONSOLE_BYTES of the guest's
+ * console log. A file console is read (an empty output if its file does
+ * not exist yet); else a pty console's log, instances_path/<uuid>/
+ * console.log, is read. *out (g_free; NUL after *len bytes, which may
+ * hold NULs) and *len. Errors: InstanceNotFound, ConsoleNotAvailable (no
+ * file or pty console, or a log outside the instances path), the hv error
+ * of the XML or of reading the log.
+ */
+int drv_get_console_output(drv *d, const drv_instance *inst, char **out,
+                           size_t *len, drv_error *err);
 
 /* ---- external events (Neutron's, passed on by the compute agent) ---- */
 

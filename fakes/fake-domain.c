@@ -136,6 +136,7 @@ on_booted(sim_world *w, void *a, uint64_t token)
     if (!d)
         return;
     d->os_up = true;
+    fake_files_guest_ready(h, d);
 }
 
 static void
@@ -473,6 +474,7 @@ dom_start(fake_host *h, fake_dom *d, const char *xml, unsigned int flags,
         dom_set_state(h, d, HV_STATE_RUNNING, HV_RUNNING_RESTORED);
         fake_host_emit(h, d, HV_EVENT_STARTED, HV_EV_STARTED_RESTORED, NULL);
     } else {
+        fake_files_guest_started(h, d);
         boot_schedule(h, d);
         dom_set_state(h, d, HV_STATE_RUNNING, HV_RUNNING_BOOTED);
         /* measured: QEMU starts with its CPUs stopped and libvirt starts

@@ -18,6 +18,7 @@
  *   fake-storage.c  the host's storage pool and its volumes, storage slots
  *   fake-stats.c    statistics: the host's memory, a domain's vCPUs, disks,
  *                   interfaces and balloon, derived from virtual time
+ *   fake-files.c    the host's instance files, the guest's serial log
  *   (fake-migrate.c, to come: migration between hosts of one world)
  *
  * Slots of the backend table are named fk_<slot>; helpers shared between
@@ -95,6 +96,7 @@ struct fake_host {
     GHashTable *by_uuid; /* uuid -> fake_dom* (owned) */
     GHashTable *by_name; /* name -> fake_dom* */
     GHashTable *vols;    /* name -> fake_vol* (owned) */
+    GHashTable *files;   /* instance files: path -> entry (fake-files.c) */
     GPtrArray *listeners; /* fake_conn* with events registered */
     /* token -> fake_dom*: a timer holds (host, token) and finds its domain
      * only while the token is current, so stale timers do nothing */
@@ -164,6 +166,19 @@ const char *fake_vol_name_of_path(const char *path);
 /* Does every disk source exist? Paths outside the pool are not checked. */
 int fake_host_check_sources(fake_host *h, GPtrArray *sources, hv_error *err);
 
+/* ---- fake-files.c ---- */
+
+/* The host's (empty) instance file store, and freeing it. */
+void fake_files_init(fake_host *h);
+void fake_files_free(fake_host *h);
+/* Append line to the file serial console of d's live XML, if it has one
+ * and its folder exists in the store. */
+void fake_files_console_write(fake_host *h, const fake_dom *d,
+                              const char *line);
+/* The guest's console lines: started (a new QEMU) and booted (ready). */
+void fake_files_guest_started(fake_host *h, const fake_dom *d);
+void fake_files_guest_ready(fake_host *h, const fake_dom *d);
+
 /* ---- the backend's slots, gathered in fake-world.c's table ---- */
 
 int fk_domain_list(hv_conn *conn, unsigned int flags, hv_domain ***doms,
@@ -227,4 +242,20 @@ int fk_vol_get_path(hv_conn *conn, const char *pool, const char *name,
 int fk_vol_list(hv_conn *conn, const char *pool, char ***names,
                 hv_error *err);
 
+int fk_instance_dir_create(hv_conn *conn, const char *base, const char *dir,
+                           hv_error *err);
+int fk_instance_dir_exists(hv_conn *conn, const char *base, const char *dir,
+                           int *exists, hv_error *err);
+int fk_instance_dir_rename(hv_conn *conn, const char *base, const char *from,
+                           const char *to, hv_error *err);
+int fk_instance_dir_delete(hv_conn *conn, const char *base, const char *dir,
+                           hv_error *err);
+int fk_instance_file_write(hv_conn *conn, const char *base, const char *dir,
+                           const char *file, const char *data, size_t len,
+                           unsigned int flags, hv_error *err);
+int fk_instance_file_read(hv_conn *conn, const char *base, const char *dir,
+                          const char *file, size_t max, char **data,
+                          size_t *len, uint64_t *skipped, hv_error *err);
+int fk_instance_file_delete(hv_conn *conn, const char *base, const char *dir,
+                            const char *file, hv_error *err);
 #endif /* HVD_FAKE_PRIV_H */

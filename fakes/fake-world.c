@@ -78,6 +78,7 @@ fake_host_free(fake_host *h)
     g_hash_table_destroy(h->by_name);
     g_hash_table_destroy(h->by_uuid);
     g_hash_table_destroy(h->vols);
+    fake_files_free(h);
     g_ptr_array_free(h->listeners, TRUE);
     g_free(h->name);
     g_free(h->pool);
@@ -137,6 +138,7 @@ fake_host_add(sim_world *w, const fake_host_spec *spec, hv_error *err)
     h->by_name = g_hash_table_new(g_str_hash, g_str_equal);
     h->vols = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                     (GDestroyNotify)fake_vol_free);
+    fake_files_init(h);
     h->listeners = g_ptr_array_new();
     h->tokens = g_hash_table_new(g_int64_hash, g_int64_equal);
     g_ptr_array_add(fw->hosts, h);
@@ -696,5 +698,12 @@ static const hv_backend fake_backend = {
     .vol_resize = fk_vol_resize,
     .vol_get_path = fk_vol_get_path,
     .vol_list = fk_vol_list,
+    .instance_dir_create = fk_instance_dir_create,
+    .instance_dir_exists = fk_instance_dir_exists,
+    .instance_dir_rename = fk_instance_dir_rename,
+    .instance_dir_delete = fk_instance_dir_delete,
+    .instance_file_write = fk_instance_file_write,
+    .instance_file_read = fk_instance_file_read,
+    .instance_file_delete = fk_instance_file_delete,
 };
 

@@ -21,6 +21,7 @@
 #define HVD_FAKE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hv.h"
@@ -132,5 +133,14 @@ unsigned int fake_host_domain_count(const fake_host *h);
 unsigned int fake_host_volume_count(const fake_host *h);
 /* Approximate heap bytes held by the host's domains (benchmark). */
 uint64_t fake_host_domain_bytes(const fake_host *h);
+/*
+ * The host's instance files, sorted: folders as "<base>/<dir>/", files as
+ * "<base>/<dir>/<file>"; a NULL-terminated array the caller g_strfreev's.
+ */
+char **fake_host_instance_paths(const fake_host *h);
+/* 1 and a copy of the file at path (*data g_free'd by the caller, NUL
+ * after *len bytes), or 0 if there is no such file. */
+int fake_host_instance_file(const fake_host *h, const char *path,
+                            char **data, size_t *len);
 
 #endif /* HVD_FAKE_H */

@@ -100,7 +100,6 @@ CALL_INSTANCE(pause)
 CALL_INSTANCE(unpause)
 CALL_INSTANCE(suspend)
 CALL_INSTANCE(resume)
-CALL_INSTANCE(rescue)
 CALL_INSTANCE(unrescue)
 CALL_INSTANCE(rebuild)
 CALL_INSTANCE(trigger_crash_dump)
@@ -109,6 +108,16 @@ CALL_INSTANCE(soft_delete)
 CALL_INSTANCE(restore)
 
 #undef CALL_INSTANCE
+
+/* rescue with the configuration's or the instance's rescue image */
+static int
+call_rescue(drv *d, const drv_instance *inst, const scn_step *st,
+            const char *host, drv_error *err)
+{
+    (void)st;
+    (void)host;
+    return drv_rescue(d, inst, NULL, err);
+}
 
 /* ---- scenario operations: the table ---- */
 

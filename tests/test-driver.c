@@ -760,7 +760,7 @@ test_rescue_unrescue(void **state)
     (void)state;
     env_driver(e);
     spawn_ok(e);
-    expect_ok(drv_rescue(e->d, &e->inst, &err), &err, "rescue");
+    expect_ok(drv_rescue(e->d, &e->inst, NULL, &err), &err, "rescue");
     assert_int_equal(info_of(e).state, DRV_POWER_RUNNING);
     assert_int_equal(fake_host_volume_count(e->h), 3);
     expect_ok(drv_unrescue(e->d, &e->inst, &err), &err, "unrescue");

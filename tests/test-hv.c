@@ -630,6 +630,31 @@ call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
     case HV_OP_VOL_LIST:
         rc = hv_vol_list(conn, "no-such-pool", &names, err);
         break;
+    case HV_OP_INSTANCE_DIR_CREATE:
+        rc = hv_instance_dir_create(conn, "/nonexistent-hvd", "d", err);
+        break;
+    case HV_OP_INSTANCE_DIR_EXISTS:
+        rc = hv_instance_dir_exists(conn, "/nonexistent-hvd", "d", err);
+        break;
+    case HV_OP_INSTANCE_DIR_RENAME:
+        rc = hv_instance_dir_rename(conn, "/nonexistent-hvd", "x", "y", err);
+        break;
+    case HV_OP_INSTANCE_DIR_DELETE:
+        rc = hv_instance_dir_delete(conn, "/nonexistent-hvd", "x", err);
+        break;
+    case HV_OP_INSTANCE_FILE_WRITE:
+        rc = hv_instance_file_write(conn, "/nonexistent-hvd", "x", "f", "",
+                                    0, 0, err);
+        break;
+    case HV_OP_INSTANCE_FILE_READ: {
+        size_t len;
+        rc = hv_instance_file_read(conn, "/nonexistent-hvd", "x", "f", 16, &s,
+                                   &len, &u64, err);
+        break;
+    }
+    case HV_OP_INSTANCE_FILE_DELETE:
+        rc = hv_instance_file_delete(conn, "/nonexistent-hvd", "x", "f", err);
+        break;
     case HV_OP_SLEEP:
         rc = hv_sleep(conn, 0, err);
         break;

@@ -168,6 +168,29 @@ typedef struct hv_backend {
                         char **path, hv_error *err);
     int (*vol_list)(hv_conn *conn, const char *pool, char ***names,
                     hv_error *err);
+
+    /* instance files: names already checked (hv_instance_name_ok) */
+    int (*instance_dir_create)(hv_conn *conn, const char *base,
+                               const char *dir, hv_error *err);
+    int (*instance_dir_exists)(hv_conn *conn, const char *base,
+                               const char *dir, int *exists, hv_error *err);
+    int (*instance_dir_rename)(hv_conn *conn, const char *base,
+                               const char *from, const char *to,
+                               hv_error *err);
+    int (*instance_dir_delete)(hv_conn *conn, const char *base,
+                               const char *dir, hv_error *err);
+    int (*instance_file_write)(hv_conn *conn, const char *base,
+                               const char *dir, const char *file,
+                               const char *data, size_t len,
+                               unsigned int flags, hv_error *err);
+    /* fills *data (g_malloc, NUL after *len bytes), *len, *skipped */
+    int (*instance_file_read)(hv_conn *conn, const char *base,
+                              const char *dir, const char *file, size_t max,
+                              char **data, size_t *len, uint64_t *skipped,
+                              hv_error *err);
+    int (*instance_file_delete)(hv_conn *conn, const char *base,
+                                const char *dir, const char *file,
+                                hv_error *err);
 } hv_backend;
 
 /*

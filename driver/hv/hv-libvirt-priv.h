@@ -229,4 +229,23 @@ int lv_vol_get_path(hv_conn *conn, const char *pool, const char *name,
 int lv_vol_list(hv_conn *conn, const char *pool, char ***names,
                 hv_error *err);
 
+/* ---- hv-libvirt-files.c: slots (the local instances path) ---- */
+
+int lv_instance_dir_create(hv_conn *conn, const char *base, const char *dir,
+                           hv_error *err);
+int lv_instance_dir_exists(hv_conn *conn, const char *base, const char *dir,
+                           int *exists, hv_error *err);
+int lv_instance_dir_rename(hv_conn *conn, const char *base, const char *from,
+                           const char *to, hv_error *err);
+int lv_instance_dir_delete(hv_conn *conn, const char *base, const char *dir,
+                           hv_error *err);
+int lv_instance_file_write(hv_conn *conn, const char *base, const char *dir,
+                           const char *file, const char *data, size_t len,
+                           unsigned int flags, hv_error *err);
+int lv_instance_file_read(hv_conn *conn, const char *base, const char *dir,
+                          const char *file, size_t max, char **data,
+                          size_t *len, uint64_t *skipped, hv_error *err);
+int lv_instance_file_delete(hv_conn *conn, const char *base, const char *dir,
+                            const char *file, hv_error *err);
+
 #endif /* HVD_HV_LIBVIRT_PRIV_H */

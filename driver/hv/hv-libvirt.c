@@ -721,6 +721,14 @@ static const hv_backend libvirt_backend = {
     .vol_resize = lv_vol_resize,
     .vol_get_path = lv_vol_get_path,
     .vol_list = lv_vol_list,
+
+    .instance_dir_create = lv_instance_dir_create,
+    .instance_dir_exists = lv_instance_dir_exists,
+    .instance_dir_rename = lv_instance_dir_rename,
+    .instance_dir_delete = lv_instance_dir_delete,
+    .instance_file_write = lv_instance_file_write,
+    .instance_file_read = lv_instance_file_read,
+    .instance_file_delete = lv_instance_file_delete,
 };
 
 /* ---- public ---- */

@@ -1,7 +1,8 @@
 /*
  * hv-ops.c: the wrappers, one per operation of HV_OPS (connection, node,
- * domains, migration, storage); each runs its call through HV_DISPATCH
- * (hv-priv.h).
+ * domains, migration, storage, instance files); each runs its call
+ * through HV_DISPATCH (hv-priv.h), the instance files through
+ * FILES_DISPATCH, which also checks their names.
  */
 #include "hv-priv.h"
 
@@ -562,4 +563,180 @@ hv_vol_list(hv_conn *conn, const char *pool, char ***names, hv_error *err)
 
     *names = NULL;
     return HV_DISPATCH(conn, &call, err, vol_list, conn, pool, names, err);
+}
+
+/* ---- instance files ---- */
+
+int
+hv_instance_name_ok(const char *name)
+{
+    size_t n;
+
+    if (!name)
+        return 0;
+    n = strlen(name);
+    if (n == 0 || n > 255 || strchr(name, '/') || strcmp(name, ".") == 0 ||
+        strcmp(name, "..") == 0)
+        return 0;
+    return 1;
+}
+
+/*
+ * Check the instances path and the names of a call before the backend sees
+ * them: base absolute, each name one component. 0, or -1 with err set.
+ */
+static int
+files_args_ok(const char *base, const char *dir, const char *file,
+              hv_error *err)
+{
+    if (!base || base[0] != '/') {
+        hv_error_set(err, HV_ERR_INVALID_ARG,
+                     "instances path '%s' is not an absolute path",
+                     base ? base : "(null)");
+        return -1;
+    }
+    if (!hv_instance_name_ok(dir)) {
+        hv_error_set(err, HV_ERR_INVALID_ARG,
+                     "instance folder name '%.64s' in %s is not one path "
+                     "component", dir ? dir : "(null)", base);
+        return -1;
+    }
+    if (file != (const char *)-1 && !hv_instance_name_ok(file)) {
+        hv_error_set(err, HV_ERR_INVALID_ARG,
+                     "instance file name '%.64s' in %s/%s is not one path "
+                     "component", file ? file : "(null)", base, dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* No file name to check. */
+#define NO_FILE ((const char *)-1)
+
+/*
+ * HV_DISPATCH with the arguments checked after the 'before' hook (so a
+ * trace shows the refused call) and before the backend sees them.
+ */
+#define FILES_DISPATCH(conn, callp, err, base, dir, file, slot, ...)          \
+    hv_end((conn), (callp),                                                   \
+           hv_begin((conn), (callp), (err)) < 0   ? -1                        \
+           : !(conn)->backend->slot ? hv_no_support((conn), (callp), (err))   \
+           : files_args_ok((base), (dir), (file), (err)) < 0                  \
+               ? -1                                                           \
+               : (conn)->backend->slot(__VA_ARGS__),                          \
+           (err))
+
+/* "dir/file" (or "dir") for traces, in a caller's buffer. */
+static const char *
+file_target(char *buf, size_t len, const char *dir, const char *file)
+{
+    if (file)
+        g_snprintf(buf, len, "%s/%s", dir ? dir : "", file);
+    else
+        g_snprintf(buf, len, "%s", dir ? dir : "");
+    return buf;
+}
+
+int
+hv_instance_dir_create(hv_conn *conn, const char *base, const char *dir,
+                       hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_INSTANCE_DIR_CREATE,
+                        file_target(tgt, sizeof(tgt), dir, NULL), 0);
+    return FILES_DISPATCH(conn, &call, err, base, dir, NO_FILE,
+                          instance_dir_create, conn, base, dir, err);
+}
+
+int
+hv_instance_dir_exists(hv_conn *conn, const char *base, const char *dir,
+                       hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_INSTANCE_DIR_EXISTS,
+                        file_target(tgt, sizeof(tgt), dir, NULL), 0);
+    int exists = 0;
+
+    if (FILES_DISPATCH(conn, &call, err, base, dir, NO_FILE,
+                       instance_dir_exists, conn, base, dir, &exists,
+                       err) < 0)
+        return -1;
+    return exists ? 1 : 0;
+}
+
+int
+hv_instance_dir_rename(hv_conn *conn, const char *base, const char *from,
+                       const char *to, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_INSTANCE_DIR_RENAME,
+                        file_target(tgt, sizeof(tgt), from, NULL), 0);
+    /* 'to' is a folder name too: checked as the "file" */
+    return FILES_DISPATCH(conn, &call, err, base, from, to,
+                          instance_dir_rename, conn, base, from, to, err);
+}
+
+int
+hv_instance_dir_delete(hv_conn *conn, const char *base, const char *dir,
+                       hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_INSTANCE_DIR_DELETE,
+                        file_target(tgt, sizeof(tgt), dir, NULL), 0);
+    return FILES_DISPATCH(conn, &call, err, base, dir, NO_FILE,
+                          instance_dir_delete, conn, base, dir, err);
+}
+
+int
+hv_instance_file_write(hv_conn *conn, const char *base, const char *dir,
+                       const char *file, const char *data, size_t len,
+                       unsigned int flags, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = {.op = HV_OP_INSTANCE_FILE_WRITE,
+                    .target = file_target(tgt, sizeof(tgt), dir, file),
+                    .flags = flags,
+                    .arg = (int64_t)len};
+
+    if (len > 0 && !data)
+        len = 0;
+    return FILES_DISPATCH(conn, &call, err, base, dir, file,
+                          instance_file_write, conn, base, dir, file,
+                          data ? data : "", len, flags, err);
+}
+
+int
+hv_instance_file_read(hv_conn *conn, const char *base, const char *dir,
+                      const char *file, size_t max, char **data, size_t *len,
+                      uint64_t *skipped, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = {.op = HV_OP_INSTANCE_FILE_READ,
+                    .target = file_target(tgt, sizeof(tgt), dir, file),
+                    .arg = (int64_t)max};
+    int rc;
+
+    *data = NULL;
+    *len = 0;
+    *skipped = 0;
+    rc = FILES_DISPATCH(conn, &call, err, base, dir, file,
+                        instance_file_read, conn, base, dir, file, max, data,
+                        len, skipped, err);
+    if (rc < 0) {
+        g_clear_pointer(data, g_free);
+        *len = 0;
+        *skipped = 0;
+    }
+    return rc;
+}
+
+int
+hv_instance_file_delete(hv_conn *conn, const char *base, const char *dir,
+                        const char *file, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_INSTANCE_FILE_DELETE,
+                        file_target(tgt, sizeof(tgt), dir, file), 0);
+    return FILES_DISPATCH(conn, &call, err, base, dir, file,
+                          instance_file_delete, conn, base, dir, file, err);
 }

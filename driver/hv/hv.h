@@ -319,6 +319,13 @@ typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
     X(vol_resize, VOL_RESIZE, vol_resize, 0) \
     X(vol_get_path, VOL_GET_PATH, vol_get_path, 0) \
     X(vol_list, VOL_LIST, vol_list, 0) \
+    X(instance_dir_create, INSTANCE_DIR_CREATE, instance_dir_create, 0) \
+    X(instance_dir_exists, INSTANCE_DIR_EXISTS, instance_dir_exists, 0) \
+    X(instance_dir_rename, INSTANCE_DIR_RENAME, instance_dir_rename, 0) \
+    X(instance_dir_delete, INSTANCE_DIR_DELETE, instance_dir_delete, 0) \
+    X(instance_file_write, INSTANCE_FILE_WRITE, instance_file_write, 0) \
+    X(instance_file_read, INSTANCE_FILE_READ, instance_file_read, 0) \
+    X(instance_file_delete, INSTANCE_FILE_DELETE, instance_file_delete, 0) \
     X(sleep, SLEEP, clock_wait, 1)
 
 typedef enum {
@@ -709,5 +716,65 @@ char *hv_vol_get_path(hv_conn *conn, const char *pool, const char *name,
 /* Names in the pool, sorted; *names is a NULL-terminated g_strfreev array. */
 int hv_vol_list(hv_conn *conn, const char *pool, char ***names,
                 hv_error *err);
+
+/*
+ * ---- instance files: the per-instance folders of an instances path ----
+ *
+ * What the reference keeps beside an instance's disks, under
+ * CONF.instances_path/<uuid>: the folder itself, console.log, unrescue.xml.
+ * 'base' is the instances path (absolute, the driver's configuration); 'dir'
+ * names one folder directly under it and 'file' one file directly in that
+ * folder: single path components, never "", ".", ".." or holding a '/'
+ * (else HV_ERR_INVALID_ARG). The real backend works on the local file system
+ * of the process (so it serves local URIs only); the fake keeps a store per
+ * host in its world. Neither follows a symbolic link below base, nor
+ * opens a FIFO, device or socket as a file. File system failures are
+ * HV_ERR_SYSTEM_ERROR with the errno (ENOENT for a missing folder or file).
+ * Strings are borrowed.
+ */
+
+/* Ensure base (and its parents) and the folder base/dir exist (mode 0755);
+ * an existing folder is fine, anything else in its place is EEXIST/ENOTDIR. */
+int hv_instance_dir_create(hv_conn *conn, const char *base, const char *dir,
+                           hv_error *err);
+/* 1 if base/dir is a folder (not a link to one) this host can write into,
+ * 0 if there is none (or something else is there), -1 on failure. */
+int hv_instance_dir_exists(hv_conn *conn, const char *base, const char *dir,
+                           hv_error *err);
+/* Rename base/from to base/to (atomic, like mv on one file system); ENOENT
+ * if from is missing, ENOTEMPTY/EEXIST if to is a non-empty folder. */
+int hv_instance_dir_rename(hv_conn *conn, const char *base, const char *from,
+                           const char *to, hv_error *err);
+/* Delete base/dir and everything in it, walking it once without following
+ * links (a link is removed, not its target); ENOENT if it is missing. */
+int hv_instance_dir_delete(hv_conn *conn, const char *base, const char *dir,
+                           hv_error *err);
+
+enum {
+    HV_FILE_APPEND = 1 << 0, /* add at the end, creating it if missing */
+};
+/* Write len bytes of data to base/dir/file, replacing its content (or
+ * appending with HV_FILE_APPEND); creates the file (0644), never the
+ * folder (ENOENT). len 0 with HV_FILE_APPEND just ensures it exists. */
+int hv_instance_file_write(hv_conn *conn, const char *base, const char *dir,
+                           const char *file, const char *data, size_t len,
+                           unsigned int flags, hv_error *err);
+/*
+ * The last (at most) max bytes of base/dir/file: *data (g_free; NUL
+ * terminated after *len bytes, the content may hold NULs), *len, and in
+ * *skipped the bytes before them that were left out (0: the whole file).
+ * ENOENT if it is missing.
+ */
+int hv_instance_file_read(hv_conn *conn, const char *base, const char *dir,
+                          const char *file, size_t max, char **data,
+                          size_t *len, uint64_t *skipped, hv_error *err);
+/* Delete base/dir/file (ENOENT if missing; a folder there: EISDIR). */
+int hv_instance_file_delete(hv_conn *conn, const char *base, const char *dir,
+                            const char *file, hv_error *err);
+/*
+ * Is name usable as one path component of an instance file: not NULL, "",
+ * "." or "..", no '/', no NUL, at most 255 bytes? Shared by the backends.
+ */
+int hv_instance_name_ok(const char *name);
 
 #endif /* HVD_HV_H */
