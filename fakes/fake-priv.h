@@ -130,6 +130,8 @@ bool fake_dom_active(const fake_dom *d);
 void fake_dom_account_cpu(fake_dom *d, int64_t now);
 /* Give the domain a fresh token in *tok (&d->life or &d->run). */
 void fake_dom_retoken(fake_host *h, fake_dom *d, uint64_t *tok);
+/* The guest crashes now, as d->guest.on_crash says (d is active). */
+void fake_dom_crash(fake_host *h, fake_dom *d);
 /* Drop d from the host (frees it). */
 void fake_dom_remove(fake_host *h, fake_dom *d);
 /*
