@@ -14,6 +14,7 @@
 
 #include "fake.h"
 #include "hv-libvirt.h"
+#include "ops-result.h"
 
 /* ---- scenario operations: the driver calls ---- */
 
@@ -50,35 +51,45 @@ call_power_off(drv *d, const drv_instance *inst, const scn_step *st,
 }
 
 static int
-call_get_info(drv *d, const drv_instance *inst, const scn_step *st,
-              const char *host, drv_error *err)
-{
-    drv_info info;
-
-    (void)st;
-    (void)host;
-    return drv_get_info(d, inst, &info, err);
-}
-
-static int
-call_get_resources(drv *d, const drv_instance *inst, const scn_step *st,
-                   const char *host, drv_error *err)
-{
-    drv_resources res;
-
-    (void)inst;
-    (void)st;
-    (void)host;
-    return drv_get_available_resource(d, &res, err);
-}
-
-static int
 call_init_host(drv *d, const drv_instance *inst, const scn_step *st,
                const char *host, drv_error *err)
 {
     (void)inst;
     (void)st;
     return drv_init_host(d, host, err);
+}
+
+static int
+call_cleanup_host(drv *d, const drv_instance *inst, const scn_step *st,
+                  const char *host, drv_error *err)
+{
+    (void)inst;
+    (void)st;
+    (void)host;
+    (void)err;
+    drv_cleanup_host(d);
+    return 0;
+}
+
+static int
+call_poll_rebooting_instances(drv *d, const drv_instance *inst,
+                              const scn_step *st, const char *host,
+                              drv_error *err)
+{
+    (void)inst;
+    (void)host;
+    return drv_poll_rebooting_instances(d, st->timeout, err);
+}
+
+/* What the network service would send: the step's event, for the
+ * instance's uuid. */
+static int
+call_external_event(drv *d, const drv_instance *inst, const scn_step *st,
+                    const char *host, drv_error *err)
+{
+    (void)host;
+    return drv_external_event(d, inst->uuid, st->event_name, st->event_tag,
+                              err);
 }
 
 /* Operations that take the instance and nothing else. */
@@ -110,12 +121,18 @@ CALL_INSTANCE(restore)
 /* ---- scenario operations: the table ---- */
 
 #define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define INSTANCE_KEYS KEYS("op", "instance", "expect", "description")
+/* Keys every operation step may hold besides its own. */
+#define COMMON_KEYS "op", "expect", "description", "label", "returns_at_s",  \
+                    "tolerance_s"
+#define INSTANCE_KEYS KEYS(COMMON_KEYS, "instance")
+#define HOST_KEYS KEYS(COMMON_KEYS, "host")
+#define QUERY_INSTANCE_KEYS KEYS(COMMON_KEYS, "instance", "result")
+#define QUERY_HOST_KEYS KEYS(COMMON_KEYS, "host", "result")
 
 static const ops_op op_table[SCN__OP_COUNT] = {
     [SCN_OP_SPAWN] = {
         .name = "spawn",
-        .keys = KEYS("op", "instance", "power_on", "expect", "description"),
+        .keys = KEYS(COMMON_KEYS, "instance", "power_on"),
         .call = call_spawn,
         .after = OPS_AFTER_BY_POWER_ON,
         .on_ok = OPS_BELIEF_ALIVE,
@@ -124,21 +141,19 @@ static const ops_op op_table[SCN__OP_COUNT] = {
     },
     [SCN_OP_DESTROY] = {
         .name = "destroy",
-        .keys = KEYS("op", "instance", "destroy_disks", "expect",
-                     "description"),
+        .keys = KEYS(COMMON_KEYS, "instance", "destroy_disks"),
         .call = call_destroy,
         .on_ok = OPS_BELIEF_GONE,
     },
     [SCN_OP_REBOOT] = {
         .name = "reboot",
-        .keys = KEYS("op", "instance", "type", "expect", "description"),
+        .keys = KEYS(COMMON_KEYS, "instance", "type"),
         .call = call_reboot,
         .after = OPS_AFTER_STATE, .state = DRV_POWER_RUNNING,
     },
     [SCN_OP_POWER_OFF] = {
         .name = "power_off",
-        .keys = KEYS("op", "instance", "timeout", "retry_interval", "expect",
-                     "description"),
+        .keys = KEYS(COMMON_KEYS, "instance", "timeout", "retry_interval"),
         .call = call_power_off,
         .after = OPS_AFTER_STATE, .state = DRV_POWER_SHUTDOWN,
     },
@@ -192,19 +207,106 @@ static const ops_op op_table[SCN__OP_COUNT] = {
         .name = "restore", .keys = INSTANCE_KEYS, .call = call_restore,
     },
     [SCN_OP_GET_INFO] = {
-        .name = "get_info", .keys = INSTANCE_KEYS, .call = call_get_info,
+        .name = "get_info", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_info,
+        .result_keys = KEYS("state", "id", "max_mem_kb", "mem_kb", "num_cpu",
+                            "cpu_time_ns"),
     },
     [SCN_OP_GET_RESOURCES] = {
-        .name = "get_resources",
-        .keys = KEYS("op", "host", "expect", "description"),
+        .name = "get_resources", .keys = QUERY_HOST_KEYS,
         .target = OPS_TARGET_HOST,
-        .call = call_get_resources,
+        .query = ops_query_get_resources,
+        .result_keys = KEYS("vcpus", "vcpus_used", "memory_mb",
+                            "memory_mb_used", "local_gb", "local_gb_used",
+                            "hypervisor_type", "hypervisor_version",
+                            "hypervisor_hostname"),
     },
     [SCN_OP_INIT_HOST] = {
-        .name = "init_host",
-        .keys = KEYS("op", "host", "expect", "description"),
+        .name = "init_host", .keys = HOST_KEYS,
         .target = OPS_TARGET_HOST,
         .call = call_init_host,
+    },
+    [SCN_OP_LIST_INSTANCES] = {
+        .name = "list_instances", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_list_instances,
+        .result_keys = KEYS("count", "names"),
+    },
+    [SCN_OP_LIST_INSTANCE_UUIDS] = {
+        .name = "list_instance_uuids", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_list_instance_uuids,
+        .result_keys = KEYS("count", "uuids"),
+    },
+    [SCN_OP_GET_NUM_INSTANCES] = {
+        .name = "get_num_instances", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_num_instances,
+        .result_keys = KEYS("count"),
+    },
+    [SCN_OP_INSTANCE_EXISTS] = {
+        .name = "instance_exists", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_instance_exists,
+        .result_keys = KEYS("exists"),
+    },
+    [SCN_OP_GET_HOST_UPTIME] = {
+        .name = "get_host_uptime", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_host_uptime,
+        .result_keys = KEYS("seconds"),
+    },
+    [SCN_OP_GET_HOST_CPU_STATS] = {
+        .name = "get_host_cpu_stats", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_host_cpu_stats,
+        .result_keys = KEYS("kernel", "idle", "user", "iowait", "frequency"),
+    },
+    [SCN_OP_GET_AVAILABLE_NODES] = {
+        .name = "get_available_nodes", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_available_nodes,
+        .result_keys = KEYS("nodes"),
+    },
+    [SCN_OP_NODE_IS_AVAILABLE] = {
+        .name = "node_is_available",
+        .keys = KEYS(COMMON_KEYS, "host", "result", "nodename"),
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_node_is_available,
+        .result_keys = KEYS("nodename", "available"),
+    },
+    [SCN_OP_GET_TRAITS] = {
+        .name = "get_traits", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_traits,
+        .result_keys = KEYS("traits"),
+    },
+    [SCN_OP_GET_DIAGNOSTICS] = {
+        .name = "get_diagnostics", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_diagnostics,
+        .result_keys = KEYS("state", "cpu_time_ns", "memory_kb", "num_cpus",
+                            "num_disks", "num_nics", "uptime_s"),
+    },
+    [SCN_OP_GET_INVENTORY] = {
+        .name = "get_inventory", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_inventory,
+        .result_keys = KEYS("VCPU", "MEMORY_MB", "DISK_GB"),
+    },
+    [SCN_OP_POLL_REBOOTING_INSTANCES] = {
+        .name = "poll_rebooting_instances",
+        .keys = KEYS(COMMON_KEYS, "host", "timeout"),
+        .target = OPS_TARGET_HOST,
+        .call = call_poll_rebooting_instances,
+    },
+    [SCN_OP_EXTERNAL_EVENT] = {
+        .name = "external_event",
+        .keys = KEYS(COMMON_KEYS, "instance", "name", "tag"),
+        .call = call_external_event,
+    },
+    [SCN_OP_CLEANUP_HOST] = {
+        .name = "cleanup_host", .keys = HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .call = call_cleanup_host,
     },
 };
 
@@ -214,6 +316,27 @@ ops_op_get(int op)
     if (op < 0 || op >= SCN__OP_COUNT || !op_table[op].name)
         return NULL;
     return &op_table[op];
+}
+
+/* ---- listings ---- */
+
+/* The volumes of the scenario's storage pool. */
+static int
+list_volumes(hv_conn *conn, const scn *s, char ***names, hv_error *err)
+{
+    return hv_vol_list(conn, s->config.storage_pool, names, err);
+}
+
+static const ops_listing listing_table[] = {
+    {.name = "volumes", .what = "volume", .list = list_volumes},
+};
+
+const ops_listing *
+ops_listing_get(int i)
+{
+    if (i < 0 || (size_t)i >= G_N_ELEMENTS(listing_table))
+        return NULL;
+    return &listing_table[i];
 }
 
 /* ---- fault kinds: what they do ---- */
@@ -537,6 +660,13 @@ static const ops_fault fault_table[SCN__FAULT_COUNT] = {
         .schedule = OPS_FAULT_ON_GUEST,
         .args = {ARG(INSTANCE)},
         .guest = guest_restarts_on_shutdown,
+    },
+    /* the network stand-in answers the plug with
+     * "network-vif-plugged:failed" (Neutron's status "failed") */
+    [SCN_FAULT_VIF_PLUG_FAILED] = {
+        .name = "vif_plug_failed",
+        .schedule = OPS_FAULT_ON_VIF_PLUG,
+        .args = {ARG(INSTANCE), OPTIONAL(VIF)},
     },
 };
 

@@ -501,8 +501,11 @@ test_names(void **state)
     assert_string_equal(scn_check_name(SCN_CHECK_HOST_ENABLED),
                         "host_enabled");
     assert_string_equal(scn_check_name(SCN_CHECK_EXISTS), "exists");
+    assert_string_equal(scn_check_name(SCN_CHECK_TIME), "time");
+    assert_string_equal(scn_check_name(SCN_CHECK_XML), "xml");
+    assert_string_equal(scn_check_name(SCN_CHECK_LISTING), "listing");
     assert_null(scn_check_name(-1));
-    assert_null(scn_check_name(SCN_CHECK_EXISTS + 1));
+    assert_null(scn_check_name(SCN_CHECK_LISTING + 1));
 }
 
 /* ---- files and arguments ---- */
@@ -903,6 +906,7 @@ static const bad_row bad_rows[] = {
      "t.json:1:264: $.faults[0].kind: expected one of hv_call, "
      "guest_ignores_acpi, guest_crash, vif_never_plugged, slow_boot, "
      "disk_full, connection_lost, host_crash, guest_restarts_on_shutdown, "
+     "vif_plug_failed, "
      "got \"guest_crsh\"; did you "
      "mean guest_crash?"},
     {"fault without kind", "{" BASE ", 'faults': [{'instance': 'web'}]}",
@@ -1031,8 +1035,8 @@ static const bad_row bad_rows[] = {
     {"check misspelt", "{" BASE ", 'steps': [{'check': 'stat', "
      "'instance': 'web', 'state': 'RUNNING'}]}",
      "t.json:1:264: $.steps[0].check: expected one of state, id_changed, "
-     "events, resources, calls, host_enabled, exists, got \"stat\"; did you "
-     "mean state?"},
+     "events, resources, calls, host_enabled, exists, time, xml, volumes, "
+     "got \"stat\"; did you mean state?"},
     {"state misspelt", "{" BASE ", 'steps': [{'check': 'state', "
      "'instance': 'web', 'state': 'RUNING'}]}",
      "t.json:1:301: $.steps[0].state: expected one of RUNNING, SHUTDOWN, "
@@ -1171,7 +1175,12 @@ test_tables(void **state)
 
         assert_non_null(d);
         assert_non_null(d->name);
-        assert_non_null(d->call);
+        /* a call, or a query whose answer a "result" may name keys of */
+        assert_true((d->call != NULL) != (d->query != NULL));
+        assert_true(!d->query || d->result_keys);
+        assert_true(has_key(d->keys, "result") == (d->query != NULL));
+        assert_true(has_key(d->keys, "label"));
+        assert_true(has_key(d->keys, "returns_at_s"));
         assert_int_equal(scn_op_from_name(d->name), i);
         assert_true(has_key(d->keys, "op"));
         assert_true(has_key(d->keys, "expect"));
