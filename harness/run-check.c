@@ -65,6 +65,23 @@ tolerance(const runner *r, const scn_when *w)
     return r->fake ? 0 : 1.0 + 0.25 * w->at_s;
 }
 
+/* ns as seconds, to the nanosecond and no further: "12.5", "1.000000001"
+ * (g_free). */
+static char *
+seconds(int64_t ns)
+{
+    char *s = g_strdup_printf("%s%lld.%09lld", ns < 0 ? "-" : "",
+                              (long long)(llabs(ns) / HV_NS_PER_SEC),
+                              (long long)(llabs(ns) % HV_NS_PER_SEC));
+    size_t n = strlen(s);
+
+    while (s[n - 1] == '0')
+        s[--n] = '\0';
+    if (s[n - 1] == '.')
+        s[--n] = '\0';
+    return s;
+}
+
 char *
 rn_when_mismatch(runner *r, const scn_when *w, int64_t t)
 {
@@ -77,8 +94,14 @@ rn_when_mismatch(runner *r, const scn_when *w, int64_t t)
      * it is named */
     if (llabs(t - scn_ns(w->at_s)) <= scn_ns(tol))
         return NULL;
-    return g_strdup_printf("at %.9g s, expected %.9g s +- %.9g s",
-                           (double)t / 1e9, w->at_s, tol);
+    {
+        g_autofree char *got = seconds(t);
+        g_autofree char *want = seconds(scn_ns(w->at_s));
+        g_autofree char *plus = seconds(scn_ns(tol));
+
+        return g_strdup_printf("at %s s, expected %s s +- %s s", got, want,
+                               plus);
+    }
 }
 
 void
@@ -243,7 +266,15 @@ xpath_differs(xmlXPathObjectPtr res, const json_t *want)
         xmlFree(str);
         return NULL;
     }
-    got = g_strdup_printf("\"%s\"", (const char *)str);
+    /* as a JSON string: a node's text may span lines, the message not */
+    {
+        json_t *j = json_string((const char *)str);
+        char *dump = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+        got = g_strdup(dump ? dump : "(not UTF-8)");
+        free(dump);
+        json_decref(j);
+    }
     xmlFree(str);
     return got;
 }

@@ -93,8 +93,12 @@ expand_uuids(parser *p, const char *in, char **out)
         }
         inst = g_strndup(name, (gsize)(end - name));
         if (!(si = scn_find_instance(p->s, inst))) {
-            jv_fail_unknown_name(&p->c, "instance in {uuid:...}", inst,
-                                 p->instances);
+            const char *hint = jv_suggest(inst, p->instances);
+
+            jv_fail(&p->c, false,
+                    UUID_OPEN "%s}: unknown instance '%s'%s%s%s", inst, inst,
+                    hint ? "; did you mean " : "", hint ? hint : "",
+                    hint ? "?" : "");
             g_string_free(s, TRUE);
             return -1;
         }
@@ -391,9 +395,12 @@ parse_calls(parser *p, json_t *obj, scn_step *st)
     if (st->since && !g_hash_table_contains(p->labels, st->since)) {
         g_autofree const char **known = (const char **)
             g_hash_table_get_keys_as_array(p->labels, NULL);
+        const char *hint = jv_suggest(st->since, known);
 
         jv_push_key(c, "since");
-        jv_fail_unknown_name(c, "label of an earlier step", st->since, known);
+        jv_fail(c, false, "no earlier step is labelled '%s'%s%s%s", st->since,
+                hint ? "; did you mean " : "", hint ? hint : "",
+                hint ? "?" : "");
         jv_pop(c);
         return -1;
     }
@@ -464,12 +471,12 @@ xpath_quiet(void *ctx, const xmlError *e)
 }
 
 /* "xpath": {EXPR: VALUE, ...}, each EXPR a valid XPath 1.0 expression,
- * each VALUE a string, a number or a boolean. */
+ * each VALUE a string ({uuid:NAME} replaced), a number or a boolean. */
 static int
 parse_xml(parser *p, json_t *obj, scn_step *st)
 {
     jv_ctx *c = &p->c;
-    json_t *x, *v;
+    json_t *x, *v, *want = NULL;
     const char *expr;
     int rc = 0;
 
@@ -501,11 +508,13 @@ parse_xml(parser *p, json_t *obj, scn_step *st)
             rc = -1;
         }
         xmlXPathFreeCompExpr(comp);
+        if (rc == 0 && !(want = expand_json(p, v)))
+            rc = -1;
         jv_pop(c);
         if (rc < 0)
             break;
         st->xpaths[st->n_xpaths].expr = g_strdup(expr);
-        st->xpaths[st->n_xpaths++].want = json_incref(v);
+        st->xpaths[st->n_xpaths++].want = want;
     }
     jv_pop(c);
     return rc;
