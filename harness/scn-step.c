@@ -210,14 +210,14 @@ static int
 get_when(jv_ctx *c, json_t *obj, const char *key, bool required,
          scn_when *w)
 {
-    w->at_s = -1;
-    w->tolerance_s = -1;
+    w->given = json_object_get(obj, key) != NULL;
+    w->has_tolerance = json_object_get(obj, "tolerance_s") != NULL;
     if (jv_get_number(c, obj, key, required, 0, SCN_MAX_SECONDS,
                       &w->at_s) < 0 ||
         jv_get_number(c, obj, "tolerance_s", false, 0, SCN_MAX_SECONDS,
                       &w->tolerance_s) < 0)
         return -1;
-    if (w->at_s < 0 && w->tolerance_s >= 0) {
+    if (!w->given && w->has_tolerance) {
         scn_fail_at_key(c, "tolerance_s", "\"tolerance_s\" without \"%s\"",
                         key);
         return -1;
@@ -330,7 +330,6 @@ get_event(jv_ctx *c, json_t *item, char **name, scn_when *w)
     json_t *v;
     int rc;
 
-    w->at_s = w->tolerance_s = -1;
     if (!json_is_object(item))
         return jv_read_choice(c, item, event_names, name);
     if (jv_check_keys(c, item, keys) < 0 || !(v = jv_enter(c, item, "event",
@@ -691,7 +690,6 @@ parse_step(parser *p, json_t *obj, scn_step *st)
     st->call_op = -1;
     st->vcpus_used = st->memory_mb_used = st->local_gb_used = -1;
     st->vcpus = st->memory_mb = -1;
-    st->when.at_s = st->when.tolerance_s = -1;
     if (jv_get_string(c, obj, "description", false, 0, NULL, &st->label) < 0 ||
         get_label(p, obj, st) < 0)
         return -1;

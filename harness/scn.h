@@ -154,10 +154,13 @@ typedef enum {
                               (volumes...: ops.h's listing table) */
 } scn_check_kind;
 
-/* A time the runner compares with: at_s within tolerance_s (< 0: the
- * default, exact on the fake, 1 s + 25% of at_s on libvirt). */
+/* A time the runner compares with: at_s within tolerance_s, or within
+ * the default (exact on the fake, 1 s + 25% of at_s on libvirt). All
+ * zero: nothing to check. */
 typedef struct scn_when {
-    double at_s;        /* < 0: no time to check */
+    bool given;         /* at_s was given */
+    double at_s;
+    bool has_tolerance; /* tolerance_s was given */
     double tolerance_s;
 } scn_when;
 

@@ -541,6 +541,10 @@ test_issue10_checks_fail(void **state)
         {"{\"check\": \"xml\", \"instance\": \"vm1\", \"inactive\": true, "
          "\"xpath\": {\"boolean(/domain/@id)\": true}}",
          "check xml vm1: boolean(/domain/@id): expected true, got false"},
+        {"{\"check\": \"xml\", \"instance\": \"vm1\", \"xpath\": "
+         "{\"frob(/domain)\": 1}}",
+         "check xml vm1: frob(/domain): expected 1, got an error evaluating "
+         "it"},
         {"{\"op\": \"destroy\", \"instance\": \"vm1\"}, {\"check\": \"xml\", "
          "\"instance\": \"vm1\", \"xpath\": {\"/domain\": \"\"}}",
          "check xml vm1: no domain"},

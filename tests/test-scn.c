@@ -406,7 +406,8 @@ check_full_issue10_steps(const scn *s)
 
     assert_int_equal(st[37].op, SCN_OP_GET_RESOURCES);
     assert_string_equal(st[37].mark, "res");
-    assert_true(st[37].when.at_s == 2.5 && st[37].when.tolerance_s == 0.5);
+    assert_true(st[37].when.given && st[37].when.at_s == 2.5);
+    assert_true(st[37].when.has_tolerance && st[37].when.tolerance_s == 0.5);
     want = json_pack("{s:i, s:s}", "vcpus_used", 0, "hypervisor_hostname",
                      "h1");
     assert_true(json_equal(st[37].result, want));
@@ -416,7 +417,7 @@ check_full_issue10_steps(const scn *s)
     assert_true(json_equal(st[38].result, want));
     json_decref(want);
     assert_null(st[39].result);
-    assert_true(st[39].when.at_s < 0);
+    assert_false(st[39].when.given);
     assert_int_equal(st[38].op, SCN_OP_LIST_INSTANCE_UUIDS);
     assert_int_equal(st[39].op, SCN_OP_LIST_INSTANCES);
     for (int i = 40; i <= 51; i++)
@@ -428,11 +429,12 @@ check_full_issue10_steps(const scn *s)
     assert_string_equal(st[51].host, "h2");
 
     assert_int_equal(st[52].check, SCN_CHECK_TIME);
-    assert_true(st[52].when.at_s == 2.5 && st[52].when.tolerance_s < 0);
+    assert_true(st[52].when.given && st[52].when.at_s == 2.5);
+    assert_false(st[52].when.has_tolerance);
     assert_true(st[53].when.tolerance_s == 1);
     assert_string_equal(st[53].mark, "t");
     assert_int_equal(st[54].check, SCN_CHECK_EVENTS);
-    assert_true(st[54].event_when[0].at_s < 0);
+    assert_false(st[54].event_when[0].given);
     assert_true(st[54].event_when[1].at_s == 2);
     assert_true(st[54].event_when[1].tolerance_s == 0.5);
     assert_string_equal(st[54].events[1], "STOPPED");
