@@ -155,7 +155,7 @@ typedef enum {
 } scn_check_kind;
 
 /* A time the runner compares with: at_s within tolerance_s, or within
- * the default (exact on the fake, 1 s + 25% of at_s on libvirt). All
+ * the default (exact on the fake, 2 s + 50% of at_s on libvirt). All
  * zero: nothing to check. */
 typedef struct scn_when {
     bool given;         /* at_s was given */
