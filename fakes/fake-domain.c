@@ -195,6 +195,37 @@ on_acpi_reboot(sim_world *w, void *a, uint64_t token)
     boot_schedule(h, d);
 }
 
+static void on_crash(sim_world *w, void *a, uint64_t token);
+
+void
+fake_dom_crash(fake_host *h, fake_dom *d)
+{
+    switch (d->guest.on_crash) {
+    case FAKE_CRASH_SHUTOFF:
+        fake_dom_stopped(h, d, HV_SHUTOFF_CRASHED, HV_EV_STOPPED_FAILED);
+        return;
+    case FAKE_CRASH_PRESERVE:
+        /* QEMU stays with the CPUs stopped; the guest does nothing more */
+        fake_dom_retoken(h, d, &d->run);
+        d->os_up = false;
+        d->pending = FAKE_ACPI_NONE;
+        dom_set_state(h, d, HV_STATE_CRASHED, HV_CRASHED_PANICKED);
+        fake_host_emit(h, d, HV_EVENT_CRASHED, HV_EV_CRASHED_PANICKED, NULL);
+        return;
+    case FAKE_CRASH_RESTART:
+        /* libvirt's fake reboot: a reset inside the same process */
+        fake_host_emit(h, d, HV_EVENT_CRASHED, HV_EV_CRASHED_PANICKED, NULL);
+        dom_set_state(h, d, HV_STATE_RUNNING, HV_RUNNING_CRASHED);
+        fake_host_emit(h, d, HV_EVENT_RESUMED, HV_EV_RESUMED_UNPAUSED, NULL);
+        boot_schedule(h, d);
+        /* the same guest, the same fate after this boot too */
+        if (d->guest.crash_after_ns > 0)
+            sim_schedule(h->w, sim_now(h->w) + d->guest.crash_after_ns,
+                         on_crash, h, d->life);
+        return;
+    }
+}
+
 static void
 on_crash(sim_world *w, void *a, uint64_t token)
 {
@@ -202,9 +233,25 @@ on_crash(sim_world *w, void *a, uint64_t token)
     fake_dom *d = dom_by_token(h, token);
 
     (void)w;
-    if (!d || !fake_dom_active(d))
+    if (!d || !fake_dom_active(d) || d->state == HV_STATE_CRASHED)
         return;
-    fake_dom_stopped(h, d, HV_SHUTOFF_CRASHED, HV_EV_STOPPED_FAILED);
+    fake_dom_crash(h, d);
+}
+
+/* The guest suspends itself to RAM (S3): the domain is PMSUSPENDED. */
+static void
+on_pm_suspend(sim_world *w, void *a, uint64_t token)
+{
+    fake_host *h = a;
+    fake_dom *d = dom_by_token(h, token);
+
+    (void)w;
+    if (!d || !fake_dom_active(d) || d->state != HV_STATE_RUNNING)
+        return;
+    fake_dom_retoken(h, d, &d->run);
+    d->pending = FAKE_ACPI_NONE;
+    dom_set_state(h, d, HV_STATE_PMSUSPENDED, 0);
+    fake_host_emit(h, d, HV_EVENT_PMSUSPENDED, 0, NULL);
 }
 
 /*
@@ -492,6 +539,9 @@ dom_start(fake_host *h, fake_dom *d, const char *xml, unsigned int flags,
     if (d->guest.crash_after_ns > 0)
         sim_schedule(h->w, sim_now(h->w) + d->guest.crash_after_ns, on_crash,
                      h, d->life);
+    if (d->guest.pm_suspend_after_ns > 0)
+        sim_schedule(h->w, sim_now(h->w) + d->guest.pm_suspend_after_ns,
+                     on_pm_suspend, h, d->life);
     return 0;
 }
 

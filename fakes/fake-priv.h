@@ -144,6 +144,8 @@ void fake_dom_retoken(fake_host *h, fake_dom *d, uint64_t *tok);
 /* The model of a handle's domain, or NULL with NO_DOMAIN (or the lost
  * connection's error). */
 fake_dom *fake_dom_of(hv_domain *dom, hv_error *err);
+/* The guest crashes now, as d->guest.on_crash says (d is active). */
+void fake_dom_crash(fake_host *h, fake_dom *d);
 /* Drop d from the host (frees it). */
 void fake_dom_remove(fake_host *h, fake_dom *d);
 /*

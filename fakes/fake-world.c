@@ -634,7 +634,7 @@ fake_domain_crash(fake_host *h, const char *name, hv_error *err)
                      h->name);
         return -1;
     }
-    fake_dom_stopped(h, d, HV_SHUTOFF_CRASHED, HV_EV_STOPPED_FAILED);
+    fake_dom_crash(h, d);
     return 0;
 }
 

@@ -39,6 +39,21 @@ typedef struct fake_host fake_host;
 /* The pool a host spec without one gets: libvirt's customary name. */
 #define FAKE_DEFAULT_POOL "default"
 
+/* What the guest's crash leaves (libvirt's <on_crash> with a panic
+ * device, or QEMU itself dying). */
+typedef enum {
+    /* QEMU dies: SHUTOFF/CRASHED, one STOPPED/FAILED (measured) */
+    FAKE_CRASH_SHUTOFF = 0,
+    /* the guest panics, <on_crash>preserve</on_crash>: the domain stays,
+     * CRASHED/PANICKED, with a CRASHED/PANICKED event; only destroy
+     * ends it */
+    FAKE_CRASH_PRESERVE,
+    /* the guest panics, <on_crash>restart</on_crash>: libvirt resets it
+     * in the same QEMU (same ID): CRASHED/PANICKED, then RUNNING/CRASHED
+     * with RESUMED/UNPAUSED, and a new boot */
+    FAKE_CRASH_RESTART,
+} fake_crash_action;
+
 typedef struct fake_guest {
     int64_t boot_ns;       /* start (or reset) to OS up, ACPI handled after */
     bool honours_acpi;     /* acts on power button / ACPI reboot */
@@ -53,6 +68,11 @@ typedef struct fake_guest {
      * Persistent domains only (a transient one is gone once stopped).
      */
     bool restarts_on_shutdown;
+    /* what a crash (crash_after_ns, fake_domain_crash) leaves */
+    fake_crash_action on_crash;
+    /* the guest suspends itself to RAM this long after each start
+     * (PMSUSPENDED, a PMSUSPENDED/MEMORY event); 0 never */
+    int64_t pm_suspend_after_ns;
 } fake_guest;
 
 /* The defaults above, ACPI honoured, no crash, no restart on shutdown. */
@@ -121,7 +141,8 @@ void fake_host_daemon_start(fake_host *h);
 /* The host crashes and comes back: running domains vanish, transient ones
  * are gone, persistent ones are shut off, IDs start again from 1. */
 void fake_host_crash_reboot(fake_host *h);
-/* The guest of domain 'name' crashes now (its QEMU process dies). */
+/* The guest of domain 'name' crashes now: its QEMU process dies, or it
+ * panics, as its fake_guest's on_crash says. */
 int fake_domain_crash(fake_host *h, const char *name, hv_error *err);
 /* Set how many bytes of the host's pool stay free: 0 = the disk is full. Use
  * UINT64_MAX to return to normal accounting. */

@@ -14,6 +14,7 @@
 
 #include "fake.h"
 #include "hv-libvirt.h"
+#include "ops-result.h"
 
 /* ---- scenario operations: the driver calls ---- */
 
@@ -50,38 +51,45 @@ call_power_off(drv *d, const drv_instance *inst, const scn_step *st,
 }
 
 static int
-call_get_info(drv *d, const drv_instance *inst, const scn_step *st,
-              const char *host, drv_error *err)
-{
-    drv_info info;
-
-    (void)st;
-    (void)host;
-    return drv_get_info(d, inst, &info, err);
-}
-
-static int
-call_get_resources(drv *d, const drv_instance *inst, const scn_step *st,
-                   const char *host, drv_error *err)
-{
-    drv_resources res;
-
-    (void)inst;
-    (void)st;
-    (void)host;
-    if (drv_get_available_resource(d, &res, err) < 0)
-        return -1;
-    drv_resources_clear(&res);
-    return 0;
-}
-
-static int
 call_init_host(drv *d, const drv_instance *inst, const scn_step *st,
                const char *host, drv_error *err)
 {
     (void)inst;
     (void)st;
     return drv_init_host(d, host, err);
+}
+
+static int
+call_cleanup_host(drv *d, const drv_instance *inst, const scn_step *st,
+                  const char *host, drv_error *err)
+{
+    (void)inst;
+    (void)st;
+    (void)host;
+    (void)err;
+    drv_cleanup_host(d);
+    return 0;
+}
+
+static int
+call_poll_rebooting_instances(drv *d, const drv_instance *inst,
+                              const scn_step *st, const char *host,
+                              drv_error *err)
+{
+    (void)inst;
+    (void)host;
+    return drv_poll_rebooting_instances(d, st->timeout, err);
+}
+
+/* What the network service would send: the step's event, for the
+ * instance's uuid. */
+static int
+call_external_event(drv *d, const drv_instance *inst, const scn_step *st,
+                    const char *host, drv_error *err)
+{
+    (void)host;
+    return drv_external_event(d, inst->uuid, st->event_name, st->event_tag,
+                              err);
 }
 
 /* Operations that take the instance and nothing else. */
@@ -114,20 +122,31 @@ static int
 call_rescue(drv *d, const drv_instance *inst, const scn_step *st,
             const char *host, drv_error *err)
 {
-    (void)st;
+    drv_image img = {
+        .id = st->rescue_image,
+        .volume = st->rescue_image,
+        .format = st->rescue_format,
+    };
+
     (void)host;
-    return drv_rescue(d, inst, NULL, err);
+    return drv_rescue(d, inst, st->rescue_image ? &img : NULL, err);
 }
 
 /* ---- scenario operations: the table ---- */
 
 #define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define INSTANCE_KEYS KEYS("op", "instance", "expect", "description")
+/* Keys every operation step may hold besides its own. */
+#define COMMON_KEYS "op", "expect", "description", "label", "returns_at_s",  \
+                    "tolerance_s"
+#define INSTANCE_KEYS KEYS(COMMON_KEYS, "instance")
+#define HOST_KEYS KEYS(COMMON_KEYS, "host")
+#define QUERY_INSTANCE_KEYS KEYS(COMMON_KEYS, "instance", "result")
+#define QUERY_HOST_KEYS KEYS(COMMON_KEYS, "host", "result")
 
 static const ops_op op_table[SCN__OP_COUNT] = {
     [SCN_OP_SPAWN] = {
         .name = "spawn",
-        .keys = KEYS("op", "instance", "power_on", "expect", "description"),
+        .keys = KEYS(COMMON_KEYS, "instance", "power_on"),
         .call = call_spawn,
         .after = OPS_AFTER_BY_POWER_ON,
         .on_ok = OPS_BELIEF_ALIVE,
@@ -136,21 +155,19 @@ static const ops_op op_table[SCN__OP_COUNT] = {
     },
     [SCN_OP_DESTROY] = {
         .name = "destroy",
-        .keys = KEYS("op", "instance", "destroy_disks", "expect",
-                     "description"),
+        .keys = KEYS(COMMON_KEYS, "instance", "destroy_disks"),
         .call = call_destroy,
         .on_ok = OPS_BELIEF_GONE,
     },
     [SCN_OP_REBOOT] = {
         .name = "reboot",
-        .keys = KEYS("op", "instance", "type", "expect", "description"),
+        .keys = KEYS(COMMON_KEYS, "instance", "type"),
         .call = call_reboot,
         .after = OPS_AFTER_STATE, .state = DRV_POWER_RUNNING,
     },
     [SCN_OP_POWER_OFF] = {
         .name = "power_off",
-        .keys = KEYS("op", "instance", "timeout", "retry_interval", "expect",
-                     "description"),
+        .keys = KEYS(COMMON_KEYS, "instance", "timeout", "retry_interval"),
         .call = call_power_off,
         .after = OPS_AFTER_STATE, .state = DRV_POWER_SHUTDOWN,
     },
@@ -175,7 +192,8 @@ static const ops_op op_table[SCN__OP_COUNT] = {
         .after = OPS_AFTER_STATE, .state = DRV_POWER_RUNNING,
     },
     [SCN_OP_RESCUE] = {
-        .name = "rescue", .keys = INSTANCE_KEYS, .call = call_rescue,
+        .name = "rescue", .keys = KEYS(COMMON_KEYS, "instance", "rescue_image"),
+        .call = call_rescue,
         .after = OPS_AFTER_STATE, .state = DRV_POWER_RUNNING,
     },
     [SCN_OP_UNRESCUE] = {
@@ -204,19 +222,132 @@ static const ops_op op_table[SCN__OP_COUNT] = {
         .name = "restore", .keys = INSTANCE_KEYS, .call = call_restore,
     },
     [SCN_OP_GET_INFO] = {
-        .name = "get_info", .keys = INSTANCE_KEYS, .call = call_get_info,
+        .name = "get_info", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_info,
+        .result_keys = KEYS("state", "id", "max_mem_kb", "mem_kb", "num_cpu",
+                            "cpu_time_ns"),
     },
     [SCN_OP_GET_RESOURCES] = {
-        .name = "get_resources",
-        .keys = KEYS("op", "host", "expect", "description"),
+        .name = "get_resources", .keys = QUERY_HOST_KEYS,
         .target = OPS_TARGET_HOST,
-        .call = call_get_resources,
+        .query = ops_query_get_resources,
+        .result_keys = KEYS("vcpus", "vcpus_used", "memory_mb",
+                            "memory_mb_used", "local_gb", "local_gb_used",
+                            "hypervisor_type", "hypervisor_version",
+                            "hypervisor_hostname", "cpu_info",
+                            "disk_available_least", "supported_instances",
+                            "pci_passthrough_devices", "numa_topology"),
     },
     [SCN_OP_INIT_HOST] = {
-        .name = "init_host",
-        .keys = KEYS("op", "host", "expect", "description"),
+        .name = "init_host", .keys = HOST_KEYS,
         .target = OPS_TARGET_HOST,
         .call = call_init_host,
+    },
+    [SCN_OP_LIST_INSTANCES] = {
+        .name = "list_instances", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_list_instances,
+        .result_keys = KEYS("count", "names"),
+    },
+    [SCN_OP_LIST_INSTANCE_UUIDS] = {
+        .name = "list_instance_uuids", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_list_instance_uuids,
+        .result_keys = KEYS("count", "uuids"),
+    },
+    [SCN_OP_GET_NUM_INSTANCES] = {
+        .name = "get_num_instances", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_num_instances,
+        .result_keys = KEYS("count"),
+    },
+    [SCN_OP_INSTANCE_EXISTS] = {
+        .name = "instance_exists", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_instance_exists,
+        .result_keys = KEYS("exists"),
+    },
+    [SCN_OP_GET_HOST_UPTIME] = {
+        .name = "get_host_uptime", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_host_uptime,
+        .result_keys = KEYS("seconds"),
+    },
+    [SCN_OP_GET_HOST_CPU_STATS] = {
+        .name = "get_host_cpu_stats", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_host_cpu_stats,
+        .result_keys = KEYS("kernel", "idle", "user", "iowait", "frequency"),
+    },
+    [SCN_OP_GET_AVAILABLE_NODES] = {
+        .name = "get_available_nodes", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_available_nodes,
+        .result_keys = KEYS("nodes"),
+    },
+    [SCN_OP_NODE_IS_AVAILABLE] = {
+        .name = "node_is_available",
+        .keys = KEYS(COMMON_KEYS, "host", "result", "nodename"),
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_node_is_available,
+        .result_keys = KEYS("nodename", "available"),
+    },
+    [SCN_OP_GET_TRAITS] = {
+        .name = "get_traits", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_traits,
+        .result_keys = KEYS("traits"),
+    },
+    [SCN_OP_GET_DIAGNOSTICS] = {
+        .name = "get_diagnostics", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_diagnostics,
+        /* the reference's flat dict: its keys name the guest's devices
+         * (cpu0_time, vda_read, vnet0_rx, memory-actual...) */
+        .result_keys = NULL,
+    },
+    [SCN_OP_GET_INSTANCE_DIAGNOSTICS] = {
+        .name = "get_instance_diagnostics", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_instance_diagnostics,
+        .result_keys = KEYS("version", "state", "driver", "hypervisor_os",
+                            "uptime", "config_drive", "num_cpus", "num_nics",
+                            "num_disks", "cpu_details", "nic_details",
+                            "disk_details", "memory_details"),
+    },
+    [SCN_OP_GET_CONSOLE_OUTPUT] = {
+        .name = "get_console_output", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_console_output,
+        .result_keys = KEYS("bytes", "last_line"),
+    },
+    [SCN_OP_INSTANCE_ON_DISK] = {
+        .name = "instance_on_disk", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_instance_on_disk,
+        .result_keys = KEYS("on_disk"),
+    },
+    [SCN_OP_DELETE_INSTANCE_FILES] = {
+        .name = "delete_instance_files", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_delete_instance_files,
+        .result_keys = KEYS("cleaned"),
+    },
+    [SCN_OP_GET_INVENTORY] = {
+        .name = "get_inventory", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_inventory,
+        .result_keys = KEYS("VCPU", "MEMORY_MB", "DISK_GB"),
+    },
+    [SCN_OP_POLL_REBOOTING_INSTANCES] = {
+        .name = "poll_rebooting_instances",
+        .keys = KEYS(COMMON_KEYS, "host", "timeout"),
+        .target = OPS_TARGET_HOST,
+        .call = call_poll_rebooting_instances,
+    },
+    [SCN_OP_EXTERNAL_EVENT] = {
+        .name = "external_event",
+        .keys = KEYS(COMMON_KEYS, "instance", "name", "tag"),
+        .call = call_external_event,
+    },
+    [SCN_OP_CLEANUP_HOST] = {
+        .name = "cleanup_host", .keys = HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .call = call_cleanup_host,
     },
 };
 
@@ -226,6 +357,88 @@ ops_op_get(int op)
     if (op < 0 || op >= SCN__OP_COUNT || !op_table[op].name)
         return NULL;
     return &op_table[op];
+}
+
+/* ---- listings ---- */
+
+/* The volumes of the scenario's storage pool. */
+static int
+list_volumes(hv_conn *conn, const scn *s, char ***names, hv_error *err)
+{
+    return hv_vol_list(conn, s->config.storage_pool, names, err);
+}
+
+/* The instance files a host's store may hold for an instance: hv has no
+ * folder listing (the driver never needs one), so the check asks for the
+ * folders the reference names and the files it writes. */
+static const char *const instance_dir_suffixes[] = {"", "_del", "_resize"};
+static const char *const instance_file_names[] = {
+    "console.log", "unrescue.xml", "disk.info", "libvirt.xml",
+};
+
+/* "UUID/" for each of the scenario's instances' folders on the host (and
+ * its _del/_resize twins), "UUID/FILE" for each known file in them. */
+static int
+list_files(hv_conn *conn, const scn *s, char ***names, hv_error *err)
+{
+    const char *base = s->config.instances_path;
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    int ret = -1;
+
+    for (unsigned int i = 0; i < s->n_instances; i++) {
+        for (size_t k = 0; k < G_N_ELEMENTS(instance_dir_suffixes); k++) {
+            g_autofree char *dir = g_strconcat(
+                s->instances[i].inst.uuid, instance_dir_suffixes[k], NULL);
+            int rc = hv_instance_dir_exists(conn, base, dir, err);
+
+            if (rc < 0)
+                goto cleanup;
+            if (rc == 0)
+                continue;
+            g_ptr_array_add(out, g_strconcat(dir, "/", NULL));
+            for (size_t f = 0; f < G_N_ELEMENTS(instance_file_names); f++) {
+                char *data = NULL;
+                size_t len = 0;
+                uint64_t skipped = 0;
+
+                if (hv_instance_file_read(conn, base, dir,
+                                          instance_file_names[f], 0, &data,
+                                          &len, &skipped, err) < 0) {
+                    if (err->code == HV_ERR_SYSTEM_ERROR &&
+                        err->sys_errno == ENOENT) {
+                        hv_error_reset(err);
+                        continue;
+                    }
+                    goto cleanup;
+                }
+                g_free(data);
+                g_ptr_array_add(out, g_strconcat(dir, "/",
+                                                 instance_file_names[f],
+                                                 NULL));
+            }
+        }
+    }
+    g_ptr_array_add(out, NULL);
+    *names = (char **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
+    ret = 0;
+
+cleanup:
+    if (out)
+        g_ptr_array_free(out, TRUE);
+    return ret;
+}
+
+static const ops_listing listing_table[] = {
+    {.name = "volumes", .what = "volume", .list = list_volumes},
+    {.name = "files", .what = "instance file", .list = list_files},
+};
+
+const ops_listing *
+ops_listing_get(int i)
+{
+    if (i < 0 || (size_t)i >= G_N_ELEMENTS(listing_table))
+        return NULL;
+    return &listing_table[i];
 }
 
 /* ---- fault kinds: what they do ---- */
@@ -549,6 +762,13 @@ static const ops_fault fault_table[SCN__FAULT_COUNT] = {
         .schedule = OPS_FAULT_ON_GUEST,
         .args = {ARG(INSTANCE)},
         .guest = guest_restarts_on_shutdown,
+    },
+    /* the network stand-in answers the plug with
+     * "network-vif-plugged:failed" (Neutron's status "failed") */
+    [SCN_FAULT_VIF_PLUG_FAILED] = {
+        .name = "vif_plug_failed",
+        .schedule = OPS_FAULT_ON_VIF_PLUG,
+        .args = {ARG(INSTANCE), OPTIONAL(VIF)},
     },
 };
 

@@ -19,9 +19,11 @@
 #ifndef HVD_OPS_H
 #define HVD_OPS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "drv.h"
+#include "hv.h"
 #include "scn.h"
 
 /* The fake's host and guest (fake.h), named here only through pointers:
@@ -66,11 +68,26 @@ typedef int (*ops_call_fn)(drv *d, const drv_instance *inst,
                            const scn_step *st, const char *host,
                            drv_error *err);
 
+/*
+ * The driver call of an operation that answers something, rendered as a
+ * JSON object (ops-result.c): the step's "result" is compared with it and
+ * the trace records it. Same arguments as ops_call_fn; returns a new
+ * reference, or NULL with err set when the driver failed. The rendering
+ * must be deterministic on the fake (lists sorted, no wall time).
+ */
+typedef json_t *(*ops_query_fn)(drv *d, const drv_instance *inst,
+                                const scn_step *st, const char *host,
+                                drv_error *err);
+
 typedef struct ops_op {
     const char *name;           /* "spawn": the step's "op" */
     const char *const *keys;    /* every key the step may hold */
     ops_target target;
-    ops_call_fn call;
+    ops_call_fn call;           /* exactly one of call and query */
+    ops_query_fn query;
+    /* query: the keys of its answer, which a step's "result" may name;
+     * NULL when they depend on the guest (any key may be named) */
+    const char *const *result_keys;
     ops_after after;            /* power state after success */
     int state;                  /* drv_power_state, for OPS_AFTER_STATE */
     ops_belief on_ok;           /* belief after success */
@@ -81,6 +98,27 @@ typedef struct ops_op {
 
 /* The descriptor of op, or NULL if op is not an scn_op. */
 const ops_op *ops_op_get(int op);
+
+/* ---- listings: named things on a host, for exist/absent checks ---- */
+
+/*
+ * A listing check ({"check": NAME, "host": ..., "exist": [...], "absent":
+ * [...]}): the names of what conn holds of that kind (volumes of the
+ * scenario's pool...). Returns 0 and a NULL-terminated list (g_strfreev),
+ * or -1 with err set. Adding a kind (instance files, say) is one entry in
+ * ops.c's listing table and its function.
+ */
+typedef int (*ops_list_fn)(hv_conn *conn, const scn *s, char ***names,
+                           hv_error *err);
+
+typedef struct ops_listing {
+    const char *name;  /* the check's name: "volumes" */
+    const char *what;  /* in messages: "volume" */
+    ops_list_fn list;
+} ops_listing;
+
+/* The descriptor of listing i, or NULL past the last. */
+const ops_listing *ops_listing_get(int i);
 
 /* ---- fault kinds ---- */
 

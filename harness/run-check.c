@@ -7,7 +7,11 @@
 
 #include <glib.h>
 #include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ops.h"
@@ -46,6 +50,58 @@ rn_observe(rinst *ri, int *state, int *id)
         *id = info.id;
     }
     return ok;
+}
+
+/*
+ * The default tolerance: none on the fake, whose clock is exact; on
+ * libvirt, wall time under TCG on a shared machine (a spawn of the tiny
+ * guest alone takes about 2 s), 2 s plus half the time named.
+ */
+static double
+tolerance(const runner *r, const scn_when *w)
+{
+    if (w->has_tolerance)
+        return w->tolerance_s;
+    return r->fake ? 0 : 2.0 + 0.5 * w->at_s;
+}
+
+/* ns as seconds, to the nanosecond and no further: "12.5", "1.000000001"
+ * (g_free). */
+static char *
+seconds(int64_t ns)
+{
+    char *s = g_strdup_printf("%s%lld.%09lld", ns < 0 ? "-" : "",
+                              (long long)(llabs(ns) / HV_NS_PER_SEC),
+                              (long long)(llabs(ns) % HV_NS_PER_SEC));
+    size_t n = strlen(s);
+
+    while (s[n - 1] == '0')
+        s[--n] = '\0';
+    if (s[n - 1] == '.')
+        s[--n] = '\0';
+    return s;
+}
+
+char *
+rn_when_mismatch(runner *r, const scn_when *w, int64_t t)
+{
+    double tol;
+
+    if (!w->given)
+        return NULL;
+    tol = tolerance(r, w);
+    /* in nanoseconds, as scn_ns rounds: a time is one instant wherever
+     * it is named */
+    if (llabs(t - scn_ns(w->at_s)) <= scn_ns(tol))
+        return NULL;
+    {
+        g_autofree char *got = seconds(t);
+        g_autofree char *want = seconds(scn_ns(w->at_s));
+        g_autofree char *plus = seconds(scn_ns(tol));
+
+        return g_strdup_printf("at %s s, expected %s s +- %s s", got, want,
+                               plus);
+    }
 }
 
 void
@@ -185,6 +241,141 @@ flush_events(runner *r)
         drv_wait(r->hosts[k].d, 0, &err);
 }
 
+/* One XPath expectation against the result of evaluating it: compared
+ * as the expected value's JSON type says. NULL if equal, else what the
+ * expression gave (g_free). */
+static char *
+xpath_differs(xmlXPathObjectPtr res, const json_t *want)
+{
+    xmlChar *str;
+    char *got;
+
+    if (json_is_boolean(want)) {
+        bool b = xmlXPathCastToBoolean(res) != 0;
+        return b == json_is_true(want) ? NULL
+                                       : g_strdup(b ? "true" : "false");
+    }
+    if (json_is_number(want)) {
+        double n = xmlXPathCastToNumber(res);
+        if (n == json_number_value(want))
+            return NULL;
+        return g_strdup_printf("%.17g", n);
+    }
+    str = xmlXPathCastToString(res);
+    if (strcmp((const char *)str, json_string_value(want)) == 0) {
+        xmlFree(str);
+        return NULL;
+    }
+    /* as a JSON string: a node's text may span lines, the message not */
+    {
+        json_t *j = json_string((const char *)str);
+        char *dump = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+        got = g_strdup(dump ? dump : "(not UTF-8)");
+        free(dump);
+        json_decref(j);
+    }
+    xmlFree(str);
+    return got;
+}
+
+static void
+xml_quiet(void *ctx, const xmlError *e)
+{
+    (void)ctx;
+    (void)e;
+}
+
+/* Each XPath expression of the step over the instance's domain XML (the
+ * live one, or the persistent definition for "inactive"). */
+static void
+check_xml(runner *r, unsigned int idx, const scn_step *st, rinst *ri)
+{
+    hv_conn *c = observer(ri->host);
+    hv_domain *dom = NULL;
+    hv_error hv;
+    char *xml = NULL;
+    xmlDocPtr doc = NULL;
+    xmlXPathContextPtr ctx = NULL;
+
+    if (!c || !(dom = hv_domain_lookup_by_uuid(c, ri->inst.uuid, &hv))) {
+        rn_fail(r, "step %u (line %d) check xml %s: no domain", idx,
+                st->line, ri->spec->name);
+        goto cleanup;
+    }
+    if (!(xml = hv_domain_get_xml(dom, st->inactive ? HV_XML_INACTIVE : 0,
+                                  &hv))) {
+        rn_fail(r, "step %u (line %d) check xml %s: %s", idx, st->line,
+                ri->spec->name, hv.message);
+        goto cleanup;
+    }
+    if (!(doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                  XML_PARSE_NOWARNING)) ||
+        !(ctx = xmlXPathNewContext(doc))) {
+        rn_fail(r, "step %u (line %d) check xml %s: the domain XML does not "
+                   "parse", idx, st->line, ri->spec->name);
+        goto cleanup;
+    }
+    for (unsigned int i = 0; i < st->n_xpaths && !r->failure; i++) {
+        const scn_xpath *x = &st->xpaths[i];
+        xmlXPathObjectPtr res;
+        char *got;
+
+        /* an expression that fails here (an unknown function, say) is
+         * this check's failure, not libxml2's message on stderr */
+        xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)xml_quiet);
+        res = xmlXPathEvalExpression((const xmlChar *)x->expr, ctx);
+        xmlSetStructuredErrorFunc(NULL, NULL);
+        got = res ? xpath_differs(res, x->want)
+                  : g_strdup("an error evaluating it");
+
+        if (got) {
+            char *want = json_dumps(x->want, JSON_ENCODE_ANY);
+
+            rn_fail(r, "step %u (line %d) check xml %s: %s: expected %s, got "
+                       "%s", idx, st->line, ri->spec->name, x->expr, want,
+                    got);
+            free(want);
+        }
+        g_free(got);
+        xmlXPathFreeObject(res);
+    }
+
+cleanup:
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    g_free(xml);
+    hv_domain_free(dom);
+}
+
+/* The names the step wants present are, those it wants absent are not. */
+static void
+check_listing(runner *r, unsigned int idx, const scn_step *st, rhost *h)
+{
+    const ops_listing *l = ops_listing_get(st->listing);
+    hv_conn *c = observer(h);
+    char **names = NULL;
+    hv_error hv;
+
+    if (!c || l->list(c, r->s, &names, &hv) < 0) {
+        rn_fail(r, "step %u (line %d) check %s %s: %s", idx, st->line,
+                l->name, h->spec->name, c ? hv.message : "host unreachable");
+        return;
+    }
+    for (char **p = st->exist; p && *p && !r->failure; p++)
+        if (!g_strv_contains((const char *const *)names, *p))
+            rn_fail(r, "step %u (line %d) check %s %s: expected %s %s to "
+                       "exist, it does not", idx, st->line, l->name,
+                    h->spec->name, l->what, *p);
+    for (char **p = st->absent; p && *p && !r->failure; p++)
+        if (g_strv_contains((const char *const *)names, *p))
+            rn_fail(r, "step %u (line %d) check %s %s: expected %s %s to be "
+                       "absent, it exists", idx, st->line, l->name,
+                    h->spec->name, l->what, *p);
+    g_strfreev(names);
+}
+
 void
 run_check(runner *r, unsigned int idx, const scn_step *st)
 {
@@ -228,7 +419,19 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
         if (strcmp(wants, have) != 0)
             rn_fail(r, "step %u (line %d) check events %s: expected %s, saw %s",
                     idx, st->line, ri->spec->name, wants, have);
+        for (guint k = 0; k < want->len && !r->failure; k++) {
+            char *why = rn_when_mismatch(
+                r, &st->event_when[k],
+                g_array_index(ri->event_times, int64_t, k));
+
+            if (why)
+                rn_fail(r, "step %u (line %d) check events %s: %s (event "
+                           "%u) arrived %s", idx, st->line, ri->spec->name,
+                        (char *)g_ptr_array_index(want, k), k, why);
+            g_free(why);
+        }
         g_ptr_array_set_size(ri->events, 0);
+        g_array_set_size(ri->event_times, 0);
         g_ptr_array_free(want, TRUE);
         g_free(wants);
         break;
@@ -257,12 +460,36 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
     }
     case SCN_CHECK_CALLS: {
         unsigned int n = r->calls[st->call_op];
+        const unsigned int *mark =
+            st->since ? g_hash_table_lookup(r->marks, st->since) : NULL;
+
+        /* a label of a step not run yet cannot be: the parser wants an
+         * earlier step, and steps run in order */
+        if (mark)
+            n -= mark[st->call_op];
         if ((int)n < st->call_min || (int)n > st->call_max)
             rn_fail(r, "step %u (line %d) check calls %s: expected %d..%d, "
-                       "counted %u", idx, st->line, hv_op_name(st->call_op),
-                    st->call_min, st->call_max, n);
+                       "counted %u%s%s", idx, st->line,
+                    hv_op_name(st->call_op), st->call_min, st->call_max, n,
+                    st->since ? " since step " : "",
+                    st->since ? st->since : "");
         break;
     }
+    case SCN_CHECK_TIME: {
+        char *why = rn_when_mismatch(r, &st->when, rn_trace_time(r));
+
+        if (why)
+            rn_fail(r, "step %u (line %d) check time: %s", idx, st->line,
+                    why);
+        g_free(why);
+        break;
+    }
+    case SCN_CHECK_XML:
+        check_xml(r, idx, st, ri);
+        break;
+    case SCN_CHECK_LISTING:
+        check_listing(r, idx, st, h);
+        break;
     case SCN_CHECK_HOST_ENABLED:
         if (drv_host_enabled(h->d) != st->enabled)
             rn_fail(r, "step %u (line %d) check host_enabled %s: expected %s",
@@ -279,7 +506,10 @@ run_check(runner *r, unsigned int idx, const scn_step *st)
     }
     o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
-    trace_line_set_string(o, "check", scn_check_name(st->check));
+    trace_line_set_string(o, "check",
+                          st->check == SCN_CHECK_LISTING
+                              ? ops_listing_get(st->listing)->name
+                              : scn_check_name(st->check));
     if (ri)
         trace_line_set_string(o, "instance", ri->spec->name);
     json_object_set_new(o, "pass", json_boolean(r->failure == before));

@@ -14,17 +14,27 @@
 
 /* ---- the network stand-in and timed faults on the fake ---- */
 
-static bool
-vif_never_plugged(runner *r, const char *instance, const char *vif)
+/* The first VIF fault on this VIF of the instance, or NULL: the network
+ * then never answers (vif_never_plugged) or answers that the plug failed
+ * (vif_plug_failed). */
+static const scn_fault *
+vif_fault(runner *r, const char *instance, const char *vif)
 {
     for (unsigned int i = 0; i < r->s->n_faults; i++) {
         const scn_fault *f = &r->s->faults[i];
         if (ops_fault_get(f->kind)->schedule == OPS_FAULT_ON_VIF_PLUG &&
             strcmp(f->instance, instance) == 0 &&
             (!f->vif || strcmp(f->vif, vif) == 0))
-            return true;
+            return f;
     }
-    return false;
+    return NULL;
+}
+
+/* Neutron's event for a plug: status completed, or failed. */
+static const char *
+vif_event_name(bool failed)
+{
+    return failed ? "network-vif-plugged:failed" : "network-vif-plugged";
 }
 
 static rtimer *
@@ -56,7 +66,7 @@ on_timer(sim_world *w, void *a, uint64_t b)
         ri = rn_inst_by_name(r, t->instance);
         if (ri && ri->host)
             drv_external_event(ri->host->d, ri->inst.uuid,
-                               "network-vif-plugged", t->vif, &err);
+                               vif_event_name(t->failed), t->vif, &err);
     } else if (t->instance) {
         /* a guest fault acts wherever the instance lives now */
         ri = rn_inst_by_name(r, t->instance);
@@ -73,19 +83,28 @@ rn_vif_hook(void *opaque, drv *d, const char *uuid, const char *vif_id)
     rhost *h = opaque;
     runner *r = h->r;
     rinst *ri = rn_inst_by_uuid(r, uuid);
+    const scn_fault *f;
+    bool failed;
+    rtimer *t;
     drv_error err;
 
-    if (!ri || vif_never_plugged(r, ri->spec->name, vif_id))
+    if (!ri)
         return;
+    f = vif_fault(r, ri->spec->name, vif_id);
+    if (f && f->kind == SCN_FAULT_VIF_NEVER_PLUGGED)
+        return;
+    failed = f && f->kind == SCN_FAULT_VIF_PLUG_FAILED;
     if (!r->fake) {
-        /* real time cannot be scheduled: confirm at once */
-        drv_external_event(d, uuid, "network-vif-plugged", vif_id, &err);
+        /* real time cannot be scheduled: answer at once */
+        drv_external_event(d, uuid, vif_event_name(failed), vif_id, &err);
         return;
     }
+    t = timer_new(r, NULL, h, ri->spec->name, vif_id);
+    t->failed = failed;
     sim_schedule(r->w,
                  sim_now(r->w) +
                      (int64_t)(r->s->vif_plug_delay_s * HV_NS_PER_SEC),
-                 on_timer, timer_new(r, NULL, h, ri->spec->name, vif_id), 0);
+                 on_timer, t, 0);
 }
 
 void

@@ -49,6 +49,7 @@ typedef struct rinst {
     rhost *host;
     belief belief;
     GPtrArray *events; /* lifecycle names since the last events check */
+    GArray *event_times; /* int64_t trace time of each, parallel */
     int last_id;
 } rinst;
 
@@ -59,6 +60,7 @@ typedef struct rtimer {
     rhost *host;
     char *instance; /* owned */
     char *vif;      /* owned */
+    bool failed;    /* a VIF confirmation: the plug failed */
 } rtimer;
 
 /* A timed fault on a libvirt host, acted by the fault thread at wall time
@@ -82,6 +84,9 @@ struct runner {
     trace_writer *trace;
     int64_t t0;
     unsigned int calls[HV_OP__COUNT];
+    /* step label -> the calls counted when that step began (a copy of
+     * calls, g_free'd); for "since" */
+    GHashTable *marks;
     GPtrArray *timers; /* rtimer*, owned */
     char *failure;
     /* libvirt: timed faults and the thread that acts them */
@@ -149,6 +154,9 @@ void run_wait(runner *r, unsigned int idx, const scn_step *st);
 
 /* Power state and ID as the runner sees them; false if no domain. */
 bool rn_observe(rinst *ri, int *state, int *id);
+/* Why time t (ns since t0) is not the time w says, or NULL (g_free):
+ * "at 12.000 s, expected 12.5 s +- 0 s". */
+char *rn_when_mismatch(runner *r, const scn_when *w, int64_t t);
 /* Record the run's failure; the first one wins. */
 void rn_fail(runner *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "ops.h"
+#include "ops-result.h"
 #include "trace.h"
 
 /* Let a test break the world behind the driver's back (run_options). */
@@ -56,16 +57,49 @@ update_belief(rinst *ri, ops_belief b)
     }
 }
 
+/* The driver call; a query's answer goes to *answer (new reference). */
 static int
-do_op(const scn_step *st, rinst *ri, rhost *h, drv_error *err)
+do_op(const scn_step *st, rinst *ri, rhost *h, json_t **answer,
+      drv_error *err)
 {
     const ops_op *d = ops_op_get(st->op);
+    const drv_instance *inst = ri ? &ri->inst : NULL;
 
+    *answer = NULL;
+    if (d && d->query) {
+        *answer = d->query(h->d, inst, st, h->spec->name, err);
+        return *answer ? 0 : -1;
+    }
     if (!d || !d->call) {
         drv_error_set(err, DRV_ERR_NOT_SUPPORTED, "unknown step operation");
         return -1;
     }
-    return d->call(h->d, ri ? &ri->inst : NULL, st, h->spec->name, err);
+    return d->call(h->d, inst, st, h->spec->name, err);
+}
+
+/* The step's "result" and "returns_at_s", once its outcome matched:
+ * false (the run failed) if either is not what the step says. */
+static bool
+check_answer(runner *r, unsigned int idx, const scn_step *st,
+             const rinst *ri, const rhost *h, const json_t *answer,
+             int64_t t_end)
+{
+    const char *who = ri ? ri->spec->name : h->spec->name;
+    char *before = r->failure;
+    char *why;
+
+    if (st->result && (why = ops_result_mismatch("result", st->result,
+                                                 answer))) {
+        rn_fail(r, "step %u (line %d) %s %s: %s", idx, st->line,
+                scn_op_name(st->op), who, why);
+        g_free(why);
+    }
+    if ((why = rn_when_mismatch(r, &st->when, t_end))) {
+        rn_fail(r, "step %u (line %d) %s %s: returned %s", idx, st->line,
+                scn_op_name(st->op), who, why);
+        g_free(why);
+    }
+    return r->failure == before;
 }
 
 void
@@ -77,12 +111,16 @@ run_op(runner *r, unsigned int idx, const scn_step *st)
     drv_error err;
     drv_error_kind got;
     int rc, want_state, state = -1, id = -1;
-    json_t *o;
+    int64_t t_end;
+    bool pass;
+    json_t *o, *answer = NULL;
 
     drv_error_reset(&err);
-    rc = do_op(st, ri, h, &err);
+    rc = do_op(st, ri, h, &answer, &err);
+    t_end = rn_trace_time(r);
     rn_test_after_step(r, idx);
     got = rc == 0 ? DRV_OK : err.kind;
+    pass = got == st->expect && check_answer(r, idx, st, ri, h, answer, t_end);
     o = trace_line_new();
     json_object_set_new(o, "step", json_integer(idx));
     trace_line_set_string(o, "op", scn_op_name(st->op));
@@ -90,8 +128,12 @@ run_op(runner *r, unsigned int idx, const scn_step *st)
         trace_line_set_string(o, "instance", ri->spec->name);
     trace_line_set_string(o, "result",
                           rc == 0 ? "ok" : drv_error_kind_name(got));
-    json_object_set_new(o, "pass", json_boolean(got == st->expect));
+    json_object_set_new(o, "pass", json_boolean(pass));
+    /* what a query answered, in the trace after the fixed keys */
+    if (answer)
+        json_object_set(o, "answer", answer);
     rn_trace_line(r, o);
+    json_decref(answer);
     if (got != st->expect) {
         rn_fail(r, "step %u (line %d) %s%s%s: expected %s, got %s%s%s", idx,
                 st->line, scn_op_name(st->op), ri ? " " : "",

@@ -84,4 +84,10 @@ rn_on_lifecycle(void *opaque, const drv_lifecycle_event *ev)
     trace_line_set_string(o, "instance", ri->spec->name);
     rn_trace_line(h->r, o);
     g_ptr_array_add(ri->events, g_strdup(drv_event_name(ev->transition)));
+    {
+        /* when the compute manager gets it: the time of its trace line */
+        int64_t t = rn_trace_time(h->r);
+
+        g_array_append_val(ri->event_times, t);
+    }
 }

@@ -62,6 +62,19 @@ guest_of(runner *r, const rinst *ri, fake_guest *g)
     g->acpi_delay_ns = scn_ns(ri->spec->guest.acpi_delay_s);
     g->crash_after_ns = scn_ns(ri->spec->guest.crash_after_s);
     g->dirty_rate_mib = ri->spec->guest.dirty_rate_mib;
+    g->restarts_on_shutdown = ri->spec->guest.restarts_on_shutdown;
+    g->pm_suspend_after_ns = scn_ns(ri->spec->guest.pm_suspend_after_s);
+    switch (ri->spec->guest.crash_state) {
+    case SCN_CRASH_SHUTOFF:
+        g->on_crash = FAKE_CRASH_SHUTOFF;
+        break;
+    case SCN_CRASH_CRASHED:
+        g->on_crash = FAKE_CRASH_PRESERVE;
+        break;
+    case SCN_CRASH_RESTART:
+        g->on_crash = FAKE_CRASH_RESTART;
+        break;
+    }
     for (unsigned int i = 0; i < r->s->n_faults; i++) {
         const scn_fault *f = &r->s->faults[i];
         const ops_fault *d = ops_fault_get(f->kind);
@@ -229,6 +242,7 @@ setup(runner *r, char **why)
         ri->inst = ri->spec->inst;
         ri->host = rn_host_by_name(r, ri->spec->host);
         ri->events = g_ptr_array_new_with_free_func(g_free);
+        ri->event_times = g_array_new(FALSE, FALSE, sizeof(int64_t));
         ri->last_id = -1;
         if (r->fake) {
             guest_of(r, ri, &g);
@@ -265,6 +279,8 @@ teardown(runner *r)
             drv_destroy(ri->host->d, &ri->inst, true, &err);
         if (ri->events)
             g_ptr_array_free(ri->events, TRUE);
+        if (ri->event_times)
+            g_array_free(ri->event_times, TRUE);
         g_free(ri->props);
     }
     for (unsigned int k = 0; r->hosts && k < r->s->n_hosts; k++) {
@@ -288,6 +304,7 @@ teardown(runner *r)
     g_free(r->insts);
     fake_world_free(r->w);
     g_ptr_array_free(r->timers, TRUE);
+    g_hash_table_destroy(r->marks);
     if (r->real)
         g_ptr_array_free(r->real, TRUE);
     g_free(r->real_failure);
@@ -332,6 +349,7 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
     g_cond_init(&r.real_cond);
     r.trace = trace_writer_new();
     r.timers = g_ptr_array_new_with_free_func(rn_rtimer_free);
+    r.marks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     if (setup(&r, &why) < 0) {
         res->message = why;
         ret = -1;
@@ -352,6 +370,10 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
                     : st->kind == SCN_STEP_WAIT ? "wait"
                                                 : scn_check_name(st->check),
                     st->instance ? " " : "", st->instance ? st->instance : "");
+        /* a labelled step: what "since" counts from */
+        if (st->mark)
+            g_hash_table_insert(r.marks, st->mark,
+                                g_memdup2(r.calls, sizeof(r.calls)));
         switch (st->kind) {
         case SCN_STEP_OP:
             run_op(&r, i, st);

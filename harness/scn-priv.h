@@ -42,6 +42,9 @@ typedef struct parser {
     const char *hv_ops[HV_OP__COUNT + 1];
     GPtrArray *hv_errors;
     GPtrArray *expects;
+    /* while steps are read: step labels ("label") seen so far, to their
+     * step index (scn-step.c creates and frees it) */
+    GHashTable *labels;
 } parser;
 
 /* Parses item idx of a list into the array scn_parse_list allocated. */

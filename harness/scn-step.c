@@ -4,6 +4,7 @@
  */
 #include <glib.h>
 #include <jansson.h>
+#include <libxml/xpath.h>
 #include <limits.h>
 #include <string.h>
 
@@ -35,6 +36,9 @@ static const char *const check_names[] = {
     [SCN_CHECK_CALLS] = "calls",
     [SCN_CHECK_HOST_ENABLED] = "host_enabled",
     [SCN_CHECK_EXISTS] = "exists",
+    [SCN_CHECK_TIME] = "time",
+    [SCN_CHECK_XML] = "xml",
+    /* SCN_CHECK_LISTING: named by ops_listing_get (volumes...) */
     NULL,
 };
 
@@ -54,30 +58,139 @@ static const char *const reboot_types[] = {"soft", "hard", NULL};
 const char *
 scn_check_name(int check)
 {
+    if (check == SCN_CHECK_LISTING)
+        return "listing";
     if (check < 0 || (size_t)check >= G_N_ELEMENTS(check_names) - 1)
         return NULL;
     return check_names[check];
 }
 
+/* ---- {uuid:NAME} in names and expected answers ---- */
+
+#define UUID_OPEN "{uuid:"
+
+/*
+ * in with each "{uuid:NAME}" replaced by the uuid (given or derived) of
+ * the scenario's instance NAME, into *out (g_free). An unknown NAME fails
+ * at the current path.
+ */
+static int
+expand_uuids(parser *p, const char *in, char **out)
+{
+    GString *s = g_string_new(NULL);
+    const char *at;
+
+    while ((at = strstr(in, UUID_OPEN))) {
+        const char *name = at + strlen(UUID_OPEN);
+        const char *end = strchr(name, '}');
+        g_autofree char *inst = NULL;
+        const scn_instance *si;
+
+        if (!end) {
+            jv_fail(&p->c, false, "\"" UUID_OPEN "\" without its '}'");
+            g_string_free(s, TRUE);
+            return -1;
+        }
+        inst = g_strndup(name, (gsize)(end - name));
+        if (!(si = scn_find_instance(p->s, inst))) {
+            const char *hint = jv_suggest(inst, p->instances);
+
+            jv_fail(&p->c, false,
+                    UUID_OPEN "%s}: unknown instance '%s'%s%s%s", inst, inst,
+                    hint ? "; did you mean " : "", hint ? hint : "",
+                    hint ? "?" : "");
+            g_string_free(s, TRUE);
+            return -1;
+        }
+        g_string_append_len(s, in, at - in);
+        g_string_append(s, si->inst.uuid);
+        in = end + 1;
+    }
+    g_string_append(s, in);
+    *out = g_string_free(s, FALSE);
+    return 0;
+}
+
+/* A copy of v with {uuid:NAME} replaced in every string, or NULL. */
+static json_t *
+expand_json(parser *p, json_t *v)
+{
+    jv_ctx *c = &p->c;
+    json_t *out = NULL, *item;
+    const char *key;
+    size_t i;
+
+    if (json_is_string(v)) {
+        g_autofree char *s = NULL;
+
+        if (expand_uuids(p, json_string_value(v), &s) < 0)
+            return NULL;
+        return json_string(s);
+    }
+    if (json_is_array(v)) {
+        out = json_array();
+        json_array_foreach(v, i, item) {
+            json_t *e;
+
+            jv_push_index(c, i);
+            e = expand_json(p, item);
+            jv_pop(c);
+            if (!e) {
+                json_decref(out);
+                return NULL;
+            }
+            json_array_append_new(out, e);
+        }
+        return out;
+    }
+    if (json_is_object(v)) {
+        out = json_object();
+        json_object_foreach(v, key, item) {
+            json_t *e;
+
+            jv_push_key(c, key);
+            e = expand_json(p, item);
+            jv_pop(c);
+            if (!e) {
+                json_decref(out);
+                return NULL;
+            }
+            json_object_set_new(out, key, e);
+        }
+        return out;
+    }
+    return json_deep_copy(v);
+}
+
 /* ---- steps ---- */
 
-static const char *const wait_keys[] = {"wait", "description", NULL};
+static const char *const wait_keys[] = {"wait", "description", "label",
+                                        NULL};
 
-static const char *const state_keys[] = {"check", "instance", "state",
-                                         "description", NULL};
-static const char *const id_changed_keys[] = {"check", "instance", "changed",
-                                              "description", NULL};
-static const char *const events_keys[] = {"check", "instance", "events",
-                                          "description", NULL};
+/* Keys every check may hold besides its own. */
+#define CHECK_KEYS "check", "description", "label"
+
+static const char *const state_keys[] = {CHECK_KEYS, "instance", "state",
+                                         NULL};
+static const char *const id_changed_keys[] = {CHECK_KEYS, "instance",
+                                              "changed", NULL};
+static const char *const events_keys[] = {CHECK_KEYS, "instance", "events",
+                                          NULL};
 static const char *const resources_keys[] = {
-    "check", "host", "vcpus", "vcpus_used", "memory_mb", "memory_mb_used",
-    "local_gb_used", "description", NULL};
-static const char *const calls_keys[] = {"check", "op", "count", "min",
-                                         "max", "description", NULL};
-static const char *const host_enabled_keys[] = {"check", "host", "enabled",
-                                                "description", NULL};
-static const char *const exists_keys[] = {"check", "instance", "exists",
-                                          "description", NULL};
+    CHECK_KEYS, "host", "vcpus", "vcpus_used", "memory_mb", "memory_mb_used",
+    "local_gb_used", NULL};
+static const char *const calls_keys[] = {CHECK_KEYS, "op", "count", "min",
+                                         "max", "since", NULL};
+static const char *const host_enabled_keys[] = {CHECK_KEYS, "host",
+                                                "enabled", NULL};
+static const char *const exists_keys[] = {CHECK_KEYS, "instance", "exists",
+                                          NULL};
+static const char *const time_keys[] = {CHECK_KEYS, "at_s", "tolerance_s",
+                                        NULL};
+static const char *const xml_keys[] = {CHECK_KEYS, "instance", "xpath",
+                                       "inactive", NULL};
+static const char *const listing_keys[] = {CHECK_KEYS, "host", "exist",
+                                           "absent", NULL};
 
 static const char *const *const check_keys[] = {
     [SCN_CHECK_STATE] = state_keys,
@@ -87,7 +200,81 @@ static const char *const *const check_keys[] = {
     [SCN_CHECK_CALLS] = calls_keys,
     [SCN_CHECK_HOST_ENABLED] = host_enabled_keys,
     [SCN_CHECK_EXISTS] = exists_keys,
+    [SCN_CHECK_TIME] = time_keys,
+    [SCN_CHECK_XML] = xml_keys,
+    [SCN_CHECK_LISTING] = listing_keys,
 };
+
+/* "at_s" (the key given) and "tolerance_s": a time to check. */
+static int
+get_when(jv_ctx *c, json_t *obj, const char *key, bool required,
+         scn_when *w)
+{
+    w->given = json_object_get(obj, key) != NULL;
+    w->has_tolerance = json_object_get(obj, "tolerance_s") != NULL;
+    if (jv_get_number(c, obj, key, required, 0, SCN_MAX_SECONDS,
+                      &w->at_s) < 0 ||
+        jv_get_number(c, obj, "tolerance_s", false, 0, SCN_MAX_SECONDS,
+                      &w->tolerance_s) < 0)
+        return -1;
+    if (!w->given && w->has_tolerance) {
+        scn_fail_at_key(c, "tolerance_s", "\"tolerance_s\" without \"%s\"",
+                        key);
+        return -1;
+    }
+    return 0;
+}
+
+/* "result": the expected answer of a query operation, a subset of the
+ * keys d renders, {uuid:NAME} replaced. */
+static int
+get_result(parser *p, json_t *obj, const ops_op *d, scn_step *st)
+{
+    jv_ctx *c = &p->c;
+    json_t *v;
+    int rc;
+
+    if (!(v = jv_enter_typed(c, obj, "result", false, JSON_OBJECT, &rc)))
+        return rc;
+    /* result_keys NULL: the answer's keys depend on the guest */
+    if (!d->result_keys || jv_check_keys(c, v, d->result_keys) == 0)
+        st->result = expand_json(p, v);
+    jv_pop(c);
+    return st->result ? 0 : -1;
+}
+
+/* "rescue_image": one of the scenario's images, on the instance's host. */
+static int
+get_rescue_image(parser *p, json_t *obj, scn_step *st)
+{
+    jv_ctx *c = &p->c;
+    const scn *s = p->s;
+    const char *host = NULL;
+    char *name = NULL;
+
+    if (jv_get_string(c, obj, "rescue_image", false, JV_NONEMPTY, NULL,
+                      &name) < 0)
+        return -1;
+    if (!name)
+        return 0;
+    for (unsigned int i = 0; i < s->n_instances; i++)
+        if (st->instance && strcmp(s->instances[i].name, st->instance) == 0)
+            host = s->instances[i].host;
+    for (unsigned int i = 0; i < s->n_images; i++) {
+        const scn_image *im = &s->images[i];
+
+        if (strcmp(im->name, name) == 0 &&
+            (!im->host || (host && strcmp(im->host, host) == 0))) {
+            st->rescue_image = name;
+            st->rescue_format = g_strdup(im->format);
+            return 0;
+        }
+    }
+    scn_fail_at_key(c, "rescue_image",
+                    "no image '%s' on the instance's host", name);
+    g_free(name);
+    return -1;
+}
 
 /* "expect": "ok" or a drv error kind name. */
 static int
@@ -147,16 +334,51 @@ parse_op_step(parser *p, json_t *obj, scn_step *st)
         jv_get_int(c, obj, "timeout", false, 0, INT_MAX, &timeout) < 0 ||
         jv_get_int(c, obj, "retry_interval", false, 0, INT_MAX,
                    &interval) < 0 ||
-        get_expect(p, obj, &st->expect) < 0)
+        jv_get_string(c, obj, "nodename", false, JV_NONEMPTY, NULL,
+                      &st->nodename) < 0 ||
+        jv_get_string(c, obj, "name", op == SCN_OP_EXTERNAL_EVENT,
+                      JV_NONEMPTY, NULL, &st->event_name) < 0 ||
+        jv_get_string(c, obj, "tag", op == SCN_OP_EXTERNAL_EVENT,
+                      JV_NONEMPTY, NULL, &st->event_tag) < 0 ||
+        get_rescue_image(p, obj, st) < 0 ||
+        get_when(c, obj, "returns_at_s", false, &st->when) < 0 ||
+        get_expect(p, obj, &st->expect) < 0 ||
+        (d->query && get_result(p, obj, d, st) < 0))
         return -1;
+    if (st->result && st->expect != DRV_OK) {
+        scn_fail_at_key(c, "result", "a \"result\" needs the operation to "
+                                     "succeed (\"expect\": \"ok\")");
+        return -1;
+    }
     st->reboot_type = type == 1 ? DRV_REBOOT_HARD : DRV_REBOOT_SOFT;
     st->timeout = (int)timeout;
     st->retry_interval = (int)interval;
     return 0;
 }
 
+/* One item of an events check: "NAME", or {"event": NAME, "at_s": T,
+ * "tolerance_s": D} for an event that must arrive at T. */
 static int
-get_events(jv_ctx *c, json_t *obj, char ***out)
+get_event(jv_ctx *c, json_t *item, char **name, scn_when *w)
+{
+    static const char *const keys[] = {"event", "at_s", "tolerance_s", NULL};
+    json_t *v;
+    int rc;
+
+    if (!json_is_object(item))
+        return jv_read_choice(c, item, event_names, name);
+    if (jv_check_keys(c, item, keys) < 0 || !(v = jv_enter(c, item, "event",
+                                                          true)))
+        return -1;
+    rc = jv_read_choice(c, v, event_names, name);
+    jv_pop(c);
+    if (rc < 0)
+        return -1;
+    return get_when(c, item, "at_s", false, w);
+}
+
+static int
+get_events(jv_ctx *c, json_t *obj, char ***out, scn_when **when)
 {
     json_t *arr, *item;
     GPtrArray *names;
@@ -166,14 +388,17 @@ get_events(jv_ctx *c, json_t *obj, char ***out)
     if (!(arr = jv_enter_typed(c, obj, "events", true, JSON_ARRAY, &rc)))
         return -1;
     names = g_ptr_array_new_with_free_func(g_free);
+    *when = g_new0(scn_when, json_array_size(arr) + 1);
     json_array_foreach(arr, i, item) {
         char *e = NULL;
 
         jv_push_index(c, i);
-        rc = jv_read_choice(c, item, event_names, &e);
+        rc = get_event(c, item, &e, &(*when)[i]);
         jv_pop(c);
-        if (rc < 0)
+        if (rc < 0) {
+            g_free(e);
             break;
+        }
         g_ptr_array_add(names, e);
     }
     jv_pop(c);
@@ -197,8 +422,22 @@ parse_calls(parser *p, json_t *obj, scn_step *st)
     long long count = 0, min = 0, max = INT_MAX;
 
     if (scn_get_name(c, obj, "op", true, "hv operation", p->hv_ops,
-                     &st->call_op) < 0)
+                     &st->call_op) < 0 ||
+        jv_get_string(c, obj, "since", false, JV_NONEMPTY, NULL,
+                      &st->since) < 0)
         return -1;
+    if (st->since && !g_hash_table_contains(p->labels, st->since)) {
+        g_autofree const char **known = (const char **)
+            g_hash_table_get_keys_as_array(p->labels, NULL);
+        const char *hint = jv_suggest(st->since, known);
+
+        jv_push_key(c, "since");
+        jv_fail(c, false, "no earlier step is labelled '%s'%s%s%s", st->since,
+                hint ? "; did you mean " : "", hint ? hint : "",
+                hint ? "?" : "");
+        jv_pop(c);
+        return -1;
+    }
     if (has_count && (has_min || has_max)) {
         scn_fail_at_key(c, has_min ? "min" : "max",
                         "give \"count\" or \"min\"/\"max\", not both");
@@ -256,15 +495,146 @@ parse_resources(parser *p, json_t *obj, scn_step *st)
     return 0;
 }
 
+/* libxml2 reports a bad expression on stderr too; the parser's message
+ * is the one that counts. */
+static void
+xpath_quiet(void *ctx, const xmlError *e)
+{
+    (void)ctx;
+    (void)e;
+}
+
+/* "xpath": {EXPR: VALUE, ...}, each EXPR a valid XPath 1.0 expression,
+ * each VALUE a string ({uuid:NAME} replaced), a number or a boolean. */
+static int
+parse_xml(parser *p, json_t *obj, scn_step *st)
+{
+    jv_ctx *c = &p->c;
+    json_t *x, *v, *want = NULL;
+    const char *expr;
+    int rc = 0;
+
+    if (scn_get_ref(c, obj, "instance", true, "instance", p->instances,
+                    &st->instance) < 0 ||
+        jv_get_bool(c, obj, "inactive", false, &st->inactive) < 0 ||
+        !(x = jv_enter_typed(c, obj, "xpath", true, JSON_OBJECT, &rc)))
+        return -1;
+    if (json_object_size(x) == 0) {
+        jv_fail(c, false, "expected at least one XPath expression");
+        jv_pop(c);
+        return -1;
+    }
+    st->xpaths = g_new0(scn_xpath, json_object_size(x));
+    json_object_foreach(x, expr, v) {
+        xmlXPathCompExprPtr comp;
+
+        jv_push_key(c, expr);
+        xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)xpath_quiet);
+        comp = xmlXPathCompile((const xmlChar *)expr);
+        xmlSetStructuredErrorFunc(NULL, NULL);
+        if (!comp) {
+            jv_fail(c, true, "invalid XPath expression '%.80s'", expr);
+            rc = -1;
+        } else if (!json_is_string(v) && !json_is_number(v) &&
+                   !json_is_boolean(v)) {
+            jv_fail(c, false, "expected a string, a number or a boolean, "
+                              "got %s", jv_type_name(v));
+            rc = -1;
+        }
+        xmlXPathFreeCompExpr(comp);
+        if (rc == 0 && !(want = expand_json(p, v)))
+            rc = -1;
+        jv_pop(c);
+        if (rc < 0)
+            break;
+        st->xpaths[st->n_xpaths].expr = g_strdup(expr);
+        st->xpaths[st->n_xpaths++].want = want;
+    }
+    jv_pop(c);
+    return rc;
+}
+
+/* "exist" / "absent": arrays of names, {uuid:NAME} replaced. */
+static int
+get_names(parser *p, json_t *obj, const char *key, char ***out)
+{
+    jv_ctx *c = &p->c;
+    json_t *arr, *item;
+    GPtrArray *names;
+    size_t i;
+    int rc;
+
+    if (!(arr = jv_enter_typed(c, obj, key, false, JSON_ARRAY, &rc)))
+        return rc;
+    names = g_ptr_array_new_with_free_func(g_free);
+    json_array_foreach(arr, i, item) {
+        char *raw = NULL, *name = NULL;
+
+        jv_push_index(c, i);
+        rc = jv_read_string(c, item, JV_NONEMPTY, NULL, &raw);
+        if (rc == 0)
+            rc = expand_uuids(p, raw, &name);
+        jv_pop(c);
+        g_free(raw);
+        if (rc < 0)
+            break;
+        g_ptr_array_add(names, name);
+    }
+    jv_pop(c);
+    if (rc < 0) {
+        g_ptr_array_free(names, TRUE);
+        return -1;
+    }
+    g_ptr_array_add(names, NULL);
+    *out = (char **)g_ptr_array_free(names, FALSE);
+    return 0;
+}
+
+static int
+parse_listing(parser *p, json_t *obj, scn_step *st)
+{
+    jv_ctx *c = &p->c;
+
+    if (scn_get_ref(c, obj, "host", true, "host", p->hosts, &st->host) < 0 ||
+        get_names(p, obj, "exist", &st->exist) < 0 ||
+        get_names(p, obj, "absent", &st->absent) < 0)
+        return -1;
+    if (!st->exist && !st->absent) {
+        jv_fail(c, false, "a %s check needs \"exist\" and/or \"absent\"",
+                ops_listing_get(st->listing)->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* The check names: check_names, then the listings'. */
+static void
+check_names_fill(const char **names, size_t n)
+{
+    size_t k = 0;
+
+    for (; check_names[k] && k + 1 < n; k++)
+        names[k] = check_names[k];
+    for (int i = 0; ops_listing_get(i) && k + 1 < n; i++)
+        names[k++] = ops_listing_get(i)->name;
+    names[k] = NULL;
+}
+
 static int
 parse_check_step(parser *p, json_t *obj, scn_step *st)
 {
     jv_ctx *c = &p->c;
+    const char *names[32];
     int check = -1, state = -1;
 
     st->kind = SCN_STEP_CHECK;
-    if (scn_get_choice_index(c, obj, "check", true, check_names, &check) < 0)
+    check_names_fill(names, G_N_ELEMENTS(names));
+    if (scn_get_choice_index(c, obj, "check", true, names, &check) < 0)
         return -1;
+    if (check >= SCN_CHECK_LISTING) {
+        st->listing = check - SCN_CHECK_LISTING;
+        check = SCN_CHECK_LISTING;
+    }
     st->check = (scn_check_kind)check;
     if (jv_check_keys(c, obj, check_keys[check]) < 0)
         return -1;
@@ -286,7 +656,7 @@ parse_check_step(parser *p, json_t *obj, scn_step *st)
     case SCN_CHECK_EVENTS:
         if (scn_get_ref(c, obj, "instance", true, "instance", p->instances,
                         &st->instance) < 0 ||
-            get_events(c, obj, &st->events) < 0)
+            get_events(c, obj, &st->events, &st->event_when) < 0)
             return -1;
         return 0;
     case SCN_CHECK_RESOURCES:
@@ -305,8 +675,36 @@ parse_check_step(parser *p, json_t *obj, scn_step *st)
             jv_get_bool(c, obj, "exists", true, &st->exists) < 0)
             return -1;
         return 0;
+    case SCN_CHECK_TIME:
+        return get_when(c, obj, "at_s", true, &st->when);
+    case SCN_CHECK_XML:
+        return parse_xml(p, obj, st);
+    case SCN_CHECK_LISTING:
+        return parse_listing(p, obj, st);
     }
     return -1;
+}
+
+/* "label": a name for the step, unique, that a later "since" names. */
+static int
+get_label(parser *p, json_t *obj, scn_step *st)
+{
+    jv_ctx *c = &p->c;
+
+    if (jv_get_string(c, obj, "label", false, JV_NONEMPTY, NULL,
+                      &st->mark) < 0)
+        return -1;
+    if (!st->mark)
+        return 0;
+    if (g_hash_table_contains(p->labels, st->mark)) {
+        jv_push_key(c, "label");
+        jv_fail(c, false, "duplicate label '%s', also at steps[%u]",
+                st->mark, GPOINTER_TO_UINT(g_hash_table_lookup(p->labels,
+                                                               st->mark)));
+        jv_pop(c);
+        return -1;
+    }
+    return 0;
 }
 
 static int
@@ -327,7 +725,8 @@ parse_step(parser *p, json_t *obj, scn_step *st)
     st->call_op = -1;
     st->vcpus_used = st->memory_mb_used = st->local_gb_used = -1;
     st->vcpus = st->memory_mb = -1;
-    if (jv_get_string(c, obj, "description", false, 0, NULL, &st->label) < 0)
+    if (jv_get_string(c, obj, "description", false, 0, NULL, &st->label) < 0 ||
+        get_label(p, obj, st) < 0)
         return -1;
     if (has_wait && (has_op || has_check)) {
         scn_fail_at_key(c, "wait", "a step is one of \"op\", \"wait\" or "
@@ -350,16 +749,29 @@ parse_step(parser *p, json_t *obj, scn_step *st)
     return -1;
 }
 
+/* A step's label is known from the next step on: "since" names an
+ * earlier step. */
 static int
 parse_step_at(parser *p, json_t *obj, unsigned int idx)
 {
-    return parse_step(p, obj, &p->s->steps[idx]);
+    scn_step *st = &p->s->steps[idx];
+
+    if (parse_step(p, obj, st) < 0)
+        return -1;
+    if (st->mark)
+        g_hash_table_insert(p->labels, st->mark, GUINT_TO_POINTER(idx));
+    return 0;
 }
 
 int
 scn_parse_steps(parser *p, json_t *root)
 {
-    return scn_parse_list(p, root, "steps", false, sizeof(scn_step),
-                          (void **)&p->s->steps, &p->s->n_steps,
-                          parse_step_at);
+    int rc;
+
+    p->labels = g_hash_table_new(g_str_hash, g_str_equal);
+    rc = scn_parse_list(p, root, "steps", false, sizeof(scn_step),
+                        (void **)&p->s->steps, &p->s->n_steps,
+                        parse_step_at);
+    g_clear_pointer(&p->labels, g_hash_table_destroy);
+    return rc;
 }

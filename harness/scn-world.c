@@ -256,16 +256,48 @@ scn_parse_images(parser *p, json_t *root)
 
 /* ---- instances ---- */
 
+/* Guest keys that only the fake can act: nothing on a real host makes the
+ * tiny guest panic or suspend on cue (docs/scenarios.md says why). A
+ * scenario that lists libvirt may not give them. */
+static int
+check_fake_only(parser *p, const scn_guest *g)
+{
+    const char *key = g->crash_state != SCN_CRASH_SHUTOFF ? "crash_state"
+                      : g->restarts_on_shutdown ? "restarts_on_shutdown"
+                      : g->pm_suspend_after_s > 0 ? "pm_suspend_after_s"
+                                                  : NULL;
+
+    if (!key || !scn_runs_on(p->s, "libvirt"))
+        return 0;
+    scn_fail_at_key(&p->c, key, "acts only on the fake: remove \"libvirt\" "
+                                "from the scenario's backends");
+    return -1;
+}
+
 static int
 parse_guest(parser *p, json_t *obj, scn_guest *g)
 {
     static const char *const keys[] = {"boot_s", "acpi", "acpi_delay_s",
                                        "crash_after_s", "dirty_rate_mib",
-                                       NULL};
+                                       "crash_state", "restarts_on_shutdown",
+                                       "pm_suspend_after_s", NULL};
+    static const char *const crash_states[] = {"shutoff", "crashed",
+                                               "restart", NULL};
     jv_ctx *c = &p->c;
+    int crash = SCN_CRASH_SHUTOFF;
 
     if (jv_check_keys(c, obj, keys) < 0 ||
-        jv_get_number(c, obj, "boot_s", false, 0, SCN_MAX_SECONDS,
+        scn_get_choice_index(c, obj, "crash_state", false, crash_states,
+                             &crash) < 0 ||
+        jv_get_bool(c, obj, "restarts_on_shutdown", false,
+                    &g->restarts_on_shutdown) < 0 ||
+        jv_get_number(c, obj, "pm_suspend_after_s", false, 0, SCN_MAX_SECONDS,
+                      &g->pm_suspend_after_s) < 0)
+        return -1;
+    g->crash_state = (scn_crash_state)crash;
+    if (check_fake_only(p, g) < 0)
+        return -1;
+    if (jv_get_number(c, obj, "boot_s", false, 0, SCN_MAX_SECONDS,
                       &g->boot_s) < 0 ||
         jv_get_bool(c, obj, "acpi", false, &g->acpi) < 0 ||
         jv_get_number(c, obj, "acpi_delay_s", false, 0, SCN_MAX_SECONDS,

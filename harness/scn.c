@@ -82,6 +82,22 @@ step_clear(scn_step *st)
     g_free(st->instance);
     g_free(st->host);
     g_strfreev(st->events);
+    g_free(st->mark);
+    json_decref(st->result);
+    g_free(st->nodename);
+    g_free(st->rescue_image);
+    g_free(st->rescue_format);
+    g_free(st->event_name);
+    g_free(st->event_tag);
+    g_free(st->since);
+    g_free(st->event_when);
+    for (unsigned int i = 0; i < st->n_xpaths; i++) {
+        g_free(st->xpaths[i].expr);
+        json_decref(st->xpaths[i].want);
+    }
+    g_free(st->xpaths);
+    g_strfreev(st->exist);
+    g_strfreev(st->absent);
 }
 
 /* Frees s and everything in it. NULL is fine. */

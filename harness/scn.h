@@ -38,6 +38,13 @@ typedef struct scn_image {
     char *format; /* "qcow2" (default) or "raw" */
 } scn_image;
 
+/* What a guest's crash leaves (the guest key "crash_state"). */
+typedef enum {
+    SCN_CRASH_SHUTOFF, /* QEMU dies: SHUTOFF/CRASHED, STOPPED/FAILED */
+    SCN_CRASH_CRASHED, /* the guest panics, on_crash preserve: CRASHED */
+    SCN_CRASH_RESTART, /* on_crash restart: stopped, started again */
+} scn_crash_state;
+
 /* How an instance's guest behaves (the fake's fake_guest, in seconds). */
 typedef struct scn_guest {
     double boot_s;         /* default 3.4 */
@@ -45,6 +52,9 @@ typedef struct scn_guest {
     double acpi_delay_s;   /* default 2.1 */
     double crash_after_s;  /* 0 = never */
     uint64_t dirty_rate_mib; /* default 0 */
+    scn_crash_state crash_state; /* default SCN_CRASH_SHUTOFF */
+    bool restarts_on_shutdown;   /* default false */
+    double pm_suspend_after_s;   /* after each start; 0 = never */
 } scn_guest;
 
 typedef struct scn_instance {
@@ -65,6 +75,7 @@ typedef enum {
     SCN_FAULT_HOST_CRASH,       /* at at_s, the host crashes and reboots */
     SCN_FAULT_GUEST_RESTARTS_ON_SHUTDOWN, /* powered off by ACPI, the guest
                                  * is started again at once, new ID */
+    SCN_FAULT_VIF_PLUG_FAILED,  /* the network reports a VIF's plug failed */
     SCN__FAULT_COUNT
 } scn_fault_kind;
 
@@ -113,6 +124,26 @@ typedef enum {
     SCN_OP_GET_INFO,
     SCN_OP_GET_RESOURCES,
     SCN_OP_INIT_HOST,       /* on a host */
+    /* queries and the rest of drv.h: their answer is checkable
+     * ("result"), ops.h's .query */
+    SCN_OP_LIST_INSTANCES,
+    SCN_OP_LIST_INSTANCE_UUIDS,
+    SCN_OP_GET_NUM_INSTANCES,
+    SCN_OP_INSTANCE_EXISTS,
+    SCN_OP_GET_HOST_UPTIME,
+    SCN_OP_GET_HOST_CPU_STATS,
+    SCN_OP_GET_AVAILABLE_NODES,
+    SCN_OP_NODE_IS_AVAILABLE,   /* arg: nodename */
+    SCN_OP_GET_TRAITS,
+    SCN_OP_GET_DIAGNOSTICS,
+    SCN_OP_GET_INVENTORY,
+    SCN_OP_POLL_REBOOTING_INSTANCES, /* arg: timeout */
+    SCN_OP_EXTERNAL_EVENT,      /* args: name, tag */
+    SCN_OP_CLEANUP_HOST,
+    SCN_OP_GET_INSTANCE_DIAGNOSTICS,
+    SCN_OP_GET_CONSOLE_OUTPUT,
+    SCN_OP_INSTANCE_ON_DISK,
+    SCN_OP_DELETE_INSTANCE_FILES,
     SCN__OP_COUNT
 } scn_op;
 
@@ -126,12 +157,34 @@ typedef enum {
     SCN_CHECK_CALLS,       /* how many times an hv op was called so far */
     SCN_CHECK_HOST_ENABLED,/* the driver reports the host enabled or not */
     SCN_CHECK_EXISTS,      /* the instance exists on its host or not */
+    SCN_CHECK_TIME,        /* the virtual (or wall) time now */
+    SCN_CHECK_XML,         /* XPath expressions over the domain XML */
+    SCN_CHECK_LISTING,     /* named things on a host exist / are absent
+                              (volumes...: ops.h's listing table) */
 } scn_check_kind;
+
+/* A time the runner compares with: at_s within tolerance_s, or within
+ * the default (exact on the fake, 2 s + 50% of at_s on libvirt). All
+ * zero: nothing to check. */
+typedef struct scn_when {
+    bool given;         /* at_s was given */
+    double at_s;
+    bool has_tolerance; /* tolerance_s was given */
+    double tolerance_s;
+} scn_when;
+
+/* One XPath expectation of an xml check: the expression, and the value
+ * its result must have (compared as the JSON type says). */
+typedef struct scn_xpath {
+    char *expr;
+    struct json_t *want; /* a string, a number or a boolean; owned */
+} scn_xpath;
 
 typedef struct scn_step {
     scn_step_kind kind;
     int line;        /* where the step is, for reports */
     char *label;     /* "description" of the step, optional */
+    char *mark;      /* "label": a name later "since" keys refer to */
     /* op */
     scn_op op;
     char *instance;  /* op and instance checks */
@@ -155,6 +208,30 @@ typedef struct scn_step {
     int call_min, call_max; /* calls: count within [min, max] */
     /* resources: -1 = do not check */
     int64_t vcpus_used, memory_mb_used, local_gb_used, vcpus, memory_mb;
+    /* op: the expected answer (a JSON object, a subset of what the
+     * operation's .query renders), or NULL; owned */
+    struct json_t *result;
+    /* op: when it must return ("returns_at_s"); time check: "at_s" */
+    scn_when when;
+    /* node_is_available: the node (NULL: the driver's first node) */
+    char *nodename;
+    /* rescue: the scenario image to boot ("rescue_image"), its format;
+     * NULL: the configuration's or the instance's */
+    char *rescue_image, *rescue_format;
+    /* external_event: the event name and tag (VIF id) */
+    char *event_name, *event_tag;
+    /* calls: count since the step labelled this began; NULL: the start */
+    char *since;
+    /* events: when each arrived, parallel to events (at_s < 0: any) */
+    scn_when *event_when;
+    /* xml: the expectations; inactive: the persistent definition */
+    scn_xpath *xpaths;
+    unsigned int n_xpaths;
+    bool inactive;
+    /* listing: which listing (ops_listing_get), names that must be there
+     * and names that must not ({uuid:NAME} already replaced) */
+    int listing;
+    char **exist, **absent;
 } scn_step;
 
 typedef struct scn {

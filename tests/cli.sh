@@ -111,7 +111,8 @@ check "replay refuses a folder" 2 "$hvd" replay "$tmp"
 # change, regenerate them and review the diff:
 #   HVD_REGEN=1 bash tests/cli.sh    (or make check HVD_REGEN=1)
 golden=tests/golden/traces
-for sc in reboot/soft-honoured failure/guest-crash multi/two-hosts failure/hv-call-stall; do
+for sc in reboot/soft-honoured failure/guest-crash multi/two-hosts failure/hv-call-stall \
+          query/host-and-instance; do
     name="${sc%%/*}-${sc##*/}"
     "$hvd" run --trace "$tmp/$name.trace.jsonl" "scenarios/$sc.json" >/dev/null 2>&1
     n=$((n + 1))

@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "fake.h"
 #include "hv.h"
+#include "ops-result.h"
 #include "run.h"
 #include "scn.h"
 #include "sim.h"
@@ -485,6 +487,215 @@ test_checks_fail(void **state)
     }
 }
 
+/* Issue 10's checks each fail when what they state is not so: answers,
+ * return times, times, event times, calls since a label, XPath, volumes.
+ * The spawn returns at 1 s (the VIF is confirmed after 1 s). */
+static void
+test_issue10_checks_fail(void **state)
+{
+    static const struct {
+        const char *steps;
+        const char *want;
+    } cases[] = {
+        {"{\"op\": \"get_resources\", \"host\": \"h1\", \"result\": "
+         "{\"vcpus_used\": 2}}",
+         "step 1 (line 1) get_resources h1: result.vcpus_used: expected 2, "
+         "got 1"},
+        {"{\"op\": \"get_inventory\", \"host\": \"h1\", \"result\": "
+         "{\"VCPU\": {\"total\": 9}}}",
+         "get_inventory h1: result.VCPU.total: expected 9, got 8"},
+        {"{\"op\": \"list_instances\", \"host\": \"h1\", \"result\": "
+         "{\"names\": [\"vm1\", \"vm2\"]}}",
+         "list_instances h1: result.names: expected [\"vm1\",\"vm2\"], got "
+         "[\"vm1\"]"},
+        {"{\"op\": \"get_info\", \"instance\": \"vm1\", \"result\": "
+         "{\"state\": \"PAUSED\"}}",
+         "get_info vm1: result.state: expected \"PAUSED\", got \"RUNNING\""},
+        {"{\"op\": \"instance_exists\", \"instance\": \"vm1\", \"result\": "
+         "{\"exists\": false}}",
+         "instance_exists vm1: result.exists: expected false, got true"},
+        {"{\"op\": \"get_info\", \"instance\": \"vm1\", \"returns_at_s\": 2}",
+         "step 1 (line 1) get_info vm1: returned at 1 s, expected 2 s +- "
+         "0 s"},
+        {"{\"check\": \"time\", \"at_s\": 1.000000001}",
+         "step 1 (line 1) check time: at 1 s, expected 1.000000001 s +- "
+         "0 s"},
+        {"{\"wait\": 3}, {\"check\": \"time\", \"at_s\": 3, "
+         "\"tolerance_s\": 0.5}",
+         "check time: at 4 s, expected 3 s +- 0.5 s"},
+        {"{\"wait\": 1}, {\"check\": \"events\", \"instance\": \"vm1\", "
+         "\"events\": [\"STARTED\", \"PAUSED\", "
+         "{\"event\": \"RESUMED\", \"at_s\": 0.5}]}",
+         "check events vm1: RESUMED (event 2) arrived at 1 s, expected "
+         "0.5 s +- 0 s"},
+        {"{\"op\": \"reboot\", \"instance\": \"vm1\", \"type\": \"hard\", "
+         "\"label\": \"r\"}, {\"check\": \"calls\", \"op\": "
+         "\"domain_create\", \"count\": 2, \"since\": \"r\"}",
+         "check calls domain_create: expected 2..2, counted 1 since step r"},
+        {"{\"check\": \"xml\", \"instance\": \"vm1\", \"xpath\": "
+         "{\"string(/domain/name)\": \"vm2\"}}",
+         "check xml vm1: string(/domain/name): expected \"vm2\", got \"vm1\""},
+        {"{\"check\": \"xml\", \"instance\": \"vm1\", \"xpath\": "
+         "{\"count(/domain/devices/disk)\": 2}}",
+         "check xml vm1: count(/domain/devices/disk): expected 2, got 1"},
+        {"{\"check\": \"xml\", \"instance\": \"vm1\", \"inactive\": true, "
+         "\"xpath\": {\"boolean(/domain/@id)\": true}}",
+         "check xml vm1: boolean(/domain/@id): expected true, got false"},
+        {"{\"check\": \"xml\", \"instance\": \"vm1\", \"xpath\": "
+         "{\"frob(/domain)\": 1}}",
+         "check xml vm1: frob(/domain): expected 1, got an error evaluating "
+         "it"},
+        {"{\"op\": \"destroy\", \"instance\": \"vm1\"}, {\"check\": \"xml\", "
+         "\"instance\": \"vm1\", \"xpath\": {\"/domain\": \"\"}}",
+         "check xml vm1: no domain"},
+        {"{\"check\": \"volumes\", \"host\": \"h1\", \"exist\": "
+         "[\"base.qcow2\", \"nope.qcow2\"]}",
+         "check volumes h1: expected volume nope.qcow2 to exist, it does "
+         "not"},
+        {"{\"check\": \"volumes\", \"host\": \"h1\", \"absent\": "
+         "[\"{uuid:vm1}_disk\"]}",
+         "_disk to be absent, it exists"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        g_autofree char *text = g_strdup_printf(
+            "%s \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"}, %s]}",
+            HEAD, cases[i].steps);
+        expect_failure(text, NULL, cases[i].want);
+    }
+}
+
+/* The same checks pass at exactly the stated values, to the nanosecond on
+ * the fake, and the trace records each query's answer. */
+static void
+test_issue10_checks_pass(void **state)
+{
+    run_result res = run_text(
+        HEAD " \"steps\": ["
+        "  {\"op\": \"spawn\", \"instance\": \"vm1\", \"returns_at_s\": 1,"
+        "   \"label\": \"spawn\"},"
+        "  {\"check\": \"time\", \"at_s\": 1},"
+        "  {\"check\": \"time\", \"at_s\": 1.5, \"tolerance_s\": 0.5},"
+        "  {\"op\": \"get_resources\", \"host\": \"h1\", \"result\":"
+        "   {\"vcpus_used\": 1, \"memory_mb_used\": 640.0}},"
+        "  {\"op\": \"list_instance_uuids\", \"host\": \"h1\", \"result\":"
+        "   {\"uuids\": [\"{uuid:vm1}\"]}},"
+        "  {\"check\": \"events\", \"instance\": \"vm1\", \"events\": ["
+        "   {\"event\": \"STARTED\", \"at_s\": 0},"
+        "   {\"event\": \"PAUSED\", \"at_s\": 0},"
+        "   {\"event\": \"RESUMED\", \"at_s\": 1}]},"
+        "  {\"check\": \"calls\", \"op\": \"domain_create_xml\", \"count\": 0,"
+        "   \"since\": \"spawn\"},"
+        "  {\"check\": \"calls\", \"op\": \"domain_define\", \"count\": 1,"
+        "   \"since\": \"spawn\"},"
+        "  {\"check\": \"xml\", \"instance\": \"vm1\", \"xpath\": {"
+        "   \"string(/domain/uuid)\": \"{uuid:vm1}\","
+        "   \"count(/domain/devices/interface)\": 1,"
+        "   \"boolean(/domain/@id)\": true}},"
+        "  {\"check\": \"volumes\", \"host\": \"h1\","
+        "   \"exist\": [\"base.qcow2\", \"{uuid:vm1}_disk\"]},"
+        "  {\"op\": \"destroy\", \"instance\": \"vm1\"},"
+        "  {\"check\": \"volumes\", \"host\": \"h1\","
+        "   \"absent\": [\"{uuid:vm1}_disk\"]}"
+        "]}");
+
+    (void)state;
+    if (!res.passed)
+        fail_msg("%s", res.message);
+    {
+        const char *line = strstr(res.trace, "\"op\":\"get_resources\","
+                                             "\"result\":\"ok\","
+                                             "\"pass\":true,\"answer\":{");
+        const char *vcpus = line ? strstr(line, "\"vcpus\":8,") : NULL;
+
+        assert_non_null(line);
+        assert_non_null(vcpus);
+        assert_null(memchr(line, '\n', (size_t)(vcpus - line)));
+    }
+    assert_non_null(strstr(res.trace, "\"check\":\"volumes\""));
+    run_result_clear(&res);
+}
+
+/* The network's failed answer fails the spawn (vif_plugging_is_fatal);
+ * guests that panic or suspend themselves leave the states they should. */
+static void
+test_issue10_world(void **state)
+{
+    static const char guest[] =
+        "{\"name\": \"t\", \"hosts\": [{\"name\": \"h1\"}],"
+        " \"instances\": [{\"name\": \"vm1\", \"host\": \"h1\","
+        "   \"flavor\": {\"vcpus\": 1, \"memory_mb\": 64},"
+        "   \"guest\": {%s}}],"
+        " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"},"
+        "   {\"wait\": 6}, {\"check\": \"state\", \"instance\": \"vm1\","
+        "   \"state\": \"%s\"}]}";
+    g_autofree char *crashed = g_strdup_printf(
+        guest, "\"crash_after_s\": 5, \"crash_state\": \"crashed\"",
+        "SHUTDOWN");
+    g_autofree char *restart = g_strdup_printf(
+        guest, "\"crash_after_s\": 5, \"crash_state\": \"restart\"",
+        "SHUTDOWN");
+    g_autofree char *pm = g_strdup_printf(
+        guest, "\"pm_suspend_after_s\": 5", "RUNNING");
+    g_autofree char *ok = g_strdup_printf(
+        guest, "\"crash_after_s\": 5, \"crash_state\": \"crashed\"",
+        "CRASHED");
+    run_result res;
+
+    (void)state;
+    expect_failure(HEAD " \"faults\": [{\"kind\": \"vif_plug_failed\","
+                   " \"instance\": \"vm1\"}],"
+                   " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"}]}",
+                   NULL, "spawn vm1: expected ok, got "
+                         "VirtualInterfaceCreateException");
+    expect_failure(crashed, NULL, "expected SHUTDOWN, is CRASHED");
+    expect_failure(restart, NULL, "expected SHUTDOWN, is RUNNING");
+    expect_failure(pm, NULL, "expected RUNNING, is SUSPENDED");
+    res = run_text(ok);
+    if (!res.passed)
+        fail_msg("%s", res.message);
+    assert_non_null(strstr(res.trace, "\"event\":\"CRASHED/PANICKED\""));
+    run_result_clear(&res);
+}
+
+/* A step's "result" is a subset of the answer: keys recursively, arrays
+ * whole, numbers by value. */
+static void
+test_result_mismatch(void **state)
+{
+    json_t *got = json_pack("{s:i, s:f, s:[i,i], s:{s:i, s:s}}", "a", 2,
+                            "b", 1.5, "c", 1, 2, "d", "x", 1, "y", "z");
+    static const struct {
+        const char *want;
+        const char *why; /* NULL: matches */
+    } cases[] = {
+        {"{}", NULL},
+        {"{\"a\": 2.0, \"b\": 1.5}", NULL},
+        {"{\"c\": [1, 2], \"d\": {\"y\": \"z\"}}", NULL},
+        {"{\"a\": 3}", "result.a: expected 3, got 2"},
+        {"{\"c\": [1]}", "result.c: expected [1], got [1,2]"},
+        {"{\"c\": [2, 1]}", "result.c: expected [2,1], got [1,2]"},
+        {"{\"d\": {\"x\": \"1\"}}", "result.d.x: expected \"1\", got 1"},
+        {"{\"d\": {\"w\": 1}}", "result.d.w: expected 1, got no such key"},
+        {"{\"d\": 1}", "result.d: expected 1, got {\"x\":1,\"y\":\"z\"}"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *want = json_loads(cases[i].want, 0, NULL);
+        char *why = ops_result_mismatch("result", want, got);
+
+        if (cases[i].why)
+            assert_string_equal(why, cases[i].why);
+        else if (why)
+            fail_msg("%s: %s", cases[i].want, why);
+        g_free(why);
+        json_decref(want);
+    }
+    json_decref(got);
+}
+
 /* One field dropped from one line of a real trace changes the hash. */
 static void
 test_hash_notices_a_dropped_field(void **state)
@@ -550,6 +761,10 @@ main(void)
         cmocka_unit_test(test_invariant_state_after_host_boot),
         cmocka_unit_test(test_leaks),
         cmocka_unit_test(test_checks_fail),
+        cmocka_unit_test(test_issue10_checks_fail),
+        cmocka_unit_test(test_issue10_checks_pass),
+        cmocka_unit_test(test_issue10_world),
+        cmocka_unit_test(test_result_mismatch),
         cmocka_unit_test(test_hash_notices_a_dropped_field),
         cmocka_unit_test(test_perturb_differs),
     };

@@ -180,6 +180,9 @@ check_full_instances(const scn *s)
     assert_true(web->guest.acpi_delay_s == 2.1);
     assert_true(web->guest.crash_after_s == 0);
     assert_int_equal(web->guest.dirty_rate_mib, 0);
+    assert_int_equal(web->guest.crash_state, SCN_CRASH_SHUTOFF);
+    assert_false(web->guest.restarts_on_shutdown);
+    assert_true(web->guest.pm_suspend_after_s == 0);
 
     assert_string_equal(db->name, "db");
     assert_string_equal(db->host, "h2");
@@ -200,6 +203,9 @@ check_full_instances(const scn *s)
     assert_true(db->guest.acpi_delay_s == 0.5);
     assert_true(db->guest.crash_after_s == 100);
     assert_int_equal(db->guest.dirty_rate_mib, 20);
+    assert_int_equal(db->guest.crash_state, SCN_CRASH_RESTART);
+    assert_true(db->guest.restarts_on_shutdown);
+    assert_true(db->guest.pm_suspend_after_s == 7.5);
 }
 
 static void
@@ -207,7 +213,7 @@ check_full_faults(const scn *s)
 {
     const scn_fault *f = s->faults;
 
-    assert_int_equal(s->n_faults, 13);
+    assert_int_equal(s->n_faults, 14);
 
     assert_int_equal(f[0].kind, SCN_FAULT_HV_CALL);
     assert_string_equal(f[0].host, "h1");
@@ -278,7 +284,7 @@ check_full_op_steps(const scn *s)
         SCN_OP_TRIGGER_CRASH_DUMP, SCN_OP_RESUME_STATE_ON_HOST_BOOT,
         SCN_OP_SOFT_DELETE, SCN_OP_RESTORE, SCN_OP_GET_INFO};
 
-    assert_int_equal(s->n_steps, 37);
+    assert_int_equal(s->n_steps, 58);
     assert_int_equal(st[0].kind, SCN_STEP_OP);
     assert_int_equal(st[0].op, SCN_OP_INIT_HOST);
     assert_string_equal(st[0].host, "h1");
@@ -383,6 +389,73 @@ check_full_other_steps(const scn *s)
     assert_int_equal(st[36].line, line_of("good/full.json", "\"NOSTATE\""));
 }
 
+/* What issue 10 added: answers, labels, times, XPath, listings. */
+static void
+check_full_issue10_steps(const scn *s)
+{
+    const scn_step *st = s->steps;
+    const scn_instance *db = scn_find_instance(s, "db");
+    const scn_instance *web = scn_find_instance(s, "web");
+    g_autofree char *web_disk = g_strdup_printf("%s_disk", web->inst.uuid);
+    const char *exist[] = {"cirros.qcow2", NULL};
+    const char *absent[] = {web_disk, NULL};
+    json_t *want;
+
+    assert_int_equal(s->faults[13].kind, SCN_FAULT_VIF_PLUG_FAILED);
+    assert_string_equal(s->faults[13].vif, "vif-a");
+
+    assert_int_equal(st[37].op, SCN_OP_GET_RESOURCES);
+    assert_string_equal(st[37].mark, "res");
+    assert_true(st[37].when.given && st[37].when.at_s == 2.5);
+    assert_true(st[37].when.has_tolerance && st[37].when.tolerance_s == 0.5);
+    want = json_pack("{s:i, s:s}", "vcpus_used", 0, "hypervisor_hostname",
+                     "h1");
+    assert_true(json_equal(st[37].result, want));
+    json_decref(want);
+    /* the placeholder is the instance's uuid by now */
+    want = json_pack("{s:[s], s:i}", "uuids", db->inst.uuid, "count", 1);
+    assert_true(json_equal(st[38].result, want));
+    json_decref(want);
+    assert_null(st[39].result);
+    assert_false(st[39].when.given);
+    assert_int_equal(st[38].op, SCN_OP_LIST_INSTANCE_UUIDS);
+    assert_int_equal(st[39].op, SCN_OP_LIST_INSTANCES);
+    for (int i = 40; i <= 51; i++)
+        assert_int_equal(st[i].op, SCN_OP_GET_NUM_INSTANCES + (i - 40));
+    assert_string_equal(st[45].nodename, "h1");
+    assert_int_equal(st[49].timeout, 60);
+    assert_string_equal(st[50].event_name, "network-vif-plugged:failed");
+    assert_string_equal(st[50].event_tag, "vif-a");
+    assert_string_equal(st[51].host, "h2");
+
+    assert_int_equal(st[52].check, SCN_CHECK_TIME);
+    assert_true(st[52].when.given && st[52].when.at_s == 2.5);
+    assert_false(st[52].when.has_tolerance);
+    assert_true(st[53].when.tolerance_s == 1);
+    assert_string_equal(st[53].mark, "t");
+    assert_int_equal(st[54].check, SCN_CHECK_EVENTS);
+    assert_false(st[54].event_when[0].given);
+    assert_true(st[54].event_when[1].at_s == 2);
+    assert_true(st[54].event_when[1].tolerance_s == 0.5);
+    assert_string_equal(st[54].events[1], "STOPPED");
+    assert_string_equal(st[55].since, "res");
+    assert_null(st[30].since);
+
+    assert_int_equal(st[56].check, SCN_CHECK_XML);
+    assert_true(st[56].inactive);
+    assert_int_equal(st[56].n_xpaths, 3);
+    assert_string_equal(st[56].xpaths[0].expr, "string(/domain/uuid)");
+    assert_string_equal(json_string_value(st[56].xpaths[0].want),
+                        db->inst.uuid);
+    assert_true(json_integer_value(st[56].xpaths[1].want) == 1);
+    assert_true(json_is_false(st[56].xpaths[2].want));
+
+    assert_int_equal(st[57].check, SCN_CHECK_LISTING);
+    assert_string_equal(ops_listing_get(st[57].listing)->name, "volumes");
+    assert_true(g_strv_equal((const char *const *)st[57].exist, exist));
+    assert_true(g_strv_equal((const char *const *)st[57].absent, absent));
+}
+
 static void
 test_full(void **state)
 {
@@ -394,6 +467,7 @@ test_full(void **state)
     check_full_faults(s);
     check_full_op_steps(s);
     check_full_other_steps(s);
+    check_full_issue10_steps(s);
     scn_free(s);
 }
 
@@ -501,8 +575,11 @@ test_names(void **state)
     assert_string_equal(scn_check_name(SCN_CHECK_HOST_ENABLED),
                         "host_enabled");
     assert_string_equal(scn_check_name(SCN_CHECK_EXISTS), "exists");
+    assert_string_equal(scn_check_name(SCN_CHECK_TIME), "time");
+    assert_string_equal(scn_check_name(SCN_CHECK_XML), "xml");
+    assert_string_equal(scn_check_name(SCN_CHECK_LISTING), "listing");
     assert_null(scn_check_name(-1));
-    assert_null(scn_check_name(SCN_CHECK_EXISTS + 1));
+    assert_null(scn_check_name(SCN_CHECK_LISTING + 1));
 }
 
 /* ---- files and arguments ---- */
@@ -918,6 +995,7 @@ static const bad_row bad_rows[] = {
      "t.json:1:264: $.faults[0].kind: expected one of hv_call, "
      "guest_ignores_acpi, guest_crash, vif_never_plugged, slow_boot, "
      "disk_full, connection_lost, host_crash, guest_restarts_on_shutdown, "
+     "vif_plug_failed, "
      "got \"guest_crsh\"; did you "
      "mean guest_crash?"},
     {"fault without kind", "{" BASE ", 'faults': [{'instance': 'web'}]}",
@@ -1046,8 +1124,8 @@ static const bad_row bad_rows[] = {
     {"check misspelt", "{" BASE ", 'steps': [{'check': 'stat', "
      "'instance': 'web', 'state': 'RUNNING'}]}",
      "t.json:1:264: $.steps[0].check: expected one of state, id_changed, "
-     "events, resources, calls, host_enabled, exists, got \"stat\"; did you "
-     "mean state?"},
+     "events, resources, calls, host_enabled, exists, time, xml, volumes, "
+     "files, got \"stat\"; did you mean state?"},
     {"state misspelt", "{" BASE ", 'steps': [{'check': 'state', "
      "'instance': 'web', 'state': 'RUNING'}]}",
      "t.json:1:301: $.steps[0].state: expected one of RUNNING, SHUTDOWN, "
@@ -1119,6 +1197,145 @@ static const bad_row bad_rows[] = {
      "$.instances[0].image.path: U+FFFE is not allowed in XML text"},
     {"U+FFFE in an image's name", "{" BASE ", 'images': [{'name': "
      "'\\uFFFE'}]}", "$.images[0].name: U+FFFE is not allowed in XML text"},
+    /* issue 10: answers, times, XPath, listings, labels, guest keys */
+    {"result key misspelt", "{" BASE
+     ", 'steps': [{'op': 'get_resources', 'host': 'h1', 'result': "
+     "{'vcpu_used': 1}}]}",
+     "t.json:1:303: $.steps[0].result.vcpu_used: unknown key; did you "
+     "mean vcpus_used?"},
+    {"result on an operation without an answer", "{" BASE
+     ", 'steps': [{'op': 'pause', 'instance': 'web', 'result': {}}]}",
+     "t.json:1:289: $.steps[0].result: unknown key; expected one of "
+     "op, expect, description, label, returns_at_s, tolerance_s, "
+     "instance"},
+    {"result not an object", "{" BASE
+     ", 'steps': [{'op': 'get_info', 'instance': 'web', 'result': "
+     "'RUNNING'}]}",
+     "t.json:1:302: $.steps[0].result: expected an object, got string"},
+    {"result with an expected failure", "{" BASE
+     ", 'steps': [{'op': 'get_info', 'instance': 'web', 'expect': "
+     "'InstanceNotFound', 'result': {'id': 1}}]}",
+     "t.json:1:322: $.steps[0].result: a \"result\" needs the "
+     "operation to succeed (\"expect\": \"ok\")"},
+    {"uuid placeholder of an unknown instance", "{" BASE
+     ", 'steps': [{'op': 'list_instance_uuids', 'host': 'h1', "
+     "'result': {'uuids': ['{uuid:wbe}']}}]}",
+     "t.json:1:319: $.steps[0].result.uuids[0]: {uuid:wbe}: unknown "
+     "instance 'wbe'; did you mean web?"},
+    {"uuid placeholder not closed", "{" BASE
+     ", 'steps': [{'check': 'volumes', 'host': 'h1', 'exist': "
+     "['{uuid:web']}]}",
+     "t.json:1:299: $.steps[0].exist[0]: \"{uuid:\" without its '}'"},
+    {"returns_at_s negative", "{" BASE
+     ", 'steps': [{'op': 'spawn', 'instance': 'web', 'returns_at_s': " "-1}]}"
+     ,
+     "t.json:1:305: $.steps[0].returns_at_s: expected a number >= 0, got -1"},
+    {"tolerance_s without returns_at_s", "{" BASE
+     ", 'steps': [{'op': 'spawn', 'instance': 'web', 'tolerance_s': " "1}]}",
+     "t.json:1:289: $.steps[0].tolerance_s: \"tolerance_s\" without "
+     "\"returns_at_s\""},
+    {"time check without at_s", "{" BASE ", 'steps': [{'check': 'time'}]}",
+     "t.json:1:254: $.steps[0]: missing required key \"at_s\""},
+    {"time check tolerance not a number", "{" BASE
+     ", 'steps': [{'check': 'time', 'at_s': 1, 'tolerance_s': 'x'}]}",
+     "t.json:1:298: $.steps[0].tolerance_s: expected a number, got string"},
+    {"event time unknown key", "{" BASE
+     ", 'steps': [{'check': 'events', 'instance': 'web', 'events': "
+     "[{'event': 'STARTED', 'at': 1}]}]}",
+     "t.json:1:325: $.steps[0].events[0].at: unknown key; expected "
+     "one of event, at_s, tolerance_s"},
+    {"event time without event", "{" BASE
+     ", 'steps': [{'check': 'events', 'instance': 'web', 'events': "
+     "[{'at_s': 1}]}]}",
+     "t.json:1:304: $.steps[0].events[0]: missing required key \"event\""},
+    {"event time event misspelt", "{" BASE
+     ", 'steps': [{'check': 'events', 'instance': 'web', 'events': "
+     "[{'event': 'STARTD', 'at_s': 1}]}]}",
+     "t.json:1:314: $.steps[0].events[0].event: expected one of "
+     "STARTED, STOPPED, PAUSED, RESUMED, SUSPENDED, got \"STARTD\"; "
+     "did you mean STARTED?"},
+    {"bad XPath", "{" BASE
+     ", 'steps': [{'check': 'xml', 'instance': 'web', 'xpath': "
+     "{'count(/domain/devices/disk': 1}}]}",
+     "t.json:1:300: $.steps[0].xpath[\"count(/domain/devices/disk\"]: "
+     "invalid XPath expression 'count(/domain/devices/disk'"},
+    {"XPath value an array", "{" BASE
+     ", 'steps': [{'check': 'xml', 'instance': 'web', 'xpath': "
+     "{'/domain/name': ['web']}}]}",
+     "t.json:1:316: $.steps[0].xpath[\"/domain/name\"]: expected a "
+     "string, a number or a boolean, got array"},
+    {"XPath empty", "{" BASE
+     ", 'steps': [{'check': 'xml', 'instance': 'web', 'xpath': {}}]}",
+     "t.json:1:299: $.steps[0].xpath: expected at least one XPath expression"},
+    {"xml without instance", "{" BASE
+     ", 'steps': [{'check': 'xml', 'xpath': {'/domain': 'x'}}]}",
+     "t.json:1:254: $.steps[0]: missing required key \"instance\""},
+    {"xml inactive not a bool", "{" BASE
+     ", 'steps': [{'check': 'xml', 'instance': 'web', 'inactive': 1, "
+     "'xpath': {'/domain': 'x'}}]}",
+     "t.json:1:302: $.steps[0].inactive: expected true or false, got integer"},
+    {"volumes without names", "{" BASE
+     ", 'steps': [{'check': 'volumes', 'host': 'h1'}]}",
+     "t.json:1:254: $.steps[0]: a volumes check needs \"exist\" "
+     "and/or \"absent\""},
+    {"volumes on an unknown host", "{" BASE
+     ", 'steps': [{'check': 'volumes', 'host': 'h3', 'exist': ['a']}]}",
+     "t.json:1:283: $.steps[0].host: unknown host 'h3'; did you mean h1?"},
+    {"volumes name empty", "{" BASE
+     ", 'steps': [{'check': 'volumes', 'host': 'h1', 'absent': ['']}]}",
+     "t.json:1:300: $.steps[0].absent[0]: expected a non-empty "
+     "string, got \"\""},
+    {"since an unknown label", "{" BASE
+     ", 'steps': [{'op': 'spawn', 'instance': 'web', 'label': "
+     "'boot'}, {'check': 'calls', 'op': 'domain_create', 'count': 1, "
+     "'since': 'bot'}]}",
+     "t.json:1:370: $.steps[1].since: no earlier step is labelled "
+     "'bot'; did you mean boot?"},
+    {"since a later label", "{" BASE
+     ", 'steps': [{'check': 'calls', 'op': 'domain_create', 'count': "
+     "1, 'since': 'boot'}, {'op': 'spawn', 'instance': 'web', "
+     "'label': 'boot'}]}",
+     "t.json:1:317: $.steps[0].since: no earlier step is labelled 'boot'"},
+    {"duplicate label", "{" BASE
+     ", 'steps': [{'wait': 1, 'label': 'a'}, {'wait': 2, 'label': " "'a'}]}",
+     "t.json:1:302: $.steps[1].label: duplicate label 'a', also at steps[0]"},
+    {"external_event without tag", "{" BASE
+     ", 'steps': [{'op': 'external_event', 'instance': 'web', 'name': "
+     "'network-vif-plugged'}]}",
+     "t.json:1:254: $.steps[0]: missing required key \"tag\""},
+    {"node_is_available nodename empty", "{" BASE
+     ", 'steps': [{'op': 'node_is_available', 'host': 'h1', "
+     "'nodename': ''}]}",
+     "t.json:1:308: $.steps[0].nodename: expected a non-empty string, "
+     "got \"\""},
+    {"rescue_image not an image", "{" BASE
+     ", 'steps': [{'op': 'rescue', 'instance': 'web', "
+     "'rescue_image': 'nope.qcow2'}]}",
+     "t.json:1:290: $.steps[0].rescue_image: no image 'nope.qcow2' on "
+     "the instance's host"},
+    {"crash_state unknown", "{'name': 't', " HOSTS
+     ", 'instances': [{'name': 'web', 'host': 'h1', 'flavor': "
+     "{'vcpus': 1, 'memory_mb': 64}, 'guest': {'crash_state': "
+     "'panicked'}}]}",
+     "t.json:1:168: $.instances[0].guest.crash_state: expected one of "
+     "shutoff, crashed, restart, got \"panicked\""},
+    {"crash_state on libvirt",
+     "{'name': 't', 'backends': ['fake', 'libvirt'], " HOSTS
+     ", 'instances': [{'name': 'web', 'host': 'h1', 'flavor': "
+     "{'vcpus': 1, 'memory_mb': 64}, 'guest': {'crash_state': "
+     "'crashed'}}]}",
+     "t.json:1:186: $.instances[0].guest.crash_state: acts only on "
+     "the fake: remove \"libvirt\" from the scenario's backends"},
+    {"pm_suspend_after_s negative", "{'name': 't', " HOSTS
+     ", 'instances': [{'name': 'web', 'host': 'h1', 'flavor': "
+     "{'vcpus': 1, 'memory_mb': 64}, 'guest': {'pm_suspend_after_s': "
+     "-2}}]}",
+     "t.json:1:175: $.instances[0].guest.pm_suspend_after_s: expected "
+     "a number >= 0, got -2"},
+    {"vif_plug_failed of an unknown VIF", "{" BASE
+     ", 'faults': [{'kind': 'vif_plug_failed', 'instance': 'web', "
+     "'vif': 'v2'}]}",
+     "t.json:1:309: $.faults[0].vif: unknown VIF 'v2'; did you mean v1?"},
 };
 
 static void
@@ -1186,7 +1403,14 @@ test_tables(void **state)
 
         assert_non_null(d);
         assert_non_null(d->name);
-        assert_non_null(d->call);
+        /* a call, or a query whose answer a "result" may name keys of */
+        assert_true((d->call != NULL) != (d->query != NULL));
+        /* get_diagnostics' keys name the guest's devices: any may be named */
+        assert_true(!d->query || d->result_keys ||
+                    i == SCN_OP_GET_DIAGNOSTICS);
+        assert_true(has_key(d->keys, "result") == (d->query != NULL));
+        assert_true(has_key(d->keys, "label"));
+        assert_true(has_key(d->keys, "returns_at_s"));
         assert_int_equal(scn_op_from_name(d->name), i);
         assert_true(has_key(d->keys, "op"));
         assert_true(has_key(d->keys, "expect"));
