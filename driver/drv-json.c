@@ -156,6 +156,7 @@ static const cfg_opt cfg_opts[] = {
     OPT(storage_pool, OPT_STRING, 0, JV_NONEMPTY | JV_NOSLASH, NULL),
     OPT(instances_path, OPT_STRING, 0, JV_ABSPATH, NULL),
     OPT(wait_soft_reboot_seconds, OPT_INT, 0, 0, NULL),
+    OPT(wait_for_running_seconds, OPT_INT, 0, 0, NULL),
     OPT(vif_plugging_timeout, OPT_INT, 0, 0, NULL),
     OPT(vif_plugging_is_fatal, OPT_BOOL, 0, 0, NULL),
     OPT(live_migration_bandwidth, OPT_INT, 0, 0, NULL),

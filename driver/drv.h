@@ -66,6 +66,10 @@ typedef struct drv_config {
     char *storage_pool;       /* hv pool for instance disks: "hvd" */
     char *instances_path;     /* "/var/lib/hvd/instances" (logs, console) */
     int wait_soft_reboot_seconds;  /* 120 */
+    /* lifecycle: how long a start (spawn, reboot, power on, resume) waits
+     * for the guest to be RUNNING; the reference waits without end, which
+     * 0 restores. 300 (hvd's own bound, docs/reference-differences.md). */
+    int wait_for_running_seconds;
     int vif_plugging_timeout;      /* seconds, 300; 0 = do not wait */
     bool vif_plugging_is_fatal;    /* true */
     /* live migration (the migration work builds on these) */
