@@ -472,6 +472,8 @@ test_instance_full(void **state)
     assert_true(inst.vifs[1].active);
     assert_string_equal(inst.vifs[2].type, "ethernet");
     assert_string_equal(inst.vifs[2].devname, "tap3");
+    /* no "active": up already, the reference's vif.get('active', True) */
+    assert_true(inst.vifs[2].active);
     assert_string_equal(inst.vifs[2].mac, "fa:16:3e:00:00:03");
 
     assert_string_equal(inst.root_device_name, "/dev/vda");
