@@ -48,6 +48,8 @@ typedef struct rinst {
     drv_kv *props;     /* owned patched properties, or NULL */
     rhost *host;
     belief belief;
+    /* destroyed with destroy_disks false: its volumes stay on purpose */
+    bool disks_kept;
     GPtrArray *events; /* lifecycle names since the last events check */
     int last_id;
 } rinst;
