@@ -470,6 +470,30 @@ test_spawn_cleanup_power_off_error(void **state)
     env_free(e);
 }
 
+/* An error of the clean-up itself (the undefine, flagged and plain) is
+ * the one spawn returns, over the power-off's and the start's: the last
+ * exception out of the reference's try/finally. */
+static void
+test_spawn_cleanup_error_wins(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+
+    (void)state;
+    e->vif_delay_ns = -1;
+    e->cfg.vif_plugging_timeout = 10;
+    env_driver(e);
+    fault(e, HV_OP_DOMAIN_DESTROY, 1, 1, HV_ERR_INTERNAL_ERROR, 0);
+    fault(e, HV_OP_DOMAIN_UNDEFINE, 1, 2, HV_ERR_OPERATION_DENIED, 0);
+    expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
+                DRV_ERR_HYPERVISOR, "spawn, clean-up fails");
+    assert_int_equal(err.hv.code, HV_ERR_OPERATION_DENIED);
+    assert_non_null(strstr(err.message, "undefine"));
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 2);
+    assert_int_equal(fake_host_volume_count(e->h), 1); /* deleted first */
+    env_free(e);
+}
+
 /* Without a fault the timed-out guest is powered off once, then gone; a
  * failed isActive read is returned the same way. */
 static void
@@ -1593,6 +1617,7 @@ main(void)
         cmocka_unit_test(test_spawn_start_fails_no_destroy),
         cmocka_unit_test(test_spawn_cleanup_power_off_error),
         cmocka_unit_test(test_spawn_cleanup_powers_off_active),
+        cmocka_unit_test(test_spawn_cleanup_error_wins),
         cmocka_unit_test(test_spawn_resume_fails_no_cleanup),
         cmocka_unit_test(test_spawn_wait_for_running_bound),
         cmocka_unit_test(test_spawn_wait_for_running_unbounded),
