@@ -88,39 +88,137 @@ create_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
     return rc;
 }
 
-/* Volume k the size of the flavor's root disk (at least 1 GiB), backed by
- * the image at backing (NULL: none). */
+/*
+ * The root disk's size: the flavor's root_gb, or, for root_gb 0, the
+ * image's virtual size, as the reference's image backend takes a size of
+ * 0 to mean "the image's own" (a copy-on-write of the base without a
+ * resize). An image given as a host path has no hv call that reads its
+ * size: 1 GiB stands in for it (docs/reference-differences.md).
+ */
+static int
+root_size(drv *d, const drv_instance *inst, uint64_t *bytes, drv_error *err)
+{
+    hv_vol_info vi;
+    hv_error hv;
+
+    if (inst->flavor.root_gb > 0) {
+        *bytes = inst->flavor.root_gb << 30;
+        return 0;
+    }
+    if (!inst->image.volume) {
+        *bytes = UINT64_C(1) << 30;
+        return 0;
+    }
+    if (hv_vol_get_info(d->conn, d->cfg.storage_pool, inst->image.volume, &vi,
+                        &hv) < 0) {
+        drv_set_hv_error(err, &hv, "size of the image volume", inst);
+        return -1;
+    }
+    *bytes = vi.capacity;
+    return 0;
+}
+
+/* Volume k the size of the flavor's root disk (root_gb 0: the image's
+ * size), backed by the image at backing (NULL: none). */
 int
 drv_create_root_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
                        const char *backing, drv_error *err)
 {
-    uint64_t gib = inst->flavor.root_gb ? inst->flavor.root_gb : 1;
+    uint64_t bytes;
 
-    return create_volume(d, inst, k, gib << 30, backing, inst->image.format,
-                         err);
+    if (root_size(d, inst, &bytes, err) < 0)
+        return -1;
+    return create_volume(d, inst, k, bytes, backing, inst->image.format, err);
+}
+
+/* Whether the flavor and image give the instance volume k (rescue: no). */
+static bool
+planned(const drv_instance *inst, drv_vol_kind k, bool has_backing)
+{
+    switch (k) {
+    case DRV_VOL_ROOT:
+        return has_backing || inst->flavor.root_gb > 0;
+    case DRV_VOL_EPHEMERAL:
+        return inst->flavor.ephemeral_gb > 0;
+    case DRV_VOL_SWAP:
+        return inst->flavor.swap_mb > 0;
+    default:
+        return false;
+    }
+}
+
+/* Volume k of the flavor (root: backed by backing). */
+static int
+create_planned(drv *d, const drv_instance *inst, drv_vol_kind k,
+               const char *backing, drv_error *err)
+{
+    const drv_flavor *f = &inst->flavor;
+
+    switch (k) {
+    case DRV_VOL_ROOT:
+        return drv_create_root_volume(d, inst, DRV_VOL_ROOT, backing, err);
+    case DRV_VOL_EPHEMERAL:
+        return create_volume(d, inst, k, f->ephemeral_gb << 30, NULL, NULL,
+                             err);
+    case DRV_VOL_SWAP:
+        return create_volume(d, inst, k, f->swap_mb << 20, NULL, NULL, err);
+    default:
+        return 0;
+    }
 }
 
 /* Root (backed by the image), ephemeral and swap volumes; all or none. */
 int
 drv_create_disks(drv *d, const drv_instance *inst, drv_error *err)
 {
-    const drv_flavor *f = &inst->flavor;
     char *backing = drv_image_backing_path(d, inst, err);
     int rc = 0;
 
     if (err->kind != DRV_OK)
         return -1;
-    if (backing || f->root_gb > 0)
-        rc = drv_create_root_volume(d, inst, DRV_VOL_ROOT, backing, err);
-    if (rc == 0 && f->ephemeral_gb > 0)
-        rc = create_volume(d, inst, DRV_VOL_EPHEMERAL, f->ephemeral_gb << 30,
-                           NULL, NULL, err);
-    if (rc == 0 && f->swap_mb > 0)
-        rc = create_volume(d, inst, DRV_VOL_SWAP, f->swap_mb << 20, NULL,
-                           NULL, err);
+    for (int k = DRV_VOL_ROOT; rc == 0 && k <= DRV_VOL_SWAP; k++)
+        if (planned(inst, k, backing != NULL))
+            rc = create_planned(d, inst, k, backing, err);
     g_free(backing);
     if (rc < 0)
         drv_delete_instance_volumes(d, inst);
+    return rc;
+}
+
+/*
+ * The reference's _create_images_and_backing before a hard reboot: every
+ * volume the flavor gives the instance that is missing is made again
+ * (the root on the image, which must be there: hvd has no image service
+ * to fetch it from). Volumes that exist are left as they are.
+ */
+int
+drv_ensure_disks(drv *d, const drv_instance *inst, drv_error *err)
+{
+    char *backing = drv_image_backing_path(d, inst, err);
+    int rc = 0;
+
+    if (err->kind != DRV_OK)
+        return -1;
+    for (int k = DRV_VOL_ROOT; rc == 0 && k <= DRV_VOL_SWAP; k++) {
+        char *name;
+        hv_vol_info vi;
+        hv_error hv;
+
+        if (!planned(inst, k, backing != NULL))
+            continue;
+        name = vol_name(inst, k);
+        if (hv_vol_get_info(d->conn, d->cfg.storage_pool, name, &vi, &hv) <
+            0) {
+            if (hv.code == HV_ERR_NO_STORAGE_VOL)
+                rc = create_planned(d, inst, k, backing, err);
+            else {
+                drv_set_hv_error(err, &hv, "looking up a disk", inst);
+                rc = -1;
+            }
+        }
+        g_free(name);
+    }
+    g_free(backing);
     return rc;
 }
 
@@ -147,9 +245,15 @@ plan_keep(disk_plan *p, char *s)
     return s;
 }
 
-static void
+/*
+ * Add volume k to the plan. A volume the flavor gives the instance
+ * (required) must be there: one that is missing fails the plan with a
+ * clear error, never a domain booted without it; an optional one (the
+ * rescue disk of a kernel-only rescue) is left out when absent.
+ */
+static int
 plan_add_vol(drv *d, const drv_instance *inst, disk_plan *p, drv_vol_kind k,
-             const char *bus)
+             const char *bus, bool required, drv_error *err)
 {
     static const char letters[] = "abcdefghijklmnopqrstuvwxyz";
     char *name = vol_name(inst, k);
@@ -158,9 +262,25 @@ plan_add_vol(drv *d, const drv_instance *inst, disk_plan *p, drv_vol_kind k,
     const char *prefix = strcmp(bus, "virtio") == 0 ? "vd" : "sd";
 
     path = hv_vol_get_path(d->conn, d->cfg.storage_pool, name, &hv);
+    if (!path) {
+        int rc = 0;
+
+        if (hv.code != HV_ERR_NO_STORAGE_VOL) {
+            drv_set_hv_error(err, &hv, "looking up a disk", inst);
+            rc = -1;
+        } else if (required) {
+            /* what libvirt answers when a start finds no disk file */
+            drv_error_set(err, DRV_ERR_HYPERVISOR,
+                          "disk %s of instance %s is missing from storage "
+                          "pool %s: the domain would boot without it",
+                          name, inst->uuid, d->cfg.storage_pool);
+            err->hv = hv;
+            rc = -1;
+        }
+        g_free(name);
+        return rc;
+    }
     g_free(name);
-    if (!path || p->n >= 8)
-        return;
     p->disks[p->n] = (drv_disk){
         .path = plan_keep(p, path),
         .format = "qcow2",
@@ -170,13 +290,16 @@ plan_add_vol(drv *d, const drv_instance *inst, disk_plan *p, drv_vol_kind k,
         .source_type = "file",
     };
     p->n++;
+    return 0;
 }
 
-static void
-plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p)
+static int
+plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p,
+           drv_error *err)
 {
     const char *bus = drv_kv_get(inst->image.properties,
                                  inst->image.n_properties, "hw_disk_bus");
+    bool has_backing = inst->image.volume || inst->image.path;
 
     memset(p, 0, sizeof(*p));
     p->keep = g_ptr_array_new_with_free_func(g_free);
@@ -185,13 +308,16 @@ plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p)
     if (rescue) {
         /* blockinfo's rescue mapping: the rescue disk and the root disk,
          * no ephemeral, swap or attached volumes */
-        plan_add_vol(d, inst, p, DRV_VOL_RESCUE, bus);
-        plan_add_vol(d, inst, p, DRV_VOL_ROOT, bus);
-        return;
+        if (plan_add_vol(d, inst, p, DRV_VOL_RESCUE, bus, false, err) < 0 ||
+            (planned(inst, DRV_VOL_ROOT, has_backing) &&
+             plan_add_vol(d, inst, p, DRV_VOL_ROOT, bus, true, err) < 0))
+            return -1;
+        return 0;
     }
-    plan_add_vol(d, inst, p, DRV_VOL_ROOT, bus);
-    plan_add_vol(d, inst, p, DRV_VOL_EPHEMERAL, bus);
-    plan_add_vol(d, inst, p, DRV_VOL_SWAP, bus);
+    for (int k = DRV_VOL_ROOT; k <= DRV_VOL_SWAP; k++)
+        if (planned(inst, k, has_backing) &&
+            plan_add_vol(d, inst, p, k, bus, true, err) < 0)
+            return -1;
     for (unsigned int i = 0;
          i < inst->n_volumes && p->n < G_N_ELEMENTS(p->disks); i++) {
         const drv_bdm *b = &inst->volumes[i];
@@ -213,6 +339,7 @@ plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p)
             .serial = b->volume_id,
         };
     }
+    return 0;
 }
 
 char *
@@ -221,8 +348,9 @@ drv_build_xml(drv *d, const drv_instance *inst, bool rescue, drv_error *err)
     disk_plan plan;
     char *xml;
 
-    plan_disks(d, inst, rescue, &plan);
-    xml = drv_domain_xml(&d->cfg, inst, plan.disks, plan.n, rescue, err);
+    xml = plan_disks(d, inst, rescue, &plan, err) < 0
+              ? NULL
+              : drv_domain_xml(&d->cfg, inst, plan.disks, plan.n, rescue, err);
     plan_clear(&plan);
     return xml;
 }

@@ -70,6 +70,32 @@ flush_delayed(drv *d)
     }
 }
 
+/*
+ * The transition a libvirt lifecycle event is for the compute agent, as
+ * the reference's _event_lifecycle_callback maps it: STOPPED, STARTED,
+ * SUSPENDED (PAUSED to the agent) and RESUMED, whatever the detail (a
+ * post-copy SUSPENDED or RESUMED too); -1 for every other event (defined,
+ * undefined, shutdown, pmsuspended, crashed, reboot, device removed),
+ * which reaches no listener.
+ */
+int
+drv_lifecycle_transition(int hv_type, int hv_detail)
+{
+    (void)hv_detail;
+    switch (hv_type) {
+    case HV_EVENT_STARTED:
+        return DRV_EVENT_STARTED;
+    case HV_EVENT_STOPPED:
+        return DRV_EVENT_STOPPED;
+    case HV_EVENT_SUSPENDED:
+        return DRV_EVENT_PAUSED;
+    case HV_EVENT_RESUMED:
+        return DRV_EVENT_RESUMED;
+    default:
+        return -1;
+    }
+}
+
 static void
 on_hv_event(hv_conn *conn, const hv_event *ev, void *opaque)
 {
@@ -77,25 +103,8 @@ on_hv_event(hv_conn *conn, const hv_event *ev, void *opaque)
     drv_lifecycle_event out = {.time_ns = ev->time_ns};
 
     (void)conn;
-    switch (ev->type) {
-    case HV_EVENT_STARTED:
-        out.transition = DRV_EVENT_STARTED;
-        break;
-    case HV_EVENT_STOPPED:
-        out.transition = DRV_EVENT_STOPPED;
-        break;
-    case HV_EVENT_SUSPENDED:
-        out.transition = DRV_EVENT_PAUSED;
-        break;
-    case HV_EVENT_RESUMED:
-        out.transition = DRV_EVENT_RESUMED;
-        break;
-    case HV_EVENT_PMSUSPENDED:
-        out.transition = DRV_EVENT_SUSPENDED;
-        break;
-    default:
-        return; /* defined, undefined, shutdown, reboot: not lifecycle */
-    }
+    if ((out.transition = drv_lifecycle_transition(ev->type, ev->detail)) < 0)
+        return;
     g_strlcpy(out.uuid, ev->uuid ? ev->uuid : "", sizeof(out.uuid));
     emit_delayed(d, &out);
 }

@@ -156,6 +156,7 @@ static const cfg_opt cfg_opts[] = {
     OPT(storage_pool, OPT_STRING, 0, JV_NONEMPTY | JV_NOSLASH, NULL),
     OPT(instances_path, OPT_STRING, 0, JV_ABSPATH, NULL),
     OPT(wait_soft_reboot_seconds, OPT_INT, 0, 0, NULL),
+    OPT(wait_for_running_seconds, OPT_INT, 0, 0, NULL),
     OPT(vif_plugging_timeout, OPT_INT, 0, 0, NULL),
     OPT(vif_plugging_is_fatal, OPT_BOOL, 0, 0, NULL),
     OPT(live_migration_bandwidth, OPT_INT, 0, 0, NULL),
@@ -530,6 +531,10 @@ load_vif(jv_ctx *c, json_t *obj, drv_vif *vif)
         jv_fail(c, false, "expected an object, got %s", jv_type_name(obj));
         return -1;
     }
+    /* no "active": up already, as the reference's vif.get('active', True)
+     * in _get_neutron_events has it (a cache that may be stale is not
+     * waited on) */
+    vif->active = true;
     if (jv_check_keys(c, obj, keys) < 0 ||
         jv_get_string(c, obj, "id", true, JV_NONEMPTY, NULL, &vif->id) < 0 ||
         jv_get_string(c, obj, "address", true, 0, check_mac, &vif->mac) < 0 ||

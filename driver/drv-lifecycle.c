@@ -12,14 +12,20 @@
 #include <string.h>
 
 #define DESTROY_ATTEMPTS 3
-/* Bound on waiting for RUNNING after a start (the reference waits forever). */
-#define WAIT_RUNNING_NS (300 * HV_NS_PER_SEC)
 
-/* Poll every 0.5 s until the instance is RUNNING (bounded). */
+/*
+ * Poll every 0.5 s until the instance is RUNNING, as the reference's
+ * _wait_for_boot, _wait_for_reboot and _wait_for_running loops do: an
+ * error reading the state ends the wait with that error. The reference
+ * waits without end; hvd stops after wait_for_running_seconds (0: never)
+ * with InstanceNotRunning, which is the driver's own limit, not a
+ * hypervisor error (a soft reboot does not fall back on it).
+ */
 static int
 wait_for_running(drv *d, const drv_instance *inst, drv_error *err)
 {
-    int64_t deadline = hv_now(d->conn) + WAIT_RUNNING_NS;
+    int64_t limit = (int64_t)d->cfg.wait_for_running_seconds * HV_NS_PER_SEC;
+    int64_t deadline = hv_now(d->conn) + limit;
     drv_info info;
 
     for (;;) {
@@ -27,10 +33,12 @@ wait_for_running(drv *d, const drv_instance *inst, drv_error *err)
             return -1;
         if (info.state == DRV_POWER_RUNNING)
             return 0;
-        if (hv_now(d->conn) >= deadline) {
-            drv_error_set(err, DRV_ERR_HYPERVISOR,
-                          "instance %s did not reach RUNNING (state %s)",
-                          inst->uuid, drv_power_state_name(info.state));
+        if (limit > 0 && hv_now(d->conn) >= deadline) {
+            drv_error_set(err, DRV_ERR_INSTANCE_NOT_RUNNING,
+                          "instance %s did not reach RUNNING within %d s "
+                          "(wait_for_running_seconds; state %s)",
+                          inst->uuid, d->cfg.wait_for_running_seconds,
+                          drv_power_state_name(info.state));
             return -1;
         }
         if (drv_sleep(d, DRV_POLL_NS, err) < 0)
@@ -59,40 +67,68 @@ drv_create_domain(drv *d, const drv_instance *inst, const char *xml,
     return dom;
 }
 
-/* Undo a failed start: no domain left (volumes are the caller's). */
-static void
-cleanup_failed_start(drv *d, const drv_instance *inst)
-{
-    hv_error hv;
-    hv_domain *dom = hv_domain_lookup_by_uuid(d->conn, inst->uuid, &hv);
+static int cleanup_instance(drv *d, const drv_instance *inst,
+                            bool destroy_disks, drv_error *err);
 
-    if (!dom)
-        return;
-    hv_domain_destroy(dom, 0, &hv);
-    if (hv_domain_undefine(dom, HV_UNDEFINE_MANAGED_SAVE | HV_UNDEFINE_NVRAM,
-                           &hv) < 0)
-        hv_domain_undefine(dom, 0, &hv);
-    hv_domain_free(dom);
+/*
+ * Undo a start that failed inside the reference's try (its
+ * _cleanup_failed_start): power the guest off only if there is one and it
+ * is active, then, whatever that gave, clean up as destroy does (VIFs,
+ * volumes when destroy_disks, definition). err holds why the start failed;
+ * an error of the power-off replaces it, and one of the clean-up replaces
+ * both, as Python's try/finally lets the last exception out.
+ */
+static void
+cleanup_failed_start(drv *d, const drv_instance *inst, hv_domain *dom,
+                     bool destroy_disks, drv_error *err)
+{
+    drv_error off, clean;
+    hv_domain_info info;
+    hv_error hv;
+
+    drv_error_reset(&off);
+    drv_error_reset(&clean);
+    if (dom) {
+        /* libvirt's isActive: a domain with a process, paused ones too */
+        if (hv_domain_get_info(dom, &info, &hv) < 0)
+            drv_set_hv_error(&off, &hv, "is_active", inst);
+        else if (info.state != HV_STATE_SHUTOFF &&
+                 hv_domain_destroy(dom, 0, &hv) < 0)
+            drv_set_hv_error(&off, &hv, "power off after a failed start",
+                             inst);
+    }
+    cleanup_instance(d, inst, destroy_disks, &clean);
+    if (clean.kind != DRV_OK)
+        *err = clean;
+    else if (off.kind != DRV_OK)
+        *err = off;
 }
 
 /*
- * Plug VIFs, define and start the domain (paused while VIFs are pending),
- * wait for the plugged notifications, resume. vifs_plugged: skip waiting.
+ * The reference's _create_domain_and_network: plug the VIFs (always, even
+ * when they are plugged already), define and start the domain, paused
+ * while VIF events are awaited (power_on, VIFs not plugged already, a
+ * timeout, inactive VIFs), wait for them, resume. A failure up to and
+ * including the wait undoes the start (cleanup_failed_start, deleting the
+ * volumes if destroy_disks); the resume sits after the reference's try, so
+ * a failed resume is returned as it is, the paused guest left alone.
  */
 static int
 create_domain_and_network(drv *d, const drv_instance *inst, const char *xml,
-                          bool power_on, bool vifs_plugged, drv_error *err)
+                          bool power_on, bool vifs_plugged,
+                          bool destroy_disks, drv_error *err)
 {
-    bool wait = power_on && !vifs_plugged && drv_vifs_pending(d, inst);
-    hv_domain *dom;
+    bool pause = power_on && !vifs_plugged && drv_vifs_pending(d, inst);
+    hv_domain *dom = NULL;
     hv_error hv;
     int got;
 
-    if (!vifs_plugged)
-        drv_plug_vifs(d, inst);
-    if (!(dom = drv_create_domain(d, inst, xml, power_on, wait, err)))
+    drv_plug_vifs(d, inst);
+    /* a start that fails leaves no guest to power off, only a definition
+     * for the clean-up to remove */
+    if (!(dom = drv_create_domain(d, inst, xml, power_on, pause, err)))
         goto error;
-    if (wait) {
+    if (pause) {
         got = drv_wait_for_vifs(d, inst, err);
         if (got < 0)
             goto error;
@@ -106,15 +142,16 @@ create_domain_and_network(drv *d, const drv_instance *inst, const char *xml,
         }
         if (hv_domain_resume(dom, &hv) < 0) {
             drv_set_hv_error(err, &hv, "resume", inst);
-            goto error;
+            hv_domain_free(dom);
+            return -1;
         }
     }
     hv_domain_free(dom);
     return 0;
 
 error:
+    cleanup_failed_start(d, inst, dom, destroy_disks, err);
     hv_domain_free(dom);
-    cleanup_failed_start(d, inst);
     return -1;
 }
 
@@ -132,11 +169,20 @@ check_instance(const drv_instance *inst, drv_error *err)
     return 0;
 }
 
+/*
+ * The reference's spawn: images, XML, _create_domain_and_network (which
+ * cleans up after itself, volumes included), then the wait for RUNNING,
+ * which sits outside any try: its failure, like a failed resume, is
+ * returned with the guest left for the caller's destroy (the compute
+ * manager's _shutdown_instance). A failure before the domain (disks, XML)
+ * leaves no volume behind (hvd's all-or-none, where the reference leaves
+ * that to the manager too).
+ */
 int
 drv_spawn(drv *d, const drv_instance *inst, bool power_on, drv_error *err)
 {
     char *xml = NULL;
-    int exists;
+    int exists, ret = -1;
 
     drv_error_reset(err);
     if (check_instance(inst, err) < 0)
@@ -155,25 +201,22 @@ drv_spawn(drv *d, const drv_instance *inst, bool power_on, drv_error *err)
         drv_remove_instance_dir(d, inst);
         return -1;
     }
-    if (drv_ensure_console_log(d, inst, err) < 0)
-        goto error;
-    if (!(xml = drv_build_xml(d, inst, false, err)))
-        goto error;
-    if (create_domain_and_network(d, inst, xml, power_on, false, err) < 0)
-        goto error;
-    if (power_on && wait_for_running(d, inst, err) < 0) {
-        cleanup_failed_start(d, inst);
-        goto error;
+    if (drv_ensure_console_log(d, inst, err) < 0 ||
+        !(xml = drv_build_xml(d, inst, false, err))) {
+        drv_delete_instance_volumes(d, inst);
+        drv_remove_instance_dir(d, inst);
+        goto cleanup;
     }
-    g_free(xml);
-    return 0;
+    if (create_domain_and_network(d, inst, xml, power_on, false, true,
+                                  err) < 0)
+        goto cleanup;
+    if (power_on && wait_for_running(d, inst, err) < 0)
+        goto cleanup;
+    ret = 0;
 
-error:
+cleanup:
     g_free(xml);
-    drv_unplug_vifs(d, inst);
-    drv_delete_instance_volumes(d, inst);
-    drv_remove_instance_dir(d, inst);
-    return -1;
+    return ret;
 }
 
 /* ---- destroy ---- */
@@ -183,6 +226,9 @@ error:
  * OPERATION_INVALID is fine if it is already shut off, OPERATION_TIMEOUT is
  * a power-off failure, SYSTEM_ERROR/EBUSY is tried up to three times; then
  * wait until it is off, and destroy again if it was started meanwhile.
+ * The reference takes the old ID from the domain it holds, with no call
+ * that can fail: here a failed read of it is no reason to leave the guest
+ * running, so the destroy call is made anyway (with -1 as the old ID).
  */
 int
 drv_destroy_domain(drv *d, const drv_instance *inst, int attempt,
@@ -198,10 +244,8 @@ drv_destroy_domain(drv *d, const drv_instance *inst, int attempt,
             return -1;
         drv_error_reset(err);
     } else {
-        int state = drv_guest_state(d, inst, dom, &old_id, err);
-
-        if (state < 0 && err->kind != DRV_ERR_INSTANCE_NOT_FOUND)
-            goto fail;
+        if (drv_guest_state(d, inst, dom, &old_id, err) < 0)
+            old_id = -1;
         drv_error_reset(err);
         if (hv_domain_destroy(dom, 0, &hv) < 0) {
             bool okay = false;
@@ -209,9 +253,11 @@ drv_destroy_domain(drv *d, const drv_instance *inst, int attempt,
             if (hv.code == HV_ERR_NO_DOMAIN) {
                 okay = true;
             } else if (hv.code == HV_ERR_OPERATION_INVALID) {
-                okay = drv_guest_state(d, inst, dom, NULL, err) ==
-                       DRV_POWER_SHUTDOWN;
-                drv_error_reset(err);
+                int state = drv_guest_state(d, inst, dom, NULL, err);
+
+                if (state < 0)
+                    goto fail; /* the reference lets this error out */
+                okay = state == DRV_POWER_SHUTDOWN;
             } else if (hv.code == HV_ERR_OPERATION_TIMEOUT) {
                 drv_error_set(err, DRV_ERR_INSTANCE_POWER_OFF_FAILURE,
                               "Failed to power off instance: operation time "
@@ -280,19 +326,24 @@ undefine_domain(drv *d, const drv_instance *inst, drv_error *err)
     return ret;
 }
 
-/* After the domain is off: VIFs, volumes, definition. */
+/*
+ * The reference's cleanup, after the domain is off: VIFs (errors
+ * ignored), the instance's volumes when destroy_disks (its
+ * delete_instance_files), and last the definition, whose failure is
+ * returned. Volumes kept by destroy_disks=false stay for the caller.
+ */
 static int
 cleanup_instance(drv *d, const drv_instance *inst, bool destroy_disks,
                  drv_error *err)
 {
     drv_unplug_vifs(d, inst);
-    /* the reference deletes the instance files before it undefines */
-    if (destroy_disks)
+    if (destroy_disks) {
+        drv_delete_instance_volumes(d, inst);
+        /* the reference deletes the instance files before it undefines */
         drv_cleanup_instance_files(d, inst);
+    }
     if (undefine_domain(d, inst, err) < 0)
         return -1;
-    if (destroy_disks)
-        drv_delete_instance_volumes(d, inst);
     return 0;
 }
 
@@ -309,8 +360,11 @@ drv_destroy(drv *d, const drv_instance *inst, bool destroy_disks,
 /* ---- reboot ---- */
 
 /*
- * Hard reboot: destroy, undefine, define from fresh XML, start (VIFs are
- * plugged already), wait for RUNNING.
+ * The reference's _hard_reboot: destroy, undefine, make again the disks
+ * that are missing (its _create_images_and_backing), define from fresh
+ * XML and start through _create_domain_and_network (VIFs plugged again,
+ * no VIF events awaited), then wait for RUNNING. A failed start is undone
+ * but keeps the instance's volumes (docs/reference-differences.md).
  */
 static int
 hard_reboot(drv *d, const drv_instance *inst, drv_error *err)
@@ -321,12 +375,14 @@ hard_reboot(drv *d, const drv_instance *inst, drv_error *err)
     if (drv_destroy_domain(d, inst, 1, err) < 0 ||
         undefine_domain(d, inst, err) < 0)
         return -1;
-    /* the reference's fileutils.ensure_tree(instance_dir) */
-    if (drv_create_instance_dir(d, inst, err) < 0)
+    /* the reference's fileutils.ensure_tree(instance_dir), then its
+     * _create_images_and_backing */
+    if (drv_create_instance_dir(d, inst, err) < 0 ||
+        drv_ensure_disks(d, inst, err) < 0)
         return -1;
     if (!(xml = drv_build_xml(d, inst, false, err)))
         return -1;
-    rc = create_domain_and_network(d, inst, xml, true, true, err);
+    rc = create_domain_and_network(d, inst, xml, true, true, false, err);
     g_free(xml);
     if (rc < 0)
         return -1;
@@ -334,9 +390,15 @@ hard_reboot(drv *d, const drv_instance *inst, drv_error *err)
 }
 
 /*
- * Soft reboot: ACPI shutdown, then watch for up to wait_soft_reboot_seconds
- * for a new domain ID; off (or crashed) → start it again; running with a
- * new ID → the guest rebooted by itself. 1 done, 0 fall back to hard.
+ * The reference's _soft_reboot: ACPI shutdown (if running), then look
+ * once a second, for wait_soft_reboot_seconds, for a new domain ID; off
+ * (or crashed) with a new ID: start it again and wait for RUNNING;
+ * running with a new ID: the guest rebooted by itself. Returns 1 done,
+ * 0 to fall back to a hard reboot: a hypervisor error of the shutdown or
+ * the start (the reference's libvirtError) or no new ID in time; -1 with
+ * err for every other failure (lookups and state reads, which the
+ * reference raises as Nova exceptions, and the wait for RUNNING), which
+ * reboot returns without a hard reboot.
  */
 static int
 soft_reboot(drv *d, const drv_instance *inst, drv_error *err)
@@ -350,7 +412,7 @@ soft_reboot(drv *d, const drv_instance *inst, drv_error *err)
     if ((state = drv_guest_state(d, inst, dom, &old_id, err)) < 0)
         goto cleanup;
     if (state == DRV_POWER_RUNNING && hv_domain_shutdown(dom, 0, &hv) < 0) {
-        ret = 0; /* a libvirt error here means: try hard */
+        ret = 0;
         goto cleanup;
     }
     for (int x = 0; x < d->cfg.wait_soft_reboot_seconds; x++) {
@@ -388,10 +450,9 @@ drv_reboot(drv *d, const drv_instance *inst, drv_reboot_type type,
     drv_error_reset(err);
     if (type == DRV_REBOOT_SOFT) {
         int rc = soft_reboot(d, inst, err);
-        if (rc == 1)
-            return 0;
-        if (rc < 0 && err->kind != DRV_ERR_HYPERVISOR)
-            return -1;
+
+        if (rc != 0)
+            return rc > 0 ? 0 : -1;
         drv_error_reset(err); /* soft failed: hard reboot */
     }
     return hard_reboot(d, inst, err);
@@ -399,61 +460,83 @@ drv_reboot(drv *d, const drv_instance *inst, drv_reboot_type type,
 
 /* ---- power ---- */
 
-/*
- * ACPI shutdown, checked every second for timeout seconds and re-sent
- * every retry_interval seconds. true if the instance shut down.
- */
+/* The shutdown states of the reference's _clean_shutdown. */
 static bool
+is_shut_down(int state)
+{
+    return state == DRV_POWER_SHUTDOWN || state == DRV_POWER_CRASHED;
+}
+
+/*
+ * The reference's _clean_shutdown: ACPI shutdown, then look once a second
+ * for timeout seconds, re-sending it every retry_interval seconds. No
+ * domain at first: nothing to wait for. The first request, and every
+ * lookup and state read, return their error; only a re-sent request may
+ * fail (the guest may have just gone off), and then the next look comes
+ * at once, without the second's sleep. Returns 1 shut down, 0 not in
+ * time, -1 with err.
+ */
+static int
 clean_shutdown(drv *d, const drv_instance *inst, int timeout,
                int retry_interval, drv_error *err)
 {
     hv_domain *dom = drv_get_guest(d, inst, err);
     hv_error hv;
-    int state, countdown = retry_interval;
-    bool done = false;
+    int state, countdown = retry_interval, ret = -1;
 
     if (!dom) {
+        if (err->kind != DRV_ERR_INSTANCE_NOT_FOUND)
+            return -1;
         drv_error_reset(err); /* gone: nothing to wait for */
-        return true;
+        return 1;
     }
-    state = drv_guest_state(d, inst, dom, NULL, err);
-    if (state == DRV_POWER_SHUTDOWN || state == DRV_POWER_CRASHED) {
-        hv_domain_free(dom);
-        return true;
+    if ((state = drv_guest_state(d, inst, dom, NULL, err)) < 0)
+        goto cleanup;
+    if (is_shut_down(state)) {
+        ret = 1;
+        goto cleanup;
     }
-    drv_error_reset(err);
-    hv_domain_shutdown(dom, 0, &hv);
+    if (hv_domain_shutdown(dom, 0, &hv) < 0) {
+        drv_set_hv_error(err, &hv, "shutdown", inst);
+        goto cleanup;
+    }
     for (int sec = 0; sec < timeout; sec++) {
-        state = drv_guest_state(d, inst, dom, NULL, err);
-        drv_error_reset(err);
-        if (state == DRV_POWER_SHUTDOWN || state == DRV_POWER_CRASHED ||
-            state < 0) {
-            done = true;
-            break;
+        hv_domain_free(dom);
+        if (!(dom = drv_get_guest(d, inst, err)))
+            return -1;
+        if ((state = drv_guest_state(d, inst, dom, NULL, err)) < 0)
+            goto cleanup;
+        if (is_shut_down(state)) {
+            ret = 1;
+            goto cleanup;
         }
         if (countdown == 0) {
             countdown = retry_interval;
-            /* the guest may have just gone off: an error here is fine */
             if (hv_domain_shutdown(dom, 0, &hv) < 0)
                 continue;
         } else {
             countdown--;
         }
         if (drv_sleep(d, HV_NS_PER_SEC, err) < 0)
-            break;
+            goto cleanup;
     }
+    ret = 0;
+
+cleanup:
     hv_domain_free(dom);
-    return done;
+    return ret;
 }
 
+/* The reference's power_off: a clean shutdown if timeout, whose errors
+ * are returned (the guest is then not destroyed); then destroy. */
 int
 drv_power_off(drv *d, const drv_instance *inst, int timeout,
               int retry_interval, drv_error *err)
 {
     drv_error_reset(err);
-    if (timeout > 0)
-        clean_shutdown(d, inst, timeout, retry_interval, err);
-    drv_error_reset(err);
+    if (timeout > 0 &&
+        clean_shutdown(d, inst, timeout, retry_interval, err) < 0)
+        return -1;
     return drv_destroy_domain(d, inst, 1, err);
 }
 
@@ -521,6 +604,8 @@ drv_existing_domain_xml(drv *d, const drv_instance *inst, drv_error *err)
     return xml;
 }
 
+/* The reference's resume: the existing XML through
+ * _create_domain_and_network (VIFs plugged again), then wait for RUNNING. */
 int
 drv_resume(drv *d, const drv_instance *inst, drv_error *err)
 {
@@ -530,7 +615,7 @@ drv_resume(drv *d, const drv_instance *inst, drv_error *err)
     drv_error_reset(err);
     if (!(xml = drv_existing_domain_xml(d, inst, err)))
         return -1;
-    rc = create_domain_and_network(d, inst, xml, true, true, err);
+    rc = create_domain_and_network(d, inst, xml, true, true, false, err);
     g_free(xml);
     if (rc < 0)
         return -1;

@@ -81,6 +81,9 @@ void drv_set_not_found(drv_error *err, const drv_instance *inst,
 
 /* ---- drv-events.c ---- */
 
+/* The drv_event_transition of an hv lifecycle event (type, detail), as
+ * the reference maps it, or -1 if it is none. */
+int drv_lifecycle_transition(int hv_type, int hv_detail);
 /* Register on_hv_event with the connection; marks events_registered. */
 int drv_register_events(drv *d, hv_error *hv);
 /* Let ns pass on the hv clock, emitting delayed events when due. */
@@ -141,15 +144,21 @@ char *drv_image_backing_path(drv *d, const drv_instance *inst,
 void drv_delete_volume(drv *d, const drv_instance *inst, drv_vol_kind k);
 /* Delete all of inst's own volumes; absent ones are ignored. */
 void drv_delete_instance_volumes(drv *d, const drv_instance *inst);
-/* Create volume k (qcow2) the size of the flavor's root disk, at least
- * 1 GiB, backed by the image at backing (NULL: none); DiskFull on ENOSPC,
- * else the hv error. */
+/* Create volume k (qcow2) the size of the flavor's root disk (root_gb 0:
+ * the image volume's virtual size; 1 GiB for an image given by path),
+ * backed by the image at backing (NULL: none); DiskFull on ENOSPC, else
+ * the hv error. */
 int drv_create_root_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
                            const char *backing, drv_error *err);
 /* Root, ephemeral and swap volumes per the flavor: all or none. */
 int drv_create_disks(drv *d, const drv_instance *inst, drv_error *err);
-/* Domain XML (g_free) for inst with its disks as they stand (rescue:
- * rescue disk first). NULL with err set. */
+/* Create again those of the flavor's volumes that are missing (the
+ * reference's _create_images_and_backing); existing ones are kept. */
+int drv_ensure_disks(drv *d, const drv_instance *inst, drv_error *err);
+/* Domain XML (g_free) for inst with its disks (rescue: rescue disk first,
+ * if there is one). A volume the flavor gives the instance that is missing
+ * fails with a HypervisorError naming it: no domain leaves a disk out. NULL
+ * with err set. */
 char *drv_build_xml(drv *d, const drv_instance *inst, bool rescue,
                     drv_error *err);
 

@@ -186,6 +186,7 @@ drv_config_defaults(drv_config *cfg)
     cfg->storage_pool = g_strdup(DRV_DEFAULT_STORAGE_POOL);
     cfg->instances_path = g_strdup(DRV_DEFAULT_INSTANCES_PATH);
     cfg->wait_soft_reboot_seconds = 120;
+    cfg->wait_for_running_seconds = 300;
     cfg->vif_plugging_timeout = 300;
     cfg->vif_plugging_is_fatal = true;
     cfg->live_migration_bandwidth = 0;

@@ -68,6 +68,10 @@ typedef struct drv_config {
     char *storage_pool;       /* hv pool for instance disks: "hvd" */
     char *instances_path;     /* "/var/lib/hvd/instances" (logs, console) */
     int wait_soft_reboot_seconds;  /* 120 */
+    /* lifecycle: how long a start (spawn, reboot, power on, resume) waits
+     * for the guest to be RUNNING; the reference waits without end, which
+     * 0 restores. 300 (hvd's own bound, docs/reference-differences.md). */
+    int wait_for_running_seconds;
     int vif_plugging_timeout;      /* seconds, 300; 0 = do not wait */
     bool vif_plugging_is_fatal;    /* true */
     /* live migration (the migration work builds on these) */
@@ -337,11 +341,15 @@ int drv_get_num_instances(drv *d, drv_error *err);
 /*
  * Create disks, define the domain, start it (paused while VIFs are pending,
  * then resumed once plugged) and wait for RUNNING. power_on=false leaves it
- * SHUTDOWN. On failure the host is as before: no domain, no volumes.
+ * SHUTDOWN. A failure up to the VIF wait leaves the host as before: no
+ * domain, no volumes. As in the reference, a failed resume after the VIF
+ * wait, or a failed wait for RUNNING, is returned with the guest left as
+ * it is, for the caller's drv_destroy (the compute manager's part).
  */
 int drv_spawn(drv *d, const drv_instance *inst, bool power_on,
               drv_error *err);
-/* destroy + cleanup (VIFs, volumes, files, undefine). */
+/* destroy + cleanup (VIFs, volumes unless destroy_disks is false,
+ * undefine). */
 int drv_destroy(drv *d, const drv_instance *inst, bool destroy_disks,
                 drv_error *err);
 
@@ -349,7 +357,9 @@ typedef enum { DRV_REBOOT_SOFT, DRV_REBOOT_HARD } drv_reboot_type;
 int drv_reboot(drv *d, const drv_instance *inst, drv_reboot_type type,
                drv_error *err);
 /* Clean shutdown for up to timeout s, re-sending ACPI every retry_interval
- * s, then destroy. timeout 0: destroy at once. */
+ * s, then destroy. timeout 0: destroy at once. An error of the first
+ * request, or of a lookup or state read while waiting, is returned and the
+ * guest is not destroyed. */
 int drv_power_off(drv *d, const drv_instance *inst, int timeout,
                   int retry_interval, drv_error *err);
 int drv_power_on(drv *d, const drv_instance *inst, drv_error *err);
@@ -552,7 +562,7 @@ typedef enum {
     DRV_EVENT_STOPPED,
     DRV_EVENT_PAUSED,
     DRV_EVENT_RESUMED,
-    DRV_EVENT_SUSPENDED,
+    DRV_EVENT_SUSPENDED, /* the contract's; the libvirt driver never emits it */
 } drv_event_transition;
 const char *drv_event_name(int transition);
 

@@ -136,7 +136,8 @@ volumes_of(rhost *h, const char *uuid, const char *pool)
 
 /*
  * Invariants: an alive instance has a domain on exactly one host; a gone
- * one (destroyed, or a failed spawn) has no domain and no volume anywhere.
+ * one (destroyed, or a failed spawn) has no domain and no volume anywhere,
+ * save the volumes a destroy with destroy_disks false kept on purpose.
  * Hosts that cannot be reached are left out.
  */
 void
@@ -168,13 +169,16 @@ rn_check_invariants(runner *r)
         if (ri->belief == BELIEF_ALIVE && all_reachable && where != 1)
             rn_fail(r, "invariant: instance %s should be on exactly one host, "
                        "is on %u", ri->spec->name, where);
+        if (ri->belief == BELIEF_GONE && ri->disks_kept)
+            vols = 0;
         if (ri->belief == BELIEF_GONE && (where || vols))
             rn_fail(r, "invariant: instance %s is gone but left %u domain(s) "
                        "and %u volume(s)", ri->spec->name, where, vols);
     }
 }
 
-/* Nothing leaked at the end: every domain and volume is accounted for. */
+/* Nothing leaked at the end: every domain and volume is accounted for (a
+ * live instance's, or one a destroy kept with destroy_disks false). */
 void
 rn_check_leaks(runner *r)
 {
@@ -205,7 +209,9 @@ rn_check_leaks(runner *r)
                     known |= strcmp(r->s->images[i].name, *p) == 0;
                 for (unsigned int i = 0; i < r->s->n_instances; i++)
                     known |= g_str_has_prefix(*p, r->insts[i].inst.uuid) &&
-                             r->insts[i].belief == BELIEF_ALIVE;
+                             (r->insts[i].belief == BELIEF_ALIVE ||
+                              (r->insts[i].belief == BELIEF_GONE &&
+                               r->insts[i].disks_kept));
                 /* on a real host, only the scenario's own uuids count */
                 bool ours = r->fake;
                 for (unsigned int i = 0; !ours && i < r->s->n_instances; i++)

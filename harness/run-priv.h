@@ -48,6 +48,8 @@ typedef struct rinst {
     drv_kv *props;     /* owned patched properties, or NULL */
     rhost *host;
     belief belief;
+    /* destroyed with destroy_disks false: its volumes stay on purpose */
+    bool disks_kept;
     GPtrArray *events; /* lifecycle names since the last events check */
     GArray *event_times; /* int64_t trace time of each, parallel */
     int last_id;

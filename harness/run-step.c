@@ -147,6 +147,10 @@ run_op(runner *r, unsigned int idx, const scn_step *st)
         return;
     /* what the runner now believes */
     update_belief(ri, rc == 0 ? desc->on_ok : desc->on_error);
+    if (rc == 0 && st->op == SCN_OP_DESTROY)
+        ri->disks_kept = !st->destroy_disks;
+    else if (rc == 0 && st->op == SCN_OP_SPAWN)
+        ri->disks_kept = false;
     /* a successful operation leaves the power state the contract says */
     want_state = rc == 0 ? expected_state(desc, st) : -1;
     if (want_state == -2 && rn_observe(ri, &state, &id) &&

@@ -2,7 +2,8 @@
  * test-driver-real.c: the driver on qemu:///system with the tiny guest —
  * the same code path the fake tests exercise, on real QEMU: spawn, soft
  * reboot honoured and ignored, power off/on, pause, suspend/resume,
- * destroy. Runs under make check-real (HVD_REAL=1); exit 77 otherwise.
+ * destroy; missing disks made again by a hard reboot, a root disk of the
+ * image's size. Runs under make check-real (HVD_REAL=1); exit 77 otherwise.
  */
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -230,6 +231,77 @@ test_suspend_resume(void **state)
     real_free(r);
 }
 
+/* A hard reboot makes the disks that went missing again (the reference's
+ * _create_images_and_backing) and boots with all of them. */
+static void
+test_hard_reboot_recreates_disks(void **state)
+{
+    real *r = real_new("life-disks", false);
+    char *eph = g_strdup_printf("%s_disk.eph0", r->uuid);
+    hv_domain *dom;
+    hv_vol_info vi;
+    drv_error err;
+    hv_error hv;
+    char *xml;
+
+    (void)state;
+    r->inst.flavor.root_gb = 1;
+    r->inst.flavor.ephemeral_gb = 1;
+    ok(drv_spawn(r->d, &r->inst, true, &err), &err, "spawn");
+    ok(drv_power_off(r->d, &r->inst, 0, 0, &err), &err, "power off");
+    assert_int_equal(hv_vol_delete(r->conn, r->cfg.storage_pool, eph, &hv),
+                     0);
+    ok(drv_reboot(r->d, &r->inst, DRV_REBOOT_HARD, &err), &err,
+       "hard reboot with the ephemeral disk missing");
+    assert_int_equal(info_of(r).state, DRV_POWER_RUNNING);
+    assert_int_equal(hv_vol_get_info(r->conn, r->cfg.storage_pool, eph, &vi,
+                                     &hv), 0);
+    assert_int_equal(vi.capacity, UINT64_C(1) << 30);
+    assert_non_null(dom = hv_domain_lookup_by_uuid(r->conn, r->uuid, &hv));
+    assert_non_null(xml = hv_domain_get_xml(dom, 0, &hv));
+    assert_non_null(strstr(xml, eph));
+    g_free(xml);
+    hv_domain_free(dom);
+    g_free(eph);
+    real_free(r);
+}
+
+/* root_gb 0: the root disk takes the image volume's virtual size. */
+static void
+test_root_gb_zero_image_size(void **state)
+{
+    real *r = real_new("life-size", false);
+    char *img = g_strdup_printf("hvd-life-img-%d.qcow2", (int)getpid());
+    char *root = g_strdup_printf("%s_disk", r->uuid);
+    hv_vol_spec spec = {.name = img, .capacity = UINT64_C(3) << 30,
+                        .format = "qcow2"};
+    hv_vol_info vi;
+    drv_error err;
+    hv_error hv;
+
+    (void)state;
+    assert_int_equal(hv_vol_create(r->conn, r->cfg.storage_pool, &spec, &hv),
+                     0);
+    r->inst.image.volume = img;
+    r->inst.image.format = "qcow2";
+    r->inst.flavor.root_gb = 0;
+    ok(drv_spawn(r->d, &r->inst, true, &err), &err, "spawn");
+    assert_int_equal(hv_vol_get_info(r->conn, r->cfg.storage_pool, root, &vi,
+                                     &hv), 0);
+    assert_int_equal(vi.capacity, UINT64_C(3) << 30);
+    assert_string_equal(vi.backing_format, "qcow2");
+    real_free(r);
+    {
+        hv_conn *c = hv_libvirt_open("qemu:///system", &hv);
+
+        assert_non_null(c);
+        hv_vol_delete(c, DRV_DEFAULT_STORAGE_POOL, img, &hv);
+        hv_conn_close(c);
+    }
+    g_free(root);
+    g_free(img);
+}
+
 int
 main(void)
 {
@@ -238,6 +310,8 @@ main(void)
         cmocka_unit_test(test_soft_reboot_honoured),
         cmocka_unit_test(test_soft_reboot_ignored),
         cmocka_unit_test(test_suspend_resume),
+        cmocka_unit_test(test_hard_reboot_recreates_disks),
+        cmocka_unit_test(test_root_gb_zero_image_size),
     };
     const char *realv = getenv("HVD_REAL");
 

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "drv-priv.h"
 #include "drv.h"
 #include "fake.h"
 #include "fault.h"
@@ -33,6 +34,10 @@ typedef struct env {
     unsigned int calls[HV_OP__COUNT]; /* hv calls seen by the 'after' hook */
     fault_set *faults;
     GPtrArray *plugs; /* pending_plug*, freed with the env */
+    unsigned int plugged; /* VIFs the driver plugged (hook calls) */
+    /* someone else pauses the guest right after each start (a guest that
+     * never reaches RUNNING), through this connection of their own */
+    hv_conn *pauser;
 } env;
 
 static env *E; /* the current test's environment, for timer callbacks */
@@ -70,6 +75,7 @@ vif_hook(void *opaque, drv *d, const char *uuid, const char *vif_id)
     env *e = opaque;
     pending_plug *p;
 
+    e->plugged++;
     if (e->vif_delay_ns < 0)
         return;
     p = g_new0(pending_plug, 1);
@@ -87,9 +93,16 @@ count_after(void *opaque, hv_conn *conn, const hv_call *call, int rc,
     env *e = opaque;
 
     (void)conn;
-    (void)rc;
     (void)err;
     e->calls[call->op]++;
+    if (e->pauser && call->op == HV_OP_DOMAIN_CREATE && rc == 0) {
+        hv_error hv;
+        hv_domain *dom = hv_domain_lookup_by_name(e->pauser, NAME, &hv);
+
+        assert_non_null(dom);
+        assert_int_equal(hv_domain_suspend(dom, &hv), 0);
+        hv_domain_free(dom);
+    }
 }
 
 static env *
@@ -163,6 +176,8 @@ static void
 env_free(env *e)
 {
     drv_free(e->d);
+    if (e->pauser)
+        hv_conn_close(e->pauser);
     fault_set_detach(e->faults, e->conn);
     fault_set_free(e->faults);
     drv_config_clear(&e->cfg);
@@ -386,12 +401,14 @@ test_spawn_disk_full(void **state)
     env_free(e);
 }
 
-/* Every hv failure along spawn leaves the host as it was. */
+/* Every hv failure inside the reference's try of
+ * _create_domain_and_network leaves the host as it was; the start failed,
+ * so there is no guest to power off (no destroy call). */
 static void
 test_spawn_failures_leave_nothing(void **state)
 {
     static const hv_op ops[] = {HV_OP_DOMAIN_DEFINE, HV_OP_DOMAIN_CREATE,
-                                HV_OP_DOMAIN_RESUME, HV_OP_VOL_CREATE};
+                                HV_OP_VOL_CREATE};
     (void)state;
     for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
         env *e = env_new();
@@ -401,9 +418,207 @@ test_spawn_failures_leave_nothing(void **state)
         fault(e, ops[i], 1, 1, HV_ERR_INTERNAL_ERROR, 0);
         expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
                     DRV_ERR_HYPERVISOR, hv_op_name(ops[i]));
+        assert_int_equal(err.hv.code, HV_ERR_INTERNAL_ERROR);
+        assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 0);
         expect_gone(e);
         env_free(e);
     }
+}
+
+/* A failed start (inactive guest: none to power off) undefines what was
+ * defined and deletes the volumes, as the reference's cleanup does. */
+static void
+test_spawn_start_fails_no_destroy(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+
+    (void)state;
+    env_driver(e);
+    fault(e, HV_OP_DOMAIN_CREATE, 1, 1, HV_ERR_OPERATION_FAILED, 0);
+    expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
+                DRV_ERR_HYPERVISOR, "spawn, start refused");
+    assert_int_equal(err.hv.code, HV_ERR_OPERATION_FAILED);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 0);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 1);
+    expect_gone(e);
+    env_free(e);
+}
+
+/* The VIF wait times out with the guest paused (active): it is powered
+ * off, then cleaned up; an error of that power-off is what spawn returns,
+ * the clean-up done all the same. */
+static void
+test_spawn_cleanup_power_off_error(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+
+    (void)state;
+    e->vif_delay_ns = -1;
+    e->cfg.vif_plugging_timeout = 10;
+    env_driver(e);
+    fault(e, HV_OP_DOMAIN_DESTROY, 1, 1, HV_ERR_INTERNAL_ERROR, 0);
+    expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
+                DRV_ERR_HYPERVISOR, "spawn, power-off of the clean-up fails");
+    assert_int_equal(err.hv.code, HV_ERR_INTERNAL_ERROR);
+    assert_non_null(strstr(err.message, "power off after a failed start"));
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 1);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 1);
+    /* the volumes went all the same */
+    assert_int_equal(fake_host_volume_count(e->h), 1);
+    env_free(e);
+}
+
+/* An error of the clean-up itself (the undefine, flagged and plain) is
+ * the one spawn returns, over the power-off's and the start's: the last
+ * exception out of the reference's try/finally. */
+static void
+test_spawn_cleanup_error_wins(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+
+    (void)state;
+    e->vif_delay_ns = -1;
+    e->cfg.vif_plugging_timeout = 10;
+    env_driver(e);
+    fault(e, HV_OP_DOMAIN_DESTROY, 1, 1, HV_ERR_INTERNAL_ERROR, 0);
+    fault(e, HV_OP_DOMAIN_UNDEFINE, 1, 2, HV_ERR_OPERATION_DENIED, 0);
+    expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
+                DRV_ERR_HYPERVISOR, "spawn, clean-up fails");
+    assert_int_equal(err.hv.code, HV_ERR_OPERATION_DENIED);
+    assert_non_null(strstr(err.message, "undefine"));
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 2);
+    assert_int_equal(fake_host_volume_count(e->h), 1); /* deleted first */
+    env_free(e);
+}
+
+/* Without a fault the timed-out guest is powered off once, then gone; a
+ * failed isActive read is returned the same way. */
+static void
+test_spawn_cleanup_powers_off_active(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+
+    (void)state;
+    e->vif_delay_ns = -1;
+    e->cfg.vif_plugging_timeout = 10;
+    env_driver(e);
+    expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
+                DRV_ERR_VIF_CREATE, "spawn, VIF timeout");
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 1);
+    expect_gone(e);
+    env_free(e);
+
+    e = env_new();
+    e->vif_delay_ns = -1;
+    e->cfg.vif_plugging_timeout = 10;
+    env_driver(e);
+    /* the only domain_get_info of the spawn is the clean-up's isActive */
+    fault(e, HV_OP_DOMAIN_GET_INFO, 1, 1, HV_ERR_INTERNAL_ERROR, 0);
+    expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
+                DRV_ERR_HYPERVISOR, "spawn, isActive fails");
+    assert_non_null(strstr(err.message, "is_active"));
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 0);
+    /* not powered off, so the undefine leaves it running (transient), as
+     * the reference would; the volumes went */
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 1);
+    assert_int_equal(drv_instance_exists(e->d, &e->inst, &err), 1);
+    assert_int_equal(fake_host_volume_count(e->h), 1);
+    expect_ok(drv_destroy(e->d, &e->inst, true, &err), &err, "destroy");
+    expect_gone(e);
+    env_free(e);
+}
+
+/* The resume after the VIF wait sits outside the reference's try: its
+ * error is returned as it is and nothing is cleaned up (the compute
+ * manager destroys the instance); then destroy leaves nothing. */
+static void
+test_spawn_resume_fails_no_cleanup(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+
+    (void)state;
+    env_driver(e);
+    fault(e, HV_OP_DOMAIN_RESUME, 1, 1, HV_ERR_INTERNAL_ERROR, 0);
+    expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
+                DRV_ERR_HYPERVISOR, "spawn, resume fails");
+    assert_int_equal(err.hv.code, HV_ERR_INTERNAL_ERROR);
+    assert_non_null(strstr(err.message, "resume"));
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 0);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 0);
+    assert_int_equal(info_of(e).state, DRV_POWER_PAUSED);
+    assert_int_equal(fake_host_volume_count(e->h), 2);
+    expect_ok(drv_destroy(e->d, &e->inst, true, &err), &err, "destroy");
+    expect_gone(e);
+    env_free(e);
+}
+
+/* A guest that never gets RUNNING: the wait ends at exactly
+ * wait_for_running_seconds with InstanceNotRunning (hvd's bound; the
+ * reference waits for ever), the guest left for the caller's destroy. */
+static void
+test_spawn_wait_for_running_bound(void **state)
+{
+    env *e = env_new();
+    hv_error hv;
+    drv_error err;
+    int64_t t0;
+
+    (void)state;
+    e->vif.active = true;
+    e->cfg.wait_for_running_seconds = 10;
+    e->pauser = fake_conn_open(e->w, "h1", &hv);
+    env_driver(e);
+    t0 = hv_now(e->conn);
+    expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
+                DRV_ERR_INSTANCE_NOT_RUNNING, "spawn, never running");
+    assert_int_equal(hv_now(e->conn) - t0, 10 * SEC);
+    assert_non_null(strstr(err.message, "wait_for_running_seconds"));
+    assert_int_equal(info_of(e).state, DRV_POWER_PAUSED);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 0);
+    expect_ok(drv_destroy(e->d, &e->inst, true, &err), &err, "destroy");
+    expect_gone(e);
+    env_free(e);
+}
+
+/* wait_for_running_seconds 0: as the reference, no bound (here the guest
+ * is unpaused 600 s later, and the spawn returns then). */
+static void
+unpause_later(sim_world *w, void *a, uint64_t b)
+{
+    env *e = a;
+    hv_error hv;
+    hv_domain *dom = hv_domain_lookup_by_name(e->pauser, NAME, &hv);
+
+    (void)w;
+    (void)b;
+    assert_non_null(dom);
+    assert_int_equal(hv_domain_resume(dom, &hv), 0);
+    hv_domain_free(dom);
+}
+
+static void
+test_spawn_wait_for_running_unbounded(void **state)
+{
+    env *e = env_new();
+    hv_error hv;
+    drv_error err;
+    int64_t t0;
+
+    (void)state;
+    e->vif.active = true;
+    e->cfg.wait_for_running_seconds = 0;
+    e->pauser = fake_conn_open(e->w, "h1", &hv);
+    env_driver(e);
+    t0 = hv_now(e->conn);
+    sim_schedule(e->w, t0 + 600 * SEC, unpause_later, e, 0);
+    expect_ok(drv_spawn(e->d, &e->inst, true, &err), &err, "spawn");
+    assert_int_equal(hv_now(e->conn) - t0, 600 * SEC);
+    env_free(e);
 }
 
 static void
@@ -1002,6 +1217,395 @@ test_query(void **state)
     env_free(e);
 }
 
+/* ---- issue 10: lifecycle decisions as the reference makes them ---- */
+
+/* destroy does not need the ID: a failed info read still powers off. */
+static void
+test_destroy_info_fails(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+
+    (void)state;
+    env_driver(e);
+    spawn_ok(e);
+    e->calls[HV_OP_DOMAIN_DESTROY] = 0;
+    fault(e, HV_OP_DOMAIN_GET_INFO, 1, 1, HV_ERR_INTERNAL_ERROR, 0);
+    expect_ok(drv_destroy(e->d, &e->inst, true, &err), &err,
+              "destroy with a failing info read");
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 1);
+    expect_gone(e);
+    env_free(e);
+}
+
+/* destroy_disks false: the domain goes, the volumes stay. */
+static void
+test_destroy_keeps_disks(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+
+    (void)state;
+    e->inst.flavor.ephemeral_gb = 1;
+    env_driver(e);
+    spawn_ok(e);
+    assert_int_equal(fake_host_volume_count(e->h), 3);
+    expect_ok(drv_destroy(e->d, &e->inst, false, &err), &err,
+              "destroy, disks kept");
+    assert_int_equal(fake_host_domain_count(e->h), 0);
+    assert_int_equal(fake_host_volume_count(e->h), 3);
+    env_free(e);
+}
+
+/* power_off: the first ACPI request fails: its error, no destroy. */
+static void
+test_power_off_first_request_fails(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+
+    (void)state;
+    env_driver(e);
+    spawn_booted(e);
+    fault(e, HV_OP_DOMAIN_SHUTDOWN, 1, 1, HV_ERR_OPERATION_FAILED, 0);
+    expect_kind(drv_power_off(e->d, &e->inst, 5, 3, &err), &err,
+                DRV_ERR_HYPERVISOR, "power off, shutdown refused");
+    assert_int_equal(err.hv.code, HV_ERR_OPERATION_FAILED);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 0);
+    assert_int_equal(info_of(e).state, DRV_POWER_RUNNING);
+    env_free(e);
+}
+
+/* power_off: a state read fails while waiting (after 2 s): its error at
+ * that second, the running guest not destroyed. */
+static void
+test_power_off_state_read_fails(void **state)
+{
+    env *e = env_new();
+    fake_guest g;
+    drv_error err;
+    int64_t t0;
+
+    (void)state;
+    fake_guest_defaults(&g);
+    g.honours_acpi = false;
+    fake_guest_set(e->w, NAME, &g);
+    env_driver(e);
+    spawn_booted(e);
+    t0 = hv_now(e->conn);
+    /* reads: before the request, then at 0 s, 1 s, 2 s */
+    fault(e, HV_OP_DOMAIN_GET_INFO, 4, 1, HV_ERR_INTERNAL_ERROR, 0);
+    expect_kind(drv_power_off(e->d, &e->inst, 5, 3, &err), &err,
+                DRV_ERR_HYPERVISOR, "power off, state read fails");
+    assert_int_equal(hv_now(e->conn) - t0, 2 * SEC);
+    assert_int_equal(err.hv.code, HV_ERR_INTERNAL_ERROR);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 0);
+    assert_int_equal(info_of(e).state, DRV_POWER_RUNNING);
+    /* a lookup that fails while waiting: the same */
+    t0 = hv_now(e->conn);
+    fault(e, HV_OP_DOMAIN_LOOKUP_BY_UUID, 3, 1, HV_ERR_INTERNAL_ERROR, 0);
+    expect_kind(drv_power_off(e->d, &e->inst, 5, 3, &err), &err,
+                DRV_ERR_HYPERVISOR, "power off, lookup fails");
+    assert_int_equal(hv_now(e->conn) - t0, SEC);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 0);
+    assert_int_equal(info_of(e).state, DRV_POWER_RUNNING);
+    env_free(e);
+}
+
+/* power_off: a re-sent request that fails is ignored and the loop looks
+ * again at once, without the second's sleep: timeout 5, retry 2 on a
+ * guest that ignores ACPI ends after 4 s instead of 5, then destroys. */
+static void
+power_off_resend(bool fail_resend, int64_t want_ns)
+{
+    env *e = env_new();
+    fake_guest g;
+    drv_error err;
+    int64_t t0;
+
+    fake_guest_defaults(&g);
+    g.honours_acpi = false;
+    fake_guest_set(e->w, NAME, &g);
+    env_driver(e);
+    spawn_booted(e);
+    if (fail_resend)
+        fault(e, HV_OP_DOMAIN_SHUTDOWN, 2, 1, HV_ERR_OPERATION_INVALID, 0);
+    t0 = hv_now(e->conn);
+    expect_ok(drv_power_off(e->d, &e->inst, 5, 2, &err), &err, "power off");
+    assert_int_equal(hv_now(e->conn) - t0, want_ns);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_SHUTDOWN], 2);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 1);
+    assert_int_equal(info_of(e).state, DRV_POWER_SHUTDOWN);
+    env_free(e);
+}
+
+static void
+test_power_off_resend_fails(void **state)
+{
+    (void)state;
+    power_off_resend(false, 5 * SEC);
+    power_off_resend(true, 4 * SEC);
+}
+
+/* A hard reboot, power on, resume and resume_state_on_host_boot plug the
+ * VIFs again (the reference's _create_domain_and_network always does),
+ * without waiting for events (vifs_already_plugged). */
+static void
+test_restarts_plug_vifs(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+    int64_t t0;
+
+    (void)state;
+    env_driver(e);
+    spawn_ok(e);
+    assert_int_equal(e->plugged, 1);
+    e->vif_delay_ns = -1; /* Neutron answers no more: nothing may wait */
+    t0 = hv_now(e->conn);
+    expect_ok(drv_reboot(e->d, &e->inst, DRV_REBOOT_HARD, &err), &err,
+              "hard reboot");
+    assert_int_equal(e->plugged, 2);
+    expect_ok(drv_power_off(e->d, &e->inst, 0, 0, &err), &err, "off");
+    expect_ok(drv_power_on(e->d, &e->inst, &err), &err, "power on");
+    assert_int_equal(e->plugged, 3);
+    expect_ok(drv_suspend(e->d, &e->inst, &err), &err, "suspend");
+    expect_ok(drv_resume(e->d, &e->inst, &err), &err, "resume");
+    assert_int_equal(e->plugged, 4);
+    expect_ok(drv_power_off(e->d, &e->inst, 0, 0, &err), &err, "off");
+    expect_ok(drv_resume_state_on_host_boot(e->d, &e->inst, &err), &err,
+              "resume state on host boot");
+    assert_int_equal(e->plugged, 5);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_RESUME], 1); /* spawn's only */
+    assert_int_equal(hv_now(e->conn) - t0, 0);
+    env_free(e);
+}
+
+/* A hard reboot makes the missing disks again (the reference's
+ * _create_images_and_backing), and boots with every one of them. */
+static void
+test_hard_reboot_recreates_disks(void **state)
+{
+    env *e = env_new();
+    hv_domain *dom;
+    hv_vol_info vi;
+    drv_error err;
+    hv_error hv;
+    char *xml;
+
+    (void)state;
+    e->inst.flavor.ephemeral_gb = 2;
+    e->inst.flavor.swap_mb = 512;
+    env_driver(e);
+    spawn_ok(e);
+    assert_int_equal(fake_host_volume_count(e->h), 4);
+    assert_int_equal(hv_vol_delete(e->conn, e->cfg.storage_pool,
+                                   UUID "_disk", &hv), 0);
+    assert_int_equal(hv_vol_delete(e->conn, e->cfg.storage_pool,
+                                   UUID "_disk.eph0", &hv), 0);
+    e->calls[HV_OP_VOL_CREATE] = 0;
+    expect_ok(drv_reboot(e->d, &e->inst, DRV_REBOOT_HARD, &err), &err,
+              "hard reboot with missing disks");
+    assert_int_equal(e->calls[HV_OP_VOL_CREATE], 2);
+    assert_int_equal(fake_host_volume_count(e->h), 4);
+    assert_int_equal(hv_vol_get_info(e->conn, e->cfg.storage_pool,
+                                     UUID "_disk", &vi, &hv), 0);
+    assert_true(g_str_has_suffix(vi.backing_path, "base.qcow2"));
+    assert_int_equal(hv_vol_get_info(e->conn, e->cfg.storage_pool,
+                                     UUID "_disk.eph0", &vi, &hv), 0);
+    assert_int_equal(vi.capacity, UINT64_C(2) << 30);
+    assert_non_null(dom = hv_domain_lookup_by_uuid(e->conn, UUID, &hv));
+    assert_non_null(xml = hv_domain_get_xml(dom, 0, &hv));
+    assert_non_null(strstr(xml, UUID "_disk\""));
+    assert_non_null(strstr(xml, UUID "_disk.eph0\""));
+    assert_non_null(strstr(xml, UUID "_disk.swap\""));
+    g_free(xml);
+    hv_domain_free(dom);
+    assert_int_equal(info_of(e).state, DRV_POWER_RUNNING);
+    env_free(e);
+}
+
+/* A disk that is missing where a domain is built without a re-creation
+ * (rescue) fails the build with a clear error; the guest is left as it
+ * was, never rebuilt without the disk. */
+static void
+test_missing_disk_never_left_out(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+    hv_error hv;
+    int id;
+
+    (void)state;
+    e->inst.flavor.swap_mb = 256;
+    env_driver(e);
+    spawn_ok(e);
+    id = info_of(e).id;
+    assert_int_equal(hv_vol_delete(e->conn, e->cfg.storage_pool,
+                                   UUID "_disk", &hv), 0);
+    /* a rescue domain has the rescue disk and the root disk only (the
+     * blockinfo rescue mapping): the root disk must be there */
+    expect_kind(drv_rescue(e->d, &e->inst, NULL, &err), &err,
+                DRV_ERR_HYPERVISOR, "rescue without the root disk");
+    assert_int_equal(err.hv.code, HV_ERR_NO_STORAGE_VOL);
+    assert_non_null(strstr(err.message, UUID "_disk of instance"));
+    assert_int_equal(info_of(e).id, id);
+    /* any other failure to find a disk is returned too */
+    expect_ok(drv_reboot(e->d, &e->inst, DRV_REBOOT_HARD, &err), &err,
+              "hard reboot makes it again");
+    fault(e, HV_OP_VOL_GET_PATH, 2, 1, HV_ERR_INTERNAL_ERROR, 0);
+    expect_kind(drv_rescue(e->d, &e->inst, NULL, &err), &err,
+                DRV_ERR_HYPERVISOR, "rescue, a disk lookup fails");
+    assert_int_equal(err.hv.code, HV_ERR_INTERNAL_ERROR);
+    env_free(e);
+}
+
+/* root_gb 0: the root disk (and the rescue disk) take the image's virtual
+ * size, as the reference's image backend does for size 0. */
+static void
+test_root_gb_zero_image_size(void **state)
+{
+    env *e = env_new();
+    hv_vol_spec big = {.name = "big.qcow2", .capacity = UINT64_C(3) << 30,
+                       .format = "qcow2"};
+    hv_vol_info vi;
+    drv_error err;
+    hv_error hv;
+
+    (void)state;
+    assert_int_equal(hv_vol_create(e->conn, e->cfg.storage_pool, &big, &hv),
+                     0);
+    e->inst.image.volume = "big.qcow2";
+    e->inst.flavor.root_gb = 0;
+    env_driver(e);
+    spawn_ok(e);
+    assert_int_equal(hv_vol_get_info(e->conn, e->cfg.storage_pool,
+                                     UUID "_disk", &vi, &hv), 0);
+    assert_int_equal(vi.capacity, UINT64_C(3) << 30);
+    expect_ok(drv_rescue(e->d, &e->inst, NULL, &err), &err, "rescue");
+    assert_int_equal(hv_vol_get_info(e->conn, e->cfg.storage_pool,
+                                     UUID "_disk.rescue", &vi, &hv), 0);
+    assert_int_equal(vi.capacity, UINT64_C(3) << 30);
+    /* the flavor's size, when it gives one */
+    expect_ok(drv_destroy(e->d, &e->inst, true, &err), &err, "destroy");
+    e->inst.flavor.root_gb = 5;
+    spawn_ok(e);
+    assert_int_equal(hv_vol_get_info(e->conn, e->cfg.storage_pool,
+                                     UUID "_disk", &vi, &hv), 0);
+    assert_int_equal(vi.capacity, UINT64_C(5) << 30);
+    /* the image's size cannot be read: spawn fails, nothing left */
+    expect_ok(drv_destroy(e->d, &e->inst, true, &err), &err, "destroy");
+    e->inst.flavor.root_gb = 0;
+    fault(e, HV_OP_VOL_GET_INFO, 1, 1, HV_ERR_INTERNAL_ERROR, 0);
+    expect_kind(drv_spawn(e->d, &e->inst, true, &err), &err,
+                DRV_ERR_HYPERVISOR, "spawn, image size unreadable");
+    assert_int_equal(fake_host_domain_count(e->h), 0);
+    assert_int_equal(fake_host_volume_count(e->h), 2); /* the two images */
+    env_free(e);
+}
+
+/* Soft reboot falls back to hard only on hypervisor errors of the
+ * shutdown or the start; a failing lookup or state read (Nova exceptions
+ * in the reference) and the driver's own wait limit are returned. */
+static void
+test_soft_reboot_fallback_only_on_hv_errors(void **state)
+{
+    env *e = env_new();
+    drv_error err;
+    hv_error hv;
+    int64_t t0;
+
+    (void)state;
+    e->cfg.wait_soft_reboot_seconds = 5;
+    e->cfg.wait_for_running_seconds = 10;
+    env_driver(e);
+    spawn_booted(e);
+    /* the shutdown request fails: hard reboot */
+    fault(e, HV_OP_DOMAIN_SHUTDOWN, 1, 1, HV_ERR_OPERATION_FAILED, 0);
+    expect_ok(drv_reboot(e->d, &e->inst, DRV_REBOOT_SOFT, &err), &err,
+              "soft reboot, shutdown refused");
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 1);
+    drv_wait(e->d, 4 * SEC, &err);
+    /* the start after the guest went off fails: hard reboot */
+    fault(e, HV_OP_DOMAIN_CREATE, 1, 1, HV_ERR_OPERATION_FAILED, 0);
+    expect_ok(drv_reboot(e->d, &e->inst, DRV_REBOOT_SOFT, &err), &err,
+              "soft reboot, start refused");
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 2);
+    drv_wait(e->d, 4 * SEC, &err);
+    /* a state read fails in the loop: returned, no hard reboot */
+    fault(e, HV_OP_DOMAIN_GET_INFO, 3, 1, HV_ERR_INTERNAL_ERROR, 0);
+    expect_kind(drv_reboot(e->d, &e->inst, DRV_REBOOT_SOFT, &err), &err,
+                DRV_ERR_HYPERVISOR, "soft reboot, state read fails");
+    assert_int_equal(err.hv.code, HV_ERR_INTERNAL_ERROR);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 2);
+    drv_wait(e->d, 10 * SEC, &err);
+    expect_ok(drv_power_on(e->d, &e->inst, &err), &err, "power on");
+    drv_wait(e->d, 4 * SEC, &err);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 3);
+    /* a lookup fails in the loop: the same */
+    fault(e, HV_OP_DOMAIN_LOOKUP_BY_UUID, 2, 1, HV_ERR_INTERNAL_ERROR, 0);
+    expect_kind(drv_reboot(e->d, &e->inst, DRV_REBOOT_SOFT, &err), &err,
+                DRV_ERR_HYPERVISOR, "soft reboot, lookup fails");
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 3);
+    drv_wait(e->d, 10 * SEC, &err);
+    expect_ok(drv_power_on(e->d, &e->inst, &err), &err, "power on");
+    drv_wait(e->d, 4 * SEC, &err);
+    /* the guest never gets RUNNING after the soft reboot's start: the
+     * wait limit is returned at its second, no hard reboot */
+    e->pauser = fake_conn_open(e->w, "h1", &hv);
+    t0 = hv_now(e->conn);
+    expect_kind(drv_reboot(e->d, &e->inst, DRV_REBOOT_SOFT, &err), &err,
+                DRV_ERR_INSTANCE_NOT_RUNNING, "soft reboot, never running");
+    /* off 2.1 s after the request, seen at 3 s, started, 10 s of waiting */
+    assert_int_equal(hv_now(e->conn) - t0, 13 * SEC);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_UNDEFINE], 4);
+    env_free(e);
+}
+
+/* Lifecycle events as the reference's _event_lifecycle_callback maps
+ * them: STOPPED, STARTED, SUSPENDED (any detail: PAUSED) and RESUMED (any
+ * detail); PMSUSPENDED, CRASHED, SHUTDOWN, DEFINED, UNDEFINED, reboot and
+ * device removal reach no listener. */
+static void
+test_events_mapping(void **state)
+{
+    static const struct {
+        int type, detail, want;
+    } evs[] = {
+        {HV_EVENT_PMSUSPENDED, 0, -1},
+        {HV_EVENT_PMSUSPENDED, 1, -1},
+        {HV_EVENT_CRASHED, HV_EV_CRASHED_PANICKED, -1},
+        {HV_EVENT_SHUTDOWN, HV_EV_SHUTDOWN_GUEST, -1},
+        {HV_EVENT_SHUTDOWN, HV_EV_SHUTDOWN_HOST, -1},
+        {HV_EVENT_DEFINED, HV_EV_DEFINED_ADDED, -1},
+        {HV_EVENT_UNDEFINED, HV_EV_UNDEFINED_REMOVED, -1},
+        {HV_EVENT_REBOOT, 0, -1},
+        {HV_EVENT_DEVICE_REMOVED, 0, -1},
+        {HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_PAUSED, DRV_EVENT_PAUSED},
+        {HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_MIGRATED, DRV_EVENT_PAUSED},
+        {HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_IOERROR, DRV_EVENT_PAUSED},
+        {HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_POSTCOPY, DRV_EVENT_PAUSED},
+        {HV_EVENT_RESUMED, HV_EV_RESUMED_UNPAUSED, DRV_EVENT_RESUMED},
+        {HV_EVENT_RESUMED, HV_EV_RESUMED_MIGRATED, DRV_EVENT_RESUMED},
+        {HV_EVENT_RESUMED, HV_EV_RESUMED_POSTCOPY, DRV_EVENT_RESUMED},
+        {HV_EVENT_STARTED, HV_EV_STARTED_BOOTED, DRV_EVENT_STARTED},
+        {HV_EVENT_STARTED, HV_EV_STARTED_RESTORED, DRV_EVENT_STARTED},
+        {HV_EVENT_STOPPED, HV_EV_STOPPED_SHUTDOWN, DRV_EVENT_STOPPED},
+        {HV_EVENT_STOPPED, HV_EV_STOPPED_CRASHED, DRV_EVENT_STOPPED},
+        {HV_EVENT_STOPPED, HV_EV_STOPPED_MIGRATED, DRV_EVENT_STOPPED},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(evs); i++)
+        if (drv_lifecycle_transition(evs[i].type, evs[i].detail) !=
+            evs[i].want)
+            fail_msg("%s/%s: want %d, have %d",
+                     hv_event_type_name(evs[i].type),
+                     hv_event_detail_name(evs[i].type, evs[i].detail),
+                     evs[i].want,
+                     drv_lifecycle_transition(evs[i].type, evs[i].detail));
+}
+
 int
 main(void)
 {
@@ -1015,6 +1619,13 @@ main(void)
         cmocka_unit_test(test_spawn_power_off),
         cmocka_unit_test(test_spawn_disk_full),
         cmocka_unit_test(test_spawn_failures_leave_nothing),
+        cmocka_unit_test(test_spawn_start_fails_no_destroy),
+        cmocka_unit_test(test_spawn_cleanup_power_off_error),
+        cmocka_unit_test(test_spawn_cleanup_powers_off_active),
+        cmocka_unit_test(test_spawn_cleanup_error_wins),
+        cmocka_unit_test(test_spawn_resume_fails_no_cleanup),
+        cmocka_unit_test(test_spawn_wait_for_running_bound),
+        cmocka_unit_test(test_spawn_wait_for_running_unbounded),
         cmocka_unit_test(test_spawn_exists),
         cmocka_unit_test(test_destroy),
         cmocka_unit_test(test_destroy_shut_off),
@@ -1039,6 +1650,17 @@ main(void)
         cmocka_unit_test(test_version_check),
         cmocka_unit_test(test_lost_connection),
         cmocka_unit_test(test_query),
+        cmocka_unit_test(test_destroy_info_fails),
+        cmocka_unit_test(test_destroy_keeps_disks),
+        cmocka_unit_test(test_power_off_first_request_fails),
+        cmocka_unit_test(test_power_off_state_read_fails),
+        cmocka_unit_test(test_power_off_resend_fails),
+        cmocka_unit_test(test_restarts_plug_vifs),
+        cmocka_unit_test(test_hard_reboot_recreates_disks),
+        cmocka_unit_test(test_missing_disk_never_left_out),
+        cmocka_unit_test(test_root_gb_zero_image_size),
+        cmocka_unit_test(test_soft_reboot_fallback_only_on_hv_errors),
+        cmocka_unit_test(test_events_mapping),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);

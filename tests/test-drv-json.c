@@ -67,6 +67,7 @@ assert_config_equal(const drv_config *a, const drv_config *b)
     assert_string_equal(a->storage_pool, b->storage_pool);
     assert_string_equal(a->instances_path, b->instances_path);
     assert_int_equal(a->wait_soft_reboot_seconds, b->wait_soft_reboot_seconds);
+    assert_int_equal(a->wait_for_running_seconds, b->wait_for_running_seconds);
     assert_int_equal(a->vif_plugging_timeout, b->vif_plugging_timeout);
     assert_int_equal(a->vif_plugging_is_fatal, b->vif_plugging_is_fatal);
     assert_int_equal(a->live_migration_bandwidth, b->live_migration_bandwidth);
@@ -130,6 +131,7 @@ test_config_defaults(void **state)
     assert_string_equal(cfg.storage_pool, "hvd");
     assert_string_equal(cfg.instances_path, "/var/lib/hvd/instances");
     assert_int_equal(cfg.wait_soft_reboot_seconds, 120);
+    assert_int_equal(cfg.wait_for_running_seconds, 300);
     assert_int_equal(cfg.vif_plugging_timeout, 300);
     assert_true(cfg.vif_plugging_is_fatal);
     assert_int_equal(cfg.live_migration_bandwidth, 0);
@@ -343,6 +345,8 @@ static const bad_row bad_configs[] = {
      "expected an integer, got null", NULL},
     {"negative timeout", "{'vif_plugging_timeout': -1}",
      "$.vif_plugging_timeout: expected an integer >= 0, got -1", NULL},
+    {"negative running wait", "{'wait_for_running_seconds': -5}",
+     "$.wait_for_running_seconds: expected an integer >= 0, got -5", NULL},
     {"negative reserved disk", "{'reserved_host_disk_mb': -5}",
      "expected an integer >= 0, got -5", NULL},
     {"integer beyond int", "{'reserved_host_cpus': 3000000000}",
@@ -468,6 +472,8 @@ test_instance_full(void **state)
     assert_true(inst.vifs[1].active);
     assert_string_equal(inst.vifs[2].type, "ethernet");
     assert_string_equal(inst.vifs[2].devname, "tap3");
+    /* no "active": up already, the reference's vif.get('active', True) */
+    assert_true(inst.vifs[2].active);
     assert_string_equal(inst.vifs[2].mac, "fa:16:3e:00:00:03");
 
     assert_string_equal(inst.root_device_name, "/dev/vda");

@@ -451,6 +451,46 @@ test_leaks(void **state)
                                "to no live instance");
 }
 
+/* Volumes a destroy kept on purpose (destroy_disks false) are neither an
+ * invariant breach nor a leak; the destroy_disks flag is the reference's
+ * destroy(..., destroy_disks) and the driver keeps them. */
+static void
+test_destroy_keeping_disks_passes(void **state)
+{
+    run_result res = run_text(
+        HEAD " \"steps\": ["
+        "  {\"op\": \"spawn\", \"instance\": \"vm1\"},"
+        "  {\"op\": \"destroy\", \"instance\": \"vm1\","
+        "   \"destroy_disks\": false},"
+        "  {\"check\": \"exists\", \"instance\": \"vm1\", \"exists\": false},"
+        "  {\"wait\": 1}"
+        "]}");
+
+    (void)state;
+    if (!res.passed)
+        fail_msg("%s", res.message);
+    run_result_clear(&res);
+}
+
+/* ...but what the kept disks do not explain still fails: a volume of no
+ * instance, a domain left behind. */
+static void
+test_kept_disks_still_checked(void **state)
+{
+    static const char keep[] =
+        HEAD " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"},"
+        " {\"op\": \"destroy\", \"instance\": \"vm1\","
+        "  \"destroy_disks\": false}, {\"wait\": 1}]}";
+    breaker vol = {.step = 1, .act = stray_volume};
+    breaker dom = {.step = 0, .act = redefine_after_destroy};
+
+    (void)state;
+    expect_failure(keep, &vol, "leak: volume stray.qcow2 on host h1 belongs "
+                               "to no live instance");
+    expect_failure(keep, &dom, "invariant: instance vm1 is gone but left 1 "
+                               "domain(s) and 0 volume(s)");
+}
+
 /* Each kind of check fails when its expectation is wrong. */
 static void
 test_checks_fail(void **state)
@@ -760,6 +800,8 @@ main(void)
         cmocka_unit_test(test_invariant_state_after_op),
         cmocka_unit_test(test_invariant_state_after_host_boot),
         cmocka_unit_test(test_leaks),
+        cmocka_unit_test(test_destroy_keeping_disks_passes),
+        cmocka_unit_test(test_kept_disks_still_checked),
         cmocka_unit_test(test_checks_fail),
         cmocka_unit_test(test_issue10_checks_fail),
         cmocka_unit_test(test_issue10_checks_pass),
