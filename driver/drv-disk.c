@@ -217,7 +217,7 @@ drv_build_xml(drv *d, const drv_instance *inst, bool rescue, drv_error *err)
     char *xml;
 
     plan_disks(d, inst, rescue, &plan);
-    xml = drv_domain_xml(&d->cfg, inst, plan.disks, plan.n, rescue, err);
+    xml = drv_guest_xml(d, inst, plan.disks, plan.n, rescue, err);
     plan_clear(&plan);
     return xml;
 }

@@ -3,15 +3,16 @@
  * must refuse.
  *
  * Each golden row builds one instance, formats its domain XML and compares
- * it byte for byte with tests/golden/NAME.xml. HVD_REGEN=1 rewrites the
+ * it byte for byte with tests/golden/xml/NAME.xml. HVD_REGEN=1 rewrites the
  * golden files instead (review the diff before committing). Every golden
  * XML is also
  *  - read back by the fake hypervisor's parser (name, uuid, memory, vCPUs,
  *    disk sources),
  *  - validated against libvirt's RelaxNG schema when it is installed,
  *  - defined (type switched to 'test') on libvirt's test:///default.
- * The golden folder: $HVD_GOLDEN_DIR, else tests/golden, ../tests/golden
- * (make check runs from the repo root), else BUILD/../tests/golden.
+ * The golden folder: $HVD_GOLDEN_DIR, else tests/golden/xml,
+ * ../tests/golden/xml (make check runs from the repo root), else
+ * BUILD/../tests/golden/xml.
  */
 #include <glib.h>
 #include <setjmp.h>
@@ -44,19 +45,50 @@ typedef struct fixture {
     drv_disk disks[4];
     unsigned int n_disks;
     bool rescue;
-    drv_kv specs[4];
-    drv_kv props[8];
+    drv_xml_facts facts;
+    int ports[4];
+    drv_kv specs[8];
+    drv_kv props[12];
     drv_vif vifs[3];
     char *cachemodes[4];
 } fixture;
 
-/* m1.small-like kvm instance: no disks, no VIFs, no properties. */
+/*
+ * The reference's defaults, as literals (the fixture frees nothing);
+ * test_fixture_defaults checks them against drv_config_defaults.
+ */
+static void
+fx_config_defaults(drv_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->virt_type = "kvm";
+    cfg->storage_pool = "hvd";
+    cfg->instances_path = INSTANCES;
+    cfg->sysinfo_serial = "auto";
+    cfg->mem_stats_period_seconds = 10;
+    cfg->pointer_model = "usbtablet";
+    cfg->use_usb_tablet = true;
+    cfg->instances_path_direct_io = true;
+    cfg->vnc_enabled = true;
+    cfg->vnc_keymap = "en-us";
+    cfg->vncserver_listen = "127.0.0.1";
+    cfg->vncserver_proxyclient_address = "127.0.0.1";
+    cfg->spice_agent_enabled = true;
+    cfg->spice_keymap = "en-us";
+    cfg->spice_server_listen = "127.0.0.1";
+    cfg->spice_server_proxyclient_address = "127.0.0.1";
+    cfg->serial_console_port_range = "10000:20000";
+    cfg->serial_console_proxyclient_address = "127.0.0.1";
+}
+
+/* m1.small-like kvm instance: no disks, no VIFs, no properties; the host
+ * facts drv_guest_xml would find (a host uuid for the SMBIOS serial). */
 static void
 fx_base(fixture *f)
 {
     memset(f, 0, sizeof(*f));
-    f->cfg.virt_type = "kvm";
-    f->cfg.instances_path = INSTANCES;
+    fx_config_defaults(&f->cfg);
+    f->facts.sysinfo_serial = "2b6e4b4c-7f1a-4d3e-9c55-1a2b3c4d5e6f";
     f->inst.uuid = TEST_UUID;
     f->inst.name = "instance-00000001";
     f->inst.root_device_name = "/dev/vda";
@@ -270,6 +302,155 @@ gold_escaping(fixture *f)
     fx_prop(f, "os_command_line", "console=ttyS0 x=\"a<b&c\" é");
 }
 
+/* ---- the reference's options, one golden each ---- */
+
+/* QEMU/TCG with every default: host-model CPU, VNC + cirrus + tablet,
+ * file serial log + pty, balloon with stats, cache none. */
+static void
+gold_tcg_defaults(fixture *f)
+{
+    f->cfg.virt_type = "qemu";
+    fx_root_disk(f);
+    fx_bridge_vif(f);
+}
+
+static void
+gold_cpu_custom(fixture *f)
+{
+    f->cfg.virt_type = "qemu";
+    f->cfg.cpu_mode = "custom";
+    f->cfg.cpu_model = "qemu64";
+    f->inst.flavor.vcpus = 2;
+    fx_root_disk(f);
+}
+
+/* cpu_mode none on kvm/qemu: a <cpu> with the topology only. */
+static void
+gold_cpu_none(fixture *f)
+{
+    f->cfg.virt_type = "qemu";
+    f->cfg.cpu_mode = "none";
+    f->inst.flavor.vcpus = 4;
+    fx_prop(f, "hw_cpu_sockets", "2");
+    fx_prop(f, "hw_cpu_threads", "2");
+    fx_root_disk(f);
+}
+
+static void
+gold_cpu_passthrough(fixture *f)
+{
+    f->cfg.cpu_mode = "host-passthrough";
+    fx_root_disk(f);
+}
+
+static void
+gold_cputune_quota(fixture *f)
+{
+    f->inst.flavor.vcpus = 2;
+    fx_spec(f, "quota:cpu_period", "20000");
+    fx_spec(f, "quota:cpu_quota", "-1");
+    fx_root_disk(f);
+}
+
+/* SPICE with its agent, VNC off: spicevmc channel, qxl, no tablet. */
+static void
+gold_spice(fixture *f)
+{
+    f->cfg.vnc_enabled = false;
+    f->cfg.spice_enabled = true;
+    f->cfg.spice_keymap = "de";
+    f->cfg.spice_server_listen = "0.0.0.0";
+    fx_root_disk(f);
+}
+
+/* VNC and SPICE without its agent: both graphics and a tablet. */
+static void
+gold_vnc_spice_no_agent(fixture *f)
+{
+    f->cfg.spice_enabled = true;
+    f->cfg.spice_agent_enabled = false;
+    f->cfg.vnc_keymap = "fr";
+    f->cfg.vncserver_listen = "192.0.2.10";
+    fx_root_disk(f);
+}
+
+/* No graphics: no video, the configured tablet dropped. */
+static void
+gold_no_graphics(fixture *f)
+{
+    f->cfg.vnc_enabled = false;
+    fx_root_disk(f);
+}
+
+/* Two TCP serial consoles on the ports drv_guest_xml found free. */
+static void
+gold_serial_console(fixture *f)
+{
+    f->cfg.virt_type = "qemu";
+    f->cfg.serial_console_enabled = true;
+    f->cfg.serial_console_proxyclient_address = "192.0.2.20";
+    fx_spec(f, "hw:serial_port_count", "2");
+    f->ports[0] = 10000;
+    f->ports[1] = 10003;
+    f->facts.serial_ports = f->ports;
+    f->facts.n_serial_ports = 2;
+    fx_root_disk(f);
+}
+
+/* No balloon stats, no O_DIRECT (writethrough), no SMBIOS serial. */
+static void
+gold_balloon_off_writethrough(fixture *f)
+{
+    f->cfg.mem_stats_period_seconds = 0;
+    f->cfg.instances_path_direct_io = false;
+    f->cfg.sysinfo_serial = "none";
+    f->facts.sysinfo_serial = NULL;
+    fx_root_disk(f);
+}
+
+/* Machine type from the option's entry for x86_64 (the last one wins). */
+static void
+gold_machine_config(fixture *f)
+{
+    static char *machines[] = {"aarch64=virt", "x86_64=pc",
+                               "x86_64=q35", NULL};
+
+    f->cfg.hw_machine_type = machines;
+    fx_root_disk(f);
+}
+
+static void
+gold_watchdog_rng(fixture *f)
+{
+    f->cfg.rng_dev_path = "/dev/urandom";
+    fx_spec(f, "hw:watchdog_action", "reset");
+    fx_spec(f, "hw_rng:allowed", "True");
+    fx_spec(f, "hw_rng:rate_bytes", "1024");
+    fx_spec(f, "hw_rng:rate_period", "2");
+    fx_prop(f, "hw_watchdog_action", "poweroff"); /* the image wins */
+    fx_prop(f, "hw_rng_model", "virtio");
+    fx_root_disk(f);
+}
+
+static void
+gold_agent_bootmenu_video(fixture *f)
+{
+    fx_prop(f, "hw_qemu_guest_agent", "yes");
+    fx_prop(f, "hw_boot_menu", "true");
+    fx_prop(f, "hw_video_model", "vga");
+    fx_prop(f, "hw_video_ram", "16");
+    fx_spec(f, "hw_video:ram_max_mb", "32");
+    fx_root_disk(f);
+}
+
+static void
+gold_windows(fixture *f)
+{
+    fx_prop(f, "os_type", "windows");
+    fx_prop(f, "hw_machine_type", "pc-q35-7.2");
+    fx_root_disk(f);
+}
+
 typedef struct golden_case {
     const char *name;
     void (*setup)(fixture *f);
@@ -288,6 +469,20 @@ static const golden_case golden_cases[] = {
     {"rescue", gold_rescue},
     {"test-driver", gold_test_driver},
     {"escaping", gold_escaping},
+    {"tcg-defaults", gold_tcg_defaults},
+    {"cpu-custom", gold_cpu_custom},
+    {"cpu-none", gold_cpu_none},
+    {"cpu-passthrough", gold_cpu_passthrough},
+    {"cputune-quota", gold_cputune_quota},
+    {"spice", gold_spice},
+    {"vnc-spice-no-agent", gold_vnc_spice_no_agent},
+    {"no-graphics", gold_no_graphics},
+    {"serial-console", gold_serial_console},
+    {"balloon-off-writethrough", gold_balloon_off_writethrough},
+    {"machine-config", gold_machine_config},
+    {"watchdog-rng", gold_watchdog_rng},
+    {"agent-bootmenu-video", gold_agent_bootmenu_video},
+    {"windows", gold_windows},
 };
 
 /* ---- shared state: golden folder, libvirt schema and test connection */
@@ -315,14 +510,16 @@ find_golden_dir(void)
 {
     const char *env = getenv("HVD_GOLDEN_DIR");
     g_autofree char *srcdir = g_path_get_dirname(__FILE__);
-    g_autofree char *here = g_build_filename(srcdir, "golden", NULL);
+    g_autofree char *here = g_build_filename(srcdir, "golden", "xml", NULL);
     g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
     g_autofree char *exedir = exe ? g_path_get_dirname(exe) : NULL;
     /* BUILD/tests/test-drv-xml -> BUILD/../tests/golden */
     g_autofree char *near_exe =
-        exedir ? g_build_filename(exedir, "..", "..", "tests", "golden", NULL)
+        exedir ? g_build_filename(exedir, "..", "..", "tests", "golden", "xml",
+                                  NULL)
                : NULL;
-    const char *tries[] = {here, "tests/golden", "../tests/golden", near_exe};
+    const char *tries[] = {here, "tests/golden/xml", "../tests/golden/xml",
+                           near_exe};
 
     if (env && *env)
         return g_strdup(env);
@@ -330,7 +527,7 @@ find_golden_dir(void)
         if (tries[i] && g_file_test(tries[i], G_FILE_TEST_IS_DIR))
             return g_strdup(tries[i]);
     }
-    return g_strdup("tests/golden"); /* HVD_REGEN creates it */
+    return g_strdup("tests/golden/xml"); /* HVD_REGEN creates it */
 }
 
 static int
@@ -458,7 +655,8 @@ test_golden(void **state)
     fx_base(&f);
     gc->setup(&f);
     drv_error_reset(&err);
-    xml = drv_domain_xml(&f.cfg, &f.inst, f.disks, f.n_disks, f.rescue, &err);
+    xml = drv_domain_xml(&f.cfg, &f.facts, &f.inst, f.disks, f.n_disks,
+                         f.rescue, &err);
     if (!xml)
         fail_msg("%s: %s", gc->name, err.message);
     assert_int_equal(err.kind, DRV_OK);
@@ -494,8 +692,10 @@ test_deterministic(void **state)
     fx_base(&f);
     gold_kvm_topology(&f);
     drv_error_reset(&err);
-    a = drv_domain_xml(&f.cfg, &f.inst, f.disks, f.n_disks, false, &err);
-    b = drv_domain_xml(&f.cfg, &f.inst, f.disks, f.n_disks, false, &err);
+    a = drv_domain_xml(&f.cfg, &f.facts, &f.inst, f.disks, f.n_disks, false,
+                       &err);
+    b = drv_domain_xml(&f.cfg, &f.facts, &f.inst, f.disks, f.n_disks, false,
+                       &err);
     assert_non_null(a);
     assert_non_null(b);
     assert_string_equal(a, b);
@@ -516,7 +716,7 @@ test_escaping_round_trip(void **state)
     fx_base(&f);
     gold_escaping(&f);
     drv_error_reset(&err);
-    xml = drv_domain_xml(&f.cfg, &f.inst, NULL, 0, false, &err);
+    xml = drv_domain_xml(&f.cfg, &f.facts, &f.inst, NULL, 0, false, &err);
     assert_non_null(xml);
     doc = xmlReadMemory(xml, (int)strlen(xml), "x.xml", NULL, 0);
     assert_non_null(doc);
@@ -680,6 +880,66 @@ bad_cachemode(fixture *f)
     fx_root_disk(f);
 }
 
+static void bad_custom_no_model(fixture *f) { f->cfg.cpu_mode = "custom"; }
+static void bad_model_no_custom(fixture *f) { f->cfg.cpu_model = "qemu64"; }
+static void
+bad_test_cpu_mode(fixture *f)
+{
+    f->cfg.virt_type = "test";
+    f->cfg.cpu_mode = "host-model";
+}
+static void bad_watchdog(fixture *f) { fx_spec(f, "hw:watchdog_action", "explode"); }
+static void bad_video_model(fixture *f) { fx_prop(f, "hw_video_model", "virtio3d"); }
+static void
+bad_vram(fixture *f)
+{
+    fx_prop(f, "hw_video_ram", "64");
+    fx_spec(f, "hw_video:ram_max_mb", "32");
+}
+static void
+bad_serial_count(fixture *f)
+{
+    f->cfg.serial_console_enabled = true;
+    fx_spec(f, "hw:serial_port_count", "5");
+}
+static void
+bad_serial_image_over_flavor(fixture *f)
+{
+    f->cfg.serial_console_enabled = true;
+    fx_spec(f, "hw:serial_port_count", "1");
+    fx_prop(f, "hw_serial_port_count", "2");
+}
+static void
+bad_port_range(fixture *f)
+{
+    f->cfg.serial_console_enabled = true;
+    f->cfg.serial_console_port_range = "20000:10000";
+}
+static void
+bad_machine_entry(fixture *f)
+{
+    static char *machines[] = {"x86_64", NULL};
+
+    f->cfg.hw_machine_type = machines;
+}
+static void bad_cpu_period(fixture *f) { fx_spec(f, "quota:cpu_period", "10"); }
+static void bad_cpu_quota(fixture *f) { fx_spec(f, "quota:cpu_quota", "-2"); }
+static void
+bad_image_topology(fixture *f)
+{
+    f->inst.flavor.vcpus = 4;
+    fx_spec(f, "hw:cpu_sockets", "2");
+    fx_prop(f, "hw_cpu_sockets", "4");
+}
+static void bad_pointer(fixture *f) { fx_prop(f, "hw_pointer_model", "joystick"); }
+static void
+bad_tablet_unusable(fixture *f)
+{
+    f->cfg.vnc_enabled = false;
+    f->cfg.pointer_model = NULL;
+    f->cfg.use_usb_tablet = false;
+    fx_prop(f, "hw_pointer_model", "usbtablet");
+}
 static void bad_virt_type(fixture *f) { f->cfg.virt_type = "xen"; }
 static void bad_instances_path(fixture *f) { f->cfg.instances_path = NULL; }
 
@@ -734,6 +994,31 @@ static const bad_case bad_cases[] = {
      "disks[0].source_type"},
     {"bad:cachemode", bad_cachemode, DRV_ERR_INVALID_CONFIG,
      "disk_cachemodes: bad entry 'file=fast'"},
+    {"bad:custom-no-model", bad_custom_no_model, DRV_ERR_INVALID_CONFIG,
+     "cpu_mode 'custom' requires cpu_model"},
+    {"bad:model-no-custom", bad_model_no_custom, DRV_ERR_INVALID_CONFIG,
+     "cpu_model 'qemu64' is set but cpu_mode is 'host-model'"},
+    {"bad:test-cpu-mode", bad_test_cpu_mode, DRV_ERR_INVALID_CONFIG,
+     "virt_type 'test' does not support selecting CPU models"},
+    {"bad:watchdog", bad_watchdog, INST, "watchdog action 'explode'"},
+    {"bad:video-model", bad_video_model, INST,
+     "hw_video_model: 'virtio3d'"},
+    {"bad:vram", bad_vram, INST, "RequestedVRamTooHigh"},
+    {"bad:serial-count", bad_serial_count, INST,
+     "5 serial ports requested; QEMU allows 4"},
+    {"bad:serial-image-over-flavor", bad_serial_image_over_flavor, INST,
+     "hw_serial_port_count: 2 exceeds"},
+    {"bad:port-range", bad_port_range, DRV_ERR_INVALID_CONFIG,
+     "serial_console_port_range: '20000:10000'"},
+    {"bad:machine-entry", bad_machine_entry, DRV_ERR_INVALID_CONFIG,
+     "hw_machine_type: bad entry 'x86_64'"},
+    {"bad:cpu-period", bad_cpu_period, INST, "quota:cpu_period: '10'"},
+    {"bad:cpu-quota", bad_cpu_quota, INST, "quota:cpu_quota: '-2'"},
+    {"bad:image-topology", bad_image_topology, INST,
+     "hw_cpu_sockets: 4 exceeds the flavor's hw:cpu_sockets 2"},
+    {"bad:pointer", bad_pointer, INST, "hw_pointer_model: 'joystick'"},
+    {"bad:tablet-unusable", bad_tablet_unusable, INST,
+     "UnsupportedPointerModelRequested"},
     {"bad:virt-type", bad_virt_type, DRV_ERR_INVALID_CONFIG, "virt_type"},
     {"bad:instances-path", bad_instances_path, DRV_ERR_INVALID_CONFIG,
      "instances_path"},
@@ -753,7 +1038,8 @@ test_bad(void **state)
     fx_base(&f);
     bc->setup(&f);
     drv_error_reset(&err);
-    xml = drv_domain_xml(&f.cfg, &f.inst, f.disks, f.n_disks, f.rescue, &err);
+    xml = drv_domain_xml(&f.cfg, &f.facts, &f.inst, f.disks, f.n_disks,
+                         f.rescue, &err);
     if (xml) {
         g_free(xml);
         fail_msg("%s: accepted", bc->name);
