@@ -371,6 +371,86 @@ fake_xml_live(const char *xml, int id, hv_error *err)
     return out;
 }
 
+/* libvirt's VNC/SPICE port range (qemu.conf remote_display_port_min/max) */
+#define GRAPHICS_PORT_MIN 5900
+#define GRAPHICS_PORT_MAX 65535
+
+static bool
+is_graphics(xmlNodePtr d, bool autoport_only)
+{
+    char *type, *autoport;
+    bool yes;
+
+    if (d->type != XML_ELEMENT_NODE ||
+        strcmp((const char *)d->name, "graphics") != 0)
+        return false;
+    type = prop(d, "type");
+    autoport = prop(d, "autoport");
+    yes = type && (strcmp(type, "vnc") == 0 || strcmp(type, "spice") == 0) &&
+          (!autoport_only || (autoport && strcmp(autoport, "yes") == 0));
+    g_free(type);
+    g_free(autoport);
+    return yes;
+}
+
+void
+fake_xml_graphics_ports(const char *xml, GHashTable *used)
+{
+    hv_error err;
+    xmlDocPtr doc;
+
+    hv_error_reset(&err);
+    if (!xml || !(doc = xml_read(xml, "domain_definition", &err)))
+        return;
+    for (xmlNodePtr d = child(xmlDocGetRootElement(doc), "devices")
+                            ? child(xmlDocGetRootElement(doc), "devices")
+                                  ->children
+                            : NULL;
+         d; d = d->next) {
+        char *port;
+
+        if (!is_graphics(d, false))
+            continue;
+        if ((port = prop(d, "port"))) {
+            long long v = g_ascii_strtoll(port, NULL, 10);
+
+            if (v > 0)
+                g_hash_table_add(used, GINT_TO_POINTER((int)v));
+            g_free(port);
+        }
+    }
+    xmlFreeDoc(doc);
+}
+
+char *
+fake_xml_assign_graphics_ports(const char *xml, GHashTable *used,
+                               hv_error *err)
+{
+    xmlDocPtr doc = xml_read(xml, "domain_definition", err);
+    xmlNodePtr devices;
+    char *out;
+
+    if (!doc)
+        return NULL;
+    devices = child(xmlDocGetRootElement(doc), "devices");
+    for (xmlNodePtr d = devices ? devices->children : NULL; d; d = d->next) {
+        int port = GRAPHICS_PORT_MIN;
+        char buf[16];
+
+        if (!is_graphics(d, true))
+            continue;
+        while (port < GRAPHICS_PORT_MAX &&
+               g_hash_table_contains(used, GINT_TO_POINTER(port)))
+            port++;
+        g_hash_table_add(used, GINT_TO_POINTER(port));
+        g_snprintf(buf, sizeof(buf), "%d", port);
+        xmlSetProp(d, (const xmlChar *)"port", (const xmlChar *)buf);
+    }
+    out = xml_dump(xmlDocGetRootElement(doc));
+    xmlFreeDoc(doc);
+    return out;
+}
+
 /* Fill ref from a device element node. */
 static void
 devref_from_node(xmlNodePtr d, fake_devref *ref)

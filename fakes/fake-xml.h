@@ -38,6 +38,17 @@ int fake_xml_parse_domain(const char *xml, const char *uuid_if_missing,
 /* The live XML: id attribute set, device aliases assigned. g_free it. */
 char *fake_xml_live(const char *xml, int id, hv_error *err);
 
+/*
+ * Give the autoport VNC/SPICE graphics of a live XML the ports libvirt's
+ * QEMU driver would: the lowest from 5900 not in 'used' (ports, as
+ * GINT_TO_POINTER, of the host's other running domains), each added to
+ * 'used'. Returns the new XML (g_free) or NULL with XML_DETAIL.
+ */
+char *fake_xml_assign_graphics_ports(const char *xml, GHashTable *used,
+                                     hv_error *err);
+/* Mark the graphics ports a live XML holds in 'used'. */
+void fake_xml_graphics_ports(const char *xml, GHashTable *used);
+
 /* What a device element names: kind ("disk", "interface", ...), key
  * (disk target dev, interface MAC, else ""), alias (or ""), source file. */
 typedef struct fake_devref {

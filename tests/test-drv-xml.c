@@ -30,6 +30,7 @@
 
 #include "drv-priv.h"
 #include "fake-xml.h"
+#include "fake.h"
 
 #define TEST_UUID "6f1c3b5e-8d2a-4c1f-9b7e-0a1b2c3d4e5f"
 #define TEST_IMAGE "0d7e1c55-3f0a-4b8e-a1c2-9e8f7d6c5b4a"
@@ -1050,6 +1051,234 @@ test_bad(void **state)
                  bc->needle);
 }
 
+/* ---- consoles, and drv_guest_xml's host facts, on the fake ---- */
+
+typedef struct console_env {
+    sim_world *w;
+    hv_conn *conn;
+    drv_config cfg;
+    drv *d;
+} console_env;
+
+static void
+cenv_open(console_env *e, bool serial, bool spice)
+{
+    fake_host_spec spec = {.name = "h1", .vcpus = 8, .memory_mib = 16384,
+                           .disk_gib = 100};
+    hv_vol_spec base = {.name = "base.qcow2", .capacity = UINT64_C(1) << 30,
+                        .format = "qcow2"};
+    drv_error err;
+    hv_error hv;
+
+    memset(e, 0, sizeof(*e));
+    e->w = fake_world_new(3);
+    drv_config_defaults(&e->cfg);
+    g_free(e->cfg.virt_type);
+    e->cfg.virt_type = g_strdup("qemu");
+    e->cfg.vif_plugging_timeout = 0;
+    e->cfg.serial_console_enabled = serial;
+    e->cfg.spice_enabled = spice;
+    spec.storage_pool = e->cfg.storage_pool;
+    assert_non_null(fake_host_add(e->w, &spec, &hv));
+    assert_non_null(e->conn = fake_conn_open(e->w, "h1", &hv));
+    assert_int_equal(hv_vol_create(e->conn, e->cfg.storage_pool, &base, &hv),
+                     0);
+    assert_non_null(e->d = drv_new(&e->cfg, e->conn, &err));
+    assert_int_equal(drv_init_host(e->d, "h1", &err), 0);
+}
+
+static void
+cenv_close(console_env *e)
+{
+    drv_free(e->d);
+    hv_conn_close(e->conn);
+    fake_world_free(e->w);
+    drv_config_clear(&e->cfg);
+}
+
+static void
+cinst(drv_instance *inst, const char *uuid, const char *name)
+{
+    *inst = (drv_instance){
+        .uuid = (char *)uuid,
+        .name = (char *)name,
+        .flavor = {.name = "m1.tiny", .vcpus = 1, .memory_mb = 128,
+                   .root_gb = 1},
+        .image = {.id = "img-1", .volume = "base.qcow2", .format = "qcow2"},
+        .root_device_name = "/dev/vda",
+    };
+}
+
+#define UUID_A "11111111-2222-4333-8444-555555555501"
+#define UUID_B "11111111-2222-4333-8444-555555555502"
+
+/* VNC: autoport graphics get 5900, 5901 on the fake as on libvirt; the
+ * host is the proxy client address; no SPICE, no serial console. */
+static void
+test_console_vnc(void **state)
+{
+    console_env e;
+    drv_instance a, b;
+    drv_console c;
+    drv_error err;
+
+    (void)state;
+    cenv_open(&e, false, false);
+    cinst(&a, UUID_A, "instance-a");
+    cinst(&b, UUID_B, "instance-b");
+    assert_int_equal(drv_spawn(e.d, &a, true, &err), 0);
+    assert_int_equal(drv_spawn(e.d, &b, true, &err), 0);
+    assert_int_equal(drv_get_vnc_console(e.d, &a, &c, &err), 0);
+    assert_string_equal(c.host, "127.0.0.1");
+    assert_int_equal(c.port, 5900);
+    assert_int_equal(drv_get_vnc_console(e.d, &b, &c, &err), 0);
+    assert_int_equal(c.port, 5901);
+    assert_int_equal(drv_get_spice_console(e.d, &a, &c, &err), -1);
+    assert_int_equal(err.kind, DRV_ERR_CONSOLE_TYPE_UNAVAILABLE);
+    assert_string_equal(drv_error_kind_name(err.kind),
+                        "ConsoleTypeUnavailable");
+    assert_int_equal(drv_get_serial_console(e.d, &a, &c, &err), -1);
+    assert_int_equal(err.kind, DRV_ERR_CONSOLE_TYPE_UNAVAILABLE);
+    /* a's port is free again after it stops; a new start takes it */
+    assert_int_equal(drv_destroy(e.d, &a, true, &err), 0);
+    assert_int_equal(drv_get_vnc_console(e.d, &a, &c, &err), -1);
+    assert_int_equal(err.kind, DRV_ERR_INSTANCE_NOT_FOUND);
+    assert_int_equal(drv_spawn(e.d, &a, true, &err), 0);
+    assert_int_equal(drv_get_vnc_console(e.d, &a, &c, &err), 0);
+    assert_int_equal(c.port, 5900);
+    cenv_close(&e);
+}
+
+/* SPICE (and VNC): each its own port; tlsPort none. */
+static void
+test_console_spice(void **state)
+{
+    console_env e;
+    drv_instance a;
+    drv_console c;
+    drv_error err;
+
+    (void)state;
+    cenv_open(&e, false, true);
+    g_free(e.d->cfg.spice_server_proxyclient_address);
+    e.d->cfg.spice_server_proxyclient_address = g_strdup("192.0.2.7");
+    cinst(&a, UUID_A, "instance-a");
+    assert_int_equal(drv_spawn(e.d, &a, true, &err), 0);
+    assert_int_equal(drv_get_vnc_console(e.d, &a, &c, &err), 0);
+    assert_int_equal(c.port, 5900);
+    assert_int_equal(drv_get_spice_console(e.d, &a, &c, &err), 0);
+    assert_string_equal(c.host, "192.0.2.7");
+    assert_int_equal(c.port, 5901);
+    assert_int_equal(c.tls_port, -1);
+    cenv_close(&e);
+}
+
+/* Serial consoles: the lowest ports no other domain binds; the SMBIOS
+ * serial is the host's uuid from its capabilities. */
+static void
+test_console_serial(void **state)
+{
+    console_env e;
+    drv_instance a, b;
+    drv_console c;
+    drv_error err;
+    drv_kv spec = {"hw:serial_port_count", "2"};
+    g_autofree char *xml = NULL;
+    hv_domain *dom;
+    hv_error hv;
+
+    (void)state;
+    cenv_open(&e, true, false);
+    cinst(&a, UUID_A, "instance-a");
+    cinst(&b, UUID_B, "instance-b");
+    a.flavor.extra_specs = &spec;
+    a.flavor.n_extra_specs = 1;
+    assert_int_equal(drv_spawn(e.d, &a, true, &err), 0);
+    assert_int_equal(drv_spawn(e.d, &b, true, &err), 0);
+    assert_int_equal(drv_get_serial_console(e.d, &a, &c, &err), 0);
+    assert_string_equal(c.host, "127.0.0.1");
+    assert_int_equal(c.port, 10000);
+    assert_int_equal(drv_get_serial_console(e.d, &b, &c, &err), 0);
+    assert_int_equal(c.port, 10002); /* a binds 10000 and 10001 */
+    assert_non_null(dom = hv_domain_lookup_by_uuid(e.conn, UUID_A, &hv));
+    assert_non_null(xml = hv_domain_get_xml(dom, 0, &hv));
+    hv_domain_free(dom);
+    assert_non_null(strstr(xml, "service=\"10001\""));
+    assert_non_null(strstr(xml, "<entry name=\"serial\">"));
+    cenv_close(&e);
+}
+
+/* The defaults fx_config_defaults writes as literals are the driver's. */
+static void
+test_fixture_defaults(void **state)
+{
+    drv_config want, got;
+
+    (void)state;
+    drv_config_defaults(&got);
+    fx_config_defaults(&want);
+    assert_string_equal(got.sysinfo_serial, want.sysinfo_serial);
+    assert_int_equal(got.mem_stats_period_seconds,
+                     want.mem_stats_period_seconds);
+    assert_string_equal(got.pointer_model, want.pointer_model);
+    assert_true(got.use_usb_tablet == want.use_usb_tablet);
+    assert_true(got.instances_path_direct_io == want.instances_path_direct_io);
+    assert_true(got.vnc_enabled == want.vnc_enabled);
+    assert_string_equal(got.vnc_keymap, want.vnc_keymap);
+    assert_string_equal(got.vncserver_listen, want.vncserver_listen);
+    assert_string_equal(got.vncserver_proxyclient_address,
+                        want.vncserver_proxyclient_address);
+    assert_true(got.spice_enabled == want.spice_enabled);
+    assert_true(got.spice_agent_enabled == want.spice_agent_enabled);
+    assert_string_equal(got.spice_keymap, want.spice_keymap);
+    assert_string_equal(got.spice_server_listen, want.spice_server_listen);
+    assert_true(got.serial_console_enabled == want.serial_console_enabled);
+    assert_string_equal(got.serial_console_port_range,
+                        want.serial_console_port_range);
+    assert_null(got.cpu_mode);
+    assert_null(got.cpu_model);
+    assert_null(got.hw_machine_type);
+    assert_null(got.rng_dev_path);
+    drv_config_clear(&got);
+}
+
+/* The loader reads the options and refuses combinations that could not
+ * build, naming them. */
+static void
+test_config_json(void **state)
+{
+    drv_config cfg;
+    drv_error err;
+
+    (void)state;
+    drv_config_defaults(&cfg);
+    assert_int_equal(drv_config_load_json(
+                         "{\"cpu_mode\": \"custom\", \"cpu_model\": "
+                         "\"qemu64\", \"hw_machine_type\": "
+                         "[\"x86_64=q35\"], \"vnc_enabled\": false, "
+                         "\"mem_stats_period_seconds\": -1, "
+                         "\"pointer_model\": null}", "c.json", &cfg, &err),
+                     0);
+    assert_string_equal(cfg.cpu_mode, "custom");
+    assert_string_equal(cfg.hw_machine_type[0], "x86_64=q35");
+    assert_false(cfg.vnc_enabled);
+    assert_int_equal(cfg.mem_stats_period_seconds, -1);
+    assert_null(cfg.pointer_model);
+    assert_int_equal(drv_config_load_json("{\"cpu_model\": null}", "c.json",
+                                          &cfg, &err), -1);
+    assert_int_equal(err.kind, DRV_ERR_INVALID_CONFIG);
+    assert_non_null(strstr(err.message, "cpu_mode 'custom' requires"));
+    assert_int_equal(drv_config_load_json("{\"cpu_mode\": \"fast\"}",
+                                          "c.json", &cfg, &err), -1);
+    assert_non_null(strstr(err.message, "cpu_mode"));
+    assert_int_equal(drv_config_load_json(
+                         "{\"serial_console_enabled\": true, "
+                         "\"serial_console_port_range\": \"1-2\"}",
+                         "c.json", &cfg, &err), -1);
+    assert_non_null(strstr(err.message, "serial_console_port_range"));
+    drv_config_clear(&cfg);
+}
+
 int
 main(void)
 {
@@ -1059,6 +1288,11 @@ main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_escaping_round_trip),
         cmocka_unit_test(test_console_log_path),
+        cmocka_unit_test(test_fixture_defaults),
+        cmocka_unit_test(test_config_json),
+        cmocka_unit_test(test_console_vnc),
+        cmocka_unit_test(test_console_spice),
+        cmocka_unit_test(test_console_serial),
     };
     const size_t n = G_N_ELEMENTS(fixed) + n_gold + n_bad;
     struct CMUnitTest *tests = g_new0(struct CMUnitTest, n);
