@@ -470,7 +470,7 @@ dom_start(fake_host *h, fake_dom *d, const char *xml, unsigned int flags,
     int rc = fake_host_check_sources(h, sources, err);
 
     g_ptr_array_unref(sources);
-    if (rc < 0)
+    if (rc < 0 || fake_xml_check_cpu(xml, err) < 0)
         return -1;
     g_free(d->live_xml);
     d->id = h->next_id++;

@@ -371,6 +371,33 @@ fake_xml_live(const char *xml, int id, hv_error *err)
     return out;
 }
 
+int
+fake_xml_check_cpu(const char *xml, hv_error *err)
+{
+    xmlDocPtr doc = xml_read(xml, "domain_definition", err);
+    xmlNodePtr root;
+    char *type, *mode;
+    int ret = 0;
+
+    if (!doc)
+        return -1;
+    root = xmlDocGetRootElement(doc);
+    type = prop(root, "type");
+    mode = prop(child(root, "cpu"), "mode");
+    if (type && mode && strcmp(type, "qemu") == 0 &&
+        strcmp(mode, "host-passthrough") == 0) {
+        hv_error_set(err, HV_ERR_CONFIG_UNSUPPORTED,
+                     "unsupported configuration: CPU mode '%s' for x86_64 "
+                     "qemu domain on x86_64 host is not supported by "
+                     "hypervisor", mode);
+        ret = -1;
+    }
+    g_free(type);
+    g_free(mode);
+    xmlFreeDoc(doc);
+    return ret;
+}
+
 /* libvirt's VNC/SPICE port range (qemu.conf remote_display_port_min/max) */
 #define GRAPHICS_PORT_MIN 5900
 #define GRAPHICS_PORT_MAX 65535

@@ -46,6 +46,15 @@ char *fake_xml_live(const char *xml, int id, hv_error *err);
  */
 char *fake_xml_assign_graphics_ports(const char *xml, GHashTable *used,
                                      hv_error *err);
+/*
+ * What QEMU under libvirt accepts for the guest CPU at start: on a
+ * type='qemu' (TCG) domain, mode host-passthrough fails with
+ * CONFIG_UNSUPPORTED as libvirt's qemuProcessUpdateGuestCPU refuses it
+ * (only KVM can pass the host CPU through); host-model, custom and no
+ * mode are accepted on both types. 0 or -1 with err.
+ */
+int fake_xml_check_cpu(const char *xml, hv_error *err);
+
 /* Mark the graphics ports a live XML holds in 'used'. */
 void fake_xml_graphics_ports(const char *xml, GHashTable *used);
 

@@ -1208,6 +1208,47 @@ test_console_serial(void **state)
     cenv_close(&e);
 }
 
+/* What QEMU under TCG accepts for the CPU, on the fake: host-model (the
+ * default) and custom start; host-passthrough fails at start with
+ * CONFIG_UNSUPPORTED and the spawn leaves nothing behind. */
+static void
+test_tcg_cpu_modes(void **state)
+{
+    static const struct {
+        const char *mode, *model;
+        int rc;
+    } rows[] = {
+        {NULL, NULL, 0},
+        {"host-model", NULL, 0},
+        {"custom", "qemu64", 0},
+        {"none", NULL, 0},
+        {"host-passthrough", NULL, -1},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        console_env e;
+        drv_instance a;
+        drv_error err;
+
+        cenv_open(&e, false, false);
+        g_free(e.d->cfg.cpu_mode);
+        g_free(e.d->cfg.cpu_model);
+        e.d->cfg.cpu_mode = g_strdup(rows[i].mode);
+        e.d->cfg.cpu_model = g_strdup(rows[i].model);
+        cinst(&a, UUID_A, "instance-a");
+        if (drv_spawn(e.d, &a, true, &err) != rows[i].rc)
+            fail_msg("cpu_mode %s: %s", rows[i].mode ? rows[i].mode : "-",
+                     err.message);
+        if (rows[i].rc < 0) {
+            assert_int_equal(err.kind, DRV_ERR_HYPERVISOR);
+            assert_int_equal(err.hv.code, HV_ERR_CONFIG_UNSUPPORTED);
+            assert_int_equal(drv_instance_exists(e.d, &a, &err), 0);
+        }
+        cenv_close(&e);
+    }
+}
+
 /* The defaults fx_config_defaults writes as literals are the driver's. */
 static void
 test_fixture_defaults(void **state)
@@ -1293,6 +1334,7 @@ main(void)
         cmocka_unit_test(test_console_vnc),
         cmocka_unit_test(test_console_spice),
         cmocka_unit_test(test_console_serial),
+        cmocka_unit_test(test_tcg_cpu_modes),
     };
     const size_t n = G_N_ELEMENTS(fixed) + n_gold + n_bad;
     struct CMUnitTest *tests = g_new0(struct CMUnitTest, n);
