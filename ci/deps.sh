@@ -25,6 +25,7 @@ FULL_PKGS=(
     qemu-system-x86 qemu-utils
     busybox-static cpio gzip xz-utils
     tini                 # subreaper for libvirtd: fast domain destroy (see libvirtd-up.sh)
+    genisoimage          # config drives: the libvirt backend's instance_iso_build
 )
 # make fuzz only: clang, and compiler-rt's libFuzzer, ASan and UBSan runtimes
 FUZZ_PKGS=(

@@ -187,6 +187,17 @@ plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p)
     plan_add_vol(d, inst, p, DRV_VOL_ROOT, bus);
     plan_add_vol(d, inst, p, DRV_VOL_EPHEMERAL, bus);
     plan_add_vol(d, inst, p, DRV_VOL_SWAP, bus);
+    if (!rescue && drv_config_drive_required(d, inst) && p->n < 8) {
+        /* the ISO drv_config_drive_build made: a cdrom, last on IDE */
+        p->disks[p->n++] = (drv_disk){
+            .path = plan_keep(p, drv_config_drive_path(&d->cfg, inst)),
+            .format = "raw",
+            .target = "hdd",
+            .bus = "ide",
+            .device = "cdrom",
+            .source_type = "file",
+        };
+    }
     for (unsigned int i = 0;
          i < inst->n_volumes && p->n < G_N_ELEMENTS(p->disks); i++) {
         const drv_bdm *b = &inst->volumes[i];

@@ -202,6 +202,7 @@ static const cfg_opt cfg_opts[] = {
     OPT(serial_console_port_range, OPT_STRING, 0, JV_NONEMPTY, NULL),
     OPT(serial_console_proxyclient_address, OPT_STRING, 0, JV_NONEMPTY,
         NULL),
+    OPT(force_config_drive, OPT_BOOL, 0, 0, NULL),
 };
 
 #undef OPT
@@ -771,7 +772,7 @@ load_instance(jv_ctx *c, json_t *root, const char *const *extra_keys,
 {
     static const char *const keys[] = {"uuid", "name", "flavor", "image",
                                        "network_info", "block_device_info",
-                                       NULL};
+                                       "config_drive", NULL};
     json_t *v;
     int rc;
 
@@ -779,7 +780,8 @@ load_instance(jv_ctx *c, json_t *root, const char *const *extra_keys,
         jv_get_string(c, root, "uuid", !uuid_optional, 0, check_uuid,
                       &inst->uuid) < 0 ||
         jv_get_string(c, root, "name", true, JV_NONEMPTY | JV_NOSLASH, NULL,
-                      &inst->name) < 0)
+                      &inst->name) < 0 ||
+        jv_get_bool(c, root, "config_drive", false, &inst->config_drive) < 0)
         return -1;
 
     if (!(v = jv_enter_typed(c, root, "flavor", true, JSON_OBJECT, &rc)))

@@ -149,7 +149,8 @@ drv_spawn(drv *d, const drv_instance *inst, bool power_on, drv_error *err)
     }
     if (drv_create_disks(d, inst, err) < 0)
         return -1;
-    if (!(xml = drv_build_xml(d, inst, false, err)))
+    if (drv_config_drive_build(d, inst, err) < 0 ||
+        !(xml = drv_build_xml(d, inst, false, err)))
         goto error;
     if (create_domain_and_network(d, inst, xml, power_on, false, err) < 0)
         goto error;

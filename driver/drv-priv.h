@@ -231,6 +231,18 @@ int drv_xml_serial_port_count(const drv_instance *inst, unsigned int *n,
  * instances_path or the uuid is missing. */
 char *drv_console_log_path(const drv_config *cfg, const drv_instance *inst);
 
+/* ---- drv-configdrive.c ---- */
+
+/* Does inst get a config drive: its config_drive, the image property
+ * img_config_drive "mandatory", or force_config_drive (the reference's
+ * configdrive.required_by)? */
+bool drv_config_drive_required(drv *d, const drv_instance *inst);
+/* instances_path/<uuid>/disk.config (g_free). */
+char *drv_config_drive_path(const drv_config *cfg, const drv_instance *inst);
+/* Build the config drive ISO through hv when required (else nothing):
+ * openstack/latest/{meta_data,network_data,vendor_data}.json. */
+int drv_config_drive_build(drv *d, const drv_instance *inst, drv_error *err);
+
 /* ---- drv-console.c ---- */
 
 /* serial_console_port_range "LO:HI" parsed; DRV_ERR_INVALID_CONFIG if

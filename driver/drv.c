@@ -229,6 +229,7 @@ drv_config_defaults(drv_config *cfg)
     cfg->serial_console_enabled = false;
     cfg->serial_console_port_range = g_strdup("10000:20000");
     cfg->serial_console_proxyclient_address = g_strdup("127.0.0.1");
+    cfg->force_config_drive = false;
 }
 
 /* The guest-XML options that are strings, for clear and copy. */

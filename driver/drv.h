@@ -121,6 +121,8 @@ typedef struct drv_config {
     bool serial_console_enabled;   /* false */
     char *serial_console_port_range; /* "10000:20000" */
     char *serial_console_proxyclient_address; /* "127.0.0.1" */
+    /* every instance gets a config drive (Newton configdrive.py) */
+    bool force_config_drive;       /* false */
 } drv_config;
 
 /* Defaults of the string options; drv_new also uses them for a NULL. */
@@ -197,6 +199,7 @@ typedef struct drv_instance {
     char *root_device_name; /* "/dev/vda" */
     drv_bdm *volumes;
     unsigned int n_volumes;
+    bool config_drive; /* the user asked for a config drive */
 } drv_instance;
 
 void drv_instance_clear(drv_instance *inst);

@@ -75,6 +75,7 @@ fake_host_free(fake_host *h)
     g_hash_table_destroy(h->by_name);
     g_hash_table_destroy(h->by_uuid);
     g_hash_table_destroy(h->vols);
+    g_hash_table_destroy(h->isos);
     g_ptr_array_free(h->listeners, TRUE);
     g_free(h->name);
     g_free(h->pool);
@@ -122,6 +123,8 @@ fake_host_add(sim_world *w, const fake_host_spec *spec, hv_error *err)
                                     (GDestroyNotify)fake_vol_free);
     h->listeners = g_ptr_array_new();
     h->tokens = g_hash_table_new(g_int64_hash, g_int64_equal);
+    h->isos = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                    (GDestroyNotify)g_strfreev);
     g_ptr_array_add(fw->hosts, h);
     return h;
 }
@@ -647,5 +650,6 @@ static const hv_backend fake_backend = {
     .vol_resize = fk_vol_resize,
     .vol_get_path = fk_vol_get_path,
     .vol_list = fk_vol_list,
+    .instance_iso_build = fk_instance_iso_build,
 };
 

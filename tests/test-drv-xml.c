@@ -33,6 +33,7 @@
 #include "drv-priv.h"
 #include "fake-xml.h"
 #include "fake.h"
+#include "fault.h"
 #include "hv-libvirt.h"
 
 #define TEST_UUID "6f1c3b5e-8d2a-4c1f-9b7e-0a1b2c3d4e5f"
@@ -1061,6 +1062,7 @@ test_bad(void **state)
 
 typedef struct console_env {
     sim_world *w;
+    fake_host *h;
     hv_conn *conn;
     drv_config cfg;
     drv *d;
@@ -1085,7 +1087,7 @@ cenv_open(console_env *e, bool serial, bool spice)
     e->cfg.serial_console_enabled = serial;
     e->cfg.spice_enabled = spice;
     spec.storage_pool = e->cfg.storage_pool;
-    assert_non_null(fake_host_add(e->w, &spec, &hv));
+    assert_non_null(e->h = fake_host_add(e->w, &spec, &hv));
     assert_non_null(e->conn = fake_conn_open(e->w, "h1", &hv));
     assert_int_equal(hv_vol_create(e->conn, e->cfg.storage_pool, &base, &hv),
                      0);
@@ -1410,6 +1412,177 @@ test_real_goldens(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* Config drive on the fake: built through hv with the OpenStack layout
+ * when the instance asks (or force_config_drive), attached as an IDE
+ * cdrom; a build that fails (full disk) fails the spawn cleanly. */
+static void
+test_config_drive_fake(void **state)
+{
+    static const char *const want[] = {
+        "openstack/latest/meta_data.json",
+        "openstack/latest/network_data.json",
+        "openstack/latest/vendor_data.json", NULL,
+    };
+    const char *iso_a = "/var/lib/hvd/instances/" UUID_A "/disk.config";
+    const char *iso_b = "/var/lib/hvd/instances/" UUID_B "/disk.config";
+    g_auto(GStrv) files = NULL, none = NULL;
+    g_autofree char *xml = NULL;
+    console_env e;
+    drv_instance a, b;
+    drv_error err;
+    hv_domain *dom;
+    hv_error hv;
+
+    (void)state;
+    cenv_open(&e, false, false);
+    cinst(&a, UUID_A, "instance-a");
+    cinst(&b, UUID_B, "instance-b");
+    a.config_drive = true;
+    assert_int_equal(drv_spawn(e.d, &a, true, &err), 0);
+    assert_int_equal(drv_spawn(e.d, &b, true, &err), 0);
+    files = fake_host_iso_files(e.h, iso_a);
+    assert_non_null(files);
+    assert_true(g_strv_equal((const char *const *)files, want));
+    none = fake_host_iso_files(e.h, iso_b);
+    assert_null(none); /* b did not ask */
+    assert_non_null(dom = hv_domain_lookup_by_uuid(e.conn, UUID_A, &hv));
+    assert_non_null(xml = hv_domain_get_xml(dom, 0, &hv));
+    hv_domain_free(dom);
+    assert_non_null(strstr(xml, "disk.config"));
+    assert_non_null(strstr(xml, "device=\"cdrom\""));
+    assert_non_null(strstr(xml, "dev=\"hdd\" bus=\"ide\""));
+    cenv_close(&e);
+
+    /* force_config_drive; then a build that fails (genisoimage's error,
+     * injected): the spawn fails with it and leaves no domain and no
+     * volume behind */
+    cenv_open(&e, false, false);
+    e.d->cfg.force_config_drive = true;
+    cinst(&b, UUID_B, "instance-b");
+    assert_int_equal(drv_spawn(e.d, &b, true, &err), 0);
+    g_strfreev(files);
+    assert_non_null(files = fake_host_iso_files(e.h, iso_b));
+    assert_int_equal(drv_destroy(e.d, &b, true, &err), 0);
+    {
+        fault_set *fs = fault_set_new();
+        fault_rule rule = {.op = HV_OP_INSTANCE_ISO_BUILD,
+                           .code = HV_ERR_OPERATION_FAILED};
+
+        fault_set_add(fs, &rule);
+        fault_set_attach(fs, e.conn);
+        assert_int_equal(drv_spawn(e.d, &b, true, &err), -1);
+        assert_int_equal(err.kind, DRV_ERR_HYPERVISOR);
+        assert_int_equal(err.hv.code, HV_ERR_OPERATION_FAILED);
+        assert_non_null(strstr(err.message, "config drive"));
+        assert_int_equal(fake_host_domain_count(e.h), 0);
+        assert_int_equal(fake_host_volume_count(e.h), 1); /* the image */
+        fault_set_detach(fs, e.conn);
+        fault_set_free(fs);
+    }
+    cenv_close(&e);
+
+    /* a full disk: the fake's genisoimage has no room either */
+    cenv_open(&e, false, false);
+    fake_host_set_disk_free(e.h, 0);
+    {
+        hv_iso_file f1 = {"a/b.json", "{}", 2};
+
+        assert_int_equal(hv_instance_iso_build(e.conn, "/srv", "x", "y",
+                                               "config-2", NULL, &f1, 1,
+                                               &hv), -1);
+        assert_int_equal(hv.code, HV_ERR_OPERATION_FAILED);
+        assert_non_null(strstr(hv.message, "No space left"));
+        /* paths that would leave the image's folder are refused */
+        f1.path = "../x";
+        assert_int_equal(hv_instance_iso_build(e.conn, "/srv", "x", "y",
+                                               "config-2", NULL, &f1, 1,
+                                               &hv), -1);
+        assert_int_equal(hv.code, HV_ERR_INVALID_ARG);
+        assert_int_equal(hv_instance_iso_build(e.conn, "/srv", "..", "y",
+                                               "config-2", NULL, NULL, 0,
+                                               &hv), -1);
+        assert_int_equal(hv.code, HV_ERR_INVALID_ARG);
+    }
+    cenv_close(&e);
+}
+
+/*
+ * The config drive on qemu:///system: drv_config_drive_build runs
+ * genisoimage through the libvirt backend; the image is ISO 9660
+ * labelled config-2, and a guest with it as its IDE cdrom starts.
+ */
+static void
+test_real_config_drive(void **state)
+{
+    const char *realv = getenv("HVD_REAL");
+    const char *uuid = "6f1c3b5e-8d2a-4c1f-9b7e-0a1b2c3d4ecd";
+    g_autofree char *iso = NULL, *contents = NULL, *xml = NULL;
+    g_autofree char *dir = g_build_filename(REAL_INSTANCES, uuid, NULL);
+    gsize len = 0;
+    hv_domain *dom = NULL;
+    drv_disk *cd;
+    drv_error err;
+    hv_error hv;
+    hv_conn *conn;
+    fixture f;
+    drv *d;
+
+    (void)state;
+    if (!realv || strcmp(realv, "1") != 0 || !getenv("HVD_GUEST_KERNEL")) {
+        print_message("# real config drive: make check-real runs it\n");
+        skip();
+    }
+    if (!(conn = hv_libvirt_open("qemu:///system", &hv)))
+        fail_msg("qemu:///system: %s", hv.message);
+    fx_base(&f);
+    f.cfg.virt_type = "qemu";
+    f.cfg.instances_path = REAL_INSTANCES;
+    f.inst.uuid = (char *)uuid;
+    f.inst.name = "xml-config-drive-real";
+    f.inst.config_drive = true;
+    fx_bridge_vif(&f);
+    fx_prop(&f, "kernel_path", getenv("HVD_GUEST_KERNEL"));
+    fx_prop(&f, "initrd_path", getenv("HVD_GUEST_INITRD"));
+    fx_prop(&f, "os_command_line", "console=ttyS0 panic=-1 quiet");
+    assert_non_null(d = drv_new(&f.cfg, conn, &err));
+    drv_error_reset(&err);
+    if (drv_config_drive_build(d, &f.inst, &err) < 0)
+        fail_msg("config drive: %s", err.message);
+    iso = drv_config_drive_path(&f.cfg, &f.inst);
+    assert_true(g_file_get_contents(iso, &contents, &len, NULL));
+    /* the primary volume descriptor: "CD001" and the volume label */
+    assert_true(len > 32808 + 8);
+    assert_memory_equal(contents + 32769, "CD001", 5);
+    assert_memory_equal(contents + 32808, "config-2", 8);
+    f.inst.n_vifs = 0; /* no bridge here; the drive is what matters */
+    cd = fx_disk(&f, iso, "raw", "hdd");
+    cd->device = "cdrom";
+    cd->bus = "ide";
+    xml = drv_domain_xml(&f.cfg, &f.facts, &f.inst, f.disks, f.n_disks,
+                         false, &err);
+    assert_non_null(xml);
+    if (!(dom = hv_domain_define(conn, xml, &hv)) ||
+        hv_domain_create(dom, 0, &hv) < 0)
+        print_message("# config drive guest: %s\n", hv.message);
+    else
+        print_message("# config drive guest started on qemu:///system\n");
+    assert_int_equal(hv.code, HV_ERR_OK);
+    if (dom) {
+        hv_domain_destroy(dom, 0, &hv);
+        hv_domain_undefine(dom, 0, &hv);
+        hv_domain_free(dom);
+    }
+    drv_free(d);
+    hv_conn_close(conn);
+    g_remove(iso);
+    {
+        g_autofree char *log = g_build_filename(dir, "console.log", NULL);
+
+        g_remove(log);
+    }
+    g_rmdir(dir);
+}
+
 /* The defaults fx_config_defaults writes as literals are the driver's. */
 static void
 test_fixture_defaults(void **state)
@@ -1496,7 +1669,9 @@ main(void)
         cmocka_unit_test(test_console_spice),
         cmocka_unit_test(test_console_serial),
         cmocka_unit_test(test_tcg_cpu_modes),
+        cmocka_unit_test(test_config_drive_fake),
         cmocka_unit_test(test_real_goldens),
+        cmocka_unit_test(test_real_config_drive),
     };
     const size_t n = G_N_ELEMENTS(fixed) + n_gold + n_bad;
     struct CMUnitTest *tests = g_new0(struct CMUnitTest, n);

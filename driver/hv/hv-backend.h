@@ -154,6 +154,13 @@ typedef struct hv_backend {
                         char **path, hv_error *err);
     int (*vol_list)(hv_conn *conn, const char *pool, char ***names,
                     hv_error *err);
+
+    /* config drives (arguments checked by the wrapper) */
+    int (*instance_iso_build)(hv_conn *conn, const char *base,
+                              const char *dir, const char *file,
+                              const char *label, const char *publisher,
+                              const hv_iso_file *files, unsigned int n_files,
+                              hv_error *err);
 } hv_backend;
 
 /*

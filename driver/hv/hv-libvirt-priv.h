@@ -33,6 +33,7 @@
  *   hv-libvirt-migrate.c  migration: the thread running the blocking call,
  *                         poll, release, tuning (downtime, speed, post-copy)
  *   hv-libvirt-storage.c  storage pools and volumes
+ *   hv-libvirt-iso.c      config drive images (genisoimage)
  *
  * Every function is named lv_*. Slots of the backend table are named
  * lv_<slot>; those of the other files are declared here, by file, and
@@ -211,6 +212,12 @@ int lv_vol_resize(hv_conn *conn, const char *pool, const char *name,
                   uint64_t capacity, hv_error *err);
 int lv_vol_get_path(hv_conn *conn, const char *pool, const char *name,
                     char **path, hv_error *err);
+/* ---- hv-libvirt-iso.c ---- */
+int lv_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
+                          const char *file, const char *label,
+                          const char *publisher, const hv_iso_file *files,
+                          unsigned int n_files, hv_error *err);
+
 int lv_vol_list(hv_conn *conn, const char *pool, char ***names,
                 hv_error *err);
 

@@ -699,6 +699,7 @@ static const hv_backend libvirt_backend = {
     .vol_resize = lv_vol_resize,
     .vol_get_path = lv_vol_get_path,
     .vol_list = lv_vol_list,
+    .instance_iso_build = lv_instance_iso_build,
 };
 
 /* ---- public ---- */
