@@ -1517,7 +1517,7 @@ test_real_config_drive(void **state)
     const char *realv = getenv("HVD_REAL");
     const char *uuid = "6f1c3b5e-8d2a-4c1f-9b7e-0a1b2c3d4ecd";
     g_autofree char *iso = NULL, *contents = NULL, *xml = NULL;
-    g_autofree char *dir = g_build_filename(REAL_INSTANCES, uuid, NULL);
+    g_autofree char *dir = NULL; /* after the skip: it longjmps */
     gsize len = 0;
     hv_domain *dom = NULL;
     drv_disk *cd;
@@ -1534,6 +1534,7 @@ test_real_config_drive(void **state)
     }
     if (!(conn = hv_libvirt_open("qemu:///system", &hv)))
         fail_msg("qemu:///system: %s", hv.message);
+    dir = g_build_filename(REAL_INSTANCES, uuid, NULL);
     fx_base(&f);
     f.cfg.virt_type = "qemu";
     f.cfg.instances_path = REAL_INSTANCES;
