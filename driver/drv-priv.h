@@ -13,6 +13,7 @@
  *   drv-lifecycle.c  spawn, destroy, reboot, power, suspend, ...
  *   drv-rescue.c     rescue, unrescue
  *   drv-xml.c        domain XML (libxml2): checks, top level
+ *   drv-xml-cpu.c    domain XML: CPU mode, model, topology, cputune
  *   drv-xml-devices.c  domain XML: the <devices>
  *   drv-console.c    consoles: VNC, SPICE, serial; serial console ports
  *   drv-json.c       configuration and instances from JSON (drv.h's text
@@ -216,6 +217,17 @@ drv_xml_node drv_xml_add_text(drv_xml_node parent, const char *name,
                               const char *text);
 void drv_xml_set(drv_xml_node node, const char *name, const char *value);
 void drv_xml_set_u64(drv_xml_node node, const char *name, uint64_t v);
+/* ---- drv-xml-cpu.c ---- */
+/* The CPU mode and model as _get_guest_cpu_model_config picks them: 1
+ * with a <cpu> (*mode NULL: no mode attribute), 0 without, -1 with
+ * DRV_ERR_INVALID_CONFIG. */
+int drv_xml_cpu_model_config(const drv_config *cfg, const char **mode,
+                             const char **model, drv_error *err);
+/* <cpu> and <cputune> under domain; -1 with err set. */
+int drv_xml_build_cpu(drv_xml_node domain, const drv_config *cfg,
+                      const drv_instance *inst, drv_error *err);
+int drv_xml_build_cputune(drv_xml_node domain, const drv_config *cfg,
+                          const drv_instance *inst, drv_error *err);
 /* ---- drv-xml-devices.c ---- */
 /* <devices> under domain; -1 with err set. */
 int drv_xml_build_devices(drv_xml_node domain, const drv_config *cfg,
