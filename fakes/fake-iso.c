@@ -1,8 +1,10 @@
 /*
  * fake-iso.c: config drive images on a fake host. The fake records which
  * files an image holds (what a test or an invariant asks about) under the
- * image's path; building one takes its size from the pool's free space,
- * so a full disk fails the build with ENOSPC as genisoimage does.
+ * image's path. A host whose disk a scenario set (nearly) full
+ * (fake_host_set_disk_free) has no room for the image: the build fails as
+ * genisoimage does there. The image takes no room in the pool: it lives
+ * beside it, in the instances path.
  */
 #include <stdlib.h>
 #include <string.h>
