@@ -12,17 +12,20 @@ set -euo pipefail
 
 BUILD_PKGS=(
     build-essential pkg-config
-    libvirt-dev          # pulls libvirt0, which holds the test:///default driver
+    libvirt-dev          # pulls libvirt0: the test:///default driver and the
+                         # RelaxNG schemas (domain.rng) test-drv-xml validates with
     libxml2-dev libjansson-dev libcmocka-dev libglib2.0-dev
     lcov valgrind
 )
 # Note: Debian 12 has no libvirt-daemon-driver-storage package; the storage
 # driver and its dir/fs backends ship inside libvirt-daemon itself.
 FULL_PKGS=(
-    libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+    libvirt-daemon libvirt-daemon-driver-qemu
+    libvirt-clients      # virsh, virt-xml-validate
     qemu-system-x86 qemu-utils
     busybox-static cpio gzip xz-utils
     tini                 # subreaper for libvirtd: fast domain destroy (see libvirtd-up.sh)
+    genisoimage          # config drives: the libvirt backend's instance_iso_build
 )
 # make fuzz only: clang, and compiler-rt's libFuzzer, ASan and UBSan runtimes
 FUZZ_PKGS=(

@@ -318,6 +318,17 @@ plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p,
         if (planned(inst, k, has_backing) &&
             plan_add_vol(d, inst, p, k, bus, true, err) < 0)
             return -1;
+    if (drv_config_drive_required(d, inst) && p->n < 8) {
+        /* the ISO drv_config_drive_build made: a cdrom, last on IDE */
+        p->disks[p->n++] = (drv_disk){
+            .path = plan_keep(p, drv_config_drive_path(&d->cfg, inst)),
+            .format = "raw",
+            .target = "hdd",
+            .bus = "ide",
+            .device = "cdrom",
+            .source_type = "file",
+        };
+    }
     for (unsigned int i = 0;
          i < inst->n_volumes && p->n < G_N_ELEMENTS(p->disks); i++) {
         const drv_bdm *b = &inst->volumes[i];
@@ -350,7 +361,7 @@ drv_build_xml(drv *d, const drv_instance *inst, bool rescue, drv_error *err)
 
     xml = plan_disks(d, inst, rescue, &plan, err) < 0
               ? NULL
-              : drv_domain_xml(&d->cfg, inst, plan.disks, plan.n, rescue, err);
+              : drv_guest_xml(d, inst, plan.disks, plan.n, rescue, err);
     plan_clear(&plan);
     return xml;
 }

@@ -125,6 +125,11 @@ begin(jv_ctx *c, const char *json, const char *source, drv_error_kind kind,
 /* ---- configuration ---- */
 
 static const char *const cache_types[] = {"file", "block", "network", NULL};
+static const char *const cpu_modes[] = {"host-model", "host-passthrough",
+                                        "custom", "none", NULL};
+static const char *const sysinfo_serials[] = {"none", "os", "hardware",
+                                              "auto", NULL};
+static const char *const pointer_models[] = {"usbtablet", "ps2mouse", NULL};
 
 typedef enum {
     OPT_STRING,     /* char *, S_* flags, optional choices */
@@ -132,6 +137,7 @@ typedef enum {
     OPT_BOOL,       /* bool */
     OPT_RATIO,      /* double > 0 */
     OPT_CACHEMODES, /* char ** of "TYPE=MODE" */
+    OPT_STRLIST,    /* char ** of non-empty strings */
 } opt_kind;
 
 /* One key of the configuration object. */
@@ -139,7 +145,7 @@ typedef struct cfg_opt {
     const char *name;
     opt_kind kind;
     size_t offset;
-    int min;                    /* OPT_INT */
+    int min;                    /* OPT_INT; OPT_STRING: 1 if null clears */
     unsigned int flags;         /* OPT_STRING */
     const char *const *choices; /* OPT_STRING, or NULL */
 } cfg_opt;
@@ -178,6 +184,30 @@ static const cfg_opt cfg_opts[] = {
     OPT(rescue_image_id, OPT_STRING, 0, JV_NONEMPTY | JV_NOSLASH, NULL),
     OPT(rescue_kernel_id, OPT_STRING, 0, JV_ABSPATH, NULL),
     OPT(rescue_ramdisk_id, OPT_STRING, 0, JV_ABSPATH, NULL),
+    /* the guest's XML and consoles (drv-xml.c, drv-console.c) */
+    OPT(cpu_mode, OPT_STRING, 1, JV_NONEMPTY, cpu_modes),
+    OPT(cpu_model, OPT_STRING, 1, JV_NONEMPTY, NULL),
+    OPT(hw_machine_type, OPT_STRLIST, 0, 0, NULL),
+    OPT(sysinfo_serial, OPT_STRING, 0, JV_NONEMPTY, sysinfo_serials),
+    OPT(mem_stats_period_seconds, OPT_INT, INT_MIN, 0, NULL),
+    OPT(pointer_model, OPT_STRING, 1, JV_NONEMPTY, pointer_models),
+    OPT(use_usb_tablet, OPT_BOOL, 0, 0, NULL),
+    OPT(rng_dev_path, OPT_STRING, 1, JV_ABSPATH, NULL),
+    OPT(instances_path_direct_io, OPT_BOOL, 0, 0, NULL),
+    OPT(vnc_enabled, OPT_BOOL, 0, 0, NULL),
+    OPT(vnc_keymap, OPT_STRING, 0, JV_NONEMPTY, NULL),
+    OPT(vncserver_listen, OPT_STRING, 0, JV_NONEMPTY, NULL),
+    OPT(vncserver_proxyclient_address, OPT_STRING, 0, JV_NONEMPTY, NULL),
+    OPT(spice_enabled, OPT_BOOL, 0, 0, NULL),
+    OPT(spice_agent_enabled, OPT_BOOL, 0, 0, NULL),
+    OPT(spice_keymap, OPT_STRING, 0, JV_NONEMPTY, NULL),
+    OPT(spice_server_listen, OPT_STRING, 0, JV_NONEMPTY, NULL),
+    OPT(spice_server_proxyclient_address, OPT_STRING, 0, JV_NONEMPTY, NULL),
+    OPT(serial_console_enabled, OPT_BOOL, 0, 0, NULL),
+    OPT(serial_console_port_range, OPT_STRING, 0, JV_NONEMPTY, NULL),
+    OPT(serial_console_proxyclient_address, OPT_STRING, 0, JV_NONEMPTY,
+        NULL),
+    OPT(force_config_drive, OPT_BOOL, 0, 0, NULL),
 };
 
 #undef OPT
@@ -247,6 +277,38 @@ error:
     return -1;
 }
 
+/* ["x86_64=pc-q35-7.2", ...]: an array of non-empty strings. */
+static int
+read_strlist(jv_ctx *c, json_t *v, char ***out)
+{
+    GPtrArray *items;
+    size_t i;
+    json_t *item;
+
+    if (!json_is_array(v)) {
+        jv_fail(c, false, "expected an array of strings, got %s",
+                jv_type_name(v));
+        return -1;
+    }
+    items = g_ptr_array_new_with_free_func(g_free);
+    json_array_foreach(v, i, item) {
+        char *s = NULL;
+
+        jv_push_index(c, i);
+        if (jv_read_string(c, item, JV_NONEMPTY, NULL, &s) < 0) {
+            jv_pop(c);
+            g_ptr_array_free(items, TRUE);
+            return -1;
+        }
+        g_ptr_array_add(items, s);
+        jv_pop(c);
+    }
+    g_ptr_array_add(items, NULL);
+    g_strfreev(*out);
+    *out = (char **)g_ptr_array_free(items, FALSE);
+    return 0;
+}
+
 static const cfg_opt *
 cfg_opt_find(const char *name)
 {
@@ -265,6 +327,11 @@ read_option(jv_ctx *c, const cfg_opt *o, json_t *v, drv_config *cfg)
 
     switch (o->kind) {
     case OPT_STRING:
+        if (o->min == 1 && json_is_null(v)) {
+            /* an option whose default is "unset" (Nova's None) */
+            g_clear_pointer((char **)(void *)field, g_free);
+            return 0;
+        }
         if (o->choices)
             return jv_read_choice(c, v, o->choices, (char **)(void *)field);
         return jv_read_string(c, v, o->flags, NULL, (char **)(void *)field);
@@ -279,6 +346,8 @@ read_option(jv_ctx *c, const cfg_opt *o, json_t *v, drv_config *cfg)
         return jv_read_positive(c, v, (double *)(void *)field);
     case OPT_CACHEMODES:
         return read_cachemodes(c, v, (char ***)(void *)field);
+    case OPT_STRLIST:
+        return read_strlist(c, v, (char ***)(void *)field);
     }
     return -1;
 }
@@ -323,6 +392,18 @@ drv_config_from_jv(jv_ctx *c, json_t *obj, drv_config *cfg)
         }
         jv_pop(c);
         if (rc < 0) {
+            drv_config_clear(&tmp);
+            return -1;
+        }
+    }
+    {
+        /* options that only make sense together (cpu_mode and cpu_model,
+         * ...): refused here, not at the first spawn */
+        drv_error xerr;
+
+        drv_error_reset(&xerr);
+        if (drv_xml_check_options(&tmp, &xerr) < 0) {
+            jv_fail(c, false, "%s", xerr.message);
             drv_config_clear(&tmp);
             return -1;
         }

@@ -201,7 +201,9 @@ drv_spawn(drv *d, const drv_instance *inst, bool power_on, drv_error *err)
         drv_remove_instance_dir(d, inst);
         return -1;
     }
+    /* _create_image ends with the config drive, in the instance folder */
     if (drv_ensure_console_log(d, inst, err) < 0 ||
+        drv_config_drive_build(d, inst, err) < 0 ||
         !(xml = drv_build_xml(d, inst, false, err))) {
         drv_delete_instance_volumes(d, inst);
         drv_remove_instance_dir(d, inst);

@@ -14,7 +14,11 @@
  *   drv-lifecycle.c  spawn, destroy, reboot, power, suspend, ...
  *   drv-rescue.c     rescue, unrescue
  *   drv-files.c      instance files: folder, console log, unrescue.xml
- *   drv-xml.c        domain XML (libxml2)
+ *   drv-configdrive.c  the config drive ISO, built through hv
+ *   drv-xml.c        domain XML (libxml2): checks, top level
+ *   drv-xml-cpu.c    domain XML: CPU mode, model, topology, cputune
+ *   drv-xml-devices.c  domain XML: the <devices>
+ *   drv-console.c    consoles: VNC, SPICE, serial; serial console ports
  *   drv-json.c       configuration and instances from JSON (drv.h's text
  *                    loaders; drv-json.h's, inside a bigger document)
  * Migration (drv-migrate.c) and devices (drv-device.c) join the same way:
@@ -59,6 +63,7 @@ struct drv {
     GHashTable *vif_events; /* "uuid/vif" -> "completed" | "failed" */
     GArray *delayed;        /* drv_delayed_event, at most one per uuid */
     GHashTable *cleaned;    /* uuid -> drv_clean_record (drv-files.c) */
+    char *sysinfo_serial;   /* the host uuid for SMBIOS, read once (drv-xml.c) */
 };
 
 /* ---- drv.c ---- */
@@ -241,24 +246,106 @@ typedef struct drv_disk {
     const char *serial; /* volume id for attached volumes, else NULL */
 } drv_disk;
 
+/* What the domain XML needs from the host, found by drv_guest_xml
+ * through hv (drv_domain_xml itself asks nothing). Borrowed. */
+typedef struct drv_xml_facts {
+    const char *sysinfo_serial; /* SMBIOS system serial, NULL: none */
+    const int *serial_ports;    /* TCP ports of the serial consoles */
+    unsigned int n_serial_ports; /* fewer than needed: the range's first */
+} drv_xml_facts;
+
 /*
- * The domain XML for an instance (libxml2, never string pasting): type from
- * cfg->virt_type, name, uuid, memory, vCPUs, OS (direct kernel boot when the
- * image has kernel_path), ACPI, clock, on_* actions, the planned disks with
- * cfg's cache modes, one interface per VIF, a file-backed serial console
- * under cfg->instances_path/<uuid>/console.log, no USB, no balloon.
- * rescue: boot the rescue kernel/initrd given in the image properties
+ * The domain XML for an instance (libxml2, never string pasting), as the
+ * reference's _get_guest_config builds it from cfg (virt type, CPU mode,
+ * machine type, cache modes, graphics, consoles, balloon, pointer...),
+ * facts (may be NULL) and the instance's flavor and image properties: see
+ * drv-xml.c and drv-xml-devices.c for each element. rescue: boot the
+ * rescue kernel/initrd given in the image properties
  * rescue_kernel_path/rescue_initrd_path if present, disks as given.
  * Returns g_malloc'ed XML, or NULL with DRV_ERR_INVALID_INSTANCE (bad
- * instance data, naming the field) or DRV_ERR_INVALID_CONFIG (bad
- * virt_type, instances_path or cache mode).
+ * instance data, naming the field) or DRV_ERR_INVALID_CONFIG (a bad
+ * option, named).
  */
-char *drv_domain_xml(const drv_config *cfg, const drv_instance *inst,
-                     const drv_disk *disks, unsigned int n_disks,
-                     bool rescue, drv_error *err);
+char *drv_domain_xml(const drv_config *cfg, const drv_xml_facts *facts,
+                     const drv_instance *inst, const drv_disk *disks,
+                     unsigned int n_disks, bool rescue, drv_error *err);
+
+/* drv_domain_xml with d's configuration and the host facts it needs
+ * (capabilities read once for the SMBIOS serial; free serial console
+ * ports), NULL with err set (also for an hv failure). */
+char *drv_guest_xml(drv *d, const drv_instance *inst, const drv_disk *disks,
+                    unsigned int n_disks, bool rescue, drv_error *err);
+
+/* The checks drv_domain_xml makes on cfg alone (virt type, instances
+ * path, texts, CPU mode and model, machine types, serial port range),
+ * for the configuration loader: what loads, builds. */
+int drv_xml_check_options(const drv_config *cfg, drv_error *err);
+
+/* Helpers drv-xml.c lends drv-xml-devices.c (libxml2 nodes). */
+typedef struct _xmlNode *drv_xml_node;
+/* An image property / flavor extra spec that is set and non-empty. */
+const char *drv_xml_image_prop(const drv_instance *inst, const char *key);
+const char *drv_xml_flavor_spec(const drv_instance *inst, const char *key);
+/* oslo's bool_from_string: "1", "t", "true", "on", "y", "yes" (any case). */
+bool drv_xml_bool(const char *s);
+bool drv_xml_kvm_or_qemu(const drv_config *cfg);
+/* Strict decimal in [min, max] (no sign, no spaces); -1 if not. */
+int drv_xml_parse_uint(const char *s, uint64_t min, uint64_t max,
+                       uint64_t *out);
+drv_xml_node drv_xml_add(drv_xml_node parent, const char *name);
+/* Text content is escaped (xmlNewTextChild). */
+drv_xml_node drv_xml_add_text(drv_xml_node parent, const char *name,
+                              const char *text);
+void drv_xml_set(drv_xml_node node, const char *name, const char *value);
+void drv_xml_set_u64(drv_xml_node node, const char *name, uint64_t v);
+/* ---- drv-xml-cpu.c ---- */
+/* The CPU mode and model as _get_guest_cpu_model_config picks them: 1
+ * with a <cpu> (*mode NULL: no mode attribute), 0 without, -1 with
+ * DRV_ERR_INVALID_CONFIG. */
+int drv_xml_cpu_model_config(const drv_config *cfg, const char **mode,
+                             const char **model, drv_error *err);
+/* <cpu> and <cputune> under domain; -1 with err set. */
+int drv_xml_build_cpu(drv_xml_node domain, const drv_config *cfg,
+                      const drv_instance *inst, drv_error *err);
+int drv_xml_build_cputune(drv_xml_node domain, const drv_config *cfg,
+                          const drv_instance *inst, drv_error *err);
+/* ---- drv-xml-devices.c ---- */
+/* <devices> under domain; -1 with err set. */
+int drv_xml_build_devices(drv_xml_node domain, const drv_config *cfg,
+                          const drv_xml_facts *facts,
+                          const drv_instance *inst, const drv_disk *disks,
+                          unsigned int n_disks, drv_error *err);
+/* How many serial consoles the instance has (flavor hw:serial_port_count,
+ * image hw_serial_port_count, default 1, at most 4 on QEMU). */
+int drv_xml_serial_port_count(const drv_instance *inst, unsigned int *n,
+                              drv_error *err);
 
 /* Path of the instance's serial console log (g_free); NULL when
  * instances_path or the uuid is missing. */
 char *drv_console_log_path(const drv_config *cfg, const drv_instance *inst);
+
+/* ---- drv-configdrive.c ---- */
+
+/* Does inst get a config drive: its config_drive, the image property
+ * img_config_drive "mandatory", or force_config_drive (the reference's
+ * configdrive.required_by)? */
+bool drv_config_drive_required(drv *d, const drv_instance *inst);
+/* instances_path/<uuid>/disk.config (g_free). */
+char *drv_config_drive_path(const drv_config *cfg, const drv_instance *inst);
+/* Build the config drive ISO through hv when required (else nothing):
+ * openstack/latest/{meta_data,network_data,vendor_data}.json. */
+int drv_config_drive_build(drv *d, const drv_instance *inst, drv_error *err);
+
+/* ---- drv-console.c ---- */
+
+/* serial_console_port_range "LO:HI" parsed; DRV_ERR_INVALID_CONFIG if
+ * malformed. */
+int drv_console_port_range(const drv_config *cfg, int *lo, int *hi,
+                           drv_error *err);
+/* The lowest free ports of the range for inst's serial consoles (*ports
+ * g_free'd by the caller, *n of them): ports bound by the host's other
+ * domains are taken, as the reference's acquire_port finds them taken. */
+int drv_console_acquire_ports(drv *d, const drv_instance *inst, int **ports,
+                              unsigned int *n, drv_error *err);
 
 #endif /* HVD_DRV_PRIV_H */

@@ -1,20 +1,19 @@
 /*
  * drv-xml.c: the domain XML of an instance — what Nova's
  * LibvirtDriver._get_guest_config() and its helpers decide, for the guests
- * hvd runs (x86_64, kvm/qemu, and libvirt's test driver).
+ * hvd runs (x86_64, kvm/qemu, and libvirt's test driver): the checks on
+ * what goes in, the domain's top level (metadata, memory, vCPUs, OS and
+ * SMBIOS, features, clock). The CPU and cputune are built in
+ * drv-xml-cpu.c, the devices in drv-xml-devices.c.
  *
  * Built with the libxml2 tree API only, so every name, path and command
  * line is escaped by the serialiser. The output is deterministic (no
- * creation time in the metadata, no host probing): the golden files under
- * tests/golden/ pin it byte for byte.
+ * creation time in the metadata, no host probing: what the reference
+ * learns from the host comes in as drv_xml_facts): the golden files under
+ * tests/golden/xml/ pin it byte for byte.
  *
  * Choices where Nova looks at the host or at image objects hvd does not
- * have:
- *  - Disk cache mode: cfg->disk_cachemodes ("file=directsync", "block=none",
- *    an entry may hold several comma-separated pairs, the last one for a
- *    source type wins); otherwise "none" for every disk, cdroms included —
- *    Nova's default when the instances path supports O_DIRECT. "default"
- *    leaves the cache attribute out (libvirt's own default).
+ * have (docs/reference-differences.md, "Domain XML and consoles"):
  *  - Direct kernel boot when the image has kernel_path. Command line:
  *    os_command_line, else Nova's "root=<root device> console=tty0
  *    console=ttyS0" (+ " no_timer_check" for qemu); the root= part only
@@ -22,10 +21,8 @@
  *    /dev/vda). Rescue: rescue_kernel_path / rescue_initrd_path /
  *    rescue_os_command_line, each falling back to the normal property; the
  *    caller passes the disks in boot order (rescue disk first).
- *  - KVM timers (pit delay, rtc catchup, hpet off) and cpu host-model for
- *    virt_type kvm only, as Nova (_set_clock/_set_kvm_timers): TCG has no
- *    in-kernel PIT for the tick policy to act on.
- *  - Machine type: image property hw_machine_type, else "pc".
+ *  - The guest's OS type (Nova's instance.os_type) is the image property
+ *    os_type; "windows" gives a localtime clock and Hyper-V features.
  *
  * Internal (drv-priv.h): err is not reset here; the public entry point
  * calling drv_domain_xml did that.
@@ -37,8 +34,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlsave.h>
+#include <libxml/xpath.h>
 
 #include "drv-priv.h"
 #include "jsonv.h"
@@ -47,15 +46,15 @@
 #define HVD_XML_META_NS "https://hvd.example/instance/1"
 #define HVD_XML_META_PREFIX "hvd"
 
-#define DEFAULT_CACHE_MODE "none"
 #define DEFAULT_ROOT_DEVICE "/dev/vda"
-#define DEFAULT_MACHINE "pc"
-#define DEFAULT_VIF_MODEL "virtio"
-#define DEFAULT_DISK_BUS "virtio"
+/* the one architecture hvd's guests have (hw_machine_type mappings) */
+#define HOST_ARCH "x86_64"
 /* Nova's CONSOLE: the last console= is /dev/console. */
 #define DEFAULT_CONSOLE "console=tty0 console=ttyS0"
-/* cgroup v1 cpu.shares range, which libvirt accepts for <shares>. */
-#define CPU_SHARES_MAX 262144
+/* What the SMBIOS system block says (Nova: version.vendor_string() ...). */
+#define SYSINFO_MANUFACTURER "hvd"
+#define SYSINFO_PRODUCT "hvd compute"
+#define SYSINFO_FAMILY "Virtual Machine"
 
 static void
 xml_doc_freep(xmlDocPtr *doc)
@@ -65,19 +64,40 @@ xml_doc_freep(xmlDocPtr *doc)
 }
 #define XML_AUTO_DOC __attribute__((cleanup(xml_doc_freep))) xmlDocPtr
 
-static const char *
-image_prop(const drv_instance *inst, const char *key)
+const char *
+drv_xml_image_prop(const drv_instance *inst, const char *key)
 {
-    return drv_kv_get(inst->image.properties, inst->image.n_properties, key);
-}
-
-/* An image property that is set and non-empty, else NULL. */
-static const char *
-image_prop_nonempty(const drv_instance *inst, const char *key)
-{
-    const char *v = image_prop(inst, key);
+    const char *v = drv_kv_get(inst->image.properties,
+                               inst->image.n_properties, key);
 
     return v && *v ? v : NULL;
+}
+
+const char *
+drv_xml_flavor_spec(const drv_instance *inst, const char *key)
+{
+    const char *v = drv_kv_get(inst->flavor.extra_specs,
+                               inst->flavor.n_extra_specs, key);
+
+    return v && *v ? v : NULL;
+}
+
+bool
+drv_xml_bool(const char *s)
+{
+    static const char *const yes[] = {"1", "t", "true", "on", "y", "yes"};
+
+    for (size_t i = 0; s && i < G_N_ELEMENTS(yes); i++)
+        if (g_ascii_strcasecmp(s, yes[i]) == 0)
+            return true;
+    return false;
+}
+
+bool
+drv_xml_kvm_or_qemu(const drv_config *cfg)
+{
+    return strcmp(cfg->virt_type, "kvm") == 0 ||
+           strcmp(cfg->virt_type, "qemu") == 0;
 }
 
 /*
@@ -88,20 +108,25 @@ image_prop_nonempty(const drv_instance *inst, const char *key)
  * NULL is fine here: presence is checked where it matters.
  */
 static int
-check_text(const char *s, const char *field, drv_error *err)
+check_text_kind(const char *s, const char *field, drv_error_kind kind,
+                drv_error *err)
 {
     uint32_t bad;
 
     if (!s || jv_xml_text_ok(s, &bad))
         return 0;
     if (bad == UINT32_MAX)
-        drv_error_set(err, DRV_ERR_INVALID_INSTANCE, "%s: not valid UTF-8",
-                      field);
+        drv_error_set(err, kind, "%s: not valid UTF-8", field);
     else
-        drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
-                      "%s: U+%04X is not allowed in XML text", field,
-                      (unsigned int)bad);
+        drv_error_set(err, kind, "%s: U+%04X is not allowed in XML text",
+                      field, (unsigned int)bad);
     return -1;
+}
+
+static int
+check_text(const char *s, const char *field, drv_error *err)
+{
+    return check_text_kind(s, field, DRV_ERR_INVALID_INSTANCE, err);
 }
 
 /* Present, non-empty and fit for the XML. */
@@ -132,9 +157,8 @@ mac_valid(const char *mac)
     return (first & 1) == 0;
 }
 
-/* Strict decimal in [min, max] (no sign, no spaces, no trailing bytes). */
-static int
-parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+int
+drv_xml_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
     guint64 v;
 
@@ -146,64 +170,25 @@ parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     return 0;
 }
 
-static bool
-cache_mode_valid(const char *mode)
-{
-    return g_strv_contains(drv_cache_modes, mode);
-}
-
-/*
- * The cache mode for disks of source_type: the last matching
- * cfg->disk_cachemodes pair, else DEFAULT_CACHE_MODE. *mode is a g_strdup
- * (g_free); "default" comes back as NULL (no cache attribute).
- * DRV_ERR_INVALID_CONFIG for a malformed entry.
- */
-static int
-cache_mode_for(const drv_config *cfg, const char *source_type, char **mode,
-               drv_error *err)
-{
-    char *found = g_strdup(DEFAULT_CACHE_MODE);
-
-    for (size_t i = 0; cfg->disk_cachemodes && cfg->disk_cachemodes[i]; i++) {
-        char **pairs = g_strsplit(cfg->disk_cachemodes[i], ",", -1);
-
-        for (size_t j = 0; pairs[j]; j++) {
-            char *pair = g_strstrip(pairs[j]);
-            char *eq = strchr(pair, '=');
-
-            if (!*pair)
-                continue;
-            if (!eq || eq == pair || !cache_mode_valid(eq + 1)) {
-                g_autofree char *list =
-                    g_strjoinv(", ", (char **)drv_cache_modes);
-
-                drv_error_set(err, DRV_ERR_INVALID_CONFIG,
-                              "disk_cachemodes: bad entry '%s' (want "
-                              "TYPE=MODE, MODE one of %s)",
-                              pair, list);
-                g_strfreev(pairs);
-                g_free(found);
-                return -1;
-            }
-            *eq = '\0';
-            if (strcmp(pair, source_type) == 0) {
-                g_free(found);
-                found = g_strdup(eq + 1);
-            }
-        }
-        g_strfreev(pairs);
-    }
-    if (strcmp(found, "default") == 0)
-        g_clear_pointer(&found, g_free);
-    *mode = found;
-    return 0;
-}
-
 /* ---- validation: everything drv_domain_xml trusts afterwards ---- */
 
 static int
 check_config(const drv_config *cfg, drv_error *err)
 {
+    /* the configured strings that end up in the XML */
+    const struct {
+        const char *name, *value;
+    } texts[] = {
+        {"cpu_model", cfg->cpu_model},
+        {"vnc_keymap", cfg->vnc_keymap},
+        {"vncserver_listen", cfg->vncserver_listen},
+        {"spice_keymap", cfg->spice_keymap},
+        {"spice_server_listen", cfg->spice_server_listen},
+        {"serial_console_proxyclient_address",
+         cfg->serial_console_proxyclient_address},
+        {"rng_dev_path", cfg->rng_dev_path},
+    };
+
     if (!cfg->virt_type || !g_strv_contains(drv_virt_types, cfg->virt_type)) {
         drv_error_set(err, DRV_ERR_INVALID_CONFIG,
                       "virt_type: '%s' is not kvm, qemu or test",
@@ -215,6 +200,25 @@ check_config(const drv_config *cfg, drv_error *err)
         drv_error_set(err, DRV_ERR_INVALID_CONFIG,
                       "instances_path is required (valid UTF-8)");
         return -1;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+        if (check_text_kind(texts[i].value, texts[i].name,
+                            DRV_ERR_INVALID_CONFIG, err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; cfg->hw_machine_type && cfg->hw_machine_type[i];
+         i++) {
+        const char *m = cfg->hw_machine_type[i];
+        const char *eq = strchr(m, '=');
+
+        if (!eq || eq == m || !eq[1] ||
+            check_text_kind(m, "hw_machine_type", DRV_ERR_INVALID_CONFIG,
+                            err) < 0) {
+            drv_error_set(err, DRV_ERR_INVALID_CONFIG,
+                          "hw_machine_type: bad entry '%s' (want "
+                          "ARCH=MACHINE, e.g. x86_64=pc-q35-7.2)", m);
+            return -1;
+        }
     }
     return 0;
 }
@@ -265,7 +269,7 @@ check_instance(const drv_instance *inst, drv_error *err)
         g_autofree char *field = g_strdup_printf("image.properties.%s",
                                                  props[i]);
 
-        if (check_text(image_prop(inst, props[i]), field, err) < 0)
+        if (check_text(drv_xml_image_prop(inst, props[i]), field, err) < 0)
             return -1;
     }
     return 0;
@@ -363,15 +367,14 @@ check_vifs(const drv_instance *inst, drv_error *err)
 
 /* ---- building ---- */
 
-static xmlNodePtr
-add_elem(xmlNodePtr parent, const char *name)
+xmlNodePtr
+drv_xml_add(xmlNodePtr parent, const char *name)
 {
     return xmlNewChild(parent, NULL, BAD_CAST name, NULL);
 }
 
-/* Text content is escaped (xmlNewTextChild, unlike xmlNewChild). */
-static xmlNodePtr
-add_text(xmlNodePtr parent, const char *name, const char *text)
+xmlNodePtr
+drv_xml_add_text(xmlNodePtr parent, const char *name, const char *text)
 {
     return xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST text);
 }
@@ -385,19 +388,19 @@ add_u64(xmlNodePtr parent, xmlNsPtr ns, const char *name, uint64_t v)
     return xmlNewTextChild(parent, ns, BAD_CAST name, BAD_CAST buf);
 }
 
-static void
-set_prop(xmlNodePtr node, const char *name, const char *value)
+void
+drv_xml_set(xmlNodePtr node, const char *name, const char *value)
 {
     xmlNewProp(node, BAD_CAST name, BAD_CAST value);
 }
 
-static void
-set_prop_u64(xmlNodePtr node, const char *name, uint64_t v)
+void
+drv_xml_set_u64(xmlNodePtr node, const char *name, uint64_t v)
 {
     char buf[24];
 
     g_snprintf(buf, sizeof(buf), "%" PRIu64, v);
-    set_prop(node, name, buf);
+    drv_xml_set(node, name, buf);
 }
 
 /* Nova's nova:instance metadata, minus package/owner/creationTime. */
@@ -405,8 +408,8 @@ static void
 build_metadata(xmlNodePtr domain, const drv_instance *inst)
 {
     const drv_flavor *f = &inst->flavor;
-    xmlNodePtr meta = add_elem(domain, "metadata");
-    xmlNodePtr top = add_elem(meta, "instance");
+    xmlNodePtr meta = drv_xml_add(domain, "metadata");
+    xmlNodePtr top = drv_xml_add(meta, "instance");
     xmlNsPtr ns = xmlNewNs(top, BAD_CAST HVD_XML_META_NS,
                            BAD_CAST HVD_XML_META_PREFIX);
     xmlNodePtr flavor;
@@ -415,7 +418,7 @@ build_metadata(xmlNodePtr domain, const drv_instance *inst)
     xmlNewTextChild(top, ns, BAD_CAST "name", BAD_CAST inst->name);
     flavor = xmlNewChild(top, ns, BAD_CAST "flavor", NULL);
     if (f->name)
-        set_prop(flavor, "name", f->name);
+        drv_xml_set(flavor, "name", f->name);
     add_u64(flavor, ns, "memory", f->memory_mb);
     add_u64(flavor, ns, "disk", f->root_gb);
     add_u64(flavor, ns, "swap", f->swap_mb);
@@ -424,147 +427,167 @@ build_metadata(xmlNodePtr domain, const drv_instance *inst)
     if (inst->image.id && *inst->image.id) {
         xmlNodePtr root = xmlNewChild(top, ns, BAD_CAST "root", NULL);
 
-        set_prop(root, "type", "image");
-        set_prop(root, "uuid", inst->image.id);
+        drv_xml_set(root, "type", "image");
+        drv_xml_set(root, "uuid", inst->image.id);
     }
+}
+
+/*
+ * The machine type as the reference's _get_machine_type picks it: the
+ * image's hw_machine_type, else — when the option is set — the entry for
+ * the host's architecture (none for it: libvirt's default), else libvirt's
+ * default. NULL: no machine attribute.
+ */
+static const char *
+machine_type(const drv_config *cfg, const drv_instance *inst)
+{
+    const char *m = drv_xml_image_prop(inst, "hw_machine_type");
+    const char *found = NULL;
+
+    if (m)
+        return m;
+    for (size_t i = 0; cfg->hw_machine_type && cfg->hw_machine_type[i];
+         i++) {
+        const char *e = cfg->hw_machine_type[i];
+        size_t n = strlen(HOST_ARCH);
+
+        /* Nova builds a dict: the last entry for an arch wins */
+        if (strncmp(e, HOST_ARCH, n) == 0 && e[n] == '=')
+            found = e + n + 1;
+    }
+    return found;
+}
+
+/* Boot menu: the image's hw_boot_menu, else the flavor's hw:boot_menu. */
+static bool
+boot_menu(const drv_instance *inst)
+{
+    const char *v = drv_kv_get(inst->image.properties,
+                               inst->image.n_properties, "hw_boot_menu");
+
+    if (!v)
+        v = drv_kv_get(inst->flavor.extra_specs, inst->flavor.n_extra_specs,
+                       "hw:boot_menu");
+    return drv_xml_bool(v);
 }
 
 static void
 build_os(xmlNodePtr domain, const drv_config *cfg, const drv_instance *inst,
          unsigned int n_disks, bool rescue)
 {
-    const char *machine = image_prop_nonempty(inst, "hw_machine_type");
+    bool kq = drv_xml_kvm_or_qemu(cfg);
+    const char *machine = kq ? machine_type(cfg, inst) : NULL;
     const char *kernel = NULL, *initrd = NULL, *cmdline = NULL;
-    xmlNodePtr os = add_elem(domain, "os");
-    xmlNodePtr type = add_text(os, "type", "hvm");
+    xmlNodePtr os = drv_xml_add(domain, "os");
+    xmlNodePtr type = drv_xml_add_text(os, "type", "hvm");
 
-    set_prop(type, "arch", "x86_64");
-    set_prop(type, "machine", machine ? machine : DEFAULT_MACHINE);
+    drv_xml_set(type, "arch", HOST_ARCH);
+    if (machine)
+        drv_xml_set(type, "machine", machine);
 
     if (rescue) {
-        kernel = image_prop_nonempty(inst, "rescue_kernel_path");
-        initrd = image_prop_nonempty(inst, "rescue_initrd_path");
-        cmdline = image_prop_nonempty(inst, "rescue_os_command_line");
+        kernel = drv_xml_image_prop(inst, "rescue_kernel_path");
+        initrd = drv_xml_image_prop(inst, "rescue_initrd_path");
+        cmdline = drv_xml_image_prop(inst, "rescue_os_command_line");
     }
     if (!kernel)
-        kernel = image_prop_nonempty(inst, "kernel_path");
+        kernel = drv_xml_image_prop(inst, "kernel_path");
     if (!initrd)
-        initrd = image_prop_nonempty(inst, "initrd_path");
+        initrd = drv_xml_image_prop(inst, "initrd_path");
     if (!cmdline)
-        cmdline = image_prop_nonempty(inst, "os_command_line");
+        cmdline = drv_xml_image_prop(inst, "os_command_line");
 
     if (!kernel) {
-        xmlNodePtr boot = add_elem(os, "boot");
-
-        set_prop(boot, "dev", "hd");
-        return;
-    }
-    add_text(os, "kernel", kernel);
-    if (initrd)
-        add_text(os, "initrd", initrd);
-    if (cmdline) {
-        add_text(os, "cmdline", cmdline);
+        drv_xml_set(drv_xml_add(os, "boot"), "dev", "hd");
     } else {
-        const char *root = inst->root_device_name && *inst->root_device_name
-                               ? inst->root_device_name
-                               : DEFAULT_ROOT_DEVICE;
-        g_autofree char *dflt = g_strdup_printf(
-            "%s%s%s%s", n_disks ? "root=" : "", n_disks ? root : "",
-            n_disks ? " " : "", DEFAULT_CONSOLE);
-        g_autofree char *full = strcmp(cfg->virt_type, "qemu") == 0
-                                    ? g_strconcat(dflt, " no_timer_check",
-                                                  NULL)
-                                    : g_strdup(dflt);
+        drv_xml_add_text(os, "kernel", kernel);
+        if (initrd)
+            drv_xml_add_text(os, "initrd", initrd);
+        if (cmdline) {
+            drv_xml_add_text(os, "cmdline", cmdline);
+        } else {
+            const char *root =
+                inst->root_device_name && *inst->root_device_name
+                    ? inst->root_device_name
+                    : DEFAULT_ROOT_DEVICE;
+            g_autofree char *dflt = g_strdup_printf(
+                "%s%s%s%s", n_disks ? "root=" : "", n_disks ? root : "",
+                n_disks ? " " : "", DEFAULT_CONSOLE);
+            g_autofree char *full =
+                strcmp(cfg->virt_type, "qemu") == 0
+                    ? g_strconcat(dflt, " no_timer_check", NULL)
+                    : g_strdup(dflt);
 
-        add_text(os, "cmdline", full);
-    }
-}
-
-/*
- * <cpu>: host-model on kvm; a <topology> from the hw:cpu_* extra specs.
- * Missing values: threads 1, then cores/sockets fill up vcpus. The product
- * must be the flavor's vcpus.
- */
-static int
-build_cpu(xmlNodePtr domain, const drv_config *cfg, const drv_instance *inst,
-          drv_error *err)
-{
-    static const char *const keys[3] = {
-        "hw:cpu_sockets", "hw:cpu_cores", "hw:cpu_threads",
-    };
-    const drv_flavor *f = &inst->flavor;
-    uint64_t v[3] = {0, 0, 0}; /* sockets, cores, threads; 0 = unset */
-    bool topo = false, kvm = strcmp(cfg->virt_type, "kvm") == 0;
-    xmlNodePtr cpu;
-
-    for (int i = 0; i < 3; i++) {
-        const char *s = drv_kv_get(f->extra_specs, f->n_extra_specs, keys[i]);
-
-        if (!s)
-            continue;
-        if (parse_uint(s, 1, f->vcpus, &v[i]) < 0) {
-            drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
-                          "flavor.extra_specs %s: '%s' is not a number "
-                          "from 1 to %u (the flavor's vcpus)", keys[i], s,
-                          f->vcpus);
-            return -1;
-        }
-        topo = true;
-    }
-    if (topo) {
-        if (!v[2])
-            v[2] = 1;
-        if (!v[0] && !v[1])
-            v[1] = 1;
-        if (!v[0])
-            v[0] = f->vcpus / (v[1] * v[2]);
-        if (!v[1])
-            v[1] = f->vcpus / (v[0] * v[2]);
-        if (v[0] * v[1] * v[2] != f->vcpus) {
-            drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
-                          "flavor.extra_specs hw:cpu_sockets/cores/threads: "
-                          "%" PRIu64 "*%" PRIu64 "*%" PRIu64 " is not the "
-                          "flavor's %u vcpus", v[0], v[1], v[2], f->vcpus);
-            return -1;
+            drv_xml_add_text(os, "cmdline", full);
         }
     }
-    if (!kvm && !topo)
-        return 0;
-    cpu = add_elem(domain, "cpu");
-    if (kvm)
-        set_prop(cpu, "mode", "host-model");
-    if (topo) {
-        xmlNodePtr t = add_elem(cpu, "topology");
-
-        set_prop_u64(t, "sockets", v[0]);
-        set_prop_u64(t, "cores", v[1]);
-        set_prop_u64(t, "threads", v[2]);
-    }
-    return 0;
+    /* _configure_guest_by_virt_type: kvm/qemu on x86 only */
+    if (kq && boot_menu(inst))
+        drv_xml_set(drv_xml_add(os, "bootmenu"), "enable", "yes");
+    if (kq)
+        drv_xml_set(drv_xml_add(os, "smbios"), "mode", "sysinfo");
 }
 
-static int
-build_cputune(xmlNodePtr domain, const drv_instance *inst, drv_error *err)
-{
-    const drv_flavor *f = &inst->flavor;
-    const char *s = drv_kv_get(f->extra_specs, f->n_extra_specs,
-                              "quota:cpu_shares");
-    uint64_t shares;
-
-    if (!s)
-        return 0;
-    if (parse_uint(s, 1, CPU_SHARES_MAX, &shares) < 0) {
-        drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
-                      "flavor.extra_specs quota:cpu_shares: '%s' is not a "
-                      "number from 1 to %d", s, CPU_SHARES_MAX);
-        return -1;
-    }
-    add_u64(add_elem(domain, "cputune"), NULL, "shares", shares);
-    return 0;
-}
-
+/* _get_guest_config_sysinfo: what the guest's DMI tables say. */
 static void
-build_clock(xmlNodePtr domain, const drv_config *cfg)
+build_sysinfo(xmlNodePtr domain, const drv_instance *inst,
+              const drv_xml_facts *facts)
+{
+    const struct {
+        const char *name, *value;
+    } entries[] = {
+        {"manufacturer", SYSINFO_MANUFACTURER},
+        {"product", SYSINFO_PRODUCT},
+        {"serial", facts ? facts->sysinfo_serial : NULL},
+        {"uuid", inst->uuid},
+        {"family", SYSINFO_FAMILY},
+    };
+    xmlNodePtr sysinfo = drv_xml_add(domain, "sysinfo");
+    xmlNodePtr system;
+
+    drv_xml_set(sysinfo, "type", "smbios");
+    system = drv_xml_add(sysinfo, "system");
+    for (size_t i = 0; i < G_N_ELEMENTS(entries); i++) {
+        if (!entries[i].value)
+            continue;
+        drv_xml_set(drv_xml_add_text(system, "entry", entries[i].value),
+                    "name", entries[i].name);
+    }
+}
+
+static bool
+is_windows(const drv_instance *inst)
+{
+    const char *os = drv_xml_image_prop(inst, "os_type");
+
+    return os && strcmp(os, "windows") == 0;
+}
+
+/* _set_features: ACPI and APIC; Hyper-V enlightenments for Windows. */
+static void
+build_features(xmlNodePtr domain, const drv_config *cfg,
+               const drv_instance *inst)
+{
+    xmlNodePtr features = drv_xml_add(domain, "features");
+    xmlNodePtr hv, n;
+
+    drv_xml_add(features, "acpi");
+    drv_xml_add(features, "apic");
+    if (!drv_xml_kvm_or_qemu(cfg) || !is_windows(inst))
+        return;
+    hv = drv_xml_add(features, "hyperv");
+    drv_xml_set(drv_xml_add(hv, "relaxed"), "state", "on");
+    drv_xml_set(drv_xml_add(hv, "vapic"), "state", "on");
+    n = drv_xml_add(hv, "spinlocks");
+    drv_xml_set(n, "state", "on");
+    drv_xml_set(n, "retries", "8191");
+}
+
+/* _set_clock and _set_kvm_timers (kvm only: TCG has no in-kernel PIT for
+ * the tick policy to act on). */
+static void
+build_clock(xmlNodePtr domain, const drv_config *cfg,
+            const drv_instance *inst)
 {
     static const struct {
         const char *name, *attr, *value;
@@ -573,86 +596,41 @@ build_clock(xmlNodePtr domain, const drv_config *cfg)
         {"rtc", "tickpolicy", "catchup"},
         {"hpet", "present", "no"},
     };
-    xmlNodePtr clock = add_elem(domain, "clock");
+    xmlNodePtr clock = drv_xml_add(domain, "clock");
+    bool windows = is_windows(inst);
 
-    set_prop(clock, "offset", "utc");
+    drv_xml_set(clock, "offset", windows ? "localtime" : "utc");
     if (strcmp(cfg->virt_type, "kvm") != 0)
         return;
     for (size_t i = 0; i < G_N_ELEMENTS(kvm_timers); i++) {
-        xmlNodePtr t = add_elem(clock, "timer");
+        xmlNodePtr t = drv_xml_add(clock, "timer");
 
-        set_prop(t, "name", kvm_timers[i].name);
-        set_prop(t, kvm_timers[i].attr, kvm_timers[i].value);
+        drv_xml_set(t, "name", kvm_timers[i].name);
+        drv_xml_set(t, kvm_timers[i].attr, kvm_timers[i].value);
+    }
+    /* the reference adds it with new enough libvirt/QEMU, which every
+     * version hvd accepts is */
+    if (windows) {
+        xmlNodePtr t = drv_xml_add(clock, "timer");
+
+        drv_xml_set(t, "name", "hypervclock");
+        drv_xml_set(t, "present", "yes");
     }
 }
 
-static int
-build_disk(xmlNodePtr devices, const drv_config *cfg,
-           const drv_instance *inst, const drv_disk *d, drv_error *err)
+int
+drv_xml_check_options(const drv_config *cfg, drv_error *err)
 {
-    const char *stype = d->source_type ? d->source_type : "file";
-    const char *bus = d->bus ? d->bus : image_prop_nonempty(inst,
-                                                            "hw_disk_bus");
-    g_autofree char *cache = NULL;
-    xmlNodePtr disk, n;
+    const char *mode, *model;
+    int lo, hi;
 
-    if (cache_mode_for(cfg, stype, &cache, err) < 0)
+    if (check_config(cfg, err) < 0 ||
+        drv_xml_cpu_model_config(cfg, &mode, &model, err) < 0)
         return -1;
-    disk = add_elem(devices, "disk");
-    set_prop(disk, "type", stype);
-    set_prop(disk, "device", d->device ? d->device : "disk");
-    n = add_elem(disk, "driver");
-    set_prop(n, "name", "qemu");
-    set_prop(n, "type", d->format ? d->format : "raw");
-    if (cache)
-        set_prop(n, "cache", cache);
-    n = add_elem(disk, "source");
-    set_prop(n, strcmp(stype, "block") == 0 ? "dev" : "file", d->path);
-    n = add_elem(disk, "target");
-    set_prop(n, "dev", d->target);
-    set_prop(n, "bus", bus ? bus : DEFAULT_DISK_BUS);
-    if (d->serial && *d->serial)
-        add_text(disk, "serial", d->serial);
+    if (cfg->serial_console_enabled &&
+        drv_console_port_range(cfg, &lo, &hi, err) < 0)
+        return -1;
     return 0;
-}
-
-static void
-build_interface(xmlNodePtr devices, const drv_instance *inst,
-                const drv_vif *v)
-{
-    const char *model = image_prop_nonempty(inst, "hw_vif_model");
-    xmlNodePtr iface = add_elem(devices, "interface");
-    xmlNodePtr n;
-
-    set_prop(iface, "type", v->type);
-    set_prop(add_elem(iface, "mac"), "address", v->mac);
-    if (strcmp(v->type, "bridge") == 0) {
-        set_prop(add_elem(iface, "source"), "bridge", v->bridge);
-    } else if (strcmp(v->type, "network") == 0) {
-        set_prop(add_elem(iface, "source"), "network", v->network);
-    } else if (v->devname && *v->devname) { /* ethernet */
-        set_prop(add_elem(iface, "target"), "dev", v->devname);
-    }
-    n = add_elem(iface, "model");
-    set_prop(n, "type", model ? model : DEFAULT_VIF_MODEL);
-}
-
-static void
-build_consoles(xmlNodePtr devices, const char *log)
-{
-    xmlNodePtr serial = add_elem(devices, "serial");
-    xmlNodePtr console = add_elem(devices, "console");
-    xmlNodePtr t;
-
-    set_prop(serial, "type", "file");
-    set_prop(add_elem(serial, "source"), "path", log);
-    set_prop(add_elem(serial, "target"), "port", "0");
-
-    set_prop(console, "type", "file");
-    set_prop(add_elem(console, "source"), "path", log);
-    t = add_elem(console, "target");
-    set_prop(t, "type", "serial");
-    set_prop(t, "port", "0");
 }
 
 /* The document as a g_malloc'ed string: UTF-8, 2-space indent, no XML
@@ -678,13 +656,12 @@ doc_format(xmlDocPtr doc)
 }
 
 char *
-drv_domain_xml(const drv_config *cfg, const drv_instance *inst,
-               const drv_disk *disks, unsigned int n_disks, bool rescue,
-               drv_error *err)
+drv_domain_xml(const drv_config *cfg, const drv_xml_facts *facts,
+               const drv_instance *inst, const drv_disk *disks,
+               unsigned int n_disks, bool rescue, drv_error *err)
 {
     XML_AUTO_DOC doc = NULL;
-    g_autofree char *log = NULL;
-    xmlNodePtr domain, devices, n;
+    xmlNodePtr domain, n;
 
     if (!cfg || !inst || (n_disks && !disks)) {
         drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
@@ -701,40 +678,28 @@ drv_domain_xml(const drv_config *cfg, const drv_instance *inst,
     if (!doc || !domain)
         g_error("drv-xml: out of memory");
     xmlDocSetRootElement(doc, domain);
-    set_prop(domain, "type", cfg->virt_type);
-    add_text(domain, "name", inst->name);
-    add_text(domain, "uuid", inst->uuid);
+    drv_xml_set(domain, "type", cfg->virt_type);
+    drv_xml_add_text(domain, "name", inst->name);
+    drv_xml_add_text(domain, "uuid", inst->uuid);
     build_metadata(domain, inst);
     n = add_u64(domain, NULL, "memory", inst->flavor.memory_mb * 1024);
-    set_prop(n, "unit", "KiB");
+    drv_xml_set(n, "unit", "KiB");
     add_u64(domain, NULL, "vcpu", inst->flavor.vcpus);
-    if (build_cputune(domain, inst, err) < 0)
+    if (drv_xml_build_cputune(domain, cfg, inst, err) < 0)
         return NULL;
+    if (drv_xml_kvm_or_qemu(cfg))
+        build_sysinfo(domain, inst, facts);
     build_os(domain, cfg, inst, n_disks, rescue);
-    n = add_elem(domain, "features");
-    add_elem(n, "acpi");
-    add_elem(n, "apic");
-    if (build_cpu(domain, cfg, inst, err) < 0)
+    build_features(domain, cfg, inst);
+    if (drv_xml_build_cpu(domain, cfg, inst, err) < 0)
         return NULL;
-    build_clock(domain, cfg);
-    add_text(domain, "on_poweroff", "destroy");
-    add_text(domain, "on_reboot", "restart");
-    add_text(domain, "on_crash", "destroy");
-
-    devices = add_elem(domain, "devices");
-    for (unsigned int i = 0; i < n_disks; i++) {
-        if (build_disk(devices, cfg, inst, &disks[i], err) < 0)
-            return NULL;
-    }
-    for (unsigned int i = 0; i < inst->n_vifs; i++)
-        build_interface(devices, inst, &inst->vifs[i]);
-    log = drv_console_log_path(cfg, inst);
-    build_consoles(devices, log);
-    n = add_elem(devices, "controller");
-    set_prop(n, "type", "usb");
-    set_prop(n, "model", "none");
-    set_prop(add_elem(devices, "memballoon"), "model", "none");
-
+    build_clock(domain, cfg, inst);
+    drv_xml_add_text(domain, "on_poweroff", "destroy");
+    drv_xml_add_text(domain, "on_reboot", "restart");
+    drv_xml_add_text(domain, "on_crash", "destroy");
+    if (drv_xml_build_devices(domain, cfg, facts, inst, disks, n_disks,
+                              err) < 0)
+        return NULL;
     return doc_format(doc);
 }
 
@@ -746,4 +711,61 @@ drv_console_log_path(const drv_config *cfg, const drv_instance *inst)
         return NULL;
     return g_build_filename(cfg->instances_path, inst->uuid, "console.log",
                             NULL);
+}
+
+/* The host's uuid from its capabilities (g_free), as the reference's
+ * _get_host_sysinfo_serial_hardware reads it. */
+static char *
+host_uuid(drv *d, drv_error *err)
+{
+    g_autofree char *caps = NULL;
+    XML_AUTO_DOC doc = NULL;
+    xmlXPathContextPtr ctx = NULL;
+    xmlXPathObjectPtr obj = NULL;
+    char *out = NULL;
+    hv_error hv;
+
+    if (!(caps = hv_conn_get_capabilities(d->conn, &hv))) {
+        drv_set_hv_error(err, &hv, "cannot read capabilities", NULL);
+        return NULL;
+    }
+    doc = xmlReadMemory(caps, (int)strlen(caps), "capabilities.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR |
+                            XML_PARSE_NOWARNING);
+    if (doc && (ctx = xmlXPathNewContext(doc)) &&
+        (obj = xmlXPathEvalExpression(
+             BAD_CAST "string(/capabilities/host/uuid)", ctx)) &&
+        obj->stringval && *obj->stringval)
+        out = g_strstrip(g_strdup((const char *)obj->stringval));
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    if (!out)
+        drv_error_set(err, DRV_ERR_HYPERVISOR,
+                      "the hypervisor's capabilities name no host uuid");
+    return out;
+}
+
+char *
+drv_guest_xml(drv *d, const drv_instance *inst, const drv_disk *disks,
+              unsigned int n_disks, bool rescue, drv_error *err)
+{
+    drv_xml_facts facts = {0};
+    g_autofree int *ports = NULL;
+    unsigned int n_ports = 0;
+
+    if (drv_xml_kvm_or_qemu(&d->cfg) && d->cfg.sysinfo_serial &&
+        strcmp(d->cfg.sysinfo_serial, "none") != 0) {
+        /* like the reference's Host, read the capabilities once */
+        if (!d->sysinfo_serial && !(d->sysinfo_serial = host_uuid(d, err)))
+            return NULL;
+        facts.sysinfo_serial = d->sysinfo_serial;
+    }
+    if (drv_xml_kvm_or_qemu(&d->cfg) && d->cfg.serial_console_enabled) {
+        if (drv_console_acquire_ports(d, inst, &ports, &n_ports, err) < 0)
+            return NULL;
+        facts.serial_ports = ports;
+        facts.n_serial_ports = n_ports;
+    }
+    return drv_domain_xml(&d->cfg, &facts, inst, disks, n_disks, rescue,
+                          err);
 }

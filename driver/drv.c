@@ -7,7 +7,8 @@
  * resources), drv-query.c (instance queries), drv-disk.c (volumes and the
  * disk plan), drv-vif.c (VIFs and Neutron's events), drv-lifecycle.c
  * (spawn, destroy, reboot, power, rescue...), drv-events.c (lifecycle
- * events and the driver's clock).
+ * events and the driver's clock), drv-xml*.c (domain XML), drv-console.c
+ * (consoles).
  */
 #include "drv-priv.h"
 
@@ -36,6 +37,7 @@ static const char *const kind_names[] = {
     [DRV_ERR_NOT_SUPPORTED] = "NotImplementedError",
     [DRV_ERR_DISK_FULL] = "DiskFull",
     [DRV_ERR_CONSOLE_NOT_AVAILABLE] = "ConsoleNotAvailable",
+    [DRV_ERR_CONSOLE_TYPE_UNAVAILABLE] = "ConsoleTypeUnavailable",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,
@@ -204,7 +206,41 @@ drv_config_defaults(drv_config *cfg)
     cfg->ram_allocation_ratio = 1.5;
     cfg->disk_allocation_ratio = 1.0;
     cfg->disk_cachemodes = NULL;
+    /* the guest's XML and consoles: Newton's nova/conf/libvirt.py (cpu_mode,
+     * cpu_model, hw_machine_type, sysinfo_serial, mem_stats_period_seconds,
+     * use_usb_tablet, rng_dev_path), compute.py (pointer_model), vnc.py,
+     * spice.py, serial_console.py */
+    cfg->cpu_mode = NULL;
+    cfg->cpu_model = NULL;
+    cfg->hw_machine_type = NULL;
+    cfg->sysinfo_serial = g_strdup("auto");
+    cfg->mem_stats_period_seconds = 10;
+    cfg->pointer_model = g_strdup("usbtablet");
+    cfg->use_usb_tablet = true;
+    cfg->rng_dev_path = NULL;
+    cfg->instances_path_direct_io = true;
+    cfg->vnc_enabled = true;
+    cfg->vnc_keymap = g_strdup("en-us");
+    cfg->vncserver_listen = g_strdup("127.0.0.1");
+    cfg->vncserver_proxyclient_address = g_strdup("127.0.0.1");
+    cfg->spice_enabled = false;
+    cfg->spice_agent_enabled = true;
+    cfg->spice_keymap = g_strdup("en-us");
+    cfg->spice_server_listen = g_strdup("127.0.0.1");
+    cfg->spice_server_proxyclient_address = g_strdup("127.0.0.1");
+    cfg->serial_console_enabled = false;
+    cfg->serial_console_port_range = g_strdup("10000:20000");
+    cfg->serial_console_proxyclient_address = g_strdup("127.0.0.1");
+    cfg->force_config_drive = false;
 }
+
+/* The guest-XML options that are strings, for clear and copy. */
+#define DRV_XML_STRING_OPTS(X) \
+    X(cpu_mode) X(cpu_model) X(sysinfo_serial) X(pointer_model) \
+    X(rng_dev_path) X(vnc_keymap) X(vncserver_listen) \
+    X(vncserver_proxyclient_address) X(spice_keymap) \
+    X(spice_server_listen) X(spice_server_proxyclient_address) \
+    X(serial_console_port_range) X(serial_console_proxyclient_address)
 
 /* Frees cfg's strings and zeroes it. NULL is fine. */
 void
@@ -219,6 +255,10 @@ drv_config_clear(drv_config *cfg)
     g_free(cfg->rescue_image_id);
     g_free(cfg->rescue_kernel_id);
     g_free(cfg->rescue_ramdisk_id);
+#define FREE_OPT_(f) g_free(cfg->f);
+    DRV_XML_STRING_OPTS(FREE_OPT_)
+#undef FREE_OPT_
+    g_strfreev(cfg->hw_machine_type);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -236,6 +276,12 @@ drv_config_copy(drv_config *dst, const drv_config *src)
     dst->rescue_image_id = g_strdup(src->rescue_image_id);
     dst->rescue_kernel_id = g_strdup(src->rescue_kernel_id);
     dst->rescue_ramdisk_id = g_strdup(src->rescue_ramdisk_id);
+#define COPY_OPT_(f) dst->f = g_strdup(src->f);
+    DRV_XML_STRING_OPTS(COPY_OPT_)
+#undef COPY_OPT_
+    dst->hw_machine_type = src->hw_machine_type
+                               ? g_strdupv(src->hw_machine_type)
+                               : NULL;
 }
 
 /* ---- driver object ---- */
@@ -283,6 +329,7 @@ drv_free(drv *d)
     g_hash_table_destroy(d->vif_events);
     g_array_free(d->delayed, TRUE);
     g_hash_table_destroy(d->cleaned);
+    g_free(d->sysinfo_serial);
     g_free(d);
 }
 

@@ -43,6 +43,7 @@ typedef enum {
     DRV_ERR_NOT_SUPPORTED,         /* NotImplementedError */
     DRV_ERR_DISK_FULL,             /* no space for the instance's disks */
     DRV_ERR_CONSOLE_NOT_AVAILABLE, /* ConsoleNotAvailable */
+    DRV_ERR_CONSOLE_TYPE_UNAVAILABLE, /* ConsoleTypeUnavailable */
     DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
@@ -103,6 +104,42 @@ typedef struct drv_config {
     char *rescue_image_id;
     char *rescue_kernel_id;
     char *rescue_ramdisk_id;
+
+    /*
+     * The guest's domain XML and its consoles (drv-xml.c, drv-console.c):
+     * Newton's [libvirt], [vnc], [spice], [serial_console] and compute
+     * options, under their Nova names (a section prefix where Nova has
+     * one). Defaults in the comments; docs/reference-differences.md says
+     * where each comes from.
+     */
+    char *cpu_mode;           /* NULL: host-model on kvm/qemu, none on test;
+                                 "host-model", "host-passthrough", "custom",
+                                 "none" */
+    char *cpu_model;          /* NULL; required by (only with) "custom" */
+    char **hw_machine_type;   /* NULL; "x86_64=pc-q35-7.2" list */
+    char *sysinfo_serial;     /* "auto" ("none", "os", "hardware") */
+    int mem_stats_period_seconds;  /* 10; <= 0: no memory balloon */
+    char *pointer_model;      /* "usbtablet" ("ps2mouse"; NULL: none) */
+    bool use_usb_tablet;      /* true (deprecated in Newton) */
+    char *rng_dev_path;       /* NULL: libvirt's default source */
+    /* The O_DIRECT probe of instances_path (the reference's
+     * _supports_direct_io) as a recorded fact: the driver touches no host
+     * file. true: cache "none" by default, false: "writethrough". */
+    bool instances_path_direct_io; /* true */
+    bool vnc_enabled;              /* true */
+    char *vnc_keymap;              /* "en-us" */
+    char *vncserver_listen;        /* "127.0.0.1" */
+    char *vncserver_proxyclient_address; /* "127.0.0.1" */
+    bool spice_enabled;            /* false */
+    bool spice_agent_enabled;      /* true */
+    char *spice_keymap;            /* "en-us" */
+    char *spice_server_listen;     /* "127.0.0.1" */
+    char *spice_server_proxyclient_address; /* "127.0.0.1" */
+    bool serial_console_enabled;   /* false */
+    char *serial_console_port_range; /* "10000:20000" */
+    char *serial_console_proxyclient_address; /* "127.0.0.1" */
+    /* every instance gets a config drive (Newton configdrive.py) */
+    bool force_config_drive;       /* false */
 } drv_config;
 
 /* Defaults of the string options; drv_new also uses them for a NULL. */
@@ -538,6 +575,33 @@ int drv_get_clean_record(drv *d, const char *uuid, unsigned int *attempts,
  */
 int drv_get_console_output(drv *d, const drv_instance *inst, char **out,
                            size_t *len, drv_error *err);
+
+/* ---- consoles ---- */
+
+/* Where a console proxy connects to reach an instance's console. */
+typedef struct drv_console {
+    char host[256]; /* the configured proxy client address */
+    int port;       /* -1 while the guest is not running */
+    int tls_port;   /* SPICE only; -1 if none */
+} drv_console;
+
+/*
+ * The instance's VNC / SPICE graphics port and the configured proxy
+ * client address (vncserver_proxyclient_address,
+ * spice_server_proxyclient_address), read from the live domain XML as
+ * the reference's get_vnc_console / get_spice_console. Errors:
+ * InstanceNotFound, ConsoleTypeUnavailable (the domain has no such
+ * graphics), HypervisorError.
+ */
+int drv_get_vnc_console(drv *d, const drv_instance *inst, drv_console *out,
+                        drv_error *err);
+int drv_get_spice_console(drv *d, const drv_instance *inst, drv_console *out,
+                          drv_error *err);
+/* The first TCP serial port the domain binds (host, service): its
+ * <serial type='tcp'>, else <console type='tcp'>, source mode bind.
+ * ConsoleTypeUnavailable if none (serial consoles not enabled). */
+int drv_get_serial_console(drv *d, const drv_instance *inst,
+                           drv_console *out, drv_error *err);
 
 /* ---- external events (Neutron's, passed on by the compute agent) ---- */
 

@@ -486,6 +486,31 @@ fk_domain_undefine(hv_domain *dom, unsigned int flags, hv_error *err)
     return 0;
 }
 
+/* Autoport graphics get the lowest ports the host's other running
+ * domains leave free, as libvirt's QEMU driver gives them at start. */
+static int
+dom_assign_ports(fake_host *h, fake_dom *d, hv_error *err)
+{
+    g_autoptr(GHashTable) used = g_hash_table_new(g_direct_hash,
+                                                  g_direct_equal);
+    GHashTableIter it;
+    gpointer value;
+    char *out;
+
+    g_hash_table_iter_init(&it, h->by_uuid);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        fake_dom *o = value;
+
+        if (o != d && o->live_xml)
+            fake_xml_graphics_ports(o->live_xml, used);
+    }
+    if (!(out = fake_xml_assign_graphics_ports(d->live_xml, used, err)))
+        return -1;
+    g_free(d->live_xml);
+    d->live_xml = out;
+    return 0;
+}
+
 /*
  * Start the domain from 'xml' (its definition): a new ID from the host's
  * counter, guest timers, and the events real QEMU gives.
@@ -499,13 +524,15 @@ dom_start(fake_host *h, fake_dom *d, const char *xml, unsigned int flags,
     int rc = fake_host_check_sources(h, sources, err);
 
     g_ptr_array_unref(sources);
-    if (rc < 0)
+    if (rc < 0 || fake_xml_check_cpu(xml, err) < 0)
         return -1;
     g_free(d->live_xml);
     d->id = h->next_id++;
     /* QEMU's counters start again with each process */
     d->start_cpu_ns = d->cpu_ns;
-    if (!(d->live_xml = fake_xml_live(xml, d->id, &h->next_tap, err))) {
+    if (!(d->live_xml = fake_xml_live(xml, d->id, &h->next_tap, err)) ||
+        dom_assign_ports(h, d, err) < 0) {
+        g_clear_pointer(&d->live_xml, g_free);
         d->id = -1;
         return -1;
     }

@@ -97,6 +97,7 @@ struct fake_host {
     GHashTable *by_name; /* name -> fake_dom* */
     GHashTable *vols;    /* name -> fake_vol* (owned) */
     GHashTable *files;   /* instance files: path -> entry (fake-files.c) */
+    GHashTable *isos;    /* image path -> char** files inside (owned) */
     GPtrArray *listeners; /* fake_conn* with events registered */
     /* token -> fake_dom*: a timer holds (host, token) and finds its domain
      * only while the token is current, so stale timers do nothing */
@@ -130,6 +131,13 @@ void fake_host_emit(fake_host *h, fake_dom *d, int type, int detail,
 fake_conn *fake_conn_of(hv_conn *conn);
 /* Fail like a libvirt client whose daemon went away. */
 int fake_conn_check(fake_conn *c, hv_error *err);
+
+/* ---- fake-iso.c ---- */
+
+int fk_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
+                          const char *file, const char *label,
+                          const char *publisher, const hv_iso_file *files,
+                          unsigned int n_files, hv_error *err);
 
 /* ---- fake-domain.c: the state machine ---- */
 

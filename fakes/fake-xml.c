@@ -217,6 +217,70 @@ collect_sources(xmlNodePtr devices, GPtrArray *out)
     }
 }
 
+/*
+ * What libvirt's QEMU driver adds to a definition it accepts (its post-parse
+ * step; checked on qemu:///system, docs/conformance.md): the architecture
+ * and the emulator's machine type on <os><type> ("pc" and "q35" expanded
+ * to the versioned names of QEMU 7.2, the fake's default version), and a
+ * <console> mirroring the first <serial> port when the domain has none.
+ * Not for other domain types (the test driver adds neither).
+ */
+static void
+qemu_post_parse(xmlNodePtr root)
+{
+    xmlNodePtr type = child(child(root, "os"), "type");
+    xmlNodePtr devices = child(root, "devices");
+    char *dtype = prop(root, "type");
+    char *machine = NULL;
+
+    if (!dtype || (strcmp(dtype, "qemu") != 0 && strcmp(dtype, "kvm") != 0))
+        goto cleanup;
+    if (type) {
+        machine = prop(type, "machine");
+        if (!xmlHasProp(type, (const xmlChar *)"arch"))
+            xmlSetProp(type, (const xmlChar *)"arch",
+                       (const xmlChar *)"x86_64");
+        if (!machine || strcmp(machine, "pc") == 0)
+            xmlSetProp(type, (const xmlChar *)"machine",
+                       (const xmlChar *)"pc-i440fx-7.2");
+        else if (strcmp(machine, "q35") == 0)
+            xmlSetProp(type, (const xmlChar *)"machine",
+                       (const xmlChar *)"pc-q35-7.2");
+    }
+    if (devices && !child(devices, "console")) {
+        xmlNodePtr serial = child(devices, "serial");
+
+        if (serial) {
+            xmlNodePtr con = xmlCopyNode(serial, 1);
+            xmlNodePtr tgt;
+
+            xmlNodeSetName(con, (const xmlChar *)"console");
+            /* the console's own target says what it mirrors */
+            while ((tgt = child(con, "target"))) {
+                xmlUnlinkNode(tgt);
+                xmlFreeNode(tgt);
+            }
+            tgt = xmlNewChild(con, NULL, (const xmlChar *)"target", NULL);
+            xmlSetProp(tgt, (const xmlChar *)"type", (const xmlChar *)"serial");
+            xmlSetProp(tgt, (const xmlChar *)"port", (const xmlChar *)"0");
+            /* after the last serial, as libvirt lists it */
+            {
+                xmlNodePtr last = serial;
+
+                for (xmlNodePtr n = serial->next; n; n = n->next)
+                    if (n->type == XML_ELEMENT_NODE &&
+                        strcmp((const char *)n->name, "serial") == 0)
+                        last = n;
+                xmlAddNextSibling(last, con);
+            }
+        }
+    }
+
+cleanup:
+    g_free(dtype);
+    g_free(machine);
+}
+
 int
 fake_xml_parse_domain(const char *xml, const char *uuid_if_missing,
                       fake_domdef *def, hv_error *err)
@@ -305,6 +369,7 @@ fake_xml_parse_domain(const char *xml, const char *uuid_if_missing,
     def->sources = g_ptr_array_new_with_free_func(g_free);
     collect_sources(child(root, "devices"), def->sources);
     expand_entities(root);
+    qemu_post_parse(root);
     def->xml = xml_dump(root);
     ret = 0;
 
@@ -384,6 +449,113 @@ fake_xml_live(const char *xml, int id, unsigned int *next_tap,
     xmlSetProp(root, (const xmlChar *)"id", (const xmlChar *)idbuf);
     assign_aliases(child(root, "devices"), next_tap);
     out = xml_dump(root);
+    xmlFreeDoc(doc);
+    return out;
+}
+
+int
+fake_xml_check_cpu(const char *xml, hv_error *err)
+{
+    xmlDocPtr doc = xml_read(xml, "domain_definition", err);
+    xmlNodePtr root;
+    char *type, *mode;
+    int ret = 0;
+
+    if (!doc)
+        return -1;
+    root = xmlDocGetRootElement(doc);
+    type = prop(root, "type");
+    mode = prop(child(root, "cpu"), "mode");
+    if (type && mode && strcmp(type, "qemu") == 0 &&
+        strcmp(mode, "host-passthrough") == 0) {
+        hv_error_set(err, HV_ERR_CONFIG_UNSUPPORTED,
+                     "unsupported configuration: CPU mode '%s' for x86_64 "
+                     "qemu domain on x86_64 host is not supported by "
+                     "hypervisor", mode);
+        ret = -1;
+    }
+    g_free(type);
+    g_free(mode);
+    xmlFreeDoc(doc);
+    return ret;
+}
+
+/* libvirt's VNC/SPICE port range (qemu.conf remote_display_port_min/max) */
+#define GRAPHICS_PORT_MIN 5900
+#define GRAPHICS_PORT_MAX 65535
+
+static bool
+is_graphics(xmlNodePtr d, bool autoport_only)
+{
+    char *type, *autoport;
+    bool yes;
+
+    if (d->type != XML_ELEMENT_NODE ||
+        strcmp((const char *)d->name, "graphics") != 0)
+        return false;
+    type = prop(d, "type");
+    autoport = prop(d, "autoport");
+    yes = type && (strcmp(type, "vnc") == 0 || strcmp(type, "spice") == 0) &&
+          (!autoport_only || (autoport && strcmp(autoport, "yes") == 0));
+    g_free(type);
+    g_free(autoport);
+    return yes;
+}
+
+void
+fake_xml_graphics_ports(const char *xml, GHashTable *used)
+{
+    hv_error err;
+    xmlDocPtr doc;
+
+    hv_error_reset(&err);
+    if (!xml || !(doc = xml_read(xml, "domain_definition", &err)))
+        return;
+    for (xmlNodePtr d = child(xmlDocGetRootElement(doc), "devices")
+                            ? child(xmlDocGetRootElement(doc), "devices")
+                                  ->children
+                            : NULL;
+         d; d = d->next) {
+        char *port;
+
+        if (!is_graphics(d, false))
+            continue;
+        if ((port = prop(d, "port"))) {
+            long long v = g_ascii_strtoll(port, NULL, 10);
+
+            if (v > 0)
+                g_hash_table_add(used, GINT_TO_POINTER((int)v));
+            g_free(port);
+        }
+    }
+    xmlFreeDoc(doc);
+}
+
+char *
+fake_xml_assign_graphics_ports(const char *xml, GHashTable *used,
+                               hv_error *err)
+{
+    xmlDocPtr doc = xml_read(xml, "domain_definition", err);
+    xmlNodePtr devices;
+    char *out;
+
+    if (!doc)
+        return NULL;
+    devices = child(xmlDocGetRootElement(doc), "devices");
+    for (xmlNodePtr d = devices ? devices->children : NULL; d; d = d->next) {
+        int port = GRAPHICS_PORT_MIN;
+        char buf[16];
+
+        if (!is_graphics(d, true))
+            continue;
+        while (port < GRAPHICS_PORT_MAX &&
+               g_hash_table_contains(used, GINT_TO_POINTER(port)))
+            port++;
+        g_hash_table_add(used, GINT_TO_POINTER(port));
+        g_snprintf(buf, sizeof(buf), "%d", port);
+        xmlSetProp(d, (const xmlChar *)"port", (const xmlChar *)buf);
+    }
+    out = xml_dump(xmlDocGetRootElement(doc));
     xmlFreeDoc(doc);
     return out;
 }

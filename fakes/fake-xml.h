@@ -40,6 +40,26 @@ int fake_xml_parse_domain(const char *xml, const char *uuid_if_missing,
 char *fake_xml_live(const char *xml, int id, unsigned int *next_tap,
                     hv_error *err);
 
+/*
+ * Give the autoport VNC/SPICE graphics of a live XML the ports libvirt's
+ * QEMU driver would: the lowest from 5900 not in 'used' (ports, as
+ * GINT_TO_POINTER, of the host's other running domains), each added to
+ * 'used'. Returns the new XML (g_free) or NULL with XML_DETAIL.
+ */
+char *fake_xml_assign_graphics_ports(const char *xml, GHashTable *used,
+                                     hv_error *err);
+/*
+ * What QEMU under libvirt accepts for the guest CPU at start: on a
+ * type='qemu' (TCG) domain, mode host-passthrough fails with
+ * CONFIG_UNSUPPORTED as libvirt's qemuProcessUpdateGuestCPU refuses it
+ * (only KVM can pass the host CPU through); host-model, custom and no
+ * mode are accepted on both types. 0 or -1 with err.
+ */
+int fake_xml_check_cpu(const char *xml, hv_error *err);
+
+/* Mark the graphics ports a live XML holds in 'used'. */
+void fake_xml_graphics_ports(const char *xml, GHashTable *used);
+
 /* What a device element names: kind ("disk", "interface", ...), key
  * (disk target dev, interface MAC, else ""), alias (or ""), source file. */
 typedef struct fake_devref {

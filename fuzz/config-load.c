@@ -58,7 +58,7 @@ fuzz_config_load(const uint8_t *data, size_t size)
         check_text(*p, "disk_cachemodes[]");
 
     drv_error_reset(&err);
-    xml = drv_domain_xml(&cfg, &inst, disks, 2, false, &err);
+    xml = drv_domain_xml(&cfg, NULL, &inst, disks, 2, false, &err);
     if (!xml)
         fuzz_fail("config-load", "loaded, then drv_domain_xml refused it: "
                   "%s: %s", drv_error_kind_name(err.kind), err.message);

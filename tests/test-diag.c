@@ -440,7 +440,8 @@ test_instance_diagnostics(void **state)
     assert_int_equal(id.n_cpus, 2);
     assert_int_equal(id.cpu_details[0].time + id.cpu_details[1].time,
                      6500 * HV_NS_PER_MS);
-    assert_int_equal(id.n_disks, 1);
+    /* the root disk and the config drive's cdrom (img_config_drive) */
+    assert_int_equal(id.n_disks, 2);
     assert_int_equal(id.disk_details[0].read_requests, 1500 + 650);
     assert_int_equal(id.disk_details[0].read_bytes, 2150 * 4096);
     assert_int_equal(id.disk_details[0].write_requests, 130);
@@ -461,7 +462,7 @@ test_instance_diagnostics(void **state)
     assert_int_equal(json_integer_value(json_object_get(o, "uptime")), 60);
     assert_true(json_is_true(json_object_get(o, "config_drive")));
     assert_int_equal(json_integer_value(json_object_get(o, "num_cpus")), 2);
-    assert_int_equal(json_integer_value(json_object_get(o, "num_disks")), 1);
+    assert_int_equal(json_integer_value(json_object_get(o, "num_disks")), 2);
     assert_int_equal(json_integer_value(json_object_get(o, "num_nics")), 2);
     nic = json_array_get(json_object_get(o, "nic_details"), 1);
     assert_string_equal(

@@ -655,6 +655,12 @@ call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
     case HV_OP_INSTANCE_FILE_DELETE:
         rc = hv_instance_file_delete(conn, "/nonexistent-hvd", "x", "f", err);
         break;
+    case HV_OP_INSTANCE_ISO_BUILD:
+        /* /proc refuses the folder: the real backend fails before
+         * running anything; the fake records the image */
+        rc = hv_instance_iso_build(conn, "/proc/hvd-test", "d", "f",
+                                   "config-2", NULL, NULL, 0, err);
+        break;
     case HV_OP_SLEEP:
         rc = hv_sleep(conn, 0, err);
         break;

@@ -191,6 +191,12 @@ typedef struct hv_backend {
     int (*instance_file_delete)(hv_conn *conn, const char *base,
                                 const char *dir, const char *file,
                                 hv_error *err);
+    /* config drives (arguments checked by the wrapper) */
+    int (*instance_iso_build)(hv_conn *conn, const char *base,
+                              const char *dir, const char *file,
+                              const char *label, const char *publisher,
+                              const hv_iso_file *files, unsigned int n_files,
+                              hv_error *err);
 } hv_backend;
 
 /*

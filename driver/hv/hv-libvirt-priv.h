@@ -35,6 +35,7 @@
  *   hv-libvirt-storage.c  storage pools and volumes
  *   hv-libvirt-stats.c    statistics: vCPU times, disk, interface and memory
  *                         counters of a domain, the host's memory counters
+ *   hv-libvirt-iso.c      config drive images (genisoimage)
  *
  * Every function is named lv_*. Slots of the backend table are named
  * lv_<slot>; those of the other files are declared here, by file, and
@@ -226,6 +227,12 @@ int lv_vol_resize(hv_conn *conn, const char *pool, const char *name,
                   uint64_t capacity, hv_error *err);
 int lv_vol_get_path(hv_conn *conn, const char *pool, const char *name,
                     char **path, hv_error *err);
+/* ---- hv-libvirt-iso.c ---- */
+int lv_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
+                          const char *file, const char *label,
+                          const char *publisher, const hv_iso_file *files,
+                          unsigned int n_files, hv_error *err);
+
 int lv_vol_list(hv_conn *conn, const char *pool, char ***names,
                 hv_error *err);
 

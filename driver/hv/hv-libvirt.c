@@ -729,6 +729,7 @@ static const hv_backend libvirt_backend = {
     .instance_file_write = lv_instance_file_write,
     .instance_file_read = lv_instance_file_read,
     .instance_file_delete = lv_instance_file_delete,
+    .instance_iso_build = lv_instance_iso_build,
 };
 
 /* ---- public ---- */

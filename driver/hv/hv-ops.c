@@ -740,3 +740,54 @@ hv_instance_file_delete(hv_conn *conn, const char *base, const char *dir,
     return FILES_DISPATCH(conn, &call, err, base, dir, file,
                           instance_file_delete, conn, base, dir, file, err);
 }
+
+/* ---- config drives ---- */
+
+/* A relative path of usable components. */
+static int
+iso_path_ok(const char *path)
+{
+    g_auto(GStrv) parts = NULL;
+
+    if (!path || !*path || path[0] == '/')
+        return 0;
+    parts = g_strsplit(path, "/", -1);
+    for (size_t i = 0; parts[i]; i++)
+        if (!hv_instance_name_ok(parts[i]))
+            return 0;
+    return 1;
+}
+
+int
+hv_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
+                      const char *file, const char *label,
+                      const char *publisher, const hv_iso_file *files,
+                      unsigned int n_files, hv_error *err)
+{
+    char tgt[512];
+    hv_call call;
+
+    g_snprintf(tgt, sizeof(tgt), "%s/%s/%s", base ? base : "",
+               dir ? dir : "", file ? file : "");
+    call = (hv_call){.op = HV_OP_INSTANCE_ISO_BUILD, .target = tgt,
+                     .arg = (int64_t)n_files};
+    if (!base || base[0] != '/' || !hv_instance_name_ok(dir) ||
+        !hv_instance_name_ok(file) || !label || !*label ||
+        (n_files && !files)) {
+        hv_error_reset(err);
+        hv_error_set(err, HV_ERR_INVALID_ARG,
+                     "invalid argument: ISO image '%s'", tgt);
+        return -1;
+    }
+    for (unsigned int i = 0; i < n_files; i++) {
+        if (!iso_path_ok(files[i].path) || (files[i].len && !files[i].data)) {
+            hv_error_reset(err);
+            hv_error_set(err, HV_ERR_INVALID_ARG,
+                         "invalid argument: file '%s' of ISO image '%s'",
+                         files[i].path ? files[i].path : "(null)", tgt);
+            return -1;
+        }
+    }
+    return HV_DISPATCH(conn, &call, err, instance_iso_build, conn, base, dir,
+                       file, label, publisher, files, n_files, err);
+}

@@ -326,6 +326,7 @@ typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
     X(instance_file_write, INSTANCE_FILE_WRITE, instance_file_write, 0) \
     X(instance_file_read, INSTANCE_FILE_READ, instance_file_read, 0) \
     X(instance_file_delete, INSTANCE_FILE_DELETE, instance_file_delete, 0) \
+    X(instance_iso_build, INSTANCE_ISO_BUILD, instance_iso_build, 0) \
     X(sleep, SLEEP, clock_wait, 1)
 
 typedef enum {
@@ -776,5 +777,33 @@ int hv_instance_file_delete(hv_conn *conn, const char *base, const char *dir,
  * "." or "..", no '/', no NUL, at most 255 bytes? Shared by the backends.
  */
 int hv_instance_name_ok(const char *name);
+
+/*
+ * ---- config drives: an ISO 9660 image built on the host ----
+ *
+ * One file of the image: its path inside the image (relative, components
+ * separated by '/', none of them "", "." or "..") and its content.
+ */
+typedef struct hv_iso_file {
+    const char *path;
+    const char *data;
+    size_t len;
+} hv_iso_file;
+
+/*
+ * Build an ISO 9660 image (Joliet and Rock Ridge names, volume label
+ * 'label', publisher 'publisher') holding files, at base/dir/file, as the
+ * reference's configdrive builder does: base is the instances path
+ * (absolute), dir and file single path components (else INVALID_ARG, as
+ * is a bad file path inside the image). base/dir is created if missing;
+ * an existing image is replaced. The real backend runs genisoimage (argv,
+ * no shell) on the local host, so it serves local URIs only: a missing
+ * tool or its failure is OPERATION_FAILED with its message; the fake
+ * records the image on its host. Strings are borrowed.
+ */
+int hv_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
+                          const char *file, const char *label,
+                          const char *publisher, const hv_iso_file *files,
+                          unsigned int n_files, hv_error *err);
 
 #endif /* HVD_HV_H */
