@@ -20,7 +20,7 @@ log "real suite on qemu:///system, virt type $HVD_VIRT_TYPE"
 
 progs=()
 for p in build/tests/test-conformance build/tests/test-driver-real \
-         build/tests/test-files build/tests/test-drv-xml \
+         build/tests/test-files build/tests/test-drv-xml build/tests/test-diag \
          tests/corpus-real.sh; do
     [ -x "$p" ] && progs+=("$p")
 done
