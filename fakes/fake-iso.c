@@ -1,7 +1,9 @@
 /*
- * fake-iso.c: config drive images on a fake host. The fake records which
- * files an image holds (what a test or an invariant asks about) under the
- * image's path. A host whose disk a scenario set (nearly) full
+ * fake-iso.c: config drive images on a fake host. The image is a file of
+ * the host's instance store (fake-files.c), as genisoimage's output is a
+ * file in the instance folder: it shows in listings, is renamed and
+ * deleted with the folder. Its content is the sorted list of the files it
+ * holds, one path per line (what a test asks about). A host whose disk a scenario set (nearly) full
  * (fake_host_set_disk_free) has no room for the image: the build fails as
  * genisoimage does there. The image takes no room in the pool: it lives
  * beside it, in the instances path.
@@ -29,7 +31,8 @@ fk_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
 {
     fake_conn *c = fake_conn_of(conn);
     char **names;
-    char *path;
+    GString *listing;
+    int rc;
 
     (void)label;
     (void)publisher;
@@ -45,15 +48,38 @@ fk_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
     for (unsigned int i = 0; i < n_files; i++)
         names[i] = g_strdup(files[i].path);
     qsort(names, n_files, sizeof(char *), cmp_str);
-    path = g_strdup_printf("%s/%s/%s", base, dir, file);
-    g_hash_table_replace(c->host->isos, path, names);
-    return 0;
+    listing = g_string_new(NULL);
+    for (unsigned int i = 0; i < n_files; i++)
+        g_string_append_printf(listing, "%s\n", names[i]);
+    g_strfreev(names);
+    /* genisoimage -o makes the folder's file; the real backend creates
+     * the folder first */
+    rc = fk_instance_dir_create(conn, base, dir, err) < 0 ||
+                 fk_instance_file_write(conn, base, dir, file, listing->str,
+                                        listing->len, 0, err) < 0
+             ? -1
+             : 0;
+    g_string_free(listing, TRUE);
+    return rc;
 }
 
 char **
 fake_host_iso_files(const fake_host *h, const char *path)
 {
-    char **names = h && path ? g_hash_table_lookup(h->isos, path) : NULL;
+    char *data = NULL;
+    size_t len = 0;
+    char **names;
 
-    return names ? g_strdupv(names) : NULL;
+    if (!h || !path || !fake_host_instance_file(h, path, &data, &len)) {
+        g_free(data);
+        return NULL;
+    }
+    names = g_strsplit(data, "\n", -1);
+    g_free(data);
+    /* the last line's newline leaves an empty string at the end */
+    for (guint n = g_strv_length(names); n > 0 && !*names[n - 1]; n--) {
+        g_free(names[n - 1]);
+        names[n - 1] = NULL;
+    }
+    return names;
 }

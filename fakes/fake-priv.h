@@ -97,7 +97,6 @@ struct fake_host {
     GHashTable *by_name; /* name -> fake_dom* */
     GHashTable *vols;    /* name -> fake_vol* (owned) */
     GHashTable *files;   /* instance files: path -> entry (fake-files.c) */
-    GHashTable *isos;    /* image path -> char** files inside (owned) */
     GPtrArray *listeners; /* fake_conn* with events registered */
     /* token -> fake_dom*: a timer holds (host, token) and finds its domain
      * only while the token is current, so stale timers do nothing */

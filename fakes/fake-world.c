@@ -79,7 +79,6 @@ fake_host_free(fake_host *h)
     g_hash_table_destroy(h->by_uuid);
     g_hash_table_destroy(h->vols);
     fake_files_free(h);
-    g_hash_table_destroy(h->isos);
     g_ptr_array_free(h->listeners, TRUE);
     g_free(h->name);
     g_free(h->pool);
@@ -142,8 +141,6 @@ fake_host_add(sim_world *w, const fake_host_spec *spec, hv_error *err)
     fake_files_init(h);
     h->listeners = g_ptr_array_new();
     h->tokens = g_hash_table_new(g_int64_hash, g_int64_equal);
-    h->isos = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                    (GDestroyNotify)g_strfreev);
     g_ptr_array_add(fw->hosts, h);
     return h;
 }

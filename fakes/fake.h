@@ -154,7 +154,7 @@ unsigned int fake_host_domain_count(const fake_host *h);
 unsigned int fake_host_volume_count(const fake_host *h);
 /* The files of the config drive image built at path on the host
  * (hv_instance_iso_build), NULL-terminated and sorted (g_strfreev); NULL
- * if no image was built there. */
+ * if there is no image there (none built, or deleted with its folder). */
 char **fake_host_iso_files(const fake_host *h, const char *path);
 /* Approximate heap bytes held by the host's domains (benchmark). */
 uint64_t fake_host_domain_bytes(const fake_host *h);

@@ -283,6 +283,68 @@ OPS_QUERY(delete_instance_files)
     return json_pack("{s:b}", "cleaned", rc == 1);
 }
 
+/* A console's address as the reference's ConsoleVNC/ConsoleSpice/
+ * ConsoleSerial carry it (tls_port: SPICE's, null if none). */
+static json_t *
+console_json(const drv_console *con, bool tls)
+{
+    json_t *o = json_pack("{s:s, s:i}", "host", con->host, "port", con->port);
+
+    if (tls)
+        json_object_set_new(o, "tls_port", con->tls_port < 0
+                                               ? json_null()
+                                               : json_integer(con->tls_port));
+    return o;
+}
+
+OPS_QUERY(get_vnc_console)
+{
+    drv_console con;
+
+    (void)st;
+    (void)host;
+    if (drv_get_vnc_console(d, inst, &con, err) < 0)
+        return NULL;
+    return console_json(&con, false);
+}
+
+OPS_QUERY(get_spice_console)
+{
+    drv_console con;
+
+    (void)st;
+    (void)host;
+    if (drv_get_spice_console(d, inst, &con, err) < 0)
+        return NULL;
+    return console_json(&con, true);
+}
+
+OPS_QUERY(get_serial_console)
+{
+    drv_console con;
+
+    (void)st;
+    (void)host;
+    if (drv_get_serial_console(d, inst, &con, err) < 0)
+        return NULL;
+    return console_json(&con, false);
+}
+
+/* The compute service record the driver keeps for its host: enabled, or
+ * disabled with the reason ("AUTO: ..." when the driver disabled it). */
+OPS_QUERY(get_service)
+{
+    const char *reason = drv_host_disabled_reason(d);
+
+    (void)inst;
+    (void)st;
+    (void)host;
+    (void)err;
+    return json_pack("{s:b, s:o}", "enabled", drv_host_enabled(d),
+                     "disabled_reason",
+                     reason ? json_string(reason) : json_null());
+}
+
 static json_t *
 inventory_class(const drv_inventory_class *ic)
 {

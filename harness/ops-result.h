@@ -36,6 +36,10 @@ OPS_QUERY(get_instance_diagnostics);
 OPS_QUERY(get_console_output);
 OPS_QUERY(instance_on_disk);
 OPS_QUERY(delete_instance_files);
+OPS_QUERY(get_vnc_console);
+OPS_QUERY(get_spice_console);
+OPS_QUERY(get_serial_console);
+OPS_QUERY(get_service);
 OPS_QUERY(get_inventory);
 
 /*

@@ -132,6 +132,19 @@ call_rescue(drv *d, const drv_instance *inst, const scn_step *st,
     return drv_rescue(d, inst, st->rescue_image ? &img : NULL, err);
 }
 
+/* The operator's side of the service record (Nova's os-services API). */
+static int
+call_set_service_disabled(drv *d, const drv_instance *inst,
+                          const scn_step *st, const char *host,
+                          drv_error *err)
+{
+    (void)inst;
+    (void)host;
+    drv_error_reset(err);
+    drv_set_service_disabled(d, st->disabled, st->reason);
+    return 0;
+}
+
 /* ---- scenario operations: the table ---- */
 
 #define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -327,6 +340,33 @@ static const ops_op op_table[SCN__OP_COUNT] = {
         .query = ops_query_delete_instance_files,
         .result_keys = KEYS("cleaned"),
     },
+    [SCN_OP_GET_VNC_CONSOLE] = {
+        .name = "get_vnc_console", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_vnc_console,
+        .result_keys = KEYS("host", "port"),
+    },
+    [SCN_OP_GET_SPICE_CONSOLE] = {
+        .name = "get_spice_console", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_spice_console,
+        .result_keys = KEYS("host", "port", "tls_port"),
+    },
+    [SCN_OP_GET_SERIAL_CONSOLE] = {
+        .name = "get_serial_console", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_serial_console,
+        .result_keys = KEYS("host", "port"),
+    },
+    [SCN_OP_GET_SERVICE] = {
+        .name = "get_service", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_service,
+        .result_keys = KEYS("enabled", "disabled_reason"),
+    },
+    [SCN_OP_SET_SERVICE_DISABLED] = {
+        .name = "set_service_disabled",
+        .keys = KEYS(COMMON_KEYS, "host", "disabled", "reason"),
+        .target = OPS_TARGET_HOST,
+        .call = call_set_service_disabled,
+    },
     [SCN_OP_GET_INVENTORY] = {
         .name = "get_inventory", .keys = QUERY_HOST_KEYS,
         .target = OPS_TARGET_HOST,
@@ -373,7 +413,7 @@ list_volumes(hv_conn *conn, const scn *s, char ***names, hv_error *err)
  * folders the reference names and the files it writes. */
 static const char *const instance_dir_suffixes[] = {"", "_del", "_resize"};
 static const char *const instance_file_names[] = {
-    "console.log", "unrescue.xml", "disk.info", "libvirt.xml",
+    "console.log", "unrescue.xml", "disk.config", "disk.info", "libvirt.xml",
 };
 
 /* "UUID/" for each of the scenario's instances' folders on the host (and

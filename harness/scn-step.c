@@ -341,6 +341,10 @@ parse_op_step(parser *p, json_t *obj, scn_step *st)
         jv_get_string(c, obj, "tag", op == SCN_OP_EXTERNAL_EVENT,
                       JV_NONEMPTY, NULL, &st->event_tag) < 0 ||
         get_rescue_image(p, obj, st) < 0 ||
+        jv_get_bool(c, obj, "disabled", op == SCN_OP_SET_SERVICE_DISABLED,
+                    &st->disabled) < 0 ||
+        jv_get_string(c, obj, "reason", false, JV_NONEMPTY, NULL,
+                      &st->reason) < 0 ||
         get_when(c, obj, "returns_at_s", false, &st->when) < 0 ||
         get_expect(p, obj, &st->expect) < 0 ||
         (d->query && get_result(p, obj, d, st) < 0))

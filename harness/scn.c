@@ -86,6 +86,7 @@ step_clear(scn_step *st)
     json_decref(st->result);
     g_free(st->nodename);
     g_free(st->rescue_image);
+    g_free(st->reason);
     g_free(st->rescue_format);
     g_free(st->event_name);
     g_free(st->event_tag);

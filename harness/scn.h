@@ -144,6 +144,11 @@ typedef enum {
     SCN_OP_GET_CONSOLE_OUTPUT,
     SCN_OP_INSTANCE_ON_DISK,
     SCN_OP_DELETE_INSTANCE_FILES,
+    SCN_OP_GET_VNC_CONSOLE,
+    SCN_OP_GET_SPICE_CONSOLE,
+    SCN_OP_GET_SERIAL_CONSOLE,
+    SCN_OP_GET_SERVICE,         /* the host's service record */
+    SCN_OP_SET_SERVICE_DISABLED, /* args: disabled, reason */
     SCN__OP_COUNT
 } scn_op;
 
@@ -215,6 +220,9 @@ typedef struct scn_step {
     scn_when when;
     /* node_is_available: the node (NULL: the driver's first node) */
     char *nodename;
+    /* set_service_disabled: disable (or enable) with reason (may be NULL) */
+    bool disabled;
+    char *reason;
     /* rescue: the scenario image to boot ("rescue_image"), its format;
      * NULL: the configuration's or the instance's */
     char *rescue_image, *rescue_format;

@@ -1313,6 +1313,14 @@ static const bad_row bad_rows[] = {
      "'rescue_image': 'nope.qcow2'}]}",
      "t.json:1:290: $.steps[0].rescue_image: no image 'nope.qcow2' on "
      "the instance's host"},
+    {"set_service_disabled without disabled", "{" BASE
+     ", 'steps': [{'op': 'set_service_disabled', 'host': 'h1'}]}",
+     "XXX"},
+    {"get_vnc_console result key unknown", "{" BASE
+     ", 'steps': [{'op': 'get_vnc_console', 'instance': 'web', "
+     "'result': {'address': 'x'}}]}",
+     "t.json:1:310: $.steps[0].result.address: unknown key; expected one "
+     "of host, port"},
     {"crash_state unknown", "{'name': 't', " HOSTS
      ", 'instances': [{'name': 'web', 'host': 'h1', 'flavor': "
      "{'vcpus': 1, 'memory_mb': 64}, 'guest': {'crash_state': "
