@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -337,6 +339,91 @@ test_store_real_hostile(void **state)
     g_free(secret);
     g_free(base);
     g_free(outside);
+}
+
+/*
+ * Hard links and failed writes on the real backend: a second name of a file
+ * outside is neither read nor appended to, and replacing it replaces the
+ * name, never the other file's content; a replace that fails midway leaves
+ * the old content (the fake refuses a write before touching anything).
+ */
+static void
+test_store_real_links(void **state)
+{
+    hv_conn *conn = real_conn();
+    char *base = temp_base();
+    char *secret = g_build_filename(base, "secret", NULL);
+    char *p, *data = NULL;
+    struct rlimit old, small;
+    size_t len;
+    uint64_t skipped;
+    hv_error hv;
+    int rc;
+
+    (void)state;
+    assert_true(g_file_set_contents(secret, "keep me", -1, NULL));
+    assert_int_equal(hv_instance_dir_create(conn, base, "u", &hv), 0);
+    p = g_build_filename(base, "u", "console.log", NULL);
+    assert_int_equal(link(secret, p), 0);
+    g_free(p);
+    assert_errno(hv_instance_file_read(conn, base, "u", "console.log", 100,
+                                       &data, &len, &skipped, &hv), &hv,
+                 EMLINK);
+    assert_null(data);
+    assert_non_null(strstr(hv.message, "console.log"));
+    assert_errno(hv_instance_file_write(conn, base, "u", "console.log", "x",
+                                        1, HV_FILE_APPEND, &hv), &hv, EMLINK);
+    p = slurp(secret);
+    assert_string_equal(p, "keep me");
+    g_free(p);
+    assert_int_equal(hv_instance_file_write(conn, base, "u", "console.log",
+                                            "new", 3, 0, &hv), 0);
+    p = slurp(secret);
+    assert_string_equal(p, "keep me");
+    g_free(p);
+    assert_int_equal(hv_instance_file_read(conn, base, "u", "console.log",
+                                           100, &data, &len, &skipped, &hv),
+                     0);
+    assert_string_equal(data, "new");
+    g_free(data);
+
+    /* a replace that fails midway (EFBIG past RLIMIT_FSIZE): the old
+     * content stays, and no temporary file is left behind */
+    assert_int_equal(hv_instance_file_write(conn, base, "u", "unrescue.xml",
+                                            "ab", 2, 0, &hv), 0);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 4;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    rc = hv_instance_file_write(conn, base, "u", "unrescue.xml",
+                                "0123456789", 10, 0, &hv);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_errno(rc, &hv, EFBIG);
+    assert_non_null(strstr(hv.message, "u/unrescue.xml"));
+    assert_int_equal(hv_instance_file_read(conn, base, "u", "unrescue.xml",
+                                           100, &data, &len, &skipped, &hv),
+                     0);
+    assert_string_equal(data, "ab");
+    g_free(data);
+    {
+        GDir *dir;
+        const char *n;
+        int count = 0;
+
+        p = g_build_filename(base, "u", NULL);
+        assert_non_null(dir = g_dir_open(p, 0, NULL));
+        while ((n = g_dir_read_name(dir)))
+            count++;
+        g_dir_close(dir);
+        g_free(p);
+        assert_int_equal(count, 2); /* console.log, unrescue.xml */
+    }
+    hv_conn_close(conn);
+    rm_rf(base);
+    g_free(secret);
+    g_free(base);
 }
 
 /* Faults reach the instance-file operations like every other call. */
@@ -1143,6 +1230,7 @@ main(void)
         cmocka_unit_test(test_store_fake),
         cmocka_unit_test(test_store_real),
         cmocka_unit_test(test_store_real_hostile),
+        cmocka_unit_test(test_store_real_links),
         cmocka_unit_test(test_store_faults),
         cmocka_unit_test(test_fake_console),
         cmocka_unit_test_setup_teardown(test_drv_spawn_console, env_setup,
