@@ -1031,6 +1031,50 @@ test_drv_rescue_config_and_call_image(void **state)
 }
 
 /* A rescue domain that fails to start leaves the instance as it was. */
+/*
+ * A rescue of an instance already rescued: the reference's compute manager
+ * keeps it away from the driver (but allows ERROR), and its own rescue
+ * would save the rescue definition as unrescue.xml. When hvd's rescue
+ * fails it undoes only what it did: the rescue disk in use and the saved
+ * original definition stay, and unrescue still brings the instance back.
+ */
+static void
+test_drv_rescue_twice(void **state)
+{
+    env *e = *state;
+    drv_error err;
+    char *before, *saved, *xml;
+
+    expect_ok(drv_spawn(e->d, &e->inst, true, &err), &err, "spawn");
+    before = domain_xml(e, true);
+    expect_ok(drv_rescue(e->d, &e->inst, NULL, &err), &err, "rescue");
+    saved = store_file(e, "unrescue.xml");
+    assert_string_equal(saved, before);
+    g_free(saved);
+    e->calls[HV_OP_INSTANCE_FILE_WRITE] = 0;
+    e->calls[HV_OP_DOMAIN_DESTROY] = 0;
+    assert_int_equal(drv_rescue(e->d, &e->inst, NULL, &err), -1);
+    assert_int_equal(err.kind, DRV_ERR_INSTANCE_NOT_RESCUABLE);
+    assert_non_null(strstr(err.message, "rescued already"));
+    assert_non_null(strstr(err.message, UUID "_disk.rescue"));
+    /* refused before anything was written or destroyed */
+    assert_int_equal(e->calls[HV_OP_INSTANCE_FILE_WRITE], 0);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 0);
+    xml = domain_xml(e, true);
+    assert_true(has(xml, UUID "_disk.rescue"));
+    g_free(xml);
+    saved = store_file(e, "unrescue.xml");
+    assert_non_null(saved);
+    assert_string_equal(saved, before);
+    g_free(saved);
+    expect_ok(drv_unrescue(e->d, &e->inst, &err), &err, "unrescue");
+    xml = domain_xml(e, true);
+    assert_string_equal(xml, before);
+    g_free(xml);
+    assert_int_equal(fake_host_volume_count(e->h), 5); /* no rescue disk */
+    g_free(before);
+}
+
 static void
 test_drv_rescue_start_fails(void **state)
 {
@@ -1249,6 +1293,8 @@ main(void)
                                         env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_drv_rescue_config_and_call_image,
                                         env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_drv_rescue_twice, env_setup,
+                                        env_teardown),
         cmocka_unit_test_setup_teardown(test_drv_rescue_start_fails,
                                         env_setup, env_teardown),
         cmocka_unit_test(test_config_rescue),
