@@ -252,12 +252,14 @@ drv_get_clean_record(drv *d, const char *uuid, unsigned int *attempts,
 /* ---- get_console_output ---- */
 
 /* The source path of the first <console type=TYPE> of the domain XML that
- * has one (g_free), or NULL. */
+ * has one (g_free), or NULL; *seen tells whether there is such a console
+ * at all, with or without a path. */
 static char *
-console_source(xmlDocPtr doc, const char *type)
+console_source(xmlDocPtr doc, const char *type, bool *seen)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
 
+    *seen = false;
     for (xmlNodePtr devs = root ? root->children : NULL; devs;
          devs = devs->next) {
         if (devs->type != XML_ELEMENT_NODE ||
@@ -275,6 +277,7 @@ console_source(xmlDocPtr doc, const char *type)
             xmlFree(t);
             if (!match)
                 continue;
+            *seen = true;
             for (xmlNodePtr s = c->children; s; s = s->next) {
                 xmlChar *p;
 
@@ -355,6 +358,7 @@ drv_get_console_output(drv *d, const drv_instance *inst, char **out,
     hv_domain *dom = NULL;
     char *xml = NULL, *path = NULL, *dir = NULL, *file = NULL;
     xmlDocPtr doc = NULL;
+    bool seen;
     hv_error hv;
     int ret = -1;
 
@@ -379,7 +383,7 @@ drv_get_console_output(drv *d, const drv_instance *inst, char **out,
         goto cleanup;
     }
     /* a console logging to a file first, as the reference prefers it */
-    if ((path = console_source(doc, "file"))) {
+    if ((path = console_source(doc, "file", &seen))) {
         if (!split_store_path(d->cfg.instances_path, path, &dir, &file)) {
             drv_error_set(err, DRV_ERR_CONSOLE_NOT_AVAILABLE,
                           "the console log %s of instance %s is outside "
@@ -390,10 +394,13 @@ drv_get_console_output(drv *d, const drv_instance *inst, char **out,
         ret = read_log_tail(d, inst, dir, file, true, out, len, err);
         goto cleanup;
     }
-    if ((path = console_source(doc, "pty"))) {
+    path = console_source(doc, "pty", &seen);
+    if (seen) {
         /* The reference drains the pty into console.log (dd as root) and
-         * returns that file's tail. hv cannot read a pty: nothing is
-         * drained, the append only creates the log as its open(a+) does. */
+         * returns that file's tail; a pty console without a path (a
+         * shut-off domain's) still gets there, its dd failing unchecked.
+         * hv cannot read a pty: nothing is drained, the append only
+         * creates the log as its open(a+) does. */
         if (hv_instance_file_write(d->conn, d->cfg.instances_path,
                                    inst->uuid, DRV_FILE_CONSOLE_LOG, NULL, 0,
                                    HV_FILE_APPEND, &hv) < 0) {

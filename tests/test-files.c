@@ -739,6 +739,12 @@ test_drv_console_kinds(void **state)
         "<os><type>hvm</type></os><devices>"
         "<console type='pty'><source path='/dev/pts/7'/>"
         "<target type='serial' port='0'/></console></devices></domain>";
+    const char *pty_no_path =
+        "<domain type='qemu'><name>" NAME "</name><uuid>" UUID "</uuid>"
+        "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+        "<os><type>hvm</type></os><devices>"
+        "<console type='pty'><target type='serial' port='0'/></console>"
+        "</devices></domain>";
     const char *elsewhere =
         "<domain type='qemu'><name>" NAME "</name><uuid>" UUID "</uuid>"
         "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
@@ -779,6 +785,16 @@ test_drv_console_kinds(void **state)
     g_free(out);
     xml = domain_xml(e, true);
     g_free(xml);
+
+    /* a pty console without a source path (a shut-off domain's): the
+     * reference's loop ends without one and still returns console.log */
+    dom = hv_domain_define(e->conn, pty_no_path, &hv);
+    assert_non_null(dom);
+    hv_domain_free(dom);
+    expect_ok(drv_get_console_output(e->d, &e->inst, &out, &len, &err), &err,
+              "pty console without a path");
+    assert_string_equal(out, "old\n");
+    g_free(out);
 }
 
 /* destroy with disks deletes the folder and records it; without, keeps
