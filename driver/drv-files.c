@@ -186,6 +186,7 @@ drv_delete_instance_files(drv *d, const drv_instance *inst, drv_error *err)
 {
     char *target = NULL, *resize = NULL, *del = NULL;
     const char *remaining = NULL;
+    bool moved = false;
     hv_error hv;
     int ret;
 
@@ -197,15 +198,20 @@ drv_delete_instance_files(drv *d, const drv_instance *inst, drv_error *err)
     del = g_strconcat(inst->uuid, DIR_DEL_SUFFIX, NULL);
     /* twice, in case another task renamed a folder between the tries */
     for (int i = 0; i < 2; i++) {
-        if (move_dir(d, target, del) || move_dir(d, resize, del))
+        if (move_dir(d, target, del) || move_dir(d, resize, del)) {
+            moved = true;
             break;
+        }
     }
     if (dir_exists(d, target))
         remaining = target;
     else if (dir_exists(d, resize))
         remaining = resize;
-    /* a delete interrupted earlier may have left only the _del folder */
-    if (!remaining && dir_exists(d, del)) {
+    /* a delete interrupted earlier may have left only the _del folder;
+     * what was just renamed is deleted even when it is not a folder (a
+     * link in the instance folder's place: the link goes, not its
+     * target), so that nothing is left behind a "cleaned" */
+    if (!remaining && (dir_exists(d, del) || moved)) {
         remaining = del;
         /* a failure is the reference's logged OSError: the check below
          * reports it */

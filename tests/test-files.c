@@ -426,6 +426,54 @@ test_store_real_links(void **state)
     g_free(base);
 }
 
+/*
+ * delete_instance_files on the real backend when the instance folder is a
+ * link to a folder elsewhere: the link is renamed to <uuid>_del and that
+ * link removed (never what it points at); nothing is left, so cleaned.
+ */
+static void
+test_delete_files_link_real(void **state)
+{
+    hv_conn *conn = real_conn();
+    char *base = temp_base();
+    char *outside = temp_base();
+    char *keep = g_build_filename(outside, "keep", NULL);
+    char *p;
+    drv_config cfg;
+    drv_instance inst = {.uuid = UUID, .name = NAME};
+    drv_error err;
+    drv *d;
+
+    (void)state;
+    assert_true(g_file_set_contents(keep, "keep me", -1, NULL));
+    p = g_build_filename(base, UUID, NULL);
+    assert_int_equal(symlink(outside, p), 0);
+    g_free(p);
+    drv_config_defaults(&cfg);
+    g_free(cfg.instances_path);
+    cfg.instances_path = g_strdup(base);
+    assert_non_null(d = drv_new(&cfg, conn, &err));
+    assert_int_equal(drv_delete_instance_files(d, &inst, &err), 1);
+    p = g_build_filename(base, UUID "_del", NULL);
+    assert_false(g_file_test(p, G_FILE_TEST_IS_SYMLINK));
+    assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
+    g_free(p);
+    p = g_build_filename(base, UUID, NULL);
+    assert_false(g_file_test(p, G_FILE_TEST_IS_SYMLINK));
+    g_free(p);
+    p = slurp(keep);
+    assert_string_equal(p, "keep me");
+    g_free(p);
+    drv_free(d);
+    drv_config_clear(&cfg);
+    hv_conn_close(conn);
+    rm_rf(base);
+    rm_rf(outside);
+    g_free(keep);
+    g_free(base);
+    g_free(outside);
+}
+
 /* Faults reach the instance-file operations like every other call. */
 static void
 test_store_faults(void **state)
@@ -1291,6 +1339,7 @@ main(void)
         cmocka_unit_test(test_store_real),
         cmocka_unit_test(test_store_real_hostile),
         cmocka_unit_test(test_store_real_links),
+        cmocka_unit_test(test_delete_files_link_real),
         cmocka_unit_test(test_store_faults),
         cmocka_unit_test(test_fake_console),
         cmocka_unit_test_setup_teardown(test_drv_spawn_console, env_setup,
