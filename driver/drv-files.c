@@ -162,7 +162,9 @@ dir_exists(drv *d, const char *name)
  * mv from to. mv into an existing folder moves from inside it; rename(2)
  * refuses a non-empty one instead. Both end with 'to' to be deleted whole,
  * so a leftover of an interrupted delete is deleted first and the rename
- * tried again.
+ * tried again. Something else in the way (ENOTDIR: a link or a file,
+ * which mv would follow or replace) is removed the same way, never what
+ * a link points at.
  */
 static bool
 move_dir(drv *d, const char *from, const char *to)
@@ -173,7 +175,8 @@ move_dir(drv *d, const char *from, const char *to)
     if (hv_instance_dir_rename(d->conn, base, from, to, &hv) == 0)
         return true;
     if (hv.code != HV_ERR_SYSTEM_ERROR ||
-        (hv.sys_errno != ENOTEMPTY && hv.sys_errno != EEXIST) ||
+        (hv.sys_errno != ENOTEMPTY && hv.sys_errno != EEXIST &&
+         hv.sys_errno != ENOTDIR) ||
         !dir_exists(d, from))
         return false;
     if (hv_instance_dir_delete(d->conn, base, to, &hv) < 0)

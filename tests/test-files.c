@@ -464,6 +464,34 @@ test_delete_files_link_real(void **state)
     p = slurp(keep);
     assert_string_equal(p, "keep me");
     g_free(p);
+
+    /* a link where <uuid>_del goes: the rename refuses it (ENOTDIR); the
+     * link is removed, never followed, and the folder renamed and gone */
+    p = g_build_filename(base, UUID "_del", NULL);
+    assert_int_equal(symlink(outside, p), 0);
+    g_free(p);
+    p = g_build_filename(base, UUID, "console.log", NULL);
+    assert_int_equal(g_mkdir(base, 0755) == 0 || errno == EEXIST, 1);
+    {
+        char *dir = g_build_filename(base, UUID, NULL);
+        assert_int_equal(g_mkdir(dir, 0755), 0);
+        g_free(dir);
+    }
+    assert_true(g_file_set_contents(p, "log", -1, NULL));
+    g_free(p);
+    assert_int_equal(drv_delete_instance_files(d, &inst, &err), 1);
+    p = g_build_filename(base, UUID "_del", NULL);
+    assert_false(g_file_test(p, G_FILE_TEST_IS_SYMLINK));
+    g_free(p);
+    p = g_build_filename(base, UUID, NULL);
+    assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
+    g_free(p);
+    p = slurp(keep);
+    assert_string_equal(p, "keep me");
+    g_free(p);
+    p = g_build_filename(outside, UUID, NULL);
+    assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
+    g_free(p);
     drv_free(d);
     drv_config_clear(&cfg);
     hv_conn_close(conn);
