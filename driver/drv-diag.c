@@ -107,6 +107,63 @@ fail:
     return NULL;
 }
 
+/*
+ * The statistics both diagnostics read, each call's error swallowed as the
+ * reference's try blocks do: the vCPUs, then every disk and interface the
+ * XML names, in that order. Only the devices that reported are kept.
+ */
+typedef struct dev_block {
+    char *dev; /* borrowed from the device list */
+    hv_block_stats st;
+} dev_block;
+
+typedef struct dev_nic {
+    char *dev; /* borrowed from the device list */
+    hv_interface_stats st;
+} dev_nic;
+
+typedef struct io_stats {
+    hv_vcpu_info *vcpus; /* g_free */
+    int n_vcpus;         /* 0 when refused */
+    char **disks, **ifaces;
+    GArray *blocks;      /* dev_block */
+    GArray *nics;        /* dev_nic */
+} io_stats;
+
+static void
+io_stats_read(hv_domain *dom, const char *xml, io_stats *s)
+{
+    hv_error hv;
+
+    memset(s, 0, sizeof(*s));
+    if ((s->n_vcpus = hv_domain_get_vcpus(dom, &s->vcpus, &hv)) < 0)
+        s->n_vcpus = 0;
+    drv_io_devices(xml, &s->disks, &s->ifaces);
+    s->blocks = g_array_new(FALSE, TRUE, sizeof(dev_block));
+    for (char **dev = s->disks; *dev; dev++) {
+        dev_block b = {.dev = *dev};
+        if (hv_domain_block_stats(dom, *dev, &b.st, &hv) == 0)
+            g_array_append_val(s->blocks, b);
+    }
+    s->nics = g_array_new(FALSE, TRUE, sizeof(dev_nic));
+    for (char **dev = s->ifaces; *dev; dev++) {
+        dev_nic n = {.dev = *dev};
+        if (hv_domain_interface_stats(dom, *dev, &n.st, &hv) == 0)
+            g_array_append_val(s->nics, n);
+    }
+}
+
+static void
+io_stats_clear(io_stats *s)
+{
+    g_free(s->vcpus);
+    g_strfreev(s->disks);
+    g_strfreev(s->ifaces);
+    g_array_free(s->blocks, TRUE);
+    g_array_free(s->nics, TRUE);
+    memset(s, 0, sizeof(*s));
+}
+
 /* ---- get_diagnostics: the flat dict ---- */
 
 static void
@@ -131,10 +188,10 @@ drv_get_diagnostics(drv *d, const drv_instance *inst, drv_diagnostics *diag,
                     drv_error *err)
 {
     hv_domain_info info;
-    hv_vcpu_info *vcpus = NULL;
     hv_memory_stat mem[HV_MEMSTAT_NR];
     hv_domain *dom;
-    char *xml = NULL, **disks = NULL, **ifaces = NULL;
+    char *xml = NULL;
+    io_stats io;
     GArray *items;
     hv_error hv;
     int n;
@@ -143,37 +200,32 @@ drv_get_diagnostics(drv *d, const drv_instance *inst, drv_diagnostics *diag,
     if (!(dom = diag_begin(d, inst, &xml, &info, err)))
         return -1;
     items = g_array_new(FALSE, TRUE, sizeof(drv_diag_item));
-    if ((n = hv_domain_get_vcpus(dom, &vcpus, &hv)) > 0)
-        for (int i = 0; i < n; i++) {
-            char key[32];
-            g_snprintf(key, sizeof(key), "cpu%u_time", vcpus[i].number);
-            put(items, key, (int64_t)vcpus[i].cpu_time_ns);
-        }
-    g_free(vcpus);
-    drv_io_devices(xml, &disks, &ifaces);
-    for (char **dev = disks; *dev; dev++) {
-        hv_block_stats bs;
-        if (hv_domain_block_stats(dom, *dev, &bs, &hv) < 0)
-            continue;
-        put2(items, *dev, "_read_req", bs.rd_req);
-        put2(items, *dev, "_read", bs.rd_bytes);
-        put2(items, *dev, "_write_req", bs.wr_req);
-        put2(items, *dev, "_write", bs.wr_bytes);
-        put2(items, *dev, "_errors", bs.errs);
+    io_stats_read(dom, xml, &io);
+    for (int i = 0; i < io.n_vcpus; i++) {
+        char key[32];
+        g_snprintf(key, sizeof(key), "cpu%u_time", io.vcpus[i].number);
+        put(items, key, (int64_t)io.vcpus[i].cpu_time_ns);
     }
-    for (char **dev = ifaces; *dev; dev++) {
-        hv_interface_stats is;
-        if (hv_domain_interface_stats(dom, *dev, &is, &hv) < 0)
-            continue;
-        put2(items, *dev, "_rx", is.rx_bytes);
-        put2(items, *dev, "_rx_packets", is.rx_packets);
-        put2(items, *dev, "_rx_errors", is.rx_errs);
-        put2(items, *dev, "_rx_drop", is.rx_drop);
-        put2(items, *dev, "_tx", is.tx_bytes);
-        put2(items, *dev, "_tx_packets", is.tx_packets);
-        put2(items, *dev, "_tx_errors", is.tx_errs);
-        put2(items, *dev, "_tx_drop", is.tx_drop);
+    for (guint i = 0; i < io.blocks->len; i++) {
+        const dev_block *b = &g_array_index(io.blocks, dev_block, i);
+        put2(items, b->dev, "_read_req", b->st.rd_req);
+        put2(items, b->dev, "_read", b->st.rd_bytes);
+        put2(items, b->dev, "_write_req", b->st.wr_req);
+        put2(items, b->dev, "_write", b->st.wr_bytes);
+        put2(items, b->dev, "_errors", b->st.errs);
     }
+    for (guint i = 0; i < io.nics->len; i++) {
+        const dev_nic *c = &g_array_index(io.nics, dev_nic, i);
+        put2(items, c->dev, "_rx", c->st.rx_bytes);
+        put2(items, c->dev, "_rx_packets", c->st.rx_packets);
+        put2(items, c->dev, "_rx_errors", c->st.rx_errs);
+        put2(items, c->dev, "_rx_drop", c->st.rx_drop);
+        put2(items, c->dev, "_tx", c->st.tx_bytes);
+        put2(items, c->dev, "_tx_packets", c->st.tx_packets);
+        put2(items, c->dev, "_tx_errors", c->st.tx_errs);
+        put2(items, c->dev, "_tx_drop", c->st.tx_drop);
+    }
+    io_stats_clear(&io);
     /* maxMemory(), which virDomainGetInfo already read */
     put(items, "memory", (int64_t)info.max_mem_kib);
     if ((n = hv_domain_memory_stats(dom, mem, &hv)) > 0)
@@ -184,8 +236,6 @@ drv_get_diagnostics(drv *d, const drv_instance *inst, drv_diagnostics *diag,
         }
     diag->n_items = items->len;
     diag->items = (drv_diag_item *)g_array_free(items, FALSE);
-    g_strfreev(disks);
-    g_strfreev(ifaces);
     g_free(xml);
     hv_domain_free(dom);
     return 0;
@@ -255,12 +305,10 @@ drv_get_instance_diagnostics(drv *d, const drv_instance *inst,
                              drv_instance_diagnostics *diag, drv_error *err)
 {
     hv_domain_info info;
-    hv_vcpu_info *vcpus = NULL;
     hv_domain *dom;
-    char *xml = NULL, **disks = NULL, **ifaces = NULL, **macs;
+    char *xml = NULL, **macs;
     GArray *cpus, *nics, *dks;
-    hv_error hv;
-    int n;
+    io_stats io;
 
     memset(diag, 0, sizeof(*diag));
     if (!(dom = diag_begin(d, inst, &xml, &info, err)))
@@ -278,44 +326,39 @@ drv_get_instance_diagnostics(drv *d, const drv_instance *inst,
     diag->memory_maximum = (int64_t)(info.max_mem_kib / 1024);
     diag->memory_used = (int64_t)(info.mem_kib / 1024);
 
+    io_stats_read(dom, xml, &io);
     cpus = g_array_new(FALSE, TRUE, sizeof(drv_cpu_diag));
-    if ((n = hv_domain_get_vcpus(dom, &vcpus, &hv)) > 0)
-        for (int i = 0; i < n; i++) {
-            drv_cpu_diag c = {.time = (int64_t)vcpus[i].cpu_time_ns};
-            g_array_append_val(cpus, c);
-        }
-    g_free(vcpus);
-    drv_io_devices(xml, &disks, &ifaces);
+    for (int i = 0; i < io.n_vcpus; i++) {
+        drv_cpu_diag c = {.time = (int64_t)io.vcpus[i].cpu_time_ns};
+        g_array_append_val(cpus, c);
+    }
     dks = g_array_new(FALSE, TRUE, sizeof(drv_disk_diag));
-    for (char **dev = disks; *dev; dev++) {
-        hv_block_stats bs;
-        drv_disk_diag dd = {0};
-        if (hv_domain_block_stats(dom, *dev, &bs, &hv) < 0)
-            continue;
-        dd.read_bytes = bs.rd_bytes;
-        dd.read_requests = bs.rd_req;
-        dd.write_bytes = bs.wr_bytes;
-        dd.write_requests = bs.wr_req;
+    for (guint i = 0; i < io.blocks->len; i++) {
+        const hv_block_stats *bs = &g_array_index(io.blocks, dev_block, i).st;
         /* the reference passes no errors: the object's default, 0 */
-        dd.errors_count = 0;
+        drv_disk_diag dd = {.read_bytes = bs->rd_bytes,
+                            .read_requests = bs->rd_req,
+                            .write_bytes = bs->wr_bytes,
+                            .write_requests = bs->wr_req,
+                            .errors_count = 0};
         g_array_append_val(dks, dd);
     }
     nics = g_array_new(FALSE, TRUE, sizeof(drv_nic_diag));
-    for (char **dev = ifaces; *dev; dev++) {
-        hv_interface_stats is;
-        drv_nic_diag nd = {.rx_rate = -1, .tx_rate = -1};
-        if (hv_domain_interface_stats(dom, *dev, &is, &hv) < 0)
-            continue;
-        nd.rx_octets = is.rx_bytes;
-        nd.rx_errors = is.rx_errs;
-        nd.rx_drop = is.rx_drop;
-        nd.rx_packets = is.rx_packets;
-        nd.tx_octets = is.tx_bytes;
-        nd.tx_errors = is.tx_errs;
-        nd.tx_drop = is.tx_drop;
-        nd.tx_packets = is.tx_packets;
+    for (guint i = 0; i < io.nics->len; i++) {
+        const hv_interface_stats *is = &g_array_index(io.nics, dev_nic, i).st;
+        drv_nic_diag nd = {.rx_octets = is->rx_bytes,
+                           .rx_errors = is->rx_errs,
+                           .rx_drop = is->rx_drop,
+                           .rx_packets = is->rx_packets,
+                           .rx_rate = -1,
+                           .tx_octets = is->tx_bytes,
+                           .tx_errors = is->tx_errs,
+                           .tx_drop = is->tx_drop,
+                           .tx_packets = is->tx_packets,
+                           .tx_rate = -1};
         g_array_append_val(nics, nd);
     }
+    io_stats_clear(&io);
     /* the MACs in XML order onto the NICs that reported, as the reference
      * does (it would fail on more MACs than NICs; here the rest is left) */
     macs = mac_addresses(xml);
@@ -329,8 +372,6 @@ drv_get_instance_diagnostics(drv *d, const drv_instance *inst,
     diag->disk_details = (drv_disk_diag *)g_array_free(dks, FALSE);
     diag->n_nics = nics->len;
     diag->nic_details = (drv_nic_diag *)g_array_free(nics, FALSE);
-    g_strfreev(disks);
-    g_strfreev(ifaces);
     g_free(xml);
     hv_domain_free(dom);
     return 0;

@@ -162,7 +162,9 @@ dir_exists(drv *d, const char *name)
  * mv from to. mv into an existing folder moves from inside it; rename(2)
  * refuses a non-empty one instead. Both end with 'to' to be deleted whole,
  * so a leftover of an interrupted delete is deleted first and the rename
- * tried again.
+ * tried again. Something else in the way (ENOTDIR: a link or a file,
+ * which mv would follow or replace) is removed the same way, never what
+ * a link points at.
  */
 static bool
 move_dir(drv *d, const char *from, const char *to)
@@ -173,7 +175,8 @@ move_dir(drv *d, const char *from, const char *to)
     if (hv_instance_dir_rename(d->conn, base, from, to, &hv) == 0)
         return true;
     if (hv.code != HV_ERR_SYSTEM_ERROR ||
-        (hv.sys_errno != ENOTEMPTY && hv.sys_errno != EEXIST) ||
+        (hv.sys_errno != ENOTEMPTY && hv.sys_errno != EEXIST &&
+         hv.sys_errno != ENOTDIR) ||
         !dir_exists(d, from))
         return false;
     if (hv_instance_dir_delete(d->conn, base, to, &hv) < 0)
@@ -186,6 +189,7 @@ drv_delete_instance_files(drv *d, const drv_instance *inst, drv_error *err)
 {
     char *target = NULL, *resize = NULL, *del = NULL;
     const char *remaining = NULL;
+    bool moved = false;
     hv_error hv;
     int ret;
 
@@ -197,15 +201,20 @@ drv_delete_instance_files(drv *d, const drv_instance *inst, drv_error *err)
     del = g_strconcat(inst->uuid, DIR_DEL_SUFFIX, NULL);
     /* twice, in case another task renamed a folder between the tries */
     for (int i = 0; i < 2; i++) {
-        if (move_dir(d, target, del) || move_dir(d, resize, del))
+        if (move_dir(d, target, del) || move_dir(d, resize, del)) {
+            moved = true;
             break;
+        }
     }
     if (dir_exists(d, target))
         remaining = target;
     else if (dir_exists(d, resize))
         remaining = resize;
-    /* a delete interrupted earlier may have left only the _del folder */
-    if (!remaining && dir_exists(d, del)) {
+    /* a delete interrupted earlier may have left only the _del folder;
+     * what was just renamed is deleted even when it is not a folder (a
+     * link in the instance folder's place: the link goes, not its
+     * target), so that nothing is left behind a "cleaned" */
+    if (!remaining && (dir_exists(d, del) || moved)) {
         remaining = del;
         /* a failure is the reference's logged OSError: the check below
          * reports it */
@@ -252,12 +261,14 @@ drv_get_clean_record(drv *d, const char *uuid, unsigned int *attempts,
 /* ---- get_console_output ---- */
 
 /* The source path of the first <console type=TYPE> of the domain XML that
- * has one (g_free), or NULL. */
+ * has one (g_free), or NULL; *seen tells whether there is such a console
+ * at all, with or without a path. */
 static char *
-console_source(xmlDocPtr doc, const char *type)
+console_source(xmlDocPtr doc, const char *type, bool *seen)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
 
+    *seen = false;
     for (xmlNodePtr devs = root ? root->children : NULL; devs;
          devs = devs->next) {
         if (devs->type != XML_ELEMENT_NODE ||
@@ -275,6 +286,7 @@ console_source(xmlDocPtr doc, const char *type)
             xmlFree(t);
             if (!match)
                 continue;
+            *seen = true;
             for (xmlNodePtr s = c->children; s; s = s->next) {
                 xmlChar *p;
 
@@ -355,6 +367,7 @@ drv_get_console_output(drv *d, const drv_instance *inst, char **out,
     hv_domain *dom = NULL;
     char *xml = NULL, *path = NULL, *dir = NULL, *file = NULL;
     xmlDocPtr doc = NULL;
+    bool seen;
     hv_error hv;
     int ret = -1;
 
@@ -379,7 +392,7 @@ drv_get_console_output(drv *d, const drv_instance *inst, char **out,
         goto cleanup;
     }
     /* a console logging to a file first, as the reference prefers it */
-    if ((path = console_source(doc, "file"))) {
+    if ((path = console_source(doc, "file", &seen))) {
         if (!split_store_path(d->cfg.instances_path, path, &dir, &file)) {
             drv_error_set(err, DRV_ERR_CONSOLE_NOT_AVAILABLE,
                           "the console log %s of instance %s is outside "
@@ -390,10 +403,13 @@ drv_get_console_output(drv *d, const drv_instance *inst, char **out,
         ret = read_log_tail(d, inst, dir, file, true, out, len, err);
         goto cleanup;
     }
-    if ((path = console_source(doc, "pty"))) {
+    path = console_source(doc, "pty", &seen);
+    if (seen) {
         /* The reference drains the pty into console.log (dd as root) and
-         * returns that file's tail. hv cannot read a pty: nothing is
-         * drained, the append only creates the log as its open(a+) does. */
+         * returns that file's tail; a pty console without a path (a
+         * shut-off domain's) still gets there, its dd failing unchecked.
+         * hv cannot read a pty: nothing is drained, the append only
+         * creates the log as its open(a+) does. */
         if (hv_instance_file_write(d->conn, d->cfg.instances_path,
                                    inst->uuid, DRV_FILE_CONSOLE_LOG, NULL, 0,
                                    HV_FILE_APPEND, &hv) < 0) {

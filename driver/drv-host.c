@@ -55,6 +55,21 @@ set_host_enabled(drv *d, bool enabled, const char *reason)
 }
 
 /*
+ * Register for events on the current connection. As the reference's
+ * _get_new_connection, a refusal (a URI without events) is only worth a
+ * warning there: the connection stays usable and the host enabled, so it
+ * is swallowed here and the driver goes on without events.
+ */
+static void
+register_events(drv *d)
+{
+    hv_error hv;
+
+    if (drv_register_events(d, &hv) < 0)
+        d->events_registered = false;
+}
+
+/*
  * The reference's _get_new_connection: connect again; enable the host
  * (if it was disabled automatically) when that works, disable it with
  * "Failed to connect to libvirt" when it does not. Events are registered
@@ -63,13 +78,13 @@ set_host_enabled(drv *d, bool enabled, const char *reason)
 static int
 reconnect(drv *d, hv_error *hv)
 {
-    if (hv_conn_reconnect(d->conn, hv) < 0 ||
-        drv_register_events(d, hv) < 0) {
+    if (hv_conn_reconnect(d->conn, hv) < 0) {
         set_host_enabled(d, false, "Failed to connect to libvirt");
         return -1;
     }
     d->conn_lost = false;
     set_host_enabled(d, true, NULL);
+    register_events(d);
     return 0;
 }
 
@@ -155,10 +170,7 @@ drv_init_host(drv *d, const char *host, drv_error *err)
         drv_set_conn_error(d, err, &hv, "cannot read the hostname", NULL);
         return -1;
     }
-    if (drv_register_events(d, &hv) < 0) {
-        drv_set_conn_error(d, err, &hv, "cannot register for events", NULL);
-        return -1;
-    }
+    register_events(d);
     d->initialized = true;
     d->conn_lost = false;
     set_host_enabled(d, true, NULL);

@@ -104,6 +104,21 @@ rescue_view(drv *d, const drv_instance *inst, const drv_image *call_image,
     return 0;
 }
 
+/*
+ * Does the domain definition xml boot the rescue disk "<uuid>_disk.rescue"
+ * (the volume drv-disk.c names for DRV_VOL_RESCUE)? Then the instance is
+ * rescued, and its unrescue.xml holds the only copy of its own definition.
+ */
+static bool
+boots_rescue_disk(const drv_instance *inst, const char *xml)
+{
+    char *vol = g_strconcat(inst->uuid, "_disk.rescue", NULL);
+    bool found = strstr(xml, vol) != NULL;
+
+    g_free(vol);
+    return found;
+}
+
 /* Something to boot: a disk image or a kernel. */
 static bool
 rescuable(const drv_instance *view, const char *backing)
@@ -163,6 +178,17 @@ drv_rescue(drv *d, const drv_instance *inst, const drv_image *rescue_image,
     }
     if (!(unrescue_xml = drv_existing_domain_xml(d, inst, err)))
         return -1;
+    /* The reference would save the rescue definition over unrescue.xml
+     * (its compute manager refuses a RESCUED instance, not an ERROR one),
+     * losing the instance's own definition: refused before anything is
+     * written. */
+    if (boots_rescue_disk(inst, unrescue_xml)) {
+        drv_error_set(err, DRV_ERR_INSTANCE_NOT_RESCUABLE,
+                      "Instance %s cannot be rescued: it is rescued already "
+                      "(its domain boots %s_disk.rescue); unrescue it first",
+                      inst->uuid, inst->uuid);
+        goto cleanup;
+    }
     if (rescue_view(d, inst, rescue_image, &view, &props, &format, err) < 0)
         goto cleanup;
     backing = drv_image_backing_path(d, &view, err);

@@ -894,6 +894,44 @@ test_init_host_unavailable(void **state)
     env_free(e);
 }
 
+/*
+ * The reference registers for events inside _get_new_connection and only
+ * warns when that fails: the connection is made and the host enabled all
+ * the same, at init_host and on a reconnect.
+ */
+static void
+test_events_register_fails(void **state)
+{
+    env *e = env_new(NULL);
+    fault_rule reg = {.op = HV_OP_CONNECT_EVENTS_REGISTER,
+                      .code = HV_ERR_NO_SUPPORT, .count = 1};
+    drv_info info;
+    drv_error err;
+
+    (void)state;
+    fault_set_add(e->faults, &reg);
+    ok(drv_init_host(e->d, "h1", &err), &err, "init_host");
+    assert_int_equal(fault_set_fired(e->faults, 0), 1);
+    assert_true(drv_host_enabled(e->d));
+    assert_null(drv_host_disabled_reason(e->d));
+    ok(drv_spawn(e->d, &e->inst, true, &err), &err, "spawn");
+
+    /* lost, then back with the registration refused once more */
+    fake_host_daemon_stop(e->h);
+    ok(drv_wait(e->d, SEC, &err), &err, "wait");
+    assert_string_equal(drv_host_disabled_reason(e->d),
+                        DRV_DISABLE_PREFIX "Connection to libvirt lost: 1");
+    fake_host_daemon_start(e->h);
+    fault_set_add(e->faults, &reg);
+    ok(drv_wait(e->d, SEC, &err), &err, "wait");
+    assert_int_equal(fault_set_fired(e->faults, 1), 1);
+    assert_true(drv_host_enabled(e->d));
+    assert_null(drv_host_disabled_reason(e->d));
+    ok(drv_get_info(e->d, &e->inst, &info, &err), &err, "get_info");
+    assert_int_equal(info.state, DRV_POWER_RUNNING);
+    env_free(e);
+}
+
 /* ---- on qemu:///system ---- */
 
 #define REAL_LOGS "/var/cache/hvd/instances"
@@ -1048,6 +1086,7 @@ main(void)
         cmocka_unit_test(test_connection_loss),
         cmocka_unit_test(test_operator_disable_stays),
         cmocka_unit_test(test_init_host_unavailable),
+        cmocka_unit_test(test_events_register_fails),
         cmocka_unit_test_teardown(test_real_stats, real_teardown),
     };
 

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -339,6 +341,167 @@ test_store_real_hostile(void **state)
     g_free(outside);
 }
 
+/*
+ * Hard links and failed writes on the real backend: a second name of a file
+ * outside is neither read nor appended to, and replacing it replaces the
+ * name, never the other file's content; a replace that fails midway leaves
+ * the old content (the fake refuses a write before touching anything).
+ */
+static void
+test_store_real_links(void **state)
+{
+    hv_conn *conn = real_conn();
+    char *base = temp_base();
+    char *secret = g_build_filename(base, "secret", NULL);
+    char *p, *data = NULL;
+    struct rlimit old, small;
+    size_t len;
+    uint64_t skipped;
+    hv_error hv;
+    int rc;
+
+    (void)state;
+    assert_true(g_file_set_contents(secret, "keep me", -1, NULL));
+    assert_int_equal(hv_instance_dir_create(conn, base, "u", &hv), 0);
+    p = g_build_filename(base, "u", "console.log", NULL);
+    assert_int_equal(link(secret, p), 0);
+    g_free(p);
+    assert_errno(hv_instance_file_read(conn, base, "u", "console.log", 100,
+                                       &data, &len, &skipped, &hv), &hv,
+                 EMLINK);
+    assert_null(data);
+    assert_non_null(strstr(hv.message, "console.log"));
+    assert_errno(hv_instance_file_write(conn, base, "u", "console.log", "x",
+                                        1, HV_FILE_APPEND, &hv), &hv, EMLINK);
+    p = slurp(secret);
+    assert_string_equal(p, "keep me");
+    g_free(p);
+    assert_int_equal(hv_instance_file_write(conn, base, "u", "console.log",
+                                            "new", 3, 0, &hv), 0);
+    p = slurp(secret);
+    assert_string_equal(p, "keep me");
+    g_free(p);
+    assert_int_equal(hv_instance_file_read(conn, base, "u", "console.log",
+                                           100, &data, &len, &skipped, &hv),
+                     0);
+    assert_string_equal(data, "new");
+    g_free(data);
+
+    /* a replace that fails midway (EFBIG past RLIMIT_FSIZE): the old
+     * content stays, and no temporary file is left behind */
+    assert_int_equal(hv_instance_file_write(conn, base, "u", "unrescue.xml",
+                                            "ab", 2, 0, &hv), 0);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 4;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    rc = hv_instance_file_write(conn, base, "u", "unrescue.xml",
+                                "0123456789", 10, 0, &hv);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_errno(rc, &hv, EFBIG);
+    assert_non_null(strstr(hv.message, "u/unrescue.xml"));
+    assert_int_equal(hv_instance_file_read(conn, base, "u", "unrescue.xml",
+                                           100, &data, &len, &skipped, &hv),
+                     0);
+    assert_string_equal(data, "ab");
+    g_free(data);
+    {
+        GDir *dir;
+        const char *n;
+        int count = 0;
+
+        p = g_build_filename(base, "u", NULL);
+        assert_non_null(dir = g_dir_open(p, 0, NULL));
+        while ((n = g_dir_read_name(dir)))
+            count++;
+        g_dir_close(dir);
+        g_free(p);
+        assert_int_equal(count, 2); /* console.log, unrescue.xml */
+    }
+    hv_conn_close(conn);
+    rm_rf(base);
+    g_free(secret);
+    g_free(base);
+}
+
+/*
+ * delete_instance_files on the real backend when the instance folder is a
+ * link to a folder elsewhere: the link is renamed to <uuid>_del and that
+ * link removed (never what it points at); nothing is left, so cleaned.
+ */
+static void
+test_delete_files_link_real(void **state)
+{
+    hv_conn *conn = real_conn();
+    char *base = temp_base();
+    char *outside = temp_base();
+    char *keep = g_build_filename(outside, "keep", NULL);
+    char *p;
+    drv_config cfg;
+    drv_instance inst = {.uuid = UUID, .name = NAME};
+    drv_error err;
+    drv *d;
+
+    (void)state;
+    assert_true(g_file_set_contents(keep, "keep me", -1, NULL));
+    p = g_build_filename(base, UUID, NULL);
+    assert_int_equal(symlink(outside, p), 0);
+    g_free(p);
+    drv_config_defaults(&cfg);
+    g_free(cfg.instances_path);
+    cfg.instances_path = g_strdup(base);
+    assert_non_null(d = drv_new(&cfg, conn, &err));
+    assert_int_equal(drv_delete_instance_files(d, &inst, &err), 1);
+    p = g_build_filename(base, UUID "_del", NULL);
+    assert_false(g_file_test(p, G_FILE_TEST_IS_SYMLINK));
+    assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
+    g_free(p);
+    p = g_build_filename(base, UUID, NULL);
+    assert_false(g_file_test(p, G_FILE_TEST_IS_SYMLINK));
+    g_free(p);
+    p = slurp(keep);
+    assert_string_equal(p, "keep me");
+    g_free(p);
+
+    /* a link where <uuid>_del goes: the rename refuses it (ENOTDIR); the
+     * link is removed, never followed, and the folder renamed and gone */
+    p = g_build_filename(base, UUID "_del", NULL);
+    assert_int_equal(symlink(outside, p), 0);
+    g_free(p);
+    p = g_build_filename(base, UUID, "console.log", NULL);
+    assert_int_equal(g_mkdir(base, 0755) == 0 || errno == EEXIST, 1);
+    {
+        char *dir = g_build_filename(base, UUID, NULL);
+        assert_int_equal(g_mkdir(dir, 0755), 0);
+        g_free(dir);
+    }
+    assert_true(g_file_set_contents(p, "log", -1, NULL));
+    g_free(p);
+    assert_int_equal(drv_delete_instance_files(d, &inst, &err), 1);
+    p = g_build_filename(base, UUID "_del", NULL);
+    assert_false(g_file_test(p, G_FILE_TEST_IS_SYMLINK));
+    g_free(p);
+    p = g_build_filename(base, UUID, NULL);
+    assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
+    g_free(p);
+    p = slurp(keep);
+    assert_string_equal(p, "keep me");
+    g_free(p);
+    p = g_build_filename(outside, UUID, NULL);
+    assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
+    g_free(p);
+    drv_free(d);
+    drv_config_clear(&cfg);
+    hv_conn_close(conn);
+    rm_rf(base);
+    rm_rf(outside);
+    g_free(keep);
+    g_free(base);
+    g_free(outside);
+}
+
 /* Faults reach the instance-file operations like every other call. */
 static void
 test_store_faults(void **state)
@@ -652,6 +815,12 @@ test_drv_console_kinds(void **state)
         "<os><type>hvm</type></os><devices>"
         "<console type='pty'><source path='/dev/pts/7'/>"
         "<target type='serial' port='0'/></console></devices></domain>";
+    const char *pty_no_path =
+        "<domain type='qemu'><name>" NAME "</name><uuid>" UUID "</uuid>"
+        "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+        "<os><type>hvm</type></os><devices>"
+        "<console type='pty'><target type='serial' port='0'/></console>"
+        "</devices></domain>";
     const char *elsewhere =
         "<domain type='qemu'><name>" NAME "</name><uuid>" UUID "</uuid>"
         "<memory unit='MiB'>64</memory><vcpu>1</vcpu>"
@@ -692,6 +861,16 @@ test_drv_console_kinds(void **state)
     g_free(out);
     xml = domain_xml(e, true);
     g_free(xml);
+
+    /* a pty console without a source path (a shut-off domain's): the
+     * reference's loop ends without one and still returns console.log */
+    dom = hv_domain_define(e->conn, pty_no_path, &hv);
+    assert_non_null(dom);
+    hv_domain_free(dom);
+    expect_ok(drv_get_console_output(e->d, &e->inst, &out, &len, &err), &err,
+              "pty console without a path");
+    assert_string_equal(out, "old\n");
+    g_free(out);
 }
 
 /* destroy with disks deletes the folder and records it; without, keeps
@@ -944,6 +1123,50 @@ test_drv_rescue_config_and_call_image(void **state)
 }
 
 /* A rescue domain that fails to start leaves the instance as it was. */
+/*
+ * A rescue of an instance already rescued: the reference's compute manager
+ * keeps it away from the driver (but allows ERROR), and its own rescue
+ * would save the rescue definition as unrescue.xml. When hvd's rescue
+ * fails it undoes only what it did: the rescue disk in use and the saved
+ * original definition stay, and unrescue still brings the instance back.
+ */
+static void
+test_drv_rescue_twice(void **state)
+{
+    env *e = *state;
+    drv_error err;
+    char *before, *saved, *xml;
+
+    expect_ok(drv_spawn(e->d, &e->inst, true, &err), &err, "spawn");
+    before = domain_xml(e, true);
+    expect_ok(drv_rescue(e->d, &e->inst, NULL, &err), &err, "rescue");
+    saved = store_file(e, "unrescue.xml");
+    assert_string_equal(saved, before);
+    g_free(saved);
+    e->calls[HV_OP_INSTANCE_FILE_WRITE] = 0;
+    e->calls[HV_OP_DOMAIN_DESTROY] = 0;
+    assert_int_equal(drv_rescue(e->d, &e->inst, NULL, &err), -1);
+    assert_int_equal(err.kind, DRV_ERR_INSTANCE_NOT_RESCUABLE);
+    assert_non_null(strstr(err.message, "rescued already"));
+    assert_non_null(strstr(err.message, UUID "_disk.rescue"));
+    /* refused before anything was written or destroyed */
+    assert_int_equal(e->calls[HV_OP_INSTANCE_FILE_WRITE], 0);
+    assert_int_equal(e->calls[HV_OP_DOMAIN_DESTROY], 0);
+    xml = domain_xml(e, true);
+    assert_true(has(xml, UUID "_disk.rescue"));
+    g_free(xml);
+    saved = store_file(e, "unrescue.xml");
+    assert_non_null(saved);
+    assert_string_equal(saved, before);
+    g_free(saved);
+    expect_ok(drv_unrescue(e->d, &e->inst, &err), &err, "unrescue");
+    xml = domain_xml(e, true);
+    assert_string_equal(xml, before);
+    g_free(xml);
+    assert_int_equal(fake_host_volume_count(e->h), 5); /* no rescue disk */
+    g_free(before);
+}
+
 static void
 test_drv_rescue_start_fails(void **state)
 {
@@ -1143,6 +1366,8 @@ main(void)
         cmocka_unit_test(test_store_fake),
         cmocka_unit_test(test_store_real),
         cmocka_unit_test(test_store_real_hostile),
+        cmocka_unit_test(test_store_real_links),
+        cmocka_unit_test(test_delete_files_link_real),
         cmocka_unit_test(test_store_faults),
         cmocka_unit_test(test_fake_console),
         cmocka_unit_test_setup_teardown(test_drv_spawn_console, env_setup,
@@ -1161,6 +1386,8 @@ main(void)
                                         env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_drv_rescue_config_and_call_image,
                                         env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_drv_rescue_twice, env_setup,
+                                        env_teardown),
         cmocka_unit_test_setup_teardown(test_drv_rescue_start_fails,
                                         env_setup, env_teardown),
         cmocka_unit_test(test_config_rescue),

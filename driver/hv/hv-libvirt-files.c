@@ -8,10 +8,15 @@
  * followed: every folder and file is opened with O_NOFOLLOW relative to
  * its parent's descriptor, so a link planted in an instance folder (by a
  * guest's owner, or a race) never turns a write, a read or a delete on
- * something outside it. Files must be regular: a FIFO is opened
- * non-blocking and refused, as are devices and sockets. Reads are bounded
- * (the tail of at most 'max' bytes), and a delete walks each folder once,
- * by descriptor, removing links rather than what they point at.
+ * something outside it. Files must be regular and have one name: a FIFO,
+ * device or socket is refused (seen before it is opened where possible, and
+ * opened non-blocking), and so is a hard link (a second name of a file
+ * elsewhere, which a read would disclose and an append would change). A
+ * write that replaces a file writes a new file beside it and renames it
+ * over the old name, so a failure midway leaves the old content and a
+ * second name is replaced, never written through. Reads are bounded (the
+ * tail of at most 'max' bytes), and a delete walks each folder once, by
+ * descriptor, removing links rather than what they point at.
  *
  * These calls touch the process's own file system: right for local URIs
  * (qemu:///system, test:///default), not for a remote host.
@@ -223,32 +228,144 @@ lv_instance_dir_delete(hv_conn *conn, const char *base, const char *dir,
 }
 
 /*
+ * Why the entry st (from a stat that does not follow links) cannot be an
+ * instance file: 0 if it can (a regular file with one name), else an errno
+ * (ELOOP a link, EISDIR a folder, EINVAL a FIFO, device or socket, EMLINK
+ * a file with other names).
+ */
+static int
+not_instance_file(const struct stat *st)
+{
+    if (S_ISLNK(st->st_mode))
+        return ELOOP;
+    if (S_ISDIR(st->st_mode))
+        return EISDIR;
+    if (!S_ISREG(st->st_mode))
+        return EINVAL;
+    if (st->st_nlink > 1)
+        return EMLINK;
+    return 0;
+}
+
+/*
+ * Is base/dir/file (dfd the folder) absent (ENOENT) or an instance file
+ * (with other names too when any_links: a replace only drops this name)?
+ * Looked at before opening, so that a FIFO or device is never opened (an
+ * open may have effects); the check on the opened descriptor stays the
+ * one that counts. 0, or -1 with err set.
+ */
+static int
+check_entry(int dfd, const char *base, const char *dir, const char *file,
+            bool any_links, const char *what, hv_error *err)
+{
+    struct stat st;
+    int e;
+
+    if (fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : sys_fail(err, errno, what, base, dir,
+                                              file);
+    e = not_instance_file(&st);
+    if (e && !(e == EMLINK && any_links))
+        return sys_fail(err, e, what, base, dir, file);
+    return 0;
+}
+
+/*
  * Open base/dir/file with flags (O_NOFOLLOW and O_NONBLOCK added, so a link
- * fails with ELOOP and a FIFO never blocks) and make sure it is a regular
- * file; the descriptor or -1 with err set.
+ * fails with ELOOP and a FIFO never blocks) and make sure it is an instance
+ * file; the descriptor (and its stat in *st) or -1 with err set.
  */
 static int
 open_file(const char *base, const char *dir, const char *file, int flags,
-          const char *what, hv_error *err)
+          struct stat *st, const char *what, hv_error *err)
 {
-    struct stat st;
     int dfd, fd, e;
 
     if ((dfd = open_instance_dir(base, dir, file, what, err)) < 0)
         return -1;
+    if (check_entry(dfd, base, dir, file, false, what, err) < 0) {
+        close(dfd);
+        return -1;
+    }
     fd = openat(dfd, file, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
     e = errno;
     close(dfd);
     if (fd < 0)
         return sys_fail(err, e, what, base, dir, file);
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, st) < 0)
         e = errno;
+    else
+        e = not_instance_file(st);
+    if (e) {
         close(fd);
-        if (e == 0 || !S_ISREG(st.st_mode))
-            e = EINVAL; /* a FIFO, device or socket: not an instance file */
         return sys_fail(err, e, what, base, dir, file);
     }
     return fd;
+}
+
+/* Write len bytes of data to fd; 0 or an errno. */
+static int
+write_all(int fd, const char *data, size_t len)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? errno : EIO;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+/* Tells this process's temporary files apart (the pid, the others'). */
+static gint tmp_counter;
+
+/*
+ * Replace base/dir/file with data: a new file beside it (an unused name,
+ * created exclusively), written, then renamed over the file. 0, or -1 with
+ * err set and the new file gone.
+ */
+static int
+replace_file(const char *base, const char *dir, const char *file,
+             const char *data, size_t len, hv_error *err)
+{
+    char tmp[64];
+    int dfd, fd = -1, e = 0;
+
+    if ((dfd = open_instance_dir(base, dir, file, "writing", err)) < 0)
+        return -1;
+    /* a link, folder or device in its place is refused, not replaced */
+    if (check_entry(dfd, base, dir, file, true, "writing", err) < 0) {
+        close(dfd);
+        return -1;
+    }
+    for (int tries = 0; fd < 0 && tries < 100; tries++) {
+        g_snprintf(tmp, sizeof(tmp), ".hvd-tmp-%ld-%d", (long)getpid(),
+                   g_atomic_int_add(&tmp_counter, 1));
+        fd = openat(dfd, tmp,
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0644);
+        e = errno;
+        if (fd < 0 && e != EEXIST)
+            break;
+    }
+    if (fd < 0) {
+        close(dfd);
+        return sys_fail(err, e, "writing", base, dir, file);
+    }
+    e = write_all(fd, data, len);
+    if (close(fd) < 0 && !e)
+        e = errno;
+    if (!e && renameat(dfd, tmp, dfd, file) < 0)
+        e = errno;
+    if (e)
+        unlinkat(dfd, tmp, 0);
+    close(dfd);
+    return e ? sys_fail(err, e, "writing", base, dir, file) : 0;
 }
 
 int
@@ -256,33 +373,20 @@ lv_instance_file_write(hv_conn *conn, const char *base, const char *dir,
                        const char *file, const char *data, size_t len,
                        unsigned int flags, hv_error *err)
 {
-    bool append = flags & HV_FILE_APPEND;
-    size_t done = 0;
-    int fd, rc = 0;
+    struct stat st;
+    int fd, e;
 
     (void)conn;
-    fd = open_file(base, dir, file,
-                   O_WRONLY | O_CREAT | (append ? O_APPEND : 0), "writing",
-                   err);
+    if (!(flags & HV_FILE_APPEND))
+        return replace_file(base, dir, file, data, len, err);
+    fd = open_file(base, dir, file, O_WRONLY | O_CREAT | O_APPEND, &st,
+                   "writing", err);
     if (fd < 0)
         return -1;
-    /* truncate only once it is known to be a regular file */
-    if (!append && ftruncate(fd, 0) < 0)
-        rc = sys_fail(err, errno, "writing", base, dir, file);
-    while (rc == 0 && done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            rc = sys_fail(err, n < 0 ? errno : EIO, "writing", base, dir,
-                          file);
-        else
-            done += (size_t)n;
-    }
-    if (close(fd) < 0 && rc == 0)
-        rc = sys_fail(err, errno, "writing", base, dir, file);
-    return rc;
+    e = write_all(fd, data, len);
+    if (close(fd) < 0 && !e)
+        e = errno;
+    return e ? sys_fail(err, e, "writing", base, dir, file) : 0;
 }
 
 int
@@ -297,13 +401,8 @@ lv_instance_file_read(hv_conn *conn, const char *base, const char *dir,
     int fd;
 
     (void)conn;
-    if ((fd = open_file(base, dir, file, O_RDONLY, "reading", err)) < 0)
+    if ((fd = open_file(base, dir, file, O_RDONLY, &st, "reading", err)) < 0)
         return -1;
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        close(fd);
-        return sys_fail(err, e, "reading", base, dir, file);
-    }
     size = (uint64_t)st.st_size;
     start = size > max ? size - max : 0;
     want = (size_t)(size - start);

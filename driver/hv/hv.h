@@ -729,9 +729,10 @@ int hv_vol_list(hv_conn *conn, const char *pool, char ***names,
  * (else HV_ERR_INVALID_ARG). The real backend works on the local file system
  * of the process (so it serves local URIs only); the fake keeps a store per
  * host in its world. Neither follows a symbolic link below base, nor
- * opens a FIFO, device or socket as a file. File system failures are
- * HV_ERR_SYSTEM_ERROR with the errno (ENOENT for a missing folder or file).
- * Strings are borrowed.
+ * opens a FIFO, device or socket as a file (EINVAL), nor reads or appends
+ * to a file that has other names (hard links: EMLINK). File system
+ * failures are HV_ERR_SYSTEM_ERROR with the errno (ENOENT for a missing
+ * folder or file). Strings are borrowed.
  */
 
 /* Ensure base (and its parents) and the folder base/dir exist (mode 0755);
@@ -754,9 +755,11 @@ int hv_instance_dir_delete(hv_conn *conn, const char *base, const char *dir,
 enum {
     HV_FILE_APPEND = 1 << 0, /* add at the end, creating it if missing */
 };
-/* Write len bytes of data to base/dir/file, replacing its content (or
- * appending with HV_FILE_APPEND); creates the file (0644), never the
- * folder (ENOENT). len 0 with HV_FILE_APPEND just ensures it exists. */
+/* Write len bytes of data to base/dir/file, replacing it (or appending
+ * with HV_FILE_APPEND); creates the file (0644), never the folder
+ * (ENOENT). len 0 with HV_FILE_APPEND just ensures it exists. A replace is
+ * atomic: a new file renamed over the name, so a failure leaves the old
+ * content and another name of the old file keeps it. */
 int hv_instance_file_write(hv_conn *conn, const char *base, const char *dir,
                            const char *file, const char *data, size_t len,
                            unsigned int flags, hv_error *err);
