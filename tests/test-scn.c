@@ -1315,7 +1315,7 @@ static const bad_row bad_rows[] = {
      "the instance's host"},
     {"set_service_disabled without disabled", "{" BASE
      ", 'steps': [{'op': 'set_service_disabled', 'host': 'h1'}]}",
-     "XXX"},
+     "t.json:1:254: $.steps[0]: missing required key \"disabled\""},
     {"get_vnc_console result key unknown", "{" BASE
      ", 'steps': [{'op': 'get_vnc_console', 'instance': 'web', "
      "'result': {'address': 'x'}}]}",
