@@ -10,7 +10,8 @@
 #  4. what the include folders cannot stop: no include by a relative path
 #     ("../fakes/fake.h" would walk round the build's layering); the
 #     backend header hv-backend.h only in the hv layer, the fake and the hv
-#     layer's own test; a *-priv.h only in its own folder and in tests/.
+#     layer's own test; a *-priv.h only in its own folder and in tests/;
+#  5. every cmocka test program prints TAP (run-tests.sh counts its cases).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bad=0
@@ -47,6 +48,13 @@ for priv in $(ls driver/*-priv.h driver/hv/*-priv.h fakes/*-priv.h harness/*-pri
     hits=$(grep -nE "#include\s+\"$base\"" $src | grep -vE "^($dir/[^/:]+|tests/[^/:]+|fuzz/[^/:]+):" || true)
     [ -z "$hits" ] || report "$base is private to $dir/ (and its tests and fuzz targets):" "$hits"
 done
+
+# every cmocka program speaks TAP, or run-tests.sh cannot count its cases
+# (a program printing cmocka's own format is tallied as one line, not N)
+hits=$(for t in tests/test-*.c; do
+    grep -q 'cmocka_run_group_tests' "$t" && ! grep -q 'CM_OUTPUT_TAP' "$t" && echo "$t"
+done || true)
+[ -z "$hits" ] || report "a cmocka test program must call cmocka_set_message_output(CM_OUTPUT_TAP):" "$hits"
 
 [ "$bad" -eq 0 ] && echo "lint: clean"
 exit "$bad"

@@ -59,6 +59,18 @@ planted "another folder's private header" harness/ops.c \
 planted "the driver's private header in the harness" harness/scn.c \
     '#include "drv-priv.h"' "drv-priv.h is private to driver/"
 
+# a cmocka program without TAP output (a new file: the rule reads tests/)
+copy
+printf '%s\n' '#include <cmocka.h>' 'int main(void) { return cmocka_run_group_tests(NULL, NULL, NULL); }' >"$tmp/t/tests/test-planted.c"
+n=$((n + 1))
+if ! bash "$tmp/t/ci/lint.sh" >"$tmp/out" 2>&1 && grep -qF "CM_OUTPUT_TAP" "$tmp/out" &&
+    grep -qF "tests/test-planted.c" "$tmp/out"; then
+    echo "ok $n - lint reports a cmocka program without TAP"
+else
+    echo "not ok $n - lint reports a cmocka program without TAP"
+    sed 's/^/#   /' "$tmp/out" | head -10
+fi
+
 # the build's include folders: an include that runs back up the layers
 # does not compile (the object alone is built, in the copy)
 uncompiled() { # uncompiled NAME FOLDER HEADER

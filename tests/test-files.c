@@ -1394,5 +1394,6 @@ main(void)
         cmocka_unit_test(test_real_console_rescue),
     };
 
+    cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("files", tests, NULL, NULL);
 }
