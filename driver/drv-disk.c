@@ -294,8 +294,8 @@ plan_add_vol(drv *d, const drv_instance *inst, disk_plan *p, drv_vol_kind k,
 }
 
 static int
-plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p,
-           drv_error *err)
+plan_disks(drv *d, const drv_instance *inst, const drv_instance *rescued,
+           disk_plan *p, drv_error *err)
 {
     const char *bus = drv_kv_get(inst->image.properties,
                                  inst->image.n_properties, "hw_disk_bus");
@@ -305,11 +305,16 @@ plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p,
     p->keep = g_ptr_array_new_with_free_func(g_free);
     if (!bus)
         bus = "virtio";
-    if (rescue) {
+    if (rescued) {
         /* blockinfo's rescue mapping: the rescue disk and the root disk,
-         * no ephemeral, swap or attached volumes */
+         * no ephemeral, swap or attached volumes. Whether there is a root
+         * disk is the rescued instance's matter: inst's image is the
+         * rescue image, which says nothing about it. */
+        bool has_root = planned(rescued, DRV_VOL_ROOT,
+                                rescued->image.volume || rescued->image.path);
+
         if (plan_add_vol(d, inst, p, DRV_VOL_RESCUE, bus, false, err) < 0 ||
-            (planned(inst, DRV_VOL_ROOT, has_backing) &&
+            (has_root &&
              plan_add_vol(d, inst, p, DRV_VOL_ROOT, bus, true, err) < 0))
             return -1;
         return 0;
@@ -354,14 +359,16 @@ plan_disks(drv *d, const drv_instance *inst, bool rescue, disk_plan *p,
 }
 
 char *
-drv_build_xml(drv *d, const drv_instance *inst, bool rescue, drv_error *err)
+drv_build_xml(drv *d, const drv_instance *inst, const drv_instance *rescued,
+              drv_error *err)
 {
     disk_plan plan;
     char *xml;
 
-    xml = plan_disks(d, inst, rescue, &plan, err) < 0
+    xml = plan_disks(d, inst, rescued, &plan, err) < 0
               ? NULL
-              : drv_guest_xml(d, inst, plan.disks, plan.n, rescue, err);
+              : drv_guest_xml(d, inst, plan.disks, plan.n, rescued != NULL,
+                              err);
     plan_clear(&plan);
     return xml;
 }

@@ -204,7 +204,7 @@ drv_spawn(drv *d, const drv_instance *inst, bool power_on, drv_error *err)
     /* _create_image ends with the config drive, in the instance folder */
     if (drv_ensure_console_log(d, inst, err) < 0 ||
         drv_config_drive_build(d, inst, err) < 0 ||
-        !(xml = drv_build_xml(d, inst, false, err))) {
+        !(xml = drv_build_xml(d, inst, NULL, err))) {
         drv_delete_instance_volumes(d, inst);
         drv_remove_instance_dir(d, inst);
         goto cleanup;
@@ -382,7 +382,7 @@ hard_reboot(drv *d, const drv_instance *inst, drv_error *err)
     if (drv_create_instance_dir(d, inst, err) < 0 ||
         drv_ensure_disks(d, inst, err) < 0)
         return -1;
-    if (!(xml = drv_build_xml(d, inst, false, err)))
+    if (!(xml = drv_build_xml(d, inst, NULL, err)))
         return -1;
     rc = create_domain_and_network(d, inst, xml, true, true, false, err);
     g_free(xml);
@@ -598,7 +598,7 @@ drv_existing_domain_xml(drv *d, const drv_instance *inst, drv_error *err)
         if (err->kind != DRV_ERR_INSTANCE_NOT_FOUND)
             return NULL;
         drv_error_reset(err);
-        return drv_build_xml(d, inst, false, err);
+        return drv_build_xml(d, inst, NULL, err);
     }
     if (!(xml = hv_domain_get_xml(dom, HV_XML_INACTIVE, &hv)))
         drv_set_hv_error(err, &hv, "get_xml", inst);

@@ -160,12 +160,15 @@ int drv_create_disks(drv *d, const drv_instance *inst, drv_error *err);
 /* Create again those of the flavor's volumes that are missing (the
  * reference's _create_images_and_backing); existing ones are kept. */
 int drv_ensure_disks(drv *d, const drv_instance *inst, drv_error *err);
-/* Domain XML (g_free) for inst with its disks (rescue: rescue disk first,
- * if there is one). A volume the flavor gives the instance that is missing
- * fails with a HypervisorError naming it: no domain leaves a disk out. NULL
- * with err set. */
-char *drv_build_xml(drv *d, const drv_instance *inst, bool rescue,
-                    drv_error *err);
+/* Domain XML (g_free) for inst with its disks. rescued NULL: the
+ * instance's own domain. Else inst is the rescue view of the instance
+ * rescued (its image the rescue image): the rescue disk first, if there is
+ * one, then rescued's root disk if rescued has one (decided by rescued's
+ * own image and flavor, not the rescue image). A volume the flavor gives
+ * the instance that is missing fails with a HypervisorError naming it: no
+ * domain leaves a disk out. NULL with err set. */
+char *drv_build_xml(drv *d, const drv_instance *inst,
+                    const drv_instance *rescued, drv_error *err);
 
 /* ---- drv-vif.c ---- */
 

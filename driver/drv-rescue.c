@@ -207,7 +207,7 @@ drv_rescue(drv *d, const drv_instance *inst, const drv_image *rescue_image,
     if (backing &&
         drv_create_root_volume(d, &view, DRV_VOL_RESCUE, backing, err) < 0)
         goto cleanup;
-    if (!(xml = drv_build_xml(d, &view, true, err)))
+    if (!(xml = drv_build_xml(d, &view, inst, err)))
         goto cleanup;
     if (drv_get_info(d, inst, &info, err) == 0) {
         had_domain = true;

@@ -511,6 +511,22 @@ dom_assign_ports(fake_host *h, fake_dom *d, hv_error *err)
     return 0;
 }
 
+/* A host-model CPU in the live XML becomes the host's CPU, as libvirt's
+ * QEMU driver expands it at start (the definition keeps host-model). */
+static int
+expand_host_model(fake_host *h, fake_dom *d, hv_error *err)
+{
+    char *out = fake_xml_expand_host_model(
+        d->live_xml, h->cpu_model, h->cpu_vendor,
+        (const char *const *)h->cpu_features, err);
+
+    if (!out)
+        return -1;
+    g_free(d->live_xml);
+    d->live_xml = out;
+    return 0;
+}
+
 /*
  * Start the domain from 'xml' (its definition): a new ID from the host's
  * counter, guest timers, and the events real QEMU gives.
@@ -531,7 +547,7 @@ dom_start(fake_host *h, fake_dom *d, const char *xml, unsigned int flags,
     /* QEMU's counters start again with each process */
     d->start_cpu_ns = d->cpu_ns;
     if (!(d->live_xml = fake_xml_live(xml, d->id, &h->next_tap, err)) ||
-        dom_assign_ports(h, d, err) < 0) {
+        expand_host_model(h, d, err) < 0 || dom_assign_ports(h, d, err) < 0) {
         g_clear_pointer(&d->live_xml, g_free);
         d->id = -1;
         return -1;

@@ -453,6 +453,70 @@ fake_xml_live(const char *xml, int id, unsigned int *next_tap,
     return out;
 }
 
+/* Whether cpu has a <feature name='name'>. */
+static bool
+cpu_names_feature(xmlNodePtr cpu, const char *name)
+{
+    for (xmlNodePtr n = cpu->children; n; n = n->next) {
+        char *v;
+        bool same;
+
+        if (n->type != XML_ELEMENT_NODE ||
+            strcmp((const char *)n->name, "feature") != 0)
+            continue;
+        v = prop(n, "name");
+        same = v && strcmp(v, name) == 0;
+        g_free(v);
+        if (same)
+            return true;
+    }
+    return false;
+}
+
+char *
+fake_xml_expand_host_model(const char *live_xml, const char *model,
+                           const char *vendor, const char *const *features,
+                           hv_error *err)
+{
+    xmlDocPtr doc = xml_read(live_xml, "domain_definition", err);
+    xmlNodePtr cpu, first, n;
+    char *mode, *out;
+
+    if (!doc)
+        return NULL;
+    cpu = child(xmlDocGetRootElement(doc), "cpu");
+    mode = prop(cpu, "mode");
+    if (mode && strcmp(mode, "host-model") == 0) {
+        first = cpu->children;
+        xmlSetProp(cpu, (const xmlChar *)"mode", (const xmlChar *)"custom");
+        xmlSetProp(cpu, (const xmlChar *)"match", (const xmlChar *)"exact");
+        xmlSetProp(cpu, (const xmlChar *)"check", (const xmlChar *)"full");
+        n = xmlNewDocNode(doc, NULL, (const xmlChar *)"model",
+                          (const xmlChar *)(model ? model : "qemu64"));
+        xmlSetProp(n, (const xmlChar *)"fallback", (const xmlChar *)"forbid");
+        first ? xmlAddPrevSibling(first, n) : xmlAddChild(cpu, n);
+        if (vendor) {
+            xmlNodePtr v = xmlNewDocNode(doc, NULL, (const xmlChar *)"vendor",
+                                         (const xmlChar *)vendor);
+
+            xmlAddNextSibling(n, v);
+        }
+        for (size_t i = 0; features && features[i]; i++) {
+            if (cpu_names_feature(cpu, features[i]))
+                continue;
+            n = xmlNewChild(cpu, NULL, (const xmlChar *)"feature", NULL);
+            xmlSetProp(n, (const xmlChar *)"policy",
+                       (const xmlChar *)"require");
+            xmlSetProp(n, (const xmlChar *)"name",
+                       (const xmlChar *)features[i]);
+        }
+    }
+    g_free(mode);
+    out = xml_dump(xmlDocGetRootElement(doc));
+    xmlFreeDoc(doc);
+    return out;
+}
+
 int
 fake_xml_check_cpu(const char *xml, hv_error *err)
 {

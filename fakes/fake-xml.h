@@ -41,6 +41,20 @@ char *fake_xml_live(const char *xml, int id, unsigned int *next_tap,
                     hv_error *err);
 
 /*
+ * The live XML of a started domain whose <cpu> is mode='host-model', as
+ * libvirt's QEMU driver shows it (measured on libvirt 9.0 under TCG,
+ * docs/conformance.md): mode='custom' match='exact' check='full', the
+ * host's CPU model (fallback='forbid') and vendor first, the definition's
+ * own children (topology...) kept, then each of the host's CPU features
+ * not named already as policy='require'. Any other XML is returned as it
+ * is (a copy). features is NULL-terminated, may be NULL. g_free the result;
+ * NULL with err set if live_xml does not parse.
+ */
+char *fake_xml_expand_host_model(const char *live_xml, const char *model,
+                                 const char *vendor,
+                                 const char *const *features, hv_error *err);
+
+/*
  * Give the autoport VNC/SPICE graphics of a live XML the ports libvirt's
  * QEMU driver would: the lowest from 5900 not in 'used' (ports, as
  * GINT_TO_POINTER, of the host's other running domains), each added to

@@ -248,11 +248,11 @@ setup(runner *r, char **why)
             guest_of(r, ri, &g);
             fake_guest_set(r->w, ri->inst.name, &g);
         } else {
-            char *dir = g_strdup_printf("%s/%s", s->config.instances_path,
-                                        ri->inst.uuid);
+            /* no instance folder made here: spawn makes it through hv, as
+             * on the fake (one made beforehand would make instance_on_disk
+             * true before spawn and stay behind for an instance never
+             * spawned) */
             patch_for_real(r, ri);
-            g_mkdir_with_parents(dir, 0755);
-            g_free(dir);
         }
     }
     rn_add_call_faults(r);

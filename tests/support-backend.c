@@ -78,8 +78,11 @@ tb_open(tb_kind kind, const char *test_name)
     t->label = tb_kind_name(kind);
     t->made_domains = g_new0(char *, 1);
     t->made_vols = g_new0(char *, 1);
-    g_snprintf(t->prefix, sizeof(t->prefix), "hvdt-%d-%u-%.16s",
-               (int)getpid() % 100000, opened++, test_name);
+    /* HVD_TB_TAG marks the domains of one user of a shared real host */
+    g_snprintf(t->prefix, sizeof(t->prefix), "hvdt-%.12s%s%d-%u-%.16s",
+               getenv("HVD_TB_TAG") ? getenv("HVD_TB_TAG") : "",
+               getenv("HVD_TB_TAG") ? "-" : "", (int)getpid() % 100000,
+               opened++, test_name);
     for (char *p = t->prefix; *p; p++)
         if (!g_ascii_isalnum(*p) && *p != '-')
             *p = '-';

@@ -981,6 +981,64 @@ case_post_parse(tb *t)
     hv_domain_free(d);
 }
 
+/*
+ * A host-model CPU: the definition keeps mode='host-model', the live XML
+ * of the started domain shows what libvirt's QEMU driver expanded it to
+ * (the host's CPU model as mode='custom' match='exact' check='full', the
+ * model with fallback='forbid', the vendor, the features). The driver
+ * defines host-model by default, so a check of its live XML sees this.
+ */
+static void
+case_host_model(tb *t)
+{
+    char n[96], *xml, *p, *live, *defined, *v;
+    hv_domain *d;
+    hv_error err;
+
+    if (t->kind == TB_TEST) {
+        printf("# skip host_model on %s: the test driver keeps the XML as "
+               "given\n", t->label);
+        skip();
+    }
+    tb_name(t, n, sizeof(n));
+    xml = tb_domain_xml(t, n, false);
+    assert_non_null(p = strstr(xml, "  <devices>"));
+    {
+        char *with = g_strdup_printf(
+            "%.*s  <cpu mode='host-model'><topology sockets='1' cores='1' "
+            "threads='1'/></cpu>\n%s", (int)(p - xml), xml, p);
+
+        g_free(xml);
+        xml = with;
+    }
+    d = hv_domain_define(t->conn, xml, &err);
+    if (!d)
+        fail_msg("define: %s", err.message);
+    expect_ok(hv_domain_create(d, 0, &err), &err, "start");
+    live = hv_domain_get_xml(d, 0, &err);
+    assert_non_null(live);
+    v = xpath_string(live, "concat(/domain/cpu/@mode, ' ', "
+                           "/domain/cpu/@match, ' ', /domain/cpu/@check, ' ', "
+                           "/domain/cpu/model/@fallback, ' ', "
+                           "count(/domain/cpu/vendor), ' ', "
+                           "count(/domain/cpu/topology), ' ', "
+                           "boolean(string(/domain/cpu/model)))");
+    assert_string_equal(v, "custom exact full forbid 1 1 true");
+    g_free(v);
+    defined = hv_domain_get_xml(d, HV_XML_INACTIVE, &err);
+    assert_non_null(defined);
+    v = xpath_string(defined, "concat(/domain/cpu/@mode, ' ', "
+                              "count(/domain/cpu/model))");
+    assert_string_equal(v, "host-model 0");
+    g_free(v);
+    expect_ok(hv_domain_destroy(d, 0, &err), &err, "destroy");
+    expect_ok(hv_domain_undefine(d, 0, &err), &err, "undefine");
+    g_free(live);
+    g_free(defined);
+    g_free(xml);
+    hv_domain_free(d);
+}
+
 typedef struct conf_case {
     const char *name;
     void (*fn)(tb *t);
@@ -1012,6 +1070,7 @@ static const conf_case cases[] = {
     {"devices_config", case_devices_config},
     {"diag_stats", case_stats},
     {"post_parse", case_post_parse},
+    {"host_model", case_host_model},
 };
 
 typedef struct run_state {

@@ -1460,6 +1460,60 @@ test_missing_disk_never_left_out(void **state)
     env_free(e);
 }
 
+/* Whether a rescue domain has a root disk is the rescued instance's
+ * matter, not the rescue image's: an instance booted from a kernel with no
+ * root disk (no image disk, root_gb 0) rescued from an image boots the
+ * rescue disk alone, and one with a root disk keeps it second whatever the
+ * rescue image. (The rescue image once decided, so such an instance could
+ * never be rescued from an image.) */
+static void
+test_rescue_root_disk_is_the_instances(void **state)
+{
+    env *e = env_new();
+    drv_kv props[] = {{(char *)"kernel_path", (char *)"/boot/vmlinuz"}};
+    drv_image rescue_img = {.id = "resc", .volume = "base.qcow2",
+                            .format = "qcow2"};
+    hv_domain *dom;
+    drv_error err;
+    hv_error hv;
+    char *xml;
+
+    (void)state;
+    e->inst.image = (drv_image){.id = "kernel-only", .format = "raw",
+                                .properties = props, .n_properties = 1};
+    e->inst.flavor.root_gb = 0;
+    e->inst.n_vifs = 0;
+    env_driver(e);
+    spawn_ok(e);
+    assert_int_equal(fake_host_volume_count(e->h), 1); /* base.qcow2 only */
+    expect_ok(drv_rescue(e->d, &e->inst, &rescue_img, &err), &err,
+              "rescue of an instance without a root disk");
+    assert_non_null(dom = hv_domain_lookup_by_uuid(e->conn, UUID, &hv));
+    assert_non_null(xml = hv_domain_get_xml(dom, 0, &hv));
+    assert_non_null(strstr(xml, UUID "_disk.rescue\""));
+    assert_null(strstr(xml, UUID "_disk\""));
+    g_free(xml);
+    hv_domain_free(dom);
+    expect_ok(drv_unrescue(e->d, &e->inst, &err), &err, "unrescue");
+    assert_int_equal(fake_host_volume_count(e->h), 1);
+    expect_ok(drv_destroy(e->d, &e->inst, true, &err), &err, "destroy");
+    /* an instance with a root disk, rescued from a kernel alone (no
+     * disk in the rescue image): the root disk is still there */
+    e->inst.flavor.root_gb = 1;
+    spawn_ok(e);
+    rescue_img = (drv_image){.id = "resc-kernel", .format = "raw",
+                             .properties = props, .n_properties = 1};
+    expect_ok(drv_rescue(e->d, &e->inst, &rescue_img, &err), &err,
+              "rescue from a kernel");
+    assert_non_null(dom = hv_domain_lookup_by_uuid(e->conn, UUID, &hv));
+    assert_non_null(xml = hv_domain_get_xml(dom, 0, &hv));
+    assert_null(strstr(xml, UUID "_disk.rescue\""));
+    assert_non_null(strstr(xml, UUID "_disk\""));
+    g_free(xml);
+    hv_domain_free(dom);
+    env_free(e);
+}
+
 /* root_gb 0: the root disk (and the rescue disk) take the image's virtual
  * size, as the reference's image backend does for size 0. */
 static void
@@ -1659,6 +1713,7 @@ main(void)
         cmocka_unit_test(test_hard_reboot_recreates_disks),
         cmocka_unit_test(test_missing_disk_never_left_out),
         cmocka_unit_test(test_root_gb_zero_image_size),
+        cmocka_unit_test(test_rescue_root_disk_is_the_instances),
         cmocka_unit_test(test_soft_reboot_fallback_only_on_hv_errors),
         cmocka_unit_test(test_events_mapping),
     };

@@ -595,6 +595,19 @@ test_issue10_checks_fail(void **state)
         {"{\"check\": \"volumes\", \"host\": \"h1\", \"absent\": "
          "[\"{uuid:vm1}_disk\"]}",
          "_disk to be absent, it exists"},
+        {"{\"check\": \"files\", \"host\": \"h1\", \"exist\": "
+         "[\"{uuid:vm1}/\", \"{uuid:vm1}/unrescue.xml\"]}",
+         "check files h1: expected instance file "},
+        {"{\"check\": \"files\", \"host\": \"h1\", \"exist\": "
+         "[\"{uuid:vm1}/unrescue.xml\"]}",
+         "/unrescue.xml to exist, it does not"},
+        {"{\"check\": \"files\", \"host\": \"h1\", \"absent\": "
+         "[\"{uuid:vm1}/console.log\"]}",
+         "/console.log to be absent, it exists"},
+        {"{\"op\": \"destroy\", \"instance\": \"vm1\"}, "
+         "{\"check\": \"files\", \"host\": \"h1\", \"exist\": "
+         "[\"{uuid:vm1}/\"]}",
+         "/ to exist, it does not"},
     };
 
     (void)state;
