@@ -1,7 +1,8 @@
 /*
  * drv-migrate-plan.c: the live-migration monitor's arithmetic, as the
  * reference evaluates it under Python 3 — the data to transfer, the
- * max-downtime schedule, the abort and post-copy decisions, and the
+ * max-downtime schedule, the abort and post-copy decisions, the three put
+ * together as each poll of _live_migration_monitor does, and the
  * destination hostname check.
  *
  * Pure functions: no hv call, no state of their own. The monitor
@@ -293,17 +294,78 @@ drv_migrate_remaining_percent(uint64_t memory_remaining, uint64_t memory_total)
 
 bool
 drv_migrate_should_postcopy(uint64_t memory_iteration, uint64_t data_remaining,
-                            int64_t previous_remaining, bool post_copy)
+                            bool have_previous, uint64_t previous_remaining,
+                            bool post_copy)
 {
-    if (post_copy || previous_remaining <= 0)
+    /* the monitor starts the previous value at -1: "none" and 0 alike
+     * never switch */
+    if (post_copy || !have_previous || previous_remaining == 0)
         return false;
     /* the first pass copies everything once; only later passes tell
      * whether the guest dirties memory faster than it goes */
     if (memory_iteration > 1 &&
-        drv_migrate_percent((uint64_t)previous_remaining, data_remaining,
-                            (uint64_t)previous_remaining) < 10)
+        drv_migrate_percent(previous_remaining, data_remaining,
+                            previous_remaining) < 10)
         return true;
     return false;
+}
+
+int
+drv_migrate_monitor_start(drv_migrate_monitor *m, const drv_config *cfg,
+                          double data_gb, bool post_copy_enabled,
+                          int64_t start_ns, drv_error *err)
+{
+    drv_migrate_monitor fresh = {0};
+
+    if (drv_migrate_downtime_plan(cfg->live_migration_downtime,
+                                  cfg->live_migration_downtime_steps,
+                                  cfg->live_migration_downtime_delay, data_gb,
+                                  &fresh.plan, err) < 0)
+        return -1;
+    fresh.start_ns = start_ns;
+    fresh.progress_timeout = cfg->live_migration_progress_timeout;
+    fresh.completion_timeout = drv_migrate_completion_timeout(
+        cfg->live_migration_completion_timeout, data_gb);
+    fresh.post_copy_enabled = post_copy_enabled;
+    drv_migrate_progress_start(&fresh.progress, start_ns);
+    fresh.have_previous = false;
+    fresh.downtime_ms = -1;
+    *m = fresh;
+    return 0;
+}
+
+void
+drv_migrate_monitor_poll(drv_migrate_monitor *m, uint64_t data_remaining,
+                         uint64_t memory_iteration, bool post_copy,
+                         int64_t now_ns, drv_migrate_poll *out)
+{
+    drv_downtime_step step;
+    int64_t elapsed;
+
+    /* the reference's order: the mark, the abort decision, the post-copy
+     * decision, the previous value, the downtime; the abort does not stop
+     * the rest of the poll, and none of them waits for the others'
+     * calls (a post-copy switch changes the status for the next poll) */
+    if (__builtin_sub_overflow(now_ns, m->start_ns, &elapsed))
+        elapsed = now_ns > m->start_ns ? INT64_MAX : INT64_MIN;
+    drv_migrate_progress_update(&m->progress, data_remaining, now_ns);
+    out->abort = drv_migrate_should_abort(now_ns, m->progress.progress_ns,
+                                          m->progress_timeout, elapsed,
+                                          m->completion_timeout, post_copy);
+    out->postcopy = m->post_copy_enabled &&
+                    drv_migrate_should_postcopy(memory_iteration,
+                                                data_remaining,
+                                                m->have_previous,
+                                                m->previous_remaining,
+                                                post_copy);
+    m->have_previous = true;
+    m->previous_remaining = data_remaining;
+    out->downtime_ms = -1;
+    if (drv_migrate_downtime_due(&m->plan, elapsed, m->downtime_ms,
+                                 &step) >= 0) {
+        out->downtime_ms = step.ms;
+        m->downtime_ms = step.ms;
+    }
 }
 
 int

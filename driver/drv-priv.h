@@ -463,15 +463,64 @@ double drv_migrate_percent(uint64_t a, uint64_t b, uint64_t whole);
 double drv_migrate_remaining_percent(uint64_t memory_remaining,
                                      uint64_t memory_total);
 /*
- * should_switch_to_postcopy: false in post-copy or when
- * previous_remaining <= 0 (the monitor starts it at -1); else true after
- * the first memory iteration (memory_iteration > 1) when data_remaining
- * went down by less than 10 % of previous_remaining, the percentage
- * rounded half to even (9.5 % rounds to 10: no switch).
+ * should_switch_to_postcopy: false in post-copy, with no previous value
+ * (!have_previous: the reference's -1) or a previous value of 0; else
+ * true after the first memory iteration (memory_iteration > 1) when
+ * data_remaining went down by less than 10 % of previous_remaining, the
+ * percentage rounded half to even (9.5 % rounds to 10: no switch).
  */
 bool drv_migrate_should_postcopy(uint64_t memory_iteration,
-                                 uint64_t data_remaining,
-                                 int64_t previous_remaining, bool post_copy);
+                                 uint64_t data_remaining, bool have_previous,
+                                 uint64_t previous_remaining, bool post_copy);
+
+/*
+ * All of the above for one live migration, as _live_migration_monitor
+ * puts it together on each poll that finds the job running (UNBOUNDED).
+ * The caller owns the hv calls and the migration's status.
+ */
+typedef struct drv_migrate_monitor {
+    drv_downtime_plan plan;
+    int64_t start_ns;           /* the monitor's start (hv clock) */
+    int progress_timeout;       /* s, 0: none */
+    int64_t completion_timeout; /* s, drv_migrate_completion_timeout */
+    bool post_copy_enabled;     /* the migration flags allow post-copy */
+    drv_migrate_progress progress;
+    bool have_previous;         /* a poll has seen data_remaining */
+    uint64_t previous_remaining;
+    int64_t downtime_ms;        /* the downtime set last, -1: none */
+} drv_migrate_monitor;
+
+/* What one poll asks the caller to do, in this order. */
+typedef struct drv_migrate_poll {
+    bool abort;          /* abort the job (the reference raises if that
+                          * fails, and goes on with the poll if not) */
+    bool postcopy;       /* switch to post-copy; on success the status is
+                          * post-copy from the next poll; a failure is
+                          * logged only */
+    int64_t downtime_ms; /* set the max downtime to this, -1: nothing; a
+                          * failure is logged only */
+} drv_migrate_poll;
+
+/*
+ * Start the arithmetic of a migration at start_ns from cfg's
+ * live_migration_downtime, _steps, _delay, _completion_timeout and
+ * _progress_timeout and data_gb (drv_migrate_data_gb); post_copy_enabled
+ * as the reference's _is_post_copy_enabled. -1 with err as
+ * drv_migrate_downtime_plan; *m untouched then.
+ */
+int drv_migrate_monitor_start(drv_migrate_monitor *m, const drv_config *cfg,
+                              double data_gb, bool post_copy_enabled,
+                              int64_t start_ns, drv_error *err);
+/*
+ * One poll at now_ns that found the job running with data_remaining and
+ * memory_iteration, post_copy the migration's status (running in
+ * post-copy) after the operator's tasks ran: updates the low-water mark,
+ * the previous value and the downtime in force, and says in *out what
+ * to do.
+ */
+void drv_migrate_monitor_poll(drv_migrate_monitor *m, uint64_t data_remaining,
+                              uint64_t memory_iteration, bool post_copy,
+                              int64_t now_ns, drv_migrate_poll *out);
 
 /*
  * The destination host name check before it goes into any URI

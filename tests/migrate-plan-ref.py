@@ -9,9 +9,14 @@ and run as they are, with what they import stubbed:
                                      _migration_downtime_steps, and three
                                      statements of _live_migration_monitor
                                      (the low-water mark, the completion
-                                     timeout, the memory-remaining figure)
+                                     timeout, the memory-remaining figure),
+                                     and the monitor as a whole with its
+                                     helpers (_get_migration_flags,
+                                     _is_post_copy_enabled,
+                                     _clear_empty_migration)
   REFDIR/newton/libvirt-migration.py should_abort, should_switch_to_postcopy,
-                                     update_downtime
+                                     update_downtime (and every function
+                                     of the file for the monitor)
   REFDIR/newton/libvirt-utils.py     is_valid_hostname
   REFDIR/newton/conf-libvirt.py      LIVE_MIGRATION_DOWNTIME*_MIN
 Times go in as fractions.Fraction of nanoseconds, so the reference's
@@ -28,6 +33,13 @@ Output lines, fields separated by one space, inputs then "=" then results:
   pct A B WHOLE = P                        (Python's round((A-B)*100/WHOLE))
   remain MEM_REMAINING MEM_TOTAL = P
   host UTF8_HEX = 0|1
+  mon MEM_MB N SIZE... D S DELAY CTIMEOUT PTIMEOUT POSTCOPY_OK NPOLLS
+      (REMAINING ITERATION SWITCH_FAILS)... = (ABORT SWITCH DOWNTIME)...
+      _live_migration_monitor itself, run on a guest whose job info
+      answers the NPOLLS polls (running) and then "completed", every
+      0.5 s of a stub clock: per poll, whether it aborted the job, tried
+      the post-copy switch (SWITCH_FAILS: the switch then fails), and the
+      downtime it set (-1: none)
 Floats are float.hex(). Exit 2 with a message if a reference file or
 function is missing.
 """
@@ -38,6 +50,7 @@ import os
 import random
 import sys
 import types
+from collections import deque
 
 NS = 10 ** 9
 
@@ -116,6 +129,55 @@ class _Guest:
         self.set_to = ms
 
 
+class _Clock:
+    """time.time() and time.sleep() on exact virtual seconds."""
+    def __init__(self, start):
+        self.t = fractions.Fraction(start)
+
+    def time(self):
+        return self.t
+
+    def sleep(self, secs):
+        self.t += fractions.Fraction(secs)
+
+
+_JOB = dict(VIR_DOMAIN_JOB_NONE=0, VIR_DOMAIN_JOB_BOUNDED=1,
+            VIR_DOMAIN_JOB_UNBOUNDED=2, VIR_DOMAIN_JOB_COMPLETED=3,
+            VIR_DOMAIN_JOB_FAILED=4, VIR_DOMAIN_JOB_CANCELLED=5)
+
+
+class _MonitoredGuest:
+    """A guest migrating through the given polls, then completed; what the
+    monitor does on each poll is recorded."""
+    def __init__(self, polls):
+        self.polls = polls
+        self.i = -1
+        self.rec = []
+
+    def get_job_info(self):
+        self.i += 1
+        if self.i >= len(self.polls):
+            return types.SimpleNamespace(type=_JOB["VIR_DOMAIN_JOB_COMPLETED"])
+        rem, it, _ = self.polls[self.i]
+        self.rec.append([0, 0, -1])
+        return types.SimpleNamespace(
+            type=_JOB["VIR_DOMAIN_JOB_UNBOUNDED"], data_remaining=rem,
+            memory_iteration=it, memory_total=0, memory_remaining=0,
+            memory_processed=0, disk_total=0, disk_processed=0,
+            disk_remaining=0)
+
+    def abort_job(self):
+        self.rec[self.i][0] = 1
+
+    def migrate_start_postcopy(self):
+        self.rec[self.i][1] = 1
+        if self.polls[self.i][2]:
+            raise _LibvirtError("post-copy refused")
+
+    def migrate_configure_max_downtime(self, ms):
+        self.rec[self.i][2] = ms
+
+
 class _Os:
     """os.stat over "paths" that are sizes: a negative one fails."""
     @staticmethod
@@ -185,6 +247,34 @@ def main():
     should_postcopy = function(mig_path, mig_tree,
                                "should_switch_to_postcopy", mig_ns)
     update_downtime = function(mig_path, mig_tree, "update_downtime", mig_ns)
+    libvirt = types.SimpleNamespace(libvirtError=_LibvirtError,
+                                    VIR_ERR_NO_DOMAIN=42,
+                                    VIR_MIGRATE_POSTCOPY=1 << 15, **_JOB)
+    lm_ns = {"LOG": _Log(), "_LI": _ident, "_LW": _ident, "deque": deque,
+             "libvirt": libvirt,
+             "power_state": types.SimpleNamespace(PAUSED=3)}
+    run_nodes([n for n in mig_tree.body if isinstance(n, ast.FunctionDef)],
+              mig_path, lm_ns)
+    libvirt_migrate = types.SimpleNamespace(
+        **{k: v for k, v in lm_ns.items() if callable(v)})
+    clock = _Clock(1000)
+    mon_ns = dict(drv_ns, deque=deque, time=clock, libvirt=libvirt,
+                  libvirt_migrate=libvirt_migrate, _LE=_ident)
+    Drv = type("Drv", (), {
+        "_live_migration_monitor": function(
+            drv_path, drv_tree, "_live_migration_monitor", mon_ns),
+        "_get_migration_flags": function(
+            drv_path, drv_tree, "_get_migration_flags", mon_ns),
+        "_is_post_copy_enabled": function(
+            drv_path, drv_tree, "_is_post_copy_enabled", mon_ns),
+        "_clear_empty_migration": function(
+            drv_path, drv_tree, "_clear_empty_migration", mon_ns),
+        "_live_migration_data_gb": data_gb_fn,
+        "_migration_downtime_steps": staticmethod(steps_fn),
+        # the host's libvirt and QEMU can do post-copy; the flags decide
+        "_is_post_copy_available": lambda self: True,
+    })
+
     import re
     is_valid_hostname = function(utl_path, utl_tree, "is_valid_hostname",
                                  {"re": re})
@@ -311,7 +401,7 @@ def main():
 
     # ---- post-copy and percentages ----
     prevs = [-1, 0, 1, 2, 10, 20, 100, 200, 1000, 2 ** 53 - 1, 2 ** 53,
-             2 ** 53 + 1, 2 ** 60 + 12345, 2 ** 63 - 1]
+             2 ** 53 + 1, 2 ** 60 + 12345, 2 ** 63 - 1, 2 ** 63, 2 ** 64 - 1]
     prevs += [rnd.randrange(1, 1 << rnd.choice((8, 20, 40, 53, 63)))
               for _ in range(300)]
     for prev in prevs:
@@ -361,6 +451,64 @@ def main():
     for s in names:
         w("host %s = %d\n" % (s.encode("utf-8").hex() or "-",
                                bool(is_valid_hostname(s))))
+    # ---- the monitor as a whole ----
+    for case in range(400):
+        mem = rnd.choice([512, 2048, 3000, 4096, 8192,
+                          rnd.randrange(1, 1 << 16)])
+        disks = rnd.choice([[], [], [rnd.randrange(-1, 1 << 33)]])
+        d = rnd.choice([500, 400, 100, rnd.randrange(0, 5000)])
+        s_ = rnd.choice([10, 3, rnd.randrange(0, 40)])
+        delay = rnd.choice([75, 30, 10, rnd.randrange(0, 100)])
+        ct = rnd.choice([0, 1, 2, 3, 800, rnd.randrange(0, 50)])
+        pt = rnd.choice([0, 1, 2, 5, 150, rnd.randrange(0, 100)])
+        pce = rnd.random() < 0.5
+        rem = rnd.choice([0, rnd.randrange(1, 1 << 12),
+                          rnd.randrange(1, 1 << 40)])
+        it = 1
+        polls = []
+        for _ in range(rnd.randrange(1, 500)):
+            r = rnd.random()
+            if r < 0.3:
+                pass                      # no progress
+            elif r < 0.6:
+                rem -= rem * rnd.randrange(0, 25) // 100
+            elif r < 0.75:
+                rem += rnd.randrange(0, 1 + rem // 5)
+            elif r < 0.8:
+                rem = 0
+            elif r < 0.9:
+                rem = rnd.randrange(0, 1 << 40)
+            if rnd.random() < 0.1:
+                it += 1
+            polls.append((rem, it, int(rnd.random() < 0.3)))
+        CONF.libvirt.live_migration_downtime = d
+        CONF.libvirt.live_migration_downtime_steps = s_
+        CONF.libvirt.live_migration_downtime_delay = delay
+        CONF.libvirt.live_migration_completion_timeout = ct
+        CONF.libvirt.live_migration_progress_timeout = pt
+        drv = Drv()
+        drv.active_migrations = {"u": deque()}
+        drv._live_migration_flags = libvirt.VIR_MIGRATE_POSTCOPY if pce else 0
+        drv._block_migration_flags = drv._live_migration_flags
+        inst = types.SimpleNamespace(
+            uuid="u", flavor=types.SimpleNamespace(memory_mb=mem),
+            progress=None, save=lambda: None)
+        migration = types.SimpleNamespace(status="running", save=lambda: None)
+        guest = _MonitoredGuest(polls)
+        done = []
+        clock.t = fractions.Fraction(1000)
+        drv._live_migration_monitor(
+            None, inst, guest, "dest", lambda *a, **k: done.append(1),
+            lambda *a, **k: done.append(0), False,
+            types.SimpleNamespace(migration=migration, block_migration=False),
+            types.SimpleNamespace(ready=lambda: False), disks)
+        if done != [1] or len(guest.rec) != len(polls):
+            die("the monitor did not run its course (case %d)" % case)
+        w("mon %d %d%s %d %d %d %d %d %d %d%s =%s\n" % (
+            mem, len(disks), "".join(" %d" % x for x in disks), d, s_, delay,
+            ct, pt, pce, len(polls),
+            "".join(" %d %d %d" % p for p in polls),
+            "".join(" %d %d %d" % tuple(r) for r in guest.rec)))
     out.flush()
 
 

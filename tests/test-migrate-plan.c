@@ -284,39 +284,56 @@ test_progress_timeout(void **state)
 
 /* ---- post-copy ---- */
 
+/* should_postcopy with the reference's previous value (-1: none). */
+static bool
+spc(uint64_t iteration, uint64_t remaining, int64_t previous, bool post_copy)
+{
+    return drv_migrate_should_postcopy(iteration, remaining, previous >= 0,
+                                       previous >= 0 ? (uint64_t)previous : 0,
+                                       post_copy);
+}
+
 static void
 test_postcopy(void **state)
 {
     (void)state;
     /* 200 -> 182: 9 % shrink, switch; 181: 9.5 % rounds half to even,
      * 10, no switch; 179: 10.5 % rounds to 10, no switch */
-    assert_true(drv_migrate_should_postcopy(2, 182, 200, false));
-    assert_false(drv_migrate_should_postcopy(2, 181, 200, false));
-    assert_false(drv_migrate_should_postcopy(2, 180, 200, false));
-    assert_false(drv_migrate_should_postcopy(2, 179, 200, false));
+    assert_true(spc(2, 182, 200, false));
+    assert_false(spc(2, 181, 200, false));
+    assert_false(spc(2, 180, 200, false));
+    assert_false(spc(2, 179, 200, false));
     assert_true(drv_migrate_percent(200, 179, 200) == 10);
     assert_true(drv_migrate_percent(200, 181, 200) == 10);
     assert_true(drv_migrate_percent(200, 183, 200) == 8);  /* 8.5 */
     assert_true(drv_migrate_percent(200, 201, 200) == -0.0); /* -0.5 */
     /* 9.45 % rounds to 9: switch */
-    assert_true(drv_migrate_should_postcopy(2, 18110, 20000, false));
+    assert_true(spc(2, 18110, 20000, false));
     /* more remaining than before: a negative percentage, switch */
-    assert_true(drv_migrate_should_postcopy(2, 300, 200, false));
-    assert_true(drv_migrate_should_postcopy(2, UINT64_MAX, INT64_MAX, false));
+    assert_true(spc(2, 300, 200, false));
+    assert_true(spc(2, UINT64_MAX, INT64_MAX, false));
+    /* previous values past INT64_MAX are values too: 5 % and 10 % */
+    assert_true(drv_migrate_should_postcopy(2, UINT64_MAX - UINT64_MAX / 20,
+                                            true, UINT64_MAX, false));
+    assert_false(drv_migrate_should_postcopy(2, UINT64_MAX - UINT64_MAX / 10,
+                                             true, UINT64_MAX, false));
+    assert_false(drv_migrate_should_postcopy(2, 0, false, 1000, false));
+    assert_false(drv_migrate_should_postcopy(2, 0, true, 0, false));
+    assert_true(drv_migrate_should_postcopy(2, 995, true, 1000, false));
     /* not in the first iteration, not in post-copy, not without a
      * previous value */
-    assert_false(drv_migrate_should_postcopy(1, 200, 200, false));
-    assert_false(drv_migrate_should_postcopy(0, 200, 200, false));
-    assert_false(drv_migrate_should_postcopy(2, 200, 200, true));
-    assert_false(drv_migrate_should_postcopy(2, 200, 0, false));
-    assert_false(drv_migrate_should_postcopy(2, 200, -1, false));
+    assert_false(spc(1, 200, 200, false));
+    assert_false(spc(0, 200, 200, false));
+    assert_false(spc(2, 200, 200, true));
+    assert_false(spc(2, 200, 0, false));
+    assert_false(spc(2, 200, -1, false));
     /* past 2^53, where converting to double before dividing would decide
      * the other way: Python's exact quotients are 9.5 exactly (10, no
      * switch) and just below 9.5 (9, switch) */
-    assert_false(drv_migrate_should_postcopy(2, 2247197649323146046,
+    assert_false(spc(2, 2247197649323146046,
                                              INT64_C(2483091325218945903),
                                              false));
-    assert_true(drv_migrate_should_postcopy(2, 274200881573709280,
+    assert_true(spc(2, 274200881573709280,
                                             INT64_C(302984399528960526),
                                             false));
     /* the memory remaining figure: 100 with no total */
@@ -379,11 +396,11 @@ test_hostname(void **state)
 
 enum {
     K_GB, K_STEPS, K_DUE, K_CTIMEOUT, K_MARK, K_ABORT, K_POSTCOPY, K_PCT,
-    K_REMAIN, K_HOST, K__COUNT
+    K_REMAIN, K_HOST, K_MON, K__COUNT
 };
 static const char *const kinds[K__COUNT] = {
     "gb", "steps", "due", "ctimeout", "mark", "abort", "postcopy", "pct",
-    "remain", "host",
+    "remain", "host", "mon",
 };
 
 /* One line's fields, and where they are read. */
@@ -419,15 +436,20 @@ rd_i64(line_reader *r, bool result)
 }
 
 static uint64_t
-rd_u64(line_reader *r, bool result)
+u64_of(line_reader *r, const char *s)
 {
-    const char *s = next_tok(r, result);
     char *end = NULL;
     guint64 v = g_ascii_strtoull(s, &end, 10);
 
     if (end == s || *end || *s == '-')
         r->bad = true;
     return v;
+}
+
+static uint64_t
+rd_u64(line_reader *r, bool result)
+{
+    return u64_of(r, next_tok(r, result));
 }
 
 /* A float.hex() or a decimal integer, as a double (exactly: the decimal
@@ -608,10 +630,15 @@ check_line(const char *line, diff_stats *st, GString *why)
         break;
     }
     case K_POSTCOPY: {
-        uint64_t it = rd_u64(&r, false), cur = rd_u64(&r, false);
-        int64_t prev = rd_i64(&r, false);
-        bool pc = rd_i64(&r, false) != 0;
-        bool got = drv_migrate_should_postcopy(it, cur, prev, pc);
+        uint64_t it = rd_u64(&r, false), cur = rd_u64(&r, false), prev = 0;
+        const char *ptok = next_tok(&r, false);
+        bool have = strcmp(ptok, "-1") != 0, pc, got;
+
+        /* -1 is the monitor's "no previous value" */
+        if (have)
+            prev = u64_of(&r, ptok);
+        pc = rd_i64(&r, false) != 0;
+        got = drv_migrate_should_postcopy(it, cur, have, prev, pc);
 
         same = got == (rd_i64(&r, true) != 0);
         g_string_printf(why, "hvd %d", got);
@@ -632,6 +659,67 @@ check_line(const char *line, diff_stats *st, GString *why)
 
         same = got == rd_f64(&r, true);
         g_string_printf(why, "hvd %.0f", got);
+        break;
+    }
+    case K_MON: {
+        uint64_t mem = rd_u64(&r, false);
+        int64_t n = rd_i64(&r, false), sizes[64], np;
+        drv_config cfg;
+        drv_migrate_monitor m;
+        drv_error err;
+        bool pce, post_copy = false;
+        g_autofree uint64_t *in = NULL;
+
+        if (n < 0 || n > 64) {
+            g_string_assign(why, "malformed line");
+            return false;
+        }
+        for (int64_t i = 0; i < n; i++)
+            sizes[i] = rd_i64(&r, false);
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.live_migration_downtime = (int)rd_i64(&r, false);
+        cfg.live_migration_downtime_steps = (int)rd_i64(&r, false);
+        cfg.live_migration_downtime_delay = (int)rd_i64(&r, false);
+        cfg.live_migration_completion_timeout = (int)rd_i64(&r, false);
+        cfg.live_migration_progress_timeout = (int)rd_i64(&r, false);
+        pce = rd_i64(&r, false) != 0;
+        np = rd_i64(&r, false);
+        if (np < 0 || np > 100000) {
+            g_string_assign(why, "malformed line");
+            return false;
+        }
+        in = g_new0(uint64_t, 3 * np + 1);
+        for (int64_t i = 0; i < 3 * np; i++)
+            in[i] = rd_u64(&r, false);
+        drv_error_reset(&err);
+        if (drv_migrate_monitor_start(&m, &cfg,
+                                      drv_migrate_data_gb(mem, sizes,
+                                                          (size_t)n),
+                                      pce, 1000 * NS, &err) < 0) {
+            g_string_printf(why, "hvd: %s", err.message);
+            return false;
+        }
+        same = true;
+        /* a poll every 0.5 s from the start; a switch that succeeds puts
+         * the migration in post-copy for the polls after it */
+        for (int64_t i = 0; i < np && same; i++) {
+            drv_migrate_poll o;
+            int64_t a, pc, dt;
+
+            drv_migrate_monitor_poll(&m, in[3 * i], in[3 * i + 1], post_copy,
+                                     1000 * NS + i * (NS / 2), &o);
+            if (o.postcopy && !in[3 * i + 2])
+                post_copy = true;
+            a = rd_i64(&r, true);
+            pc = rd_i64(&r, true);
+            dt = rd_i64(&r, true);
+            same = a == o.abort && pc == o.postcopy && dt == o.downtime_ms;
+            g_string_printf(why, "hvd at poll %" G_GINT64_FORMAT ": %d %d %"
+                            G_GINT64_FORMAT, i, o.abort, o.postcopy,
+                            o.downtime_ms);
+        }
+        if (!same)
+            r.pos = r.n; /* the rest unread: not malformed */
         break;
     }
     case K_HOST: {
@@ -707,8 +795,10 @@ test_differential(void **state)
          line = strtok_r(NULL, "\n", &save)) {
         total++;
         if (!check_line(line, &st, why)) {
+            /* monitor lines run to kilobytes: their head says enough */
             if (bad++ < 20)
-                print_error("reference: %s\n    %s\n", line, why->str);
+                print_error("reference: %.240s%s\n    %s\n", line,
+                            strlen(line) > 240 ? " ..." : "", why->str);
         }
     }
     print_message("# differential: %u lines, %u disagree; host names "
@@ -751,6 +841,13 @@ test_differential_detects(void **state)
         "host 666f6f2f = 1",
         "host 666f6f = 0",
         "host 666f6f0d = 1",
+        /* the monitor: a downtime set at elapsed 0; an abort at exactly
+         * the 2 s progress timeout (polls every 0.5 s, no progress after
+         * the first); the post-copy switch on the first poll */
+        "mon 512 0 400 10 30 0 2 0 1 1000 1 0 = 0 0 37",
+        "mon 512 0 400 10 30 0 2 0 6 5 1 0 5 1 0 5 1 0 5 1 0 5 1 0 5 1 0 = "
+        "0 0 -1 0 0 37 0 0 -1 0 0 -1 1 0 -1 1 0 -1",
+        "mon 512 0 400 10 30 0 0 1 1 5 2 0 = 0 1 -1",
         /* malformed */
         "gb 3000 = 0x1p+1",
         "steps 400 10 30 0x1.8p+1 = 1 0",
@@ -769,6 +866,9 @@ test_differential_detects(void **state)
     assert_true(check_line("gb 3000 0 = 0x1.7700000000000p+1", &st, why));
     assert_true(check_line("abort 150000000001 0 150 0 0 0 = 1", &st, why));
     assert_true(check_line("host 666f6f0a = 1", &st, why));
+    assert_true(check_line("mon 512 0 400 10 30 0 2 0 6 5 1 0 5 1 0 5 1 0 5 1 "
+                           "0 5 1 0 5 1 0 = 0 0 -1 0 0 37 0 0 -1 0 0 -1 0 0 "
+                           "-1 1 0 -1", &st, why));
     assert_int_equal(st.host_diffs, 1);
 }
 
