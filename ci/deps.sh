@@ -16,6 +16,7 @@ BUILD_PKGS=(
                          # RelaxNG schemas (domain.rng) test-drv-xml validates with
     libxml2-dev libjansson-dev libcmocka-dev libglib2.0-dev
     lcov valgrind
+    python3              # tests/test-migrate-plan runs the reference's formulas
 )
 # Note: Debian 12 has no libvirt-daemon-driver-storage package; the storage
 # driver and its dir/fs backends ship inside libvirt-daemon itself.

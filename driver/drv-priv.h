@@ -21,6 +21,7 @@
  *   drv-console.c    consoles: VNC, SPICE, serial; serial console ports
  *   drv-json.c       configuration and instances from JSON (drv.h's text
  *                    loaders; drv-json.h's, inside a bigger document)
+ *   drv-migrate-plan.c  the live-migration monitor's arithmetic (pure)
  * Migration (drv-migrate.c) and devices (drv-device.c) join the same way:
  * their state goes into struct drv, what they share into a section here.
  *
@@ -350,5 +351,188 @@ int drv_console_port_range(const drv_config *cfg, int *lo, int *hi,
  * domains are taken, as the reference's acquire_port finds them taken. */
 int drv_console_acquire_ports(drv *d, const drv_instance *inst, int **ports,
                               unsigned int *n, drv_error *err);
+
+/* ---- drv-migrate-plan.c ---- */
+
+/*
+ * The live-migration monitor's numbers, each as the reference computes it
+ * under Python 3 (true division rounded once, round half to even, int()
+ * truncating): see drv-migrate-plan.c. Pure: no hv call, no state. Times
+ * are hv clock nanoseconds; the reference's seconds are compared with them
+ * exactly.
+ */
+
+/* The driver's floors for the downtime options (Newton's
+ * LIVE_MIGRATION_DOWNTIME_MIN, _STEPS_MIN, _DELAY_MIN): a lower value is
+ * raised to them, not refused. */
+#define DRV_MIGRATE_DOWNTIME_MIN 100
+#define DRV_MIGRATE_DOWNTIME_STEPS_MIN 3
+#define DRV_MIGRATE_DOWNTIME_DELAY_MIN 10
+
+/*
+ * GB to transfer (_live_migration_data_gb): the flavor's RAM, memory_mb
+ * MiB in GiB but at least 2, plus each migrated disk's size in GiB, each
+ * at least 2. disk_bytes[i] < 0 is a disk whose size could not be read:
+ * left out, as the reference ignores a failed stat. 3000 MB of RAM is
+ * 2.9296875, not 2. Always >= 2.
+ */
+double drv_migrate_data_gb(uint64_t memory_mb, const int64_t *disk_bytes,
+                           size_t n_disks);
+
+/* The max-downtime schedule (_migration_downtime_steps): steps + 1
+ * steps; step i starts after delay x i s and sets
+ * int(offset + base^i) ms. */
+typedef struct drv_downtime_plan {
+    int downtime;  /* D, ms, raised to the minimum */
+    int steps;     /* S, raised to the minimum */
+    int64_t delay; /* int(delay option x data GB), s */
+    double offset; /* D / (S + 1) */
+    double base;   /* (D - offset)^(1/S) */
+} drv_downtime_plan;
+
+/* One step: from after_s seconds elapsed (strictly after), ms. */
+typedef struct drv_downtime_step {
+    int64_t after_s;
+    int64_t ms;
+} drv_downtime_step;
+
+/*
+ * The schedule for the options live_migration_downtime (ms),
+ * live_migration_downtime_steps and live_migration_downtime_delay (s per
+ * GB), each raised to its minimum, and data_gb (drv_migrate_data_gb).
+ * -1 with DRV_ERR_INVALID_CONFIG when data_gb is negative or not finite
+ * or the last step's start does not fit an int64_t (Python's integers
+ * are unbounded; hvd refuses rather than wraps).
+ */
+int drv_migrate_downtime_plan(int downtime, int steps, int delay,
+                              double data_gb, drv_downtime_plan *plan,
+                              drv_error *err);
+/* Step i (0 <= i <= plan->steps) of the schedule. */
+drv_downtime_step drv_migrate_downtime_step(const drv_downtime_plan *plan,
+                                            int i);
+/* The first min(n, steps + 1) steps into out (caller's array); returns
+ * steps + 1, the schedule's length. */
+size_t drv_migrate_downtime_fill(const drv_downtime_plan *plan,
+                                 drv_downtime_step *out, size_t n);
+/*
+ * update_downtime's decision at elapsed_ns into the migration, cur_ms the
+ * downtime set last (-1 if none yet): the index of the step to set now,
+ * its values in *step (may be NULL), or -1 when nothing is to be set —
+ * no step started yet (a step is due once elapsed is strictly past its
+ * start: nothing at elapsed 0) or the due step's value is cur_ms already.
+ * The caller sets step->ms and, as the reference, keeps it as cur_ms
+ * even if setting it failed.
+ */
+int drv_migrate_downtime_due(const drv_downtime_plan *plan,
+                             int64_t elapsed_ns, int64_t cur_ms,
+                             drv_downtime_step *step);
+
+/* The completion timeout in s: int(live_migration_completion_timeout x
+ * data_gb), truncated as the reference; saturated past int64_t. */
+int64_t drv_migrate_completion_timeout(int completion_timeout,
+                                       double data_gb);
+
+/* The monitor's progress low-water mark. */
+typedef struct drv_migrate_progress {
+    bool have_mark;       /* false: none yet (the reference's None) */
+    uint64_t watermark;   /* lowest data_remaining seen */
+    int64_t progress_ns;  /* when the mark last went down */
+} drv_migrate_progress;
+
+/* No mark, last progress at start_ns (the migration's start). */
+void drv_migrate_progress_start(drv_migrate_progress *p, int64_t start_ns);
+/* A poll saw data_remaining at now_ns: the mark goes down (and progress
+ * is now) when there is no mark, the mark is 0, or data_remaining is
+ * below it; an equal value is not progress. */
+void drv_migrate_progress_update(drv_migrate_progress *p,
+                                 uint64_t data_remaining, int64_t now_ns);
+/*
+ * should_abort: never in post-copy; else true when progress_timeout (s,
+ * 0 disables) is strictly exceeded since progress_ns, or elapsed_ns
+ * strictly exceeds completion_timeout (s, drv_migrate_completion_timeout;
+ * 0 disables). No abort at exactly 150 s.
+ */
+bool drv_migrate_should_abort(int64_t now_ns, int64_t progress_ns,
+                              int progress_timeout, int64_t elapsed_ns,
+                              int64_t completion_timeout, bool post_copy);
+
+/* round((a - b) x 100 / whole) as Python 3 evaluates it (exact
+ * difference, true division rounded once, half to even), as a double
+ * holding an integer; 0 when whole is 0 (callers check first, as the
+ * reference does). */
+double drv_migrate_percent(uint64_t a, uint64_t b, uint64_t whole);
+/* The monitor's "memory remaining" percentage: 100 when memory_total is
+ * 0, else round(memory_remaining x 100 / memory_total). */
+double drv_migrate_remaining_percent(uint64_t memory_remaining,
+                                     uint64_t memory_total);
+/*
+ * should_switch_to_postcopy: false in post-copy, with no previous value
+ * (!have_previous: the reference's -1) or a previous value of 0; else
+ * true after the first memory iteration (memory_iteration > 1) when
+ * data_remaining went down by less than 10 % of previous_remaining, the
+ * percentage rounded half to even (9.5 % rounds to 10: no switch).
+ */
+bool drv_migrate_should_postcopy(uint64_t memory_iteration,
+                                 uint64_t data_remaining, bool have_previous,
+                                 uint64_t previous_remaining, bool post_copy);
+
+/*
+ * All of the above for one live migration, as _live_migration_monitor
+ * puts it together on each poll that finds the job running (UNBOUNDED).
+ * The caller owns the hv calls and the migration's status.
+ */
+typedef struct drv_migrate_monitor {
+    drv_downtime_plan plan;
+    int64_t start_ns;           /* the monitor's start (hv clock) */
+    int progress_timeout;       /* s, 0: none */
+    int64_t completion_timeout; /* s, drv_migrate_completion_timeout */
+    bool post_copy_enabled;     /* the migration flags allow post-copy */
+    drv_migrate_progress progress;
+    bool have_previous;         /* a poll has seen data_remaining */
+    uint64_t previous_remaining;
+    int64_t downtime_ms;        /* the downtime set last, -1: none */
+} drv_migrate_monitor;
+
+/* What one poll asks the caller to do, in this order. */
+typedef struct drv_migrate_poll {
+    bool abort;          /* abort the job (the reference raises if that
+                          * fails, and goes on with the poll if not) */
+    bool postcopy;       /* switch to post-copy; on success the status is
+                          * post-copy from the next poll; a failure is
+                          * logged only */
+    int64_t downtime_ms; /* set the max downtime to this, -1: nothing; a
+                          * failure is logged only */
+} drv_migrate_poll;
+
+/*
+ * Start the arithmetic of a migration at start_ns from cfg's
+ * live_migration_downtime, _steps, _delay, _completion_timeout and
+ * _progress_timeout and data_gb (drv_migrate_data_gb); post_copy_enabled
+ * as the reference's _is_post_copy_enabled. -1 with err as
+ * drv_migrate_downtime_plan; *m untouched then.
+ */
+int drv_migrate_monitor_start(drv_migrate_monitor *m, const drv_config *cfg,
+                              double data_gb, bool post_copy_enabled,
+                              int64_t start_ns, drv_error *err);
+/*
+ * One poll at now_ns that found the job running with data_remaining and
+ * memory_iteration, post_copy the migration's status (running in
+ * post-copy) after the operator's tasks ran: updates the low-water mark,
+ * the previous value and the downtime in force, and says in *out what
+ * to do.
+ */
+void drv_migrate_monitor_poll(drv_migrate_monitor *m, uint64_t data_remaining,
+                              uint64_t memory_iteration, bool post_copy,
+                              int64_t now_ns, drv_migrate_poll *out);
+
+/*
+ * The destination host name check before it goes into any URI
+ * (is_valid_hostname): one or more of ASCII letters, digits, '_', '-',
+ * '.', ':'. 0, or -1 with DRV_ERR_INVALID_HOSTNAME naming it (NULL and ""
+ * too). Stricter than the reference's regular expression, which lets a
+ * trailing "\n" and non-ASCII word characters through
+ * (docs/reference-differences.md, Migration).
+ */
+int drv_migrate_check_hostname(const char *dest, drv_error *err);
 
 #endif /* HVD_DRV_PRIV_H */
