@@ -148,6 +148,7 @@ enum {
     HV_RUNNING_UNPAUSED = 5,
     HV_RUNNING_MIGRATION_CANCELED = 6,
     HV_RUNNING_CRASHED = 9,
+    HV_RUNNING_POSTCOPY = 10,
 };
 enum {
     HV_PAUSED_UNKNOWN = 0,
@@ -159,6 +160,7 @@ enum {
     HV_PAUSED_CRASHED = 10,
     HV_PAUSED_STARTING_UP = 11,
     HV_PAUSED_POSTCOPY = 12,
+    HV_PAUSED_POSTCOPY_FAILED = 13,
 };
 enum { HV_SHUTDOWN_UNKNOWN = 0, HV_SHUTDOWN_USER = 1 };
 enum {
@@ -208,6 +210,7 @@ enum {
     HV_EV_SUSPENDED_IOERROR = 2,
     HV_EV_SUSPENDED_API_ERROR = 6,
     HV_EV_SUSPENDED_POSTCOPY = 7,
+    HV_EV_SUSPENDED_POSTCOPY_FAILED = 8,
 };
 enum {
     HV_EV_RESUMED_UNPAUSED = 0,
@@ -571,6 +574,9 @@ typedef struct hv_job_info {
     uint64_t time_elapsed_ms;
     uint64_t data_total, data_processed, data_remaining;
     uint64_t mem_total, mem_processed, mem_remaining;
+    /* memory passes so far (virDomainGetJobStats' memory_iteration; the
+     * fake fills it, the libvirt backend's virDomainGetJobInfo cannot: 0) */
+    uint64_t mem_iteration;
 } hv_job_info;
 int hv_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err);
 int hv_domain_abort_job(hv_domain *dom, hv_error *err);
