@@ -574,8 +574,8 @@ typedef struct hv_job_info {
     uint64_t time_elapsed_ms;
     uint64_t data_total, data_processed, data_remaining;
     uint64_t mem_total, mem_processed, mem_remaining;
-    /* memory passes so far (virDomainGetJobStats' memory_iteration; the
-     * fake fills it, the libvirt backend's virDomainGetJobInfo cannot: 0) */
+    /* memory passes so far (virDomainGetJobStats' memory_iteration; 0
+     * where a driver has only virDomainGetJobInfo) */
     uint64_t mem_iteration;
 } hv_job_info;
 int hv_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err);
