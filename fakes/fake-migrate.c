@@ -663,7 +663,7 @@ dest_host_name(const char *uri)
     return g_strndup(p, n);
 }
 
-/* The pool volumes behind the domain's disks on h (names, borrowed). */
+/* The pool volumes behind the domain's disks on h (borrowed). */
 static GPtrArray *
 disk_volumes(fake_host *h, const char *xml)
 {
@@ -680,14 +680,34 @@ disk_volumes(fake_host *h, const char *xml)
     return vols;
 }
 
+/* Bytes a full copy of v moves: what v and its backing chain (in the
+ * pool) hold. */
+static uint64_t
+chain_bytes(fake_host *h, const fake_vol *v)
+{
+    uint64_t bytes = 0;
+
+    for (unsigned int depth = 0; v && depth < 16; depth++) {
+        const char *name = v->backing ? fake_vol_name_of_path(v->backing)
+                                      : NULL;
+
+        bytes += v->allocation;
+        v = name ? g_hash_table_lookup(h->vols, name) : NULL;
+    }
+    return bytes;
+}
+
 /*
  * Block migration: libvirt creates on the destination the volumes the
- * domain's disks need there and mirrors them; what is moved is what the
- * source volumes hold. A precreated volume stays if the migration fails,
- * as libvirt leaves it.
+ * domain's disks need there and mirrors them. NON_SHARED_DISK copies
+ * whole disks (the chain flattened into a volume without backing);
+ * NON_SHARED_INC only the top images, whose backing files must already be
+ * on the destination (the volume's creation fails there otherwise, as
+ * libvirt's does). A volume created stays if the migration fails, as
+ * libvirt leaves it.
  */
 static int
-dest_precreate(fake_host *src, fake_host *dst, const char *xml,
+dest_precreate(fake_host *src, fake_host *dst, const char *xml, bool inc,
                uint64_t *bytes, hv_error *err)
 {
     GPtrArray *vols = disk_volumes(src, xml);
@@ -697,7 +717,7 @@ dest_precreate(fake_host *src, fake_host *dst, const char *xml,
     for (guint i = 0; i < vols->len; i++) {
         fake_vol *v = g_ptr_array_index(vols, i);
 
-        *bytes += v->allocation;
+        *bytes += inc ? v->allocation : chain_bytes(src, v);
         if (!g_hash_table_contains(dst->vols, v->name)) {
             fake_conn c = {.w = dst->w, .host = dst, .epoch = dst->epoch};
             hv_conn conn = {.priv = &c};
@@ -705,6 +725,11 @@ dest_precreate(fake_host *src, fake_host *dst, const char *xml,
                                 .allocation = v->allocation,
                                 .format = v->format};
 
+            if (inc && v->backing) {
+                spec.backing_path = v->backing;
+                spec.backing_format = v->backing_format[0] ? v->backing_format
+                                                           : NULL;
+            }
             if (fk_vol_create(&conn, dst->pool, &spec, err) < 0)
                 goto cleanup;
         }
@@ -762,6 +787,18 @@ dest_find(fake_conn *c, const hv_migrate_params *p, unsigned int flags,
 static int
 check_flags(const hv_migrate_params *p, unsigned int flags, hv_error *err)
 {
+    const unsigned int known =
+        HV_MIGRATE_LIVE | HV_MIGRATE_PEER2PEER | HV_MIGRATE_PERSIST_DEST |
+        HV_MIGRATE_UNDEFINE_SOURCE | HV_MIGRATE_AUTO_CONVERGE |
+        HV_MIGRATE_POSTCOPY | HV_MIGRATE_NON_SHARED_DISK |
+        HV_MIGRATE_TUNNELLED | HV_MIGRATE_NON_SHARED_INC;
+
+    if (flags & ~known) {
+        hv_error_set(err, HV_ERR_INVALID_ARG,
+                     "unsupported flags (0x%x) in function "
+                     "fk_domain_migrate_start", flags & ~known);
+        return -1;
+    }
     if (!p || !p->dest_uri || !*p->dest_uri) {
         hv_error_set(err, HV_ERR_INVALID_ARG,
                      "migration needs a destination URI");
@@ -826,8 +863,10 @@ fk_domain_migrate_start(hv_domain *dom, const hv_migrate_params *p,
                      "not match source %s", def.uuid, d->uuid);
         goto cleanup;
     }
-    if (flags & HV_MIGRATE_NON_SHARED_DISK) {
-        if (dest_precreate(c->host, dst, def.xml, &disk, err) < 0)
+    if (flags & (HV_MIGRATE_NON_SHARED_DISK | HV_MIGRATE_NON_SHARED_INC)) {
+        if (dest_precreate(c->host, dst, def.xml,
+                           !(flags & HV_MIGRATE_NON_SHARED_DISK), &disk,
+                           err) < 0)
             goto cleanup;
     } else if (fake_host_check_sources(dst, def.sources, err) < 0) {
         /* shared storage that is not there: the destination QEMU fails */

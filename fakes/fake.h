@@ -158,9 +158,12 @@ void fake_host_set_disk_free(fake_host *h, uint64_t bytes);
  *   setup       FAKE_MIGRATE_SETUP_NS (the destination's QEMU starting:
  *               STARTED/MIGRATED there, the domain paused); job info reads
  *               UNBOUNDED with zero data, as libvirt reports it then;
- *   disk        with HV_MIGRATE_NON_SHARED_DISK, the allocated bytes of
- *               the domain's pool volumes (missing ones are first created
- *               on the destination, as libvirt does);
+ *   disk        block migration: with HV_MIGRATE_NON_SHARED_DISK what the
+ *               domain's pool volumes and their backing chains hold, with
+ *               HV_MIGRATE_NON_SHARED_INC what the top volumes hold (their
+ *               backing files must be on the destination); missing
+ *               volumes are first created on the destination, as libvirt
+ *               does;
  *   precopy     passes over memory at the bandwidth: pass 1 sends all of
  *               it, pass k the pages the running guest dirtied (its
  *               fake_guest dirty_rate_mib, nothing while paused) during

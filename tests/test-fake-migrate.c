@@ -85,8 +85,12 @@ vm_xml(bool disk)
  * Two hosts, the guest 'vm' dirtying 'dirty_mib' MiB/s, started persistent
  * on h1 at t = 0, with the clock at 10 s and the event logs empty.
  */
+/* The guest's disk: none, a raw volume holding 256 MiB, or a qcow2 top
+ * holding 64 MiB over a raw base holding 512 MiB. */
+enum { NO_DISK, RAW_DISK, QCOW2_DISK };
+
 static world *
-world_new(uint64_t dirty_mib, bool disk)
+world_new(uint64_t dirty_mib, int disk)
 {
     world *wd = g_new0(world, 1);
     fake_guest g;
@@ -98,12 +102,21 @@ world_new(uint64_t dirty_mib, bool disk)
     fake_guest_defaults(&g);
     g.dirty_rate_mib = dirty_mib;
     fake_guest_set(wd->w, "vm", &g);
-    if (disk) {
+    if (disk == RAW_DISK) {
         hv_vol_spec spec = {.name = "vm-disk", .capacity = 1024 * MIB,
                             .allocation = 256 * MIB, .format = "raw"};
         assert_int_equal(hv_vol_create(wd->a.conn, POOL, &spec, &err), 0);
+    } else if (disk == QCOW2_DISK) {
+        hv_vol_spec base = {.name = "base", .capacity = 1024 * MIB,
+                            .allocation = 512 * MIB, .format = "raw"};
+        hv_vol_spec top = {.name = "vm-disk", .capacity = 1024 * MIB,
+                           .allocation = 64 * MIB, .format = "qcow2",
+                           .backing_path = "/var/lib/hvd/images/base",
+                           .backing_format = "raw"};
+        assert_int_equal(hv_vol_create(wd->a.conn, POOL, &base, &err), 0);
+        assert_int_equal(hv_vol_create(wd->a.conn, POOL, &top, &err), 0);
     }
-    wd->dom = hv_domain_define(wd->a.conn, vm_xml(disk), &err);
+    wd->dom = hv_domain_define(wd->a.conn, vm_xml(disk != NO_DISK), &err);
     assert_non_null(wd->dom);
     assert_int_equal(hv_domain_create(wd->dom, 0, &err), 0);
     assert_int_equal(hv_sleep(wd->a.conn, S(10), &err), 0);
@@ -230,7 +243,7 @@ state_on(side *s, int *reason)
 static void
 test_complete(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_job_info ji;
     hv_error err;
     int code, reason;
@@ -297,7 +310,7 @@ test_complete(void **state)
     assert_int_equal(hv_domain_get_job_info(wd->dom, &ji, &err), -1);
     assert_int_equal(err.code, HV_ERR_NO_DOMAIN);
     assert_int_equal(fake_host_domain_count(wd->a.h), 0);
-    assert_on_one_host(wd, &wd->b, HV_STATE_RUNNING, false);
+    assert_on_one_host(wd, &wd->b, HV_STATE_RUNNING, NO_DISK);
     {
         hv_domain *d = hv_domain_lookup_by_name(wd->b.conn, "vm", &err);
 
@@ -315,7 +328,7 @@ test_complete(void **state)
 static void
 test_offline_flags(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_domain_info info;
     hv_job_info ji;
     hv_error err;
@@ -352,7 +365,7 @@ test_offline_flags(void **state)
 static void
 test_no_convergence_abort(void **state)
 {
-    world *wd = world_new(256, false);
+    world *wd = world_new(256, NO_DISK);
     fake_migration_state st;
     hv_job_info ji;
     hv_error err;
@@ -386,7 +399,7 @@ test_no_convergence_abort(void **state)
     assert_int_equal(hv_domain_abort_job(wd->dom, &err), -1);
     assert_int_equal(err.code, HV_ERR_OPERATION_INVALID);
     assert_int_equal(fake_migration_get(wd->w, "vm", &st), 0);
-    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, false);
+    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, NO_DISK);
     world_free(wd);
 }
 
@@ -399,7 +412,7 @@ test_no_convergence_abort(void **state)
 static void
 test_downtime_raised(void **state)
 {
-    world *wd = world_new(256, false);
+    world *wd = world_new(256, NO_DISK);
     hv_error err;
     int code;
 
@@ -435,7 +448,7 @@ test_downtime_raised(void **state)
 static void
 test_postcopy(void **state)
 {
-    world *wd = world_new(256, false);
+    world *wd = world_new(256, NO_DISK);
     hv_job_info ji;
     hv_error err;
     int code, reason;
@@ -482,7 +495,7 @@ test_postcopy(void **state)
 static void
 test_postcopy_failed(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_error err;
     int code, reason;
 
@@ -513,7 +526,7 @@ test_postcopy_failed(void **state)
 static void
 test_fail_at_progress(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_error err;
     int code;
 
@@ -530,7 +543,7 @@ test_fail_at_progress(void **state)
     assert_string_equal(wd->a.events->str, "");
     assert_string_equal(wd->b.events->str,
                         "STARTED/MIGRATED@10000 STOPPED/FAILED@13000 ");
-    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, false);
+    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, NO_DISK);
     world_free(wd);
 }
 
@@ -539,7 +552,7 @@ test_fail_at_progress(void **state)
 static void
 test_fail_at_running(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_error err;
     int code;
 
@@ -552,7 +565,7 @@ test_fail_at_running(void **state)
     run_to(wd, S(14));
     assert_int_equal(poll_mig(wd, &code), -1);
     assert_int_equal(code, HV_ERR_OPERATION_FAILED);
-    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, false);
+    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, NO_DISK);
     world_free(wd);
 }
 
@@ -561,7 +574,7 @@ test_fail_at_running(void **state)
 static void
 test_connection_lost_stopcopy(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_error err;
     int code, reason;
 
@@ -580,7 +593,7 @@ test_connection_lost_stopcopy(void **state)
                         "STARTED/MIGRATED@10000 STOPPED/FAILED@18600 ");
     assert_int_equal(state_on(&wd->a, &reason), HV_STATE_RUNNING);
     assert_int_equal(reason, HV_RUNNING_MIGRATION_CANCELED);
-    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, false);
+    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, NO_DISK);
     world_free(wd);
 }
 
@@ -588,7 +601,7 @@ test_connection_lost_stopcopy(void **state)
 static void
 test_destination_crash(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_error err;
     int code;
 
@@ -603,7 +616,7 @@ test_destination_crash(void **state)
     assert_string_equal(wd->a.events->str, "");
     assert_string_equal(wd->b.events->str, "STARTED/MIGRATED@10000 ");
     assert_int_equal(fake_host_domain_count(wd->b.h), 0);
-    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, false);
+    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, NO_DISK);
     world_free(wd);
 }
 
@@ -611,7 +624,7 @@ test_destination_crash(void **state)
 static void
 test_destination_guest_crash(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_error err;
     int code;
 
@@ -625,7 +638,7 @@ test_destination_guest_crash(void **state)
     assert_string_equal(wd->a.events->str, "");
     assert_string_equal(wd->b.events->str,
                         "STARTED/MIGRATED@10000 STOPPED/FAILED@13000 ");
-    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, false);
+    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, NO_DISK);
     world_free(wd);
 }
 
@@ -637,7 +650,7 @@ test_destination_guest_crash(void **state)
 static void
 test_source_crash(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_error err;
 
     (void)state;
@@ -662,7 +675,7 @@ test_source_crash(void **state)
 static void
 test_source_guest_crash(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_error err;
     int code;
 
@@ -685,7 +698,7 @@ test_source_guest_crash(void **state)
 static void
 test_destination_daemon_stop(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     int code;
 
     (void)state;
@@ -709,7 +722,7 @@ test_destination_daemon_stop(void **state)
 static void
 test_auto_converge(void **state)
 {
-    world *wd = world_new(256, false);
+    world *wd = world_new(256, NO_DISK);
     fake_migration_state st;
     int code;
 
@@ -736,7 +749,7 @@ test_auto_converge(void **state)
 static void
 test_no_auto_converge(void **state)
 {
-    world *wd = world_new(256, false);
+    world *wd = world_new(256, NO_DISK);
     int code;
 
     (void)state;
@@ -755,7 +768,7 @@ test_no_auto_converge(void **state)
 static void
 test_block_migration(void **state)
 {
-    world *wd = world_new(0, true);
+    world *wd = world_new(0, RAW_DISK);
     hv_migrate_params p = {.dest_uri = "h2", .bandwidth_mib = 128};
     hv_job_info ji;
     hv_error err;
@@ -792,12 +805,68 @@ test_block_migration(void **state)
     world_free(wd);
 }
 
+/*
+ * Incremental block migration (the reference's): only the qcow2 top moves
+ * (64 MiB, 0.5 s), over a base the destination must already have; a full
+ * one moves the chain (576 MiB).
+ */
+static void
+test_block_incremental(void **state)
+{
+    world *wd = world_new(0, QCOW2_DISK);
+    hv_migrate_params p = {.dest_uri = "h2", .bandwidth_mib = 128};
+    unsigned int inc = HV_MIGRATE_LIVE | HV_MIGRATE_PEER2PEER |
+                       HV_MIGRATE_NON_SHARED_INC;
+    hv_vol_spec base = {.name = "base", .capacity = 1024 * MIB,
+                        .allocation = 512 * MIB, .format = "raw"};
+    hv_vol_info vi;
+    hv_error err;
+    int code;
+
+    (void)state;
+    assert_null(hv_domain_migrate_start(wd->dom, &p, inc, &err));
+    assert_int_equal(err.code, HV_ERR_SYSTEM_ERROR);
+    assert_int_equal(err.sys_errno, ENOENT);
+    assert_int_equal(fake_host_volume_count(wd->b.h), 0);
+    assert_int_equal(fake_host_domain_count(wd->b.h), 0);
+    assert_null(hv_domain_migrate_start(wd->dom, &p, inc | (1u << 20), &err));
+    assert_int_equal(err.code, HV_ERR_INVALID_ARG);
+
+    assert_int_equal(hv_vol_create(wd->b.conn, POOL, &base, &err), 0);
+    migrate(wd, inc, 128);
+    assert_int_equal(hv_vol_get_info(wd->b.conn, POOL, "vm-disk", &vi, &err),
+                     0);
+    assert_string_equal(vi.backing_path, "/var/lib/hvd/images/base");
+    run_to(wd, S(11.25));
+    assert_int_equal(job(wd).data_total, 64 * MIB);
+    assert_int_equal(job(wd).data_processed, 32 * MIB);
+    /* disk to 11.5 s, memory 4 s */
+    run_to(wd, S(15.5) - 1);
+    assert_int_equal(poll_mig(wd, &code), 0);
+    run_to(wd, S(15.5));
+    assert_int_equal(poll_mig(wd, &code), 1);
+    assert_on_one_host(wd, &wd->b, HV_STATE_RUNNING, true);
+    world_free(wd);
+
+    /* a full copy moves the base too */
+    wd = world_new(0, QCOW2_DISK);
+    migrate(wd, HV_MIGRATE_LIVE | HV_MIGRATE_PEER2PEER |
+                    HV_MIGRATE_NON_SHARED_DISK,
+            128);
+    run_to(wd, S(11.5));
+    assert_int_equal(job(wd).data_total, 576 * MIB);
+    assert_int_equal(hv_vol_get_info(wd->b.conn, POOL, "vm-disk", &vi, &err),
+                     0);
+    assert_string_equal(vi.backing_path, "");
+    world_free(wd);
+}
+
 /* Pausing the guest mid-way (the driver's force-complete without post-copy)
  * stops the dirtying: the next pass converges; h2 runs it at the end. */
 static void
 test_pause_converges(void **state)
 {
-    world *wd = world_new(256, false);
+    world *wd = world_new(256, NO_DISK);
     hv_error err;
     int code;
 
@@ -821,7 +890,7 @@ test_pause_converges(void **state)
 static void
 test_paused_before(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_error err;
     int code;
 
@@ -842,7 +911,7 @@ test_paused_before(void **state)
 static void
 test_link_speed(void **state)
 {
-    world *wd = world_new(0, false);
+    world *wd = world_new(0, NO_DISK);
     fake_migration_state st;
     int code;
 
@@ -862,7 +931,7 @@ test_link_speed(void **state)
 static void
 test_errors(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
     hv_migrate_params p = {.dest_uri = "fake://nowhere"};
     unsigned int live = HV_MIGRATE_LIVE | HV_MIGRATE_PEER2PEER;
     hv_job_info ji;
@@ -944,7 +1013,7 @@ test_errors(void **state)
     assert_int_equal(hv_domain_get_job_info(off, &ji, &err), -1);
     assert_int_equal(err.code, HV_ERR_OPERATION_INVALID);
     hv_domain_free(off);
-    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, false);
+    assert_on_one_host(wd, &wd->a, HV_STATE_RUNNING, NO_DISK);
     world_free(wd);
 }
 
@@ -953,7 +1022,7 @@ test_errors(void **state)
 static void
 test_free_running(void **state)
 {
-    world *wd = world_new(64, false);
+    world *wd = world_new(64, NO_DISK);
 
     (void)state;
     migrate(wd, HV_MIGRATE_LIVE | HV_MIGRATE_PEER2PEER, 128);
@@ -975,7 +1044,7 @@ test_determinism(void **state)
 
     (void)state;
     for (int round = 0; round < 2; round++) {
-        world *wd = world_new(96, false);
+        world *wd = world_new(96, NO_DISK);
         char *both;
 
         migrate(wd, HV_MIGRATE_LIVE | HV_MIGRATE_PEER2PEER |
@@ -1015,6 +1084,7 @@ main(void)
         cmocka_unit_test(test_auto_converge),
         cmocka_unit_test(test_no_auto_converge),
         cmocka_unit_test(test_block_migration),
+        cmocka_unit_test(test_block_incremental),
         cmocka_unit_test(test_pause_converges),
         cmocka_unit_test(test_paused_before),
         cmocka_unit_test(test_link_speed),
@@ -1023,5 +1093,6 @@ main(void)
         cmocka_unit_test(test_determinism),
     };
 
+    cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -665,6 +665,10 @@ enum {
     HV_MIGRATE_POSTCOPY = 1 << 5,
     HV_MIGRATE_NON_SHARED_DISK = 1 << 6,
     HV_MIGRATE_TUNNELLED = 1 << 7,
+    /* block migration of the top images only, backing files shared
+     * (VIR_MIGRATE_NON_SHARED_INC, what the reference's block migration
+     * uses) */
+    HV_MIGRATE_NON_SHARED_INC = 1 << 8,
 };
 typedef struct hv_migrate_params {
     const char *dest_uri;       /* libvirt URI (real) or host name (fake) */
