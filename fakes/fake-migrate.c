@@ -39,7 +39,7 @@ static const char *const phase_names[] = {
 typedef struct mig_anchor {
     int64_t t;
     uint64_t disk_done;
-    uint64_t pass_sent;     /* of this pass (stop-copy, post-copy: of the rest) */
+    uint64_t pass_sent;     /* of this pass (or of the final rest) */
     uint64_t mem_processed; /* all memory sent, passes included */
     uint64_t dirtied;       /* dirtied since this pass began */
 } mig_anchor;
@@ -296,11 +296,11 @@ mig_finish(fake_mig *m)
  * is left PAUSED/POSTCOPY_FAILED (qemuMigrationAnyPostcopyFailed).
  */
 static void
-mig_fail(fake_mig *m, bool src_lost, bool dst_lost, int code, int sys_errno,
-         const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+mig_fail(fake_mig *m, bool src_lost, bool dst_lost, int code,
+         const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 
 static void
-mig_fail(fake_mig *m, bool src_lost, bool dst_lost, int code, int sys_errno,
+mig_fail(fake_mig *m, bool src_lost, bool dst_lost, int code,
          const char *fmt, ...)
 {
     fake_dom *sd = mig_src_dom(m), *dd = mig_dst_dom(m);
@@ -316,10 +316,7 @@ mig_fail(fake_mig *m, bool src_lost, bool dst_lost, int code, int sys_errno,
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     hv_error_reset(&m->result);
-    if (sys_errno)
-        hv_error_set_errno(&m->result, sys_errno, "%s", msg);
-    else
-        hv_error_set(&m->result, code, "%s", msg);
+    hv_error_set(&m->result, code, "%s", msg);
     g_free(msg);
     m->rc = -1;
     m->phase = MIG_DONE; /* no more progress while the sides settle */
@@ -366,7 +363,7 @@ mig_complete(fake_mig *m)
 
     if (!sd || !dd) { /* cannot happen: losing either fails first */
         mig_fail(m, !sd, !dd, HV_ERR_INTERNAL_ERROR,
-                 0, "internal error: migration lost its domain");
+                 "internal error: migration lost its domain");
         return;
     }
     dd->mig_in = 0;
@@ -489,7 +486,7 @@ on_mig_timer(sim_world *w, void *a, uint64_t id)
         unsigned int pct = (unsigned)m->fail_pct;
 
         m->fail_pct = -1;
-        mig_fail(m, false, false, HV_ERR_OPERATION_FAILED, 0,
+        mig_fail(m, false, false, HV_ERR_OPERATION_FAILED,
                  "operation failed: job 'migration out' failed: "
                  "migration failed at %u%% (fake fault)", pct);
         return;
@@ -575,11 +572,11 @@ fake_mig_domain_lost(sim_world *w, uint64_t id, bool source)
         return;
     /* the QEMU that went is already stopped and no longer ours */
     if (source)
-        mig_fail(m, true, false, HV_ERR_OPERATION_FAILED, 0,
+        mig_fail(m, true, false, HV_ERR_OPERATION_FAILED,
                  "operation failed: job 'migration out' failed: domain is "
                  "not running");
     else
-        mig_fail(m, false, true, HV_ERR_OPERATION_FAILED, 0,
+        mig_fail(m, false, true, HV_ERR_OPERATION_FAILED,
                  "operation failed: job 'migration out' failed: Unable to "
                  "write to socket: Connection reset by peer");
 }
@@ -608,7 +605,7 @@ mig_host_gone(fake_host *h, const char *why)
             sd->mig_out = 0;
         if (!src_lost && dd)
             dd->mig_in = 0;
-        mig_fail(m, src_lost, !src_lost, HV_ERR_OPERATION_FAILED, 0,
+        mig_fail(m, src_lost, !src_lost, HV_ERR_OPERATION_FAILED,
                  "operation failed: %s", why);
     }
     g_ptr_array_free(hit, TRUE);
@@ -642,7 +639,7 @@ fake_mig_daemon_stopped(fake_host *h)
     }
     for (guint i = 0; i < hit->len; i++)
         mig_fail(g_ptr_array_index(hit, i), false, false,
-                 HV_ERR_OPERATION_FAILED, 0,
+                 HV_ERR_OPERATION_FAILED,
                  "operation failed: Lost connection to destination host");
     g_ptr_array_free(hit, TRUE);
 }
@@ -1125,7 +1122,7 @@ fake_mig_abort(sim_world *w, fake_dom *d, hv_error *err)
     }
     /* measured: the migration fails with OPERATION_ABORTED and the source
      * keeps running */
-    mig_fail(m, false, false, HV_ERR_OPERATION_ABORTED, 0,
+    mig_fail(m, false, false, HV_ERR_OPERATION_ABORTED,
              "operation aborted: job 'migration out' canceled by client");
     return 0;
 }
@@ -1175,7 +1172,7 @@ fake_migration_connection_lost(sim_world *w, const char *name,
                      name ? name : "");
         return -1;
     }
-    mig_fail(m, false, false, HV_ERR_OPERATION_FAILED, 0,
+    mig_fail(m, false, false, HV_ERR_OPERATION_FAILED,
              "operation failed: Lost connection to destination host");
     return 0;
 }

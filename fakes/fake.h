@@ -186,7 +186,8 @@ void fake_host_set_disk_free(fake_host *h, uint64_t bytes);
  *
  * Bandwidth: the params' bandwidth_mib, else hv_domain_migrate_set_max_speed
  * set before, else unlimited, which is the world's link speed (see
- * fake_world_set_link_speed); never more than the link. Max downtime:
+ * fake_world_set_link_speed); never more than the link. Migrations at
+ * the same time do not share the link: each has its own. Max downtime:
  * FAKE_DEFAULT_MAX_DOWNTIME_MS (QEMU's default) unless set.
  *
  * A failed or aborted migration: the destination's domain stops

@@ -1036,6 +1036,47 @@ test_free_running(void **state)
     world_free(wd);
 }
 
+/*
+ * Two migrations at once in opposite directions, each at its own
+ * bandwidth: 'vm' h1 -> h2 as in test_complete (18.75 s), 'vm2' (idle)
+ * h2 -> h1 in one pass (11-15 s).
+ */
+static void
+test_two_at_once(void **state)
+{
+    world *wd = world_new(64, NO_DISK);
+    hv_migrate_params p = {.dest_uri = "fake://h1", .bandwidth_mib = 128};
+    hv_domain *vm2;
+    hv_migration *m2;
+    hv_error err;
+    int code;
+
+    (void)state;
+    vm2 = hv_domain_create_xml(wd->b.conn,
+                               "<domain type='qemu'><name>vm2</name>"
+                               "<memory unit='MiB'>512</memory><vcpu>1</vcpu>"
+                               "<os><type>hvm</type></os><devices/></domain>",
+                               0, &err);
+    assert_non_null(vm2);
+    migrate(wd, HV_MIGRATE_LIVE | HV_MIGRATE_PEER2PEER, 128);
+    m2 = hv_domain_migrate_start(vm2, &p,
+                                 HV_MIGRATE_LIVE | HV_MIGRATE_PEER2PEER, &err);
+    assert_non_null(m2);
+    run_to(wd, S(15) - 1);
+    assert_int_equal(hv_migration_poll(m2, &err), 0);
+    run_to(wd, S(15));
+    assert_int_equal(hv_migration_poll(m2, &err), 1);
+    assert_int_equal(poll_mig(wd, &code), 0);
+    run_to(wd, S(18.75));
+    assert_int_equal(poll_mig(wd, &code), 1);
+    assert_int_equal(fake_host_domain_count(wd->a.h), 2); /* vm (off), vm2 */
+    assert_int_equal(fake_host_domain_count(wd->b.h), 1);
+    assert_on_one_host(wd, &wd->b, HV_STATE_RUNNING, true);
+    hv_migration_free(m2);
+    hv_domain_free(vm2);
+    world_free(wd);
+}
+
 /* The same calls from the same seed give the same events, twice. */
 static void
 test_determinism(void **state)
@@ -1090,6 +1131,7 @@ main(void)
         cmocka_unit_test(test_link_speed),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_free_running),
+        cmocka_unit_test(test_two_at_once),
         cmocka_unit_test(test_determinism),
     };
 
