@@ -684,7 +684,8 @@ hv_migration *hv_domain_migrate_start(hv_domain *dom,
  * -1 returned), 0 still running. Does not block.
  */
 int hv_migration_poll(hv_migration *mig, hv_error *err);
-/* Free a migration handle; a running migration is waited for first. */
+/* Free a migration handle; a running migration is waited for first (on
+ * the fake it is not: it goes on in the world, see fake.h). */
 void hv_migration_free(hv_migration *mig);
 int hv_domain_migrate_set_max_downtime(hv_domain *dom, uint64_t ms,
                                        hv_error *err);
