@@ -59,6 +59,9 @@ dom_set_state(fake_host *h, fake_dom *d, int state, int reason)
 {
     int64_t now = sim_now(h->w);
 
+    /* a migrating guest dirties memory only while it runs */
+    if (d->mig_out)
+        fake_mig_guest_changing(h->w, d->mig_out);
     fake_dom_account_cpu(d, now);
     d->state = state;
     d->reason = reason;
@@ -94,6 +97,11 @@ fake_dom_remove(fake_host *h, fake_dom *d)
 void
 fake_dom_stopped(fake_host *h, fake_dom *d, int reason, int detail)
 {
+    /* a migration of this QEMU fails once it is gone (told last, after
+     * this host's events, and when d may be freed) */
+    uint64_t out = d->mig_out, in = d->mig_in;
+
+    d->mig_out = d->mig_in = 0;
     dom_set_state(h, d, HV_STATE_SHUTOFF, reason);
     /* measured: STOPPED/DESTROYED and STOPPED/SAVED carry ID -1, the
      * others the ID the domain had */
@@ -108,6 +116,16 @@ fake_dom_stopped(fake_host *h, fake_dom *d, int reason, int detail)
     g_clear_pointer(&d->live_xml, g_free);
     if (!d->persistent)
         fake_dom_remove(h, d);
+    if (out)
+        fake_mig_domain_lost(h->w, out, true);
+    if (in)
+        fake_mig_domain_lost(h->w, in, false);
+}
+
+void
+fake_dom_set_state(fake_host *h, fake_dom *d, int state, int reason)
+{
+    dom_set_state(h, d, state, reason);
 }
 
 static fake_dom *
@@ -1093,6 +1111,8 @@ fk_domain_update_device(hv_domain *dom, const char *xml, unsigned int flags,
     return 0;
 }
 
+/* Measured: job info of a shut off domain fails with OPERATION_INVALID
+ * ("domain is not running"); a running one without a job reads NONE. */
 int
 fk_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err)
 {
@@ -1100,6 +1120,10 @@ fk_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err)
 
     if (!d)
         return -1;
+    if (!fake_dom_active(d))
+        return not_running(d, err);
+    if (d->mig_out || d->mig_in)
+        return fake_mig_job_info(fake_conn_of(dom->conn)->w, d, info, err);
     info->type = HV_JOB_NONE;
     return 0;
 }
@@ -1113,9 +1137,58 @@ fk_domain_abort_job(hv_domain *dom, hv_error *err)
         return -1;
     if (!fake_dom_active(d))
         return not_running(d, err);
+    if (d->mig_out || d->mig_in)
+        return fake_mig_abort(fake_conn_of(dom->conn)->w, d, err);
     hv_error_set(err, HV_ERR_OPERATION_INVALID,
                  "Requested operation is not valid: no job is active on the "
                  "domain");
     return -1;
 }
 
+
+/* ---- the incoming side of a migration (fake-migrate.c) ---- */
+
+fake_dom *
+fake_dom_incoming(fake_host *h, fake_domdef *def, const fake_dom *from,
+                  hv_error *err)
+{
+    fake_dom *d;
+    bool created = false;
+
+    if (check_clash(h, def, &d, err) < 0)
+        return NULL;
+    if (d && fake_dom_active(d)) {
+        hv_error_set(err, HV_ERR_OPERATION_INVALID,
+                     "Requested operation is not valid: domain '%s' is "
+                     "already active", d->name);
+        return NULL;
+    }
+    if (!d) {
+        d = dom_new(h, def);
+        created = true;
+    }
+    d->id = h->next_id++;
+    d->start_cpu_ns = d->cpu_ns;
+    g_free(d->live_xml);
+    if (!(d->live_xml = fake_xml_live(def->xml, d->id, &h->next_tap, err)) ||
+        dom_assign_ports(h, d, err) < 0) {
+        g_clear_pointer(&d->live_xml, g_free);
+        d->id = -1;
+        if (created)
+            fake_dom_remove(h, d);
+        return NULL;
+    }
+    dom_take_def(d, def);
+    dom_behaviour(h->w, d);
+    fake_dom_retoken(h, d, &d->life);
+    fake_dom_retoken(h, d, &d->run);
+    d->pending = FAKE_ACPI_NONE;
+    /* the guest arrives as it is: booted, or still booting from scratch */
+    if (from->os_up)
+        d->os_up = true;
+    else
+        boot_schedule(h, d);
+    dom_set_state(h, d, HV_STATE_PAUSED, HV_PAUSED_MIGRATION);
+    fake_host_emit(h, d, HV_EVENT_STARTED, HV_EV_STARTED_MIGRATED, NULL);
+    return d;
+}

@@ -19,7 +19,8 @@
  *   fake-stats.c    statistics: the host's memory, a domain's vCPUs, disks,
  *                   interfaces and balloon, derived from virtual time
  *   fake-files.c    the host's instance files, the guest's serial log
- *   (fake-migrate.c, to come: migration between hosts of one world)
+ *   fake-migrate.c  live migration between two hosts of one world: the
+ *                   transfer in virtual time, job info, tuning, faults
  *
  * Slots of the backend table are named fk_<slot>; helpers shared between
  * the files are named fake_<object>_<verb>.
@@ -63,6 +64,12 @@ typedef struct fake_dom {
     uint64_t cpu_ns;
     uint64_t start_cpu_ns; /* cpu_ns when the domain last started */
     fake_guest guest;
+    /* The migration (fake_world.migrations id) this domain is the source
+     * (mig_out) or the incoming destination (mig_in) of; 0 when none. */
+    uint64_t mig_out, mig_in;
+    /* Tuning set outside a migration, for the next one (0: the default),
+     * as libvirt keeps it on the running domain. */
+    uint64_t mig_downtime_ms, mig_speed_mib;
 } fake_dom;
 
 typedef struct fake_vol {
@@ -107,6 +114,14 @@ struct fake_host {
 typedef struct fake_world {
     GPtrArray *hosts;    /* fake_host*, owned */
     GHashTable *guests;  /* domain name -> fake_guest* */
+    /* live migrations: id (uint64_t*, in the record) -> fake_mig* (owned);
+     * a record lives while it runs or a handle holds it */
+    GHashTable *migrations;
+    uint64_t next_mig;
+    uint64_t link_mib; /* MiB/s between any two hosts */
+    /* failures armed for the next migration of a domain: name -> percent
+     * (GUINT_TO_POINTER(percent + 1)) */
+    GHashTable *mig_faults;
 } fake_world;
 
 typedef struct fake_conn {
@@ -160,6 +175,36 @@ void fake_dom_remove(fake_host *h, fake_dom *d);
  * 'detail', and a transient domain disappears.
  */
 void fake_dom_stopped(fake_host *h, fake_dom *d, int reason, int detail);
+
+/* Set the state and reason, accounting CPU time (and telling a migration
+ * of d that its guest changes pace). */
+void fake_dom_set_state(fake_host *h, fake_dom *d, int state, int reason);
+struct fake_domdef;
+/*
+ * The incoming side of a migration on h (libvirt's Prepare): a domain
+ * from def (its name and uuid; an inactive definition of the same domain
+ * is taken over), started paused (PAUSED/MIGRATION, a new ID, the event
+ * STARTED/MIGRATED), with the guest state of 'from'. NULL and err on a
+ * clash with another domain, or one already running.
+ */
+fake_dom *fake_dom_incoming(fake_host *h, struct fake_domdef *def,
+                            const fake_dom *from, hv_error *err);
+
+/* ---- fake-migrate.c ---- */
+
+typedef struct fake_mig fake_mig;
+/* Free a migration record (a GDestroyNotify of fake_world.migrations;
+ * its timer is left to the world). */
+void fake_mig_free(fake_mig *m);
+/* The source guest of migration 'id' is about to change state: the
+ * transfer is brought up to now at the old dirtying pace. */
+void fake_mig_guest_changing(sim_world *w, uint64_t id);
+/* The source (out) or incoming domain (in) of migration 'id' stopped or
+ * vanished on its host: the migration fails. */
+void fake_mig_domain_lost(sim_world *w, uint64_t id, bool source);
+/* Host h crashes, or its daemon stops: its migrations fail. */
+void fake_mig_host_crashed(fake_host *h);
+void fake_mig_daemon_stopped(fake_host *h);
 
 /* ---- fake-stats.c ---- */
 
@@ -224,6 +269,21 @@ int fk_domain_update_device(hv_domain *dom, const char *xml,
                             unsigned int flags, hv_error *err);
 int fk_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err);
 int fk_domain_abort_job(hv_domain *dom, hv_error *err);
+
+int fk_domain_migrate_start(hv_domain *dom, const hv_migrate_params *p,
+                            unsigned int flags, hv_migration *mig,
+                            hv_error *err);
+int fk_migration_poll(hv_migration *mig, int *done, hv_error *err);
+void fk_migration_release(hv_migration *mig);
+int fk_domain_migrate_set_max_downtime(hv_domain *dom, uint64_t ms,
+                                       hv_error *err);
+int fk_domain_migrate_set_max_speed(hv_domain *dom, uint64_t mib,
+                                    hv_error *err);
+int fk_domain_migrate_start_post_copy(hv_domain *dom, hv_error *err);
+/* job info and abort of a domain with a migration (mig_out or mig_in) */
+int fake_mig_job_info(sim_world *w, fake_dom *d, hv_job_info *info,
+                      hv_error *err);
+int fake_mig_abort(sim_world *w, fake_dom *d, hv_error *err);
 
 int fk_node_get_memory_stats(hv_conn *conn, hv_node_memory_stats *stats,
                              hv_error *err);

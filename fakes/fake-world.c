@@ -23,6 +23,10 @@ fake_world_data_free(void *p)
 {
     fake_world *fw = p;
 
+    /* migrations first: they point at hosts (and never at the world's
+     * timers, which go with it) */
+    g_hash_table_destroy(fw->migrations);
+    g_hash_table_destroy(fw->mig_faults);
     g_ptr_array_free(fw->hosts, TRUE);
     g_hash_table_destroy(fw->guests);
     g_free(fw);
@@ -37,6 +41,11 @@ fake_world_new(uint64_t seed)
     fw->hosts = g_ptr_array_new_with_free_func((GDestroyNotify)fake_host_free);
     fw->guests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                        g_free);
+    fw->migrations = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+                                           (GDestroyNotify)fake_mig_free);
+    fw->mig_faults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                           NULL);
+    fw->link_mib = FAKE_DEFAULT_LINK_MIB;
     sim_world_set_data(w, fw, fake_world_data_free);
     return w;
 }
@@ -561,7 +570,10 @@ fk_random(hv_conn *conn)
 void
 fake_host_daemon_stop(fake_host *h)
 {
+    if (!h->daemon_up)
+        return;
     h->daemon_up = false;
+    fake_mig_daemon_stopped(h);
 }
 
 void
@@ -591,8 +603,11 @@ fake_host_crash_reboot(fake_host *h)
 {
     GHashTableIter it;
     gpointer v;
-    GPtrArray *gone = g_ptr_array_new();
+    GPtrArray *gone;
 
+    /* its migrations fail first, while their domains are still there */
+    fake_mig_host_crashed(h);
+    gone = g_ptr_array_new();
     g_hash_table_iter_init(&it, h->by_uuid);
     while (g_hash_table_iter_next(&it, NULL, &v)) {
         fake_dom *d = v;
@@ -691,6 +706,12 @@ static const hv_backend fake_backend = {
     .domain_block_stats = fk_domain_block_stats,
     .domain_interface_stats = fk_domain_interface_stats,
     .domain_memory_stats = fk_domain_memory_stats,
+    .domain_migrate_start = fk_domain_migrate_start,
+    .migration_poll = fk_migration_poll,
+    .migration_release = fk_migration_release,
+    .domain_migrate_set_max_downtime = fk_domain_migrate_set_max_downtime,
+    .domain_migrate_set_max_speed = fk_domain_migrate_set_max_speed,
+    .domain_migrate_start_post_copy = fk_domain_migrate_start_post_copy,
     .pool_get_info = fk_pool_get_info,
     .vol_create = fk_vol_create,
     .vol_delete = fk_vol_delete,

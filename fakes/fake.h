@@ -148,6 +148,100 @@ int fake_domain_crash(fake_host *h, const char *name, hv_error *err);
  * UINT64_MAX to return to normal accounting. */
 void fake_host_set_disk_free(fake_host *h, uint64_t bytes);
 
+/* ---- live migration (fake-migrate.c) ----
+ *
+ * hv_domain_migrate_start on a fake connection moves a running domain to
+ * another host of the same world, named by the params' dest_uri: a host
+ * name ("h2") or a URI whose host part names it ("fake://h2",
+ * "qemu+tcp://h2/system"). Everything happens in virtual time:
+ *
+ *   setup       FAKE_MIGRATE_SETUP_NS (the destination's QEMU starting:
+ *               STARTED/MIGRATED there, the domain paused); job info reads
+ *               UNBOUNDED with zero data, as libvirt reports it then;
+ *   disk        block migration: with HV_MIGRATE_NON_SHARED_DISK what the
+ *               domain's pool volumes and their backing chains hold, with
+ *               HV_MIGRATE_NON_SHARED_INC what the top volumes hold (their
+ *               backing files must be on the destination); missing
+ *               volumes are first created on the destination, as libvirt
+ *               does;
+ *   precopy     passes over memory at the bandwidth: pass 1 sends all of
+ *               it, pass k the pages the running guest dirtied (its
+ *               fake_guest dirty_rate_mib, nothing while paused) during
+ *               pass k-1. At the end of a pass the migration converges if
+ *               the dirty data is below bandwidth x max downtime (QEMU's
+ *               rule; QEMU also checks within a pass); with
+ *               HV_MIGRATE_AUTO_CONVERGE the guest is throttled 20%, then
+ *               10% more (at most 99%) every second pass in which it
+ *               dirtied more than half of what was sent, as QEMU does;
+ *   stop-copy   the source pauses (SUSPENDED/MIGRATED) and the rest goes;
+ *               then the destination runs (RESUMED/MIGRATED; DEFINED
+ *               first with HV_MIGRATE_PERSIST_DEST) and the source stops
+ *               (STOPPED/MIGRATED; undefined, silently, with
+ *               HV_MIGRATE_UNDEFINE_SOURCE);
+ *   post-copy   (hv_domain_migrate_start_post_copy, migrations started
+ *               with HV_MIGRATE_POSTCOPY) the source pauses
+ *               (SUSPENDED/POSTCOPY), the destination runs
+ *               (RESUMED/POSTCOPY) and pulls the remaining pages; at the
+ *               end RESUMED/MIGRATED there and STOPPED/MIGRATED here.
+ *
+ * Bandwidth: the params' bandwidth_mib, else hv_domain_migrate_set_max_speed
+ * set before, else unlimited, which is the world's link speed (see
+ * fake_world_set_link_speed); never more than the link. Migrations at
+ * the same time do not share the link: each has its own. Max downtime:
+ * FAKE_DEFAULT_MAX_DOWNTIME_MS (QEMU's default) unless set.
+ *
+ * A failed or aborted migration: the destination's domain stops
+ * (STOPPED/FAILED) and the source keeps running (resumed, RESUMED/MIGRATED,
+ * if the migration had paused it), hv_migration_poll reports the error:
+ * OPERATION_ABORTED after hv_domain_abort_job, OPERATION_FAILED otherwise.
+ * Once in post-copy, the guest lives on neither side alone: a failure
+ * leaves what survives PAUSED/POSTCOPY_FAILED (SUSPENDED/POSTCOPY_FAILED).
+ *
+ * Freeing a handle of a running migration does not wait for it (a fake
+ * migration that never converges would never end): the migration goes on
+ * in the world. Free handles before the world.
+ */
+#define FAKE_DEFAULT_LINK_MIB 1024
+#define FAKE_MIGRATE_SETUP_NS (1000 * HV_NS_PER_MS)
+#define FAKE_DEFAULT_MAX_DOWNTIME_MS 300
+
+/* The speed of the link between the world's hosts, MiB/s (> 0). */
+void fake_world_set_link_speed(sim_world *w, uint64_t mib_per_s);
+
+/*
+ * World faults on the migration of domain 'name' (reproducible: they act at
+ * the current virtual time).
+ *
+ * fake_migration_fail_at: the migration fails (OPERATION_FAILED) once
+ * 'percent' of its data total has been sent (0..100; data sent again in
+ * later passes counts too). Arms the running migration of 'name', or if
+ * none runs, its next one. INVALID_ARG for a percent over 100.
+ *
+ * fake_migration_connection_lost: the connection between the two hosts
+ * breaks now: the migration fails with OPERATION_FAILED. OPERATION_INVALID
+ * if no migration of 'name' runs.
+ *
+ * A crash of either host (fake_host_crash_reboot), its daemon stopping
+ * (fake_host_daemon_stop), or a crash of the guest on either side
+ * (fake_domain_crash; also a destroy) fails the migration too.
+ */
+int fake_migration_fail_at(sim_world *w, const char *name,
+                           unsigned int percent, hv_error *err);
+int fake_migration_connection_lost(sim_world *w, const char *name,
+                                   hv_error *err);
+
+/* What a running migration is doing (strings borrowed from the world). */
+typedef struct fake_migration_state {
+    const char *phase; /* "setup", "disk", "precopy", "stopcopy", "postcopy" */
+    const char *source, *destination; /* host names */
+    uint64_t bandwidth_mib, max_downtime_ms;
+    uint64_t iteration;        /* the memory pass under way */
+    unsigned int throttle_pct; /* auto-converge's CPU throttle */
+} fake_migration_state;
+/* 1 and *st filled if a migration of domain 'name' runs, else 0. */
+int fake_migration_get(sim_world *w, const char *name,
+                       fake_migration_state *st);
+
 /* ---- inspection, for tests and invariants ---- */
 
 unsigned int fake_host_domain_count(const fake_host *h);

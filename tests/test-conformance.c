@@ -625,6 +625,55 @@ case_jobs(tb *t)
     hv_domain_free(d);
 }
 
+/*
+ * Migration tuning with no migration running (virsh on qemu:///system):
+ * shut off, job info, max downtime and post-copy are refused
+ * (OPERATION_INVALID) while max speed is kept for later; running without
+ * a job, job info reads NONE, max downtime and speed are accepted, and
+ * post-copy is refused. libvirt's test driver has none of these.
+ */
+static void
+case_migration_tuning(tb *t)
+{
+    char n[96];
+    hv_domain *d = tb_define(t, tb_name(t, n, sizeof(n)), false);
+    int nosup = HV_ERR_NO_SUPPORT;
+    hv_job_info info;
+    hv_error err;
+
+    expect_fail(hv_domain_get_job_info(d, &info, &err), &err,
+                QEMU_OR_TEST(t, HV_ERR_OPERATION_INVALID, nosup),
+                "job info, shut off");
+    expect_fail(hv_domain_migrate_set_max_downtime(d, 500, &err), &err,
+                QEMU_OR_TEST(t, HV_ERR_OPERATION_INVALID, nosup),
+                "max downtime, shut off");
+    if (t->kind == TB_TEST)
+        expect_fail(hv_domain_migrate_set_max_speed(d, 100, &err), &err,
+                    nosup, "max speed, shut off");
+    else
+        expect_ok(hv_domain_migrate_set_max_speed(d, 100, &err), &err,
+                  "max speed, shut off");
+    expect_fail(hv_domain_migrate_start_post_copy(d, &err), &err,
+                QEMU_OR_TEST(t, HV_ERR_OPERATION_INVALID, nosup),
+                "post-copy, shut off");
+    expect_ok(hv_domain_create(d, 0, &err), &err, "start");
+    if (t->kind == TB_TEST) {
+        expect_fail(hv_domain_migrate_set_max_downtime(d, 500, &err), &err,
+                    nosup, "max downtime, running");
+    } else {
+        expect_ok(hv_domain_get_job_info(d, &info, &err), &err, "job info");
+        assert_int_equal(info.type, HV_JOB_NONE);
+        expect_ok(hv_domain_migrate_set_max_downtime(d, 500, &err), &err,
+                  "max downtime, running");
+        expect_ok(hv_domain_migrate_set_max_speed(d, 100, &err), &err,
+                  "max speed, running");
+    }
+    expect_fail(hv_domain_migrate_start_post_copy(d, &err), &err,
+                QEMU_OR_TEST(t, HV_ERR_OPERATION_INVALID, nosup),
+                "post-copy without a migration");
+    hv_domain_free(d);
+}
+
 /* Volumes: create, backing file, duplicates, delete. */
 static void
 case_volumes(tb *t)
@@ -1063,6 +1112,7 @@ static const conf_case cases[] = {
     {"reboot_events", case_reboot_events},
     {"bad_xml", case_bad_xml},
     {"jobs", case_jobs},
+    {"migration_tuning", case_migration_tuning},
     {"volumes", case_volumes},
     {"missing_disk", case_missing_disk},
     {"guest_crash", case_guest_crash},

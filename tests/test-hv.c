@@ -689,9 +689,7 @@ unsupported_ops(hv_conn *conn)
  * What each backend deliberately leaves unsupported. A backend that gains
  * or loses an operation changes this list on purpose, with its test.
  */
-#define FAKE_UNSUPPORTED                                                      \
-    "domain_migrate_start migration_poll domain_migrate_set_max_downtime "   \
-    "domain_migrate_set_max_speed domain_migrate_start_post_copy"
+#define FAKE_UNSUPPORTED ""
 #define LIBVIRT_UNSUPPORTED ""
 /* the fault wrapper sits in the 'before' hook, which close never runs */
 #define FAULT_UNINJECTABLE "connect_close"

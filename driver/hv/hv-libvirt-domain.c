@@ -352,11 +352,54 @@ lv_domain_update_device(hv_domain *dom, const char *xml, unsigned int flags,
     return lv_device_call(dom, xml, flags, virDomainUpdateDeviceFlags, err);
 }
 
+/* virDomainGetJobStats' fields into info; -1 with libvirt's error set. */
+static int
+lv_job_stats(virDomainPtr d, hv_job_info *info)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } fields[] = {
+        {VIR_DOMAIN_JOB_TIME_ELAPSED, offsetof(hv_job_info, time_elapsed_ms)},
+        {VIR_DOMAIN_JOB_DATA_TOTAL, offsetof(hv_job_info, data_total)},
+        {VIR_DOMAIN_JOB_DATA_PROCESSED, offsetof(hv_job_info, data_processed)},
+        {VIR_DOMAIN_JOB_DATA_REMAINING, offsetof(hv_job_info, data_remaining)},
+        {VIR_DOMAIN_JOB_MEMORY_TOTAL, offsetof(hv_job_info, mem_total)},
+        {VIR_DOMAIN_JOB_MEMORY_PROCESSED, offsetof(hv_job_info, mem_processed)},
+        {VIR_DOMAIN_JOB_MEMORY_REMAINING, offsetof(hv_job_info, mem_remaining)},
+        {VIR_DOMAIN_JOB_MEMORY_ITERATION, offsetof(hv_job_info, mem_iteration)},
+    };
+    virTypedParameterPtr params = NULL;
+    int n = 0, type = 0;
+
+    if (virDomainGetJobStats(d, &type, &params, &n, 0) < 0)
+        return -1;
+    info->type = type;
+    for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+        unsigned long long v;
+
+        if (virTypedParamsGetULLong(params, n, fields[i].name, &v) == 1)
+            *(uint64_t *)((char *)info + fields[i].offset) = v;
+    }
+    virTypedParamsFree(params, n);
+    return 0;
+}
+
+/*
+ * Job statistics as the reference reads them (jobStats: with the memory
+ * iteration), and virDomainGetJobInfo where a driver lacks them.
+ */
 int
 lv_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err)
 {
     virDomainJobInfo ji;
 
+    if (lv_job_stats(LV_DOM(dom), info) == 0)
+        return 0;
+    if (virGetLastErrorCode() != VIR_ERR_NO_SUPPORT) {
+        lv_error(err);
+        return -1;
+    }
     if (virDomainGetJobInfo(LV_DOM(dom), &ji) < 0) {
         lv_error(err);
         return -1;

@@ -148,6 +148,7 @@ enum {
     HV_RUNNING_UNPAUSED = 5,
     HV_RUNNING_MIGRATION_CANCELED = 6,
     HV_RUNNING_CRASHED = 9,
+    HV_RUNNING_POSTCOPY = 10,
 };
 enum {
     HV_PAUSED_UNKNOWN = 0,
@@ -159,6 +160,7 @@ enum {
     HV_PAUSED_CRASHED = 10,
     HV_PAUSED_STARTING_UP = 11,
     HV_PAUSED_POSTCOPY = 12,
+    HV_PAUSED_POSTCOPY_FAILED = 13,
 };
 enum { HV_SHUTDOWN_UNKNOWN = 0, HV_SHUTDOWN_USER = 1 };
 enum {
@@ -208,6 +210,7 @@ enum {
     HV_EV_SUSPENDED_IOERROR = 2,
     HV_EV_SUSPENDED_API_ERROR = 6,
     HV_EV_SUSPENDED_POSTCOPY = 7,
+    HV_EV_SUSPENDED_POSTCOPY_FAILED = 8,
 };
 enum {
     HV_EV_RESUMED_UNPAUSED = 0,
@@ -571,6 +574,9 @@ typedef struct hv_job_info {
     uint64_t time_elapsed_ms;
     uint64_t data_total, data_processed, data_remaining;
     uint64_t mem_total, mem_processed, mem_remaining;
+    /* memory passes so far (virDomainGetJobStats' memory_iteration; 0
+     * where a driver has only virDomainGetJobInfo) */
+    uint64_t mem_iteration;
 } hv_job_info;
 int hv_domain_get_job_info(hv_domain *dom, hv_job_info *info, hv_error *err);
 int hv_domain_abort_job(hv_domain *dom, hv_error *err);
@@ -659,6 +665,10 @@ enum {
     HV_MIGRATE_POSTCOPY = 1 << 5,
     HV_MIGRATE_NON_SHARED_DISK = 1 << 6,
     HV_MIGRATE_TUNNELLED = 1 << 7,
+    /* block migration of the top images only, backing files shared
+     * (VIR_MIGRATE_NON_SHARED_INC, what the reference's block migration
+     * uses) */
+    HV_MIGRATE_NON_SHARED_INC = 1 << 8,
 };
 typedef struct hv_migrate_params {
     const char *dest_uri;       /* libvirt URI (real) or host name (fake) */
@@ -674,7 +684,8 @@ hv_migration *hv_domain_migrate_start(hv_domain *dom,
  * -1 returned), 0 still running. Does not block.
  */
 int hv_migration_poll(hv_migration *mig, hv_error *err);
-/* Free a migration handle; a running migration is waited for first. */
+/* Free a migration handle; a running migration is waited for first (on
+ * the fake it is not: it goes on in the world, see fake.h). */
 void hv_migration_free(hv_migration *mig);
 int hv_domain_migrate_set_max_downtime(hv_domain *dom, uint64_t ms,
                                        hv_error *err);
