@@ -16,7 +16,9 @@ bash "$HVD_CI_DIR/libvirtd-up.sh"
 # host B for tests/test-migrate-real (about 7 s up, 2 s down); it goes down
 # however the suite ends, and before the fault stage restarts A's daemon
 trap 'bash "$HVD_CI_DIR/host-b.sh" down || true' EXIT
-eval "$(bash "$HVD_CI_DIR/host-b.sh" up)"
+# (an assignment, so that a failed up stops the suite under set -e)
+host_b_env="$(bash "$HVD_CI_DIR/host-b.sh" up)"
+eval "$host_b_env"
 export HVD_HOST_B_URI HVD_HOST_A_URI_FROM_B
 eval "$(bash "$HVD_CI_DIR/tiny-guest.sh")"
 eval "$(bash "$HVD_CI_DIR/guest-probe.sh")"
