@@ -1,0 +1,538 @@
+/*
+ * test-migrate-real.c: real live migration through the hv layer alone,
+ * between two libvirtd hosts on this machine: A is qemu:///system, B the
+ * daemon ci/host-b.sh runs in its own mount namespace. The tiny guest boots
+ * on A and moves to B the way the driver moves it (live, peer-to-peer,
+ * persistent on the destination, undefined on the source, data over
+ * tcp://127.0.0.1); a slow migration is aborted; one guest goes to B and
+ * back. Wall times are printed as TAP comments.
+ *
+ * Runs when HVD_REAL=1, HVD_HOST_B_URI (eval "$(bash ci/host-b.sh up)") and
+ * the tiny guest (HVD_GUEST_KERNEL/INITRD) are set; exit 77 otherwise.
+ * Every domain is named hvd-mhost-PID-CASE and removed from both hosts by
+ * the teardown, also when a case fails.
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "hv-libvirt.h"
+#include "hv.h"
+
+#define LOG_DIR "/var/cache/hvd/logs"
+/* the data channel: without it B advertises tcp:<hostname>:port */
+#define MIGRATE_URI "tcp://127.0.0.1"
+#define MIGRATE_FLAGS                                                      \
+    (HV_MIGRATE_LIVE | HV_MIGRATE_PEER2PEER | HV_MIGRATE_PERSIST_DEST |    \
+     HV_MIGRATE_UNDEFINE_SOURCE)
+
+typedef struct mr_event {
+    int type, detail;
+    char name[96];
+} mr_event;
+
+/* One host: its connection and the events it delivered, in order. */
+typedef struct mr_host {
+    const char *label;
+    hv_conn *conn;
+    mr_event events[128];
+    unsigned int nevents;
+} mr_host;
+
+/* A case's state: both hosts and the guest it made (one per case). */
+typedef struct mr {
+    mr_host a, b;
+    char name[64];
+    char log[128];
+} mr;
+
+static void
+mr_record(hv_conn *conn, const hv_event *ev, void *opaque)
+{
+    mr_host *h = opaque;
+    mr_event *e;
+
+    (void)conn;
+    if (h->nevents >= G_N_ELEMENTS(h->events))
+        return;
+    e = &h->events[h->nevents++];
+    e->type = ev->type;
+    e->detail = ev->detail;
+    g_strlcpy(e->name, ev->name ? ev->name : "", sizeof(e->name));
+}
+
+static void
+mr_host_open(mr_host *h, const char *label, const char *uri)
+{
+    hv_error err;
+
+    h->label = label;
+    h->conn = hv_libvirt_open(uri, &err);
+    if (!h->conn)
+        fail_msg("host %s (%s): %s", label, uri, err.message);
+    if (hv_conn_events_register(h->conn, mr_record, h, &err) < 0)
+        fail_msg("host %s: events: %s", label, err.message);
+}
+
+/* Let ms of real time pass, delivering both hosts' events meanwhile. */
+static void
+mr_pump(mr *m, int64_t ms)
+{
+    hv_error err;
+
+    assert_int_equal(hv_sleep(m->a.conn, ms * HV_NS_PER_MS, &err), 0);
+    assert_int_equal(hv_dispatch_events(m->b.conn, &err), 0);
+}
+
+/* The guest's events on h, "TYPE/DETAIL" joined by spaces; g_free. */
+static char *
+mr_events(const mr_host *h, const char *name)
+{
+    GString *s = g_string_new("");
+
+    for (unsigned int i = 0; i < h->nevents; i++) {
+        const mr_event *e = &h->events[i];
+        if (strcmp(e->name, name) != 0)
+            continue;
+        if (s->len)
+            g_string_append_c(s, ' ');
+        g_string_append_printf(s, "%s/%s", hv_event_type_name(e->type),
+                               hv_event_detail_name(e->type, e->detail));
+    }
+    return g_string_free(s, FALSE);
+}
+
+static unsigned int
+mr_count(const mr_host *h, const char *name)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < h->nevents; i++)
+        n += strcmp(h->events[i].name, name) == 0;
+    return n;
+}
+
+/*
+ * Wait (up to 10 s) until h has delivered n events of the guest, then a
+ * further 500 ms for stragglers, so that an extra event shows as a
+ * mismatch; assert the sequence.
+ */
+static void
+mr_expect_events(mr *m, mr_host *h, const char *want)
+{
+    unsigned int n = *want ? 1 : 0;
+    char *got;
+
+    for (const char *p = want; *p; p++)
+        n += *p == ' ';
+    for (int waited = 0; mr_count(h, m->name) < n && waited < 10000;
+         waited += 50)
+        mr_pump(m, 50);
+    mr_pump(m, 500);
+    got = mr_events(h, m->name);
+    printf("# events on %s: %s\n", h->label, got);
+    if (strcmp(got, want) != 0)
+        fail_msg("events on host %s: '%s', expected '%s'", h->label, got,
+                 want);
+    g_free(got);
+}
+
+static void
+mr_clear_events(mr *m)
+{
+    mr_pump(m, 300);
+    m->a.nevents = m->b.nevents = 0;
+}
+
+static int
+mr_setup(void **state)
+{
+    static unsigned int serial;
+    mr *m = g_new0(mr, 1);
+
+    *state = m;
+    g_snprintf(m->name, sizeof(m->name), "hvd-mhost-%d-%u",
+               (int)getpid() % 100000, serial++);
+    g_snprintf(m->log, sizeof(m->log), "%s/%s.log", LOG_DIR, m->name);
+    g_mkdir_with_parents(LOG_DIR, 0755);
+    unlink(m->log);
+    mr_host_open(&m->a, "A", "qemu:///system");
+    mr_host_open(&m->b, "B", getenv("HVD_HOST_B_URI"));
+    return 0;
+}
+
+/* Remove the case's guest from h, whatever state it is in. */
+static void
+mr_remove(mr_host *h, const char *name)
+{
+    hv_error err;
+    hv_domain *d;
+
+    if (!h->conn)
+        return;
+    d = hv_domain_lookup_by_name(h->conn, name, &err);
+    if (!d)
+        return;
+    hv_domain_abort_job(d, &err);
+    hv_domain_destroy(d, 0, &err);
+    hv_domain_undefine(d, HV_UNDEFINE_MANAGED_SAVE | HV_UNDEFINE_NVRAM, &err);
+    hv_domain_free(d);
+}
+
+static int
+mr_teardown(void **state)
+{
+    mr *m = *state;
+
+    mr_remove(&m->a, m->name);
+    mr_remove(&m->b, m->name);
+    hv_conn_close(m->a.conn);
+    hv_conn_close(m->b.conn);
+    unlink(m->log);
+    g_free(m);
+    return 0;
+}
+
+/*
+ * The tiny guest's XML. The serial log is opened for appending: the
+ * destination's QEMU opens the same file, and would otherwise truncate
+ * what the source's wrote.
+ */
+static char *
+mr_guest_xml(const mr *m)
+{
+    const char *vtype = getenv("HVD_VIRT_TYPE");
+
+    return g_markup_printf_escaped(
+        "<domain type='%s'>\n"
+        "  <name>%s</name>\n"
+        "  <memory unit='MiB'>96</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os>\n"
+        "    <type arch='x86_64' machine='pc'>hvm</type>\n"
+        "    <kernel>%s</kernel>\n"
+        "    <initrd>%s</initrd>\n"
+        "    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>\n"
+        "  </os>\n"
+        "  <features><acpi/></features>\n"
+        "  <on_poweroff>destroy</on_poweroff>\n"
+        "  <on_reboot>restart</on_reboot>\n"
+        "  <on_crash>destroy</on_crash>\n"
+        "  <devices>\n"
+        "    <serial type='file'><source path='%s' append='on'/>"
+        "<target port='0'/></serial>\n"
+        "    <console type='file'><source path='%s' append='on'/>"
+        "<target type='serial' port='0'/></console>\n"
+        "    <controller type='usb' model='none'/>\n"
+        "    <memballoon model='none'/>\n"
+        "  </devices>\n"
+        "</domain>\n",
+        vtype && *vtype ? vtype : "qemu", m->name,
+        getenv("HVD_GUEST_KERNEL"), getenv("HVD_GUEST_INITRD"), m->log,
+        m->log);
+}
+
+/* How often the serial log holds line. */
+static int
+mr_log_count(const mr *m, const char *line)
+{
+    char *text = NULL;
+    int n = 0;
+
+    if (!g_file_get_contents(m->log, &text, NULL, NULL))
+        return 0;
+    for (const char *p = text; (p = strstr(p, line)); p += strlen(line))
+        n++;
+    g_free(text);
+    return n;
+}
+
+/* Define and start the guest on A, wait for its ready line (acpid up). */
+static hv_domain *
+mr_boot_on_a(mr *m)
+{
+    char *xml = mr_guest_xml(m);
+    hv_error err;
+    hv_domain *d = hv_domain_define(m->a.conn, xml, &err);
+
+    g_free(xml);
+    if (!d)
+        fail_msg("define %s on A: %s", m->name, err.message);
+    if (hv_domain_create(d, 0, &err) < 0)
+        fail_msg("start %s on A: %s", m->name, err.message);
+    for (int i = 0; mr_log_count(m, "HVD-GUEST-READY") == 0; i++) {
+        if (i >= 600)
+            fail_msg("%s never printed its ready line in %s", m->name,
+                     m->log);
+        mr_pump(m, 100);
+    }
+    /* acpid starts just before the ready line */
+    mr_pump(m, 300);
+    return d;
+}
+
+static int
+mr_state(hv_domain *d, int *reason)
+{
+    hv_domain_info info;
+    hv_error err;
+
+    if (hv_domain_get_info(d, &info, &err) < 0)
+        fail_msg("get_info %s: %s", hv_domain_name(d), err.message);
+    if (reason)
+        *reason = info.reason;
+    return info.state;
+}
+
+/*
+ * Migrate dom to dest_uri (as the driver does) and poll every 20 ms until
+ * the migration ends; returns the poll's result (0 or -1, err set) and
+ * the wall time in ms.
+ */
+static int
+mr_migrate(mr *m, hv_domain *dom, const char *dest_uri, uint64_t bw,
+           double *wall_ms, hv_error *err)
+{
+    hv_migrate_params p = {.dest_uri = dest_uri, .migrate_uri = MIGRATE_URI,
+                           .bandwidth_mib = bw};
+    gint64 t0 = g_get_monotonic_time();
+    hv_migration *mig = hv_domain_migrate_start(dom, &p, MIGRATE_FLAGS, err);
+    int rc;
+
+    if (!mig)
+        fail_msg("migrate_start %s -> %s: %s", m->name, dest_uri,
+                 err->message);
+    while ((rc = hv_migration_poll(mig, err)) == 0)
+        mr_pump(m, 20);
+    *wall_ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+    hv_migration_free(mig);
+    return rc < 0 ? -1 : 0;
+}
+
+/* The guest is not defined on h (any more). */
+static void
+assert_absent(mr_host *h, const char *name)
+{
+    hv_error err;
+    hv_domain *d = hv_domain_lookup_by_name(h->conn, name, &err);
+
+    if (d) {
+        hv_domain_free(d);
+        fail_msg("%s is still defined on host %s", name, h->label);
+    }
+    assert_int_equal(err.code, HV_ERR_NO_DOMAIN);
+}
+
+/*
+ * The guest runs on h after a migration: running (reason MIGRATED),
+ * persistent, the same UUID, booted only once (one ready line in its
+ * log, so its memory came along rather than a fresh boot).
+ */
+static hv_domain *
+assert_arrived(mr *m, mr_host *h, const char *uuid)
+{
+    hv_error err;
+    hv_domain *d = hv_domain_lookup_by_name(h->conn, m->name, &err);
+    int reason;
+
+    if (!d)
+        fail_msg("%s not on host %s: %s", m->name, h->label, err.message);
+    assert_int_equal(mr_state(d, &reason), HV_STATE_RUNNING);
+    assert_int_equal(reason, HV_RUNNING_MIGRATED);
+    assert_int_equal(hv_domain_is_persistent(d, &err), 1);
+    assert_string_equal(hv_domain_uuid(d), uuid);
+    assert_int_equal(mr_log_count(m, "HVD-GUEST-READY"), 1);
+    return d;
+}
+
+/* ACPI power-off on the guest's new host: the guest acts on it. */
+static void
+assert_acpi_answers(mr *m, hv_domain *d)
+{
+    hv_error err;
+    int state = HV_STATE_RUNNING;
+    gint64 t0 = g_get_monotonic_time();
+
+    assert_int_equal(hv_domain_shutdown(d, HV_SHUTDOWN_ACPI, &err), 0);
+    for (int i = 0; i < 300 && state != HV_STATE_SHUTOFF; i++) {
+        mr_pump(m, 100);
+        state = mr_state(d, NULL);
+    }
+    assert_int_equal(state, HV_STATE_SHUTOFF);
+    assert_int_equal(mr_log_count(m, "HVD-GUEST-POWEROFF"), 1);
+    printf("# ACPI power-off on the destination: %.2f s\n",
+           (double)(g_get_monotonic_time() - t0) / 1e6);
+}
+
+static void
+test_live_a_to_b(void **state)
+{
+    mr *m = *state;
+    hv_domain *d = mr_boot_on_a(m), *db;
+    char uuid[HV_UUID_STRLEN];
+    double ms;
+    hv_error err;
+
+    g_strlcpy(uuid, hv_domain_uuid(d), sizeof(uuid));
+    mr_clear_events(m);
+    assert_int_equal(mr_migrate(m, d, getenv("HVD_HOST_B_URI"), 0, &ms, &err),
+                     0);
+    printf("# live migration A->B: %.0f ms\n", ms);
+    hv_domain_free(d);
+
+    assert_absent(&m->a, m->name);
+    db = assert_arrived(m, &m->b, uuid);
+    mr_expect_events(m, &m->a,
+                     "SUSPENDED/MIGRATED STOPPED/MIGRATED");
+    mr_expect_events(m, &m->b,
+                     "STARTED/MIGRATED DEFINED/ADDED RESUMED/MIGRATED");
+    assert_acpi_answers(m, db);
+    hv_domain_free(db);
+}
+
+static void
+test_abort_slow(void **state)
+{
+    mr *m = *state;
+    hv_domain *d = mr_boot_on_a(m);
+    hv_migrate_params p = {.dest_uri = getenv("HVD_HOST_B_URI"),
+                           .migrate_uri = MIGRATE_URI, .bandwidth_mib = 1};
+    hv_migration *mig;
+    hv_job_info j1 = {0}, j2 = {0};
+    hv_error err;
+    gint64 t0;
+    int rc, reason;
+
+    mr_clear_events(m);
+    mig = hv_domain_migrate_start(d, &p, MIGRATE_FLAGS, &err);
+    if (!mig)
+        fail_msg("migrate_start: %s", err.message);
+    t0 = g_get_monotonic_time();
+    /* the job shows once the destination is prepared and data flows */
+    for (int i = 0; i < 200; i++) {
+        assert_int_equal(hv_domain_get_job_info(d, &j1, &err), 0);
+        if (j1.type == HV_JOB_UNBOUNDED && j1.data_processed > 0)
+            break;
+        mr_pump(m, 50);
+    }
+    mr_pump(m, 1000);
+    assert_int_equal(hv_domain_get_job_info(d, &j2, &err), 0);
+    printf("# at 1 MiB/s after %.2f s: type %d, data total %" G_GUINT64_FORMAT
+           " processed %" G_GUINT64_FORMAT " remaining %" G_GUINT64_FORMAT
+           "; memory total %" G_GUINT64_FORMAT "; elapsed %" G_GUINT64_FORMAT
+           " ms\n",
+           (double)(g_get_monotonic_time() - t0) / 1e6, j2.type,
+           j2.data_total, j2.data_processed, j2.data_remaining, j2.mem_total,
+           j2.time_elapsed_ms);
+    assert_int_equal(j1.type, HV_JOB_UNBOUNDED);
+    assert_int_equal(j2.type, HV_JOB_UNBOUNDED);
+    assert_true(j2.data_total >= UINT64_C(96) << 20);
+    assert_true(j2.data_processed > j1.data_processed);
+    assert_true(j2.data_remaining > 0);
+    assert_true(j2.data_remaining < j2.data_total);
+    /* at 1 MiB/s, 96 MiB cannot be nearly done in a few seconds */
+    assert_true(j2.data_processed < UINT64_C(32) << 20);
+    assert_true(j2.time_elapsed_ms > 1000);
+
+    t0 = g_get_monotonic_time();
+    assert_int_equal(hv_domain_abort_job(d, &err), 0);
+    while ((rc = hv_migration_poll(mig, &err)) == 0)
+        mr_pump(m, 20);
+    printf("# abort to failed migration: %.0f ms\n",
+           (double)(g_get_monotonic_time() - t0) / 1000.0);
+    hv_migration_free(mig);
+    assert_int_equal(rc, -1);
+    if (err.code != HV_ERR_OPERATION_ABORTED)
+        fail_msg("aborted migration failed with %s: %s",
+                 hv_error_code_name(err.code), err.message);
+
+    /* the source keeps running, defined; B keeps nothing */
+    assert_int_equal(mr_state(d, &reason), HV_STATE_RUNNING);
+    printf("# source after the abort: RUNNING/%s\n",
+           hv_state_reason_name(HV_STATE_RUNNING, reason));
+    assert_int_equal(hv_domain_is_persistent(d, &err), 1);
+    assert_absent(&m->b, m->name);
+    /* the guest was never paused: no event, its reason unchanged */
+    assert_int_equal(reason, HV_RUNNING_BOOTED);
+    mr_expect_events(m, &m->a, "");
+    /* B's incoming QEMU had started; the abort kills it */
+    mr_expect_events(m, &m->b, "STARTED/MIGRATED STOPPED/FAILED");
+    hv_domain_free(d);
+}
+
+static void
+test_there_and_back(void **state)
+{
+    mr *m = *state;
+    hv_domain *d = mr_boot_on_a(m), *db, *da;
+    const char *back = getenv("HVD_HOST_A_URI_FROM_B");
+    char uuid[HV_UUID_STRLEN];
+    double ms;
+    hv_error err;
+
+    if (!back || !*back) {
+        hv_domain_free(d);
+        skip();
+    }
+    g_strlcpy(uuid, hv_domain_uuid(d), sizeof(uuid));
+    assert_int_equal(mr_migrate(m, d, getenv("HVD_HOST_B_URI"), 0, &ms, &err),
+                     0);
+    printf("# A->B: %.0f ms\n", ms);
+    hv_domain_free(d);
+    db = assert_arrived(m, &m->b, uuid);
+    mr_clear_events(m);
+    /* B's daemon reaches A's socket where ci/host-b.sh bound it */
+    if (mr_migrate(m, db, back, 0, &ms, &err) < 0)
+        fail_msg("B->A: %s (%s)", err.message, hv_error_code_name(err.code));
+    printf("# B->A: %.0f ms\n", ms);
+    hv_domain_free(db);
+    assert_absent(&m->b, m->name);
+    da = assert_arrived(m, &m->a, uuid);
+    mr_expect_events(m, &m->b,
+                     "SUSPENDED/MIGRATED STOPPED/MIGRATED");
+    mr_expect_events(m, &m->a,
+                     "STARTED/MIGRATED DEFINED/ADDED RESUMED/MIGRATED");
+    assert_acpi_answers(m, da);
+    hv_domain_free(da);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_live_a_to_b, mr_setup,
+                                        mr_teardown),
+        cmocka_unit_test_setup_teardown(test_abort_slow, mr_setup,
+                                        mr_teardown),
+        cmocka_unit_test_setup_teardown(test_there_and_back, mr_setup,
+                                        mr_teardown),
+    };
+    const char *realv = getenv("HVD_REAL");
+
+    if (!realv || strcmp(realv, "1") != 0) {
+        printf("# test-migrate-real: runs under make check-real "
+               "(HVD_REAL=1)\n");
+        return 77;
+    }
+    if (!getenv("HVD_HOST_B_URI")) {
+        printf("# test-migrate-real: HVD_HOST_B_URI not set "
+               "(eval \"$(bash ci/host-b.sh up)\")\n");
+        return 77;
+    }
+    if (!getenv("HVD_GUEST_KERNEL") || !getenv("HVD_GUEST_INITRD")) {
+        printf("# test-migrate-real: HVD_GUEST_KERNEL/HVD_GUEST_INITRD "
+               "not set (ci/tiny-guest.sh)\n");
+        return 77;
+    }
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    return cmocka_run_group_tests_name("live migration between two real hosts",
+                                       tests, NULL, NULL);
+}
