@@ -390,6 +390,20 @@ cpu_info_json(const host_caps *c)
     return out;
 }
 
+/* This host's cpu_info, for the live-migration CPU check. */
+char *
+drv_host_cpu_info(drv *d, drv_error *err)
+{
+    host_caps caps;
+    char *out;
+
+    if (host_caps_read(d, &caps, err) < 0)
+        return NULL;
+    out = cpu_info_json(&caps);
+    host_caps_clear(&caps);
+    return out;
+}
+
 /* ---- resources ---- */
 
 /*

@@ -37,4 +37,10 @@ int drv_instance_from_jv(jv_ctx *c, json_t *obj,
                          const char *const *extra_keys, bool uuid_optional,
                          drv_instance *inst);
 
+/* As drv_migrate_data_load_json, on the object obj at c's current path;
+ * md is overwritten, all zero on failure. */
+int drv_migrate_data_from_jv(jv_ctx *c, json_t *obj, drv_migrate_data *md);
+/* md as a new JSON object (the fields that are set). */
+json_t *drv_migrate_data_to_jv(const drv_migrate_data *md);
+
 #endif /* HVD_DRV_JSON_H */

@@ -67,9 +67,6 @@ drv_create_domain(drv *d, const drv_instance *inst, const char *xml,
     return dom;
 }
 
-static int cleanup_instance(drv *d, const drv_instance *inst,
-                            bool destroy_disks, drv_error *err);
-
 /*
  * Undo a start that failed inside the reference's try (its
  * _cleanup_failed_start): power the guest off only if there is one and it
@@ -97,7 +94,7 @@ cleanup_failed_start(drv *d, const drv_instance *inst, hv_domain *dom,
             drv_set_hv_error(&off, &hv, "power off after a failed start",
                              inst);
     }
-    cleanup_instance(d, inst, destroy_disks, &clean);
+    drv_cleanup_instance(d, inst, destroy_disks, false, true, &clean);
     if (clean.kind != DRV_OK)
         *err = clean;
     else if (off.kind != DRV_OK)
@@ -329,21 +326,24 @@ undefine_domain(drv *d, const drv_instance *inst, drv_error *err)
 }
 
 /*
- * The reference's cleanup, after the domain is off: VIFs (errors
- * ignored), the instance's volumes when destroy_disks (its
- * delete_instance_files), and last the definition, whose failure is
- * returned. Volumes kept by destroy_disks=false stay for the caller.
+ * The reference's cleanup, after the domain is off: VIFs when
+ * destroy_vifs (errors ignored), the instance's volumes when
+ * destroy_disks, its files (delete_instance_files) when destroy_disks or
+ * delete_files (the reference's shared block storage), and last the
+ * definition, whose failure is returned. Volumes kept by
+ * destroy_disks=false stay for the caller.
  */
-static int
-cleanup_instance(drv *d, const drv_instance *inst, bool destroy_disks,
-                 drv_error *err)
+int
+drv_cleanup_instance(drv *d, const drv_instance *inst, bool destroy_disks,
+                     bool delete_files, bool destroy_vifs, drv_error *err)
 {
-    drv_unplug_vifs(d, inst);
-    if (destroy_disks) {
+    if (destroy_vifs)
+        drv_unplug_vifs(d, inst);
+    if (destroy_disks)
         drv_delete_instance_volumes(d, inst);
-        /* the reference deletes the instance files before it undefines */
+    /* the reference deletes the instance files before it undefines */
+    if (destroy_disks || delete_files)
         drv_cleanup_instance_files(d, inst);
-    }
     if (undefine_domain(d, inst, err) < 0)
         return -1;
     return 0;
@@ -356,7 +356,7 @@ drv_destroy(drv *d, const drv_instance *inst, bool destroy_disks,
     drv_error_reset(err);
     if (drv_destroy_domain(d, inst, 1, err) < 0)
         return -1;
-    return cleanup_instance(d, inst, destroy_disks, err);
+    return drv_cleanup_instance(d, inst, destroy_disks, false, true, err);
 }
 
 /* ---- reboot ---- */

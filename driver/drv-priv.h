@@ -22,7 +22,8 @@
  *   drv-json.c       configuration and instances from JSON (drv.h's text
  *                    loaders; drv-json.h's, inside a bigger document)
  *   drv-migrate-plan.c  the live-migration monitor's arithmetic (pure)
- * Migration (drv-migrate.c) and devices (drv-device.c) join the same way:
+ *   drv-migrate.c    live migration's checks and bookkeeping (drv.h)
+ * Devices (drv-device.c) join the same way:
  * their state goes into struct drv, what they share into a section here.
  *
  * Shared functions follow drv.h's conventions (0/-1, err first error
@@ -113,6 +114,9 @@ int drv_host_check_connection(drv *d);
  */
 void drv_set_conn_error(drv *d, drv_error *err, const hv_error *hv,
                         const char *what, const drv_instance *inst);
+/* This host's CPU as the reference's cpu_info JSON (g_free), read from
+ * the capabilities; NULL with err set (err->hv the hv error if any). */
+char *drv_host_cpu_info(drv *d, drv_error *err);
 
 /* ---- drv-diag.c ---- */
 
@@ -195,6 +199,12 @@ hv_domain *drv_create_domain(drv *d, const drv_instance *inst,
  * domain is fine. */
 int drv_destroy_domain(drv *d, const drv_instance *inst, int attempt,
                        drv_error *err);
+/* The reference's cleanup once the guest is off: VIFs if destroy_vifs,
+ * volumes if destroy_disks, the instance's files if destroy_disks or
+ * delete_files, then the definition (its error returned). */
+int drv_cleanup_instance(drv *d, const drv_instance *inst, bool destroy_disks,
+                         bool delete_files, bool destroy_vifs,
+                         drv_error *err);
 /* The domain's inactive XML, or fresh XML if it has no domain (g_free). */
 char *drv_existing_domain_xml(drv *d, const drv_instance *inst,
                               drv_error *err);

@@ -38,6 +38,12 @@ static const char *const kind_names[] = {
     [DRV_ERR_DISK_FULL] = "DiskFull",
     [DRV_ERR_CONSOLE_NOT_AVAILABLE] = "ConsoleNotAvailable",
     [DRV_ERR_CONSOLE_TYPE_UNAVAILABLE] = "ConsoleTypeUnavailable",
+    [DRV_ERR_INVALID_LOCAL_STORAGE] = "InvalidLocalStorage",
+    [DRV_ERR_INVALID_SHARED_STORAGE] = "InvalidSharedStorage",
+    [DRV_ERR_MIGRATION_PRECHECK] = "MigrationPreCheckError",
+    [DRV_ERR_INVALID_CPU_INFO] = "InvalidCPUInfo",
+    [DRV_ERR_DESTINATION_DISK_EXISTS] = "DestinationDiskExists",
+    [DRV_ERR_INVALID_MIGRATE_DATA] = "InvalidMigrateData",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,

@@ -44,6 +44,13 @@ typedef enum {
     DRV_ERR_DISK_FULL,             /* no space for the instance's disks */
     DRV_ERR_CONSOLE_NOT_AVAILABLE, /* ConsoleNotAvailable */
     DRV_ERR_CONSOLE_TYPE_UNAVAILABLE, /* ConsoleTypeUnavailable */
+    /* migration checks (drv-migrate.c) */
+    DRV_ERR_INVALID_LOCAL_STORAGE,  /* InvalidLocalStorage */
+    DRV_ERR_INVALID_SHARED_STORAGE, /* InvalidSharedStorage */
+    DRV_ERR_MIGRATION_PRECHECK,     /* MigrationPreCheckError */
+    DRV_ERR_INVALID_CPU_INFO,       /* InvalidCPUInfo */
+    DRV_ERR_DESTINATION_DISK_EXISTS, /* DestinationDiskExists */
+    DRV_ERR_INVALID_MIGRATE_DATA,   /* bad migrate data (hvd's own) */
     DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
@@ -642,5 +649,196 @@ void drv_register_event_listener(drv *d, drv_event_listener fn,
                                  void *opaque);
 /* Let ns of hv time pass, handling events (and delayed ones) meanwhile. */
 int drv_wait(drv *d, int64_t ns, drv_error *err);
+
+/* ---- migration (drv-migrate.c): the live-migration contract's checks ---- */
+
+/*
+ * One attached volume as pre_live_migration reports it to the source (the
+ * reference's LibvirtLiveMigrateBDMInfo). Owned strings.
+ */
+typedef struct drv_migrate_bdm {
+    char *serial;             /* the volume id (connection_info's serial) */
+    char *bus;                /* "virtio" */
+    char *dev;                /* "vdb" */
+    char *type;               /* "disk" */
+    char *format;             /* NULL: None */
+    int boot_index;           /* -1: None */
+    /* connection_info: driver_volume_type and data.device_path */
+    char *driver_volume_type;
+    char *device_path;
+} drv_migrate_bdm;
+
+/*
+ * The migrate data of a live migration (Newton's LibvirtLiveMigrateData
+ * and its base LiveMigrateData): what check_can_live_migrate_destination
+ * returns, check_can_live_migrate_source completes, pre_live_migration
+ * adds to on the destination, and the later calls read. A field the
+ * reference may leave unset has a has_* flag (the reference's
+ * "'x' in migrate_data"); a NULL string is unset (or None). Everything is
+ * owned: release with drv_migrate_data_clear. Loaded from JSON with
+ * drv_migrate_data_load_json, written with drv_migrate_data_to_json, under
+ * the reference's field names.
+ */
+typedef struct drv_migrate_data {
+    /* LiveMigrateData: the compute manager sets it before the source
+     * check (the instance boots from a volume) */
+    bool has_is_volume_backed, is_volume_backed;
+    /* check_can_live_migrate_destination */
+    char *filename;   /* the shared-storage test file, in instances_path */
+    char *image_type; /* the destination's image backend: "default" */
+    bool has_block_migration, block_migration;
+    bool has_disk_over_commit, disk_over_commit;
+    bool has_disk_available_mb;
+    int64_t disk_available_mb; /* may be < 0 */
+    /* check_can_live_migrate_source */
+    bool has_is_shared_instance_path, is_shared_instance_path;
+    bool has_is_shared_block_storage, is_shared_block_storage;
+    char *instance_relative_path; /* the instance's folder name: its uuid */
+    /* pre_live_migration (on the destination) */
+    char *graphics_listen_addr_vnc;
+    char *graphics_listen_addr_spice;
+    char *serial_listen_addr;
+    char *target_connect_addr; /* NULL: None (no inbound address) */
+    bool has_supported_perf_events;
+    char **supported_perf_events; /* NULL-terminated (g_strfreev) */
+    bool has_bdms;
+    drv_migrate_bdm *bdms;
+    unsigned int n_bdms;
+} drv_migrate_data;
+
+/* Frees md's contents and zeroes it. NULL is fine. */
+void drv_migrate_data_clear(drv_migrate_data *md);
+/*
+ * Load migrate data from a JSON object: the field names above (those of
+ * the reference), each optional; "bdms" a list of {"serial", "bus",
+ * "dev", "type", "format", "boot_index", "connection_info":
+ * {"driver_volume_type", "data": {"device_path"}}}. Unknown keys and
+ * wrong types fail with DRV_ERR_INVALID_MIGRATE_DATA naming the JSON path
+ * and line:column. md is overwritten (not freed first); all zero on
+ * failure.
+ */
+int drv_migrate_data_load_json(const char *json, const char *source,
+                               drv_migrate_data *md, drv_error *err);
+/* md as a JSON object with the fields that are set, in the form
+ * drv_migrate_data_load_json reads (g_free). */
+char *drv_migrate_data_to_json(const drv_migrate_data *md);
+
+/*
+ * check_can_live_migrate_destination, on the destination: src and dst are
+ * the two hosts' resources (drv_get_available_resource; cpu_info of src
+ * and disk_available_least of dst are read). Compares the source's CPU
+ * with this host's (only with virt_type "kvm", as the reference), creates
+ * the shared-storage test file in instances_path, and fills out (which
+ * holds nothing before: drv_migrate_data_clear) with filename,
+ * image_type, block_migration and disk_over_commit (each -1 for the
+ * reference's None: left unset, else 0/1) and disk_available_mb
+ * (disk_available_least x 1024 - reserved_host_disk_mb).
+ * Errors: InvalidCPUInfo (the CPUs are not compatible),
+ * MigrationPreCheckError (the comparison failed: this host's
+ * capabilities or the source's cpu_info unreadable), the hv error of
+ * creating the test file. out holds nothing on failure.
+ */
+int drv_check_can_live_migrate_destination(drv *d, const drv_instance *inst,
+                                           const drv_resources *src,
+                                           const drv_resources *dst,
+                                           int block_migration,
+                                           int disk_over_commit,
+                                           drv_migrate_data *out,
+                                           drv_error *err);
+/* cleanup_live_migration_destination_check: delete md's test file
+ * (missing is an error, as the reference's os.remove). */
+int drv_cleanup_live_migration_destination_check(drv *d,
+                                                 const drv_migrate_data *md,
+                                                 drv_error *err);
+/*
+ * check_can_live_migrate_source, on the source, with the destination's
+ * md (changed in place): is_shared_instance_path (the test file seen
+ * here), is_shared_block_storage, block_migration if unset (not on shared
+ * storage), instance_relative_path. Errors: InvalidLocalStorage (block
+ * migration onto shared storage), MigrationPreCheckError (not enough
+ * disk on the destination; volumes with a block migration and libvirt
+ * older than 1.2.17), InvalidSharedStorage (no block migration and
+ * nothing shared, unless booted from a volume without local disks),
+ * InstanceNotFound (from get_instance_disk_info).
+ */
+int drv_check_can_live_migrate_source(drv *d, const drv_instance *inst,
+                                      drv_migrate_data *md, drv_error *err);
+/*
+ * check_instance_shared_storage_local: if the instance's folder exists
+ * here, create a test file in it and give its path in *filename (g_free);
+ * *filename NULL (the reference's None) when there is no folder.
+ */
+int drv_check_instance_shared_storage_local(drv *d, const drv_instance *inst,
+                                            char **filename, drv_error *err);
+/* check_instance_shared_storage_remote: 1 if filename (a path the local
+ * check gave) exists on this host, else 0 (never an error, as
+ * os.path.exists; -1 only for a NULL filename). */
+int drv_check_instance_shared_storage_remote(drv *d, const char *filename,
+                                             drv_error *err);
+/* check_instance_shared_storage_cleanup: delete filename if it exists;
+ * the hv error of any other failure. */
+int drv_check_instance_shared_storage_cleanup(drv *d, const char *filename,
+                                              drv_error *err);
+/*
+ * get_instance_disk_info: the instance's non-volume disks from its domain
+ * XML as the reference's JSON list of {"type", "path", "virt_disk_size",
+ * "backing_file", "disk_size", "over_committed_disk_size"} (*json g_free).
+ * Errors: InstanceNotFound for any failure to get the domain or its XML
+ * (as the reference), the hv error of a disk's size.
+ */
+int drv_get_instance_disk_info(drv *d, const drv_instance *inst, char **json,
+                               drv_error *err);
+/*
+ * pre_live_migration, on the destination: without a shared instance path,
+ * create the instance's folder (DestinationDiskExists if it is there),
+ * write disk.info from disk_info (the source's get_instance_disk_info,
+ * may be NULL), and without shared block storage create the disks and the
+ * config drive; without block migration ensure console.log; plug the
+ * VIFs (the plug hook); then fill md's bdms, graphics and serial listen
+ * addresses, target_connect_addr and supported_perf_events. md must have
+ * is_shared_instance_path, is_shared_block_storage and block_migration
+ * (InvalidMigrateData otherwise).
+ */
+int drv_pre_live_migration(drv *d, const drv_instance *inst,
+                           const char *disk_info, drv_migrate_data *md,
+                           drv_error *err);
+/* post_live_migration, on the source: the reference disconnects the
+ * volumes; hvd's volumes are host paths with nothing to disconnect. */
+int drv_post_live_migration(drv *d, const drv_instance *inst,
+                            const drv_migrate_data *md, drv_error *err);
+/* post_live_migration_at_source: unplug the VIFs. */
+int drv_post_live_migration_at_source(drv *d, const drv_instance *inst,
+                                      drv_error *err);
+/* post_live_migration_at_destination: define the domain persistently from
+ * its live XML. Errors: InstanceNotFound, the hv error of the XML or the
+ * definition. */
+int drv_post_live_migration_at_destination(drv *d, const drv_instance *inst,
+                                           bool block_migration,
+                                           drv_error *err);
+/*
+ * rollback_live_migration_at_destination: destroy (with destroy_disks,
+ * md's is_shared_block_storage) and then, whatever that gave, unless the
+ * instance path is shared (md NULL counts as shared), delete the
+ * instance's folder here. An error of the folder replaces destroy's.
+ */
+int drv_rollback_live_migration_at_destination(drv *d,
+                                               const drv_instance *inst,
+                                               bool destroy_disks,
+                                               const drv_migrate_data *md,
+                                               drv_error *err);
+/* post_claim_migrate_data: md unchanged (the libvirt driver keeps the
+ * contract's default). */
+int drv_post_claim_migrate_data(drv *d, const drv_instance *inst,
+                                drv_migrate_data *md, drv_error *err);
+/*
+ * The contract's cleanup (what destroy does once the guest is off; the
+ * compute manager calls it on the source after a migration): unplug VIFs
+ * if destroy_vifs, delete the volumes if destroy_disks, the instance's
+ * files if destroy_disks or md (may be NULL) says is_shared_block_storage,
+ * and undefine the domain (its error is returned).
+ */
+int drv_cleanup(drv *d, const drv_instance *inst, bool destroy_disks,
+                const drv_migrate_data *md, bool destroy_vifs,
+                drv_error *err);
 
 #endif /* HVD_DRV_H */
