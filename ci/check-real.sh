@@ -29,7 +29,8 @@ log "real suite on qemu:///system, virt type $HVD_VIRT_TYPE"
 progs=()
 for p in build/tests/test-conformance build/tests/test-driver-real \
          build/tests/test-files build/tests/test-drv-xml build/tests/test-diag \
-         build/tests/test-migrate-real tests/corpus-real.sh; do
+         build/tests/test-migrate-checks build/tests/test-migrate-real \
+         tests/corpus-real.sh; do
     [ -x "$p" ] && progs+=("$p")
 done
 # real guests take real seconds: the corpus alone runs about 6 minutes here
