@@ -39,6 +39,15 @@ int drv_instance_from_jv(jv_ctx *c, json_t *obj,
 
 /* As drv_migrate_data_load_json, on the object obj at c's current path;
  * md is overwritten, all zero on failure. */
+/* ---- the frame of the driver's own text loaders (drv-json*.c) ---- */
+
+/* Start: check the arguments, set up c, parse json. The root, or NULL with
+ * err set as kind (the context then holds no error). */
+json_t *drv_json_begin(jv_ctx *c, const char *json, const char *source,
+                       drv_error_kind kind, bool have_out, drv_error *err);
+/* The context's error, if any, into err as kind; the context is cleared. */
+void drv_json_finish(jv_ctx *c, drv_error_kind kind, drv_error *err);
+
 int drv_migrate_data_from_jv(jv_ctx *c, json_t *obj, drv_migrate_data *md);
 /* md as a new JSON object (the fields that are set). */
 json_t *drv_migrate_data_to_jv(const drv_migrate_data *md);

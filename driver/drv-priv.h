@@ -21,6 +21,7 @@
  *   drv-console.c    consoles: VNC, SPICE, serial; serial console ports
  *   drv-json.c       configuration and instances from JSON (drv.h's text
  *                    loaders; drv-json.h's, inside a bigger document)
+ *   drv-json-migrate.c  migrate data from and to JSON, drv-json.c's way
  *   drv-migrate-plan.c  the live-migration monitor's arithmetic (pure)
  *   drv-migrate.c    live migration's checks and bookkeeping (drv.h)
  * Devices (drv-device.c) join the same way:

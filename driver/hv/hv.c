@@ -261,7 +261,8 @@ hv_conn_close(hv_conn *conn)
     g_free(conn);
 }
 
-/* ---- the clock: time, sleep (where events reach callers), randomness ---- */
+/* ---- the clock and the random source; waiting is where events reach
+ * callers ---- */
 
 int64_t
 hv_now(hv_conn *conn)
