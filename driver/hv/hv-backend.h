@@ -34,6 +34,7 @@ struct hv_conn {
     hv_event_cb event_cb;
     void *event_opaque;
     hv_events *events; /* a reference, dropped by hv_conn_close */
+    hv_tasks *tasks;   /* the scheduler it is attached to, or NULL */
 };
 
 struct hv_domain {

@@ -14,6 +14,8 @@
  *   hv-names.c   the names of states, reasons, events and operations
  *   hv-events.c  the event queue and its delivery (hv_deliver)
  *   hv-ops.c     the wrappers, one per operation, through HV_DISPATCH
+ *   hv-task.c    the scheduler of cooperative tasks (hv_tasks), which
+ *                hv_sleep enters on an attached connection
  */
 #ifndef HVD_HV_PRIV_H
 #define HVD_HV_PRIV_H
@@ -52,5 +54,15 @@ hv_events *hv_events_new(void);
 
 /* Deliver every queued event of conn, oldest first, to the hook and callback. */
 void hv_deliver(hv_conn *conn);
+
+/* ---- the task scheduler (hv-task.c) ---- */
+
+/*
+ * hv_sleep's way into the scheduler: when conn is attached to one (and the
+ * running task is not already inside its own wait), let ns of the clock
+ * pass for the running task while the others run, set *rc (0, or -1 with
+ * err set) and return true; otherwise return false and do nothing.
+ */
+bool hv_tasks_sleep(hv_conn *conn, int64_t ns, hv_error *err, int *rc);
 
 #endif /* HVD_HV_PRIV_H */

@@ -253,6 +253,7 @@ hv_conn_close(hv_conn *conn)
         return;
     hv_error_reset(&err);
     /* close cannot be vetoed; the hooks only see it */
+    hv_tasks_detach(conn);
     if (conn->backend->close)
         conn->backend->close(conn);
     hv_end(conn, &call, 0, &err);
@@ -302,7 +303,7 @@ hv_sleep(hv_conn *conn, int64_t ns, hv_error *err)
     /* clock_wait is mandatory: hv_conn_new refuses a backend without it */
     if (hv_begin(conn, &call, err) < 0)
         rc = -1;
-    else
+    else if (!hv_tasks_sleep(conn, ns, err, &rc))
         rc = hv_sleep_run(conn, ns, err);
     return hv_end(conn, &call, rc, err);
 }

@@ -25,6 +25,7 @@
 #define HVD_HV_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,8 @@
 typedef struct hv_conn hv_conn;
 typedef struct hv_domain hv_domain;
 typedef struct hv_migration hv_migration;
+typedef struct hv_tasks hv_tasks;
+typedef struct hv_task hv_task;
 
 /* Error codes: the values of libvirt's virErrorNumber. */
 typedef enum {
@@ -469,6 +472,49 @@ uint64_t hv_random(hv_conn *conn);
  * A backend without a wall clock gives hv_now's value.
  */
 int64_t hv_wall_now(hv_conn *conn);
+
+/* ---- tasks: operations side by side (hv-task.c) ---- */
+
+/*
+ * A scheduler of cooperative tasks on one clock. The thread that creates
+ * it is its "main" task. Tasks take turns: exactly one runs at a time, and
+ * the running task gives way only where it waits — in hv_sleep on a
+ * connection attached to the scheduler (hv_sleep(conn, 0) included), or in
+ * hv_task_join. The next to run is the waiting task whose wake-up time
+ * comes first (ties: the one that began waiting first); while every task
+ * waits, the clock runs to the earliest wake-up, delivering the events of
+ * every attached connection at each instant they fire. On the fake the
+ * schedule is therefore a function of the seed; on libvirt it follows the
+ * host's clock. Code running in a task needs no locks.
+ *
+ * Ownership: hv_tasks_free frees the scheduler once every task started on
+ * it has been joined (hv_task_join frees the task). Connections are
+ * borrowed; hv_conn_close detaches one.
+ */
+hv_tasks *hv_tasks_new(void);
+void hv_tasks_free(hv_tasks *ts);
+/* Attach conn: sleeping on it from a task lets the others run. Every
+ * connection attached to one scheduler must share one clock (the hosts of
+ * one fake world, or libvirt connections of one machine). */
+void hv_tasks_attach(hv_tasks *ts, hv_conn *conn);
+void hv_tasks_detach(hv_conn *conn);
+/*
+ * Start fn(arg) as a task called name (for traces; copied). It first runs
+ * when the caller next waits, before tasks that begin waiting later at
+ * the same instant. Returns the task, to join.
+ */
+hv_task *hv_task_start(hv_tasks *ts, const char *name, void (*fn)(void *arg),
+                       void *arg);
+/* Wait for the task to end (other tasks run meanwhile), then free it. */
+void hv_task_join(hv_task *t);
+/* Has the task's function returned? */
+bool hv_task_done(const hv_task *t);
+/* The task's name (borrowed). */
+const char *hv_task_name(const hv_task *t);
+/* The name of the task running now ("main" for the creator; borrowed). */
+const char *hv_tasks_current(const hv_tasks *ts);
+/* How many tasks live (main included; joined ones are gone). */
+unsigned int hv_tasks_count(const hv_tasks *ts);
 
 /* ---- domains ---- */
 
