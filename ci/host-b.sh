@@ -160,8 +160,9 @@ down() {
 
 # the machine-readable lines of up
 emit() {
-    printf 'HVD_HOST_B_URI=%q\nHVD_HOST_A_URI_FROM_B=%q\n' "$URI" \
-        "qemu+unix:///system?socket=$DIR/host-a/libvirt-sock"
+    printf 'HVD_HOST_B_URI=%q\nHVD_HOST_A_URI_FROM_B=%q\nHVD_MIGRATION_URI=%q\n' \
+        "$URI" "qemu+unix:///system?socket=$DIR/host-a/libvirt-sock" \
+        "qemu+unix:///system?socket=$DIR/host-%s/libvirt-sock"
 }
 
 up() {
@@ -191,8 +192,12 @@ up() {
 
     # A's socket folder stays reachable from B under $DIR/host-a (bound
     # before the tmpfs hides it): B's daemon needs it to migrate back to A
-    # peer-to-peer. A sees an empty folder there.
+    # peer-to-peer. A sees an empty folder there. $DIR/host-b is $DIR
+    # itself, B's socket folder, from either side: so one template,
+    # HVD_MIGRATION_URI (...$DIR/host-%s/libvirt-sock), names either host
+    # to the other when the scenario calls its hosts "a" and "b".
     mkdir -p "$DIR/host-a"
+    ln -sfn . "$DIR/host-b"
     in_b sh -e -c "
         mount --bind /run/libvirt '$DIR/host-a'
         for d in $TMPFS_DIRS; do mkdir -p \"\$d\"; mount -t tmpfs -o mode=0755 hvd-host-b \"\$d\"; done

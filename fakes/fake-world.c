@@ -173,6 +173,12 @@ fake_host_name(const fake_host *h)
     return h->name;
 }
 
+sim_world *
+fake_host_world(const fake_host *h)
+{
+    return h->w;
+}
+
 unsigned int
 fake_host_count(sim_world *w)
 {

@@ -117,6 +117,8 @@ void fake_world_free(sim_world *w);
 fake_host *fake_host_add(sim_world *w, const fake_host_spec *spec,
                          hv_error *err);
 fake_host *fake_host_find(sim_world *w, const char *name);
+/* The world the host belongs to. */
+sim_world *fake_host_world(const fake_host *h);
 const char *fake_host_name(const fake_host *h);
 /* Hosts in the order they were added. */
 unsigned int fake_host_count(sim_world *w);

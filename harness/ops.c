@@ -14,6 +14,7 @@
 
 #include "fake.h"
 #include "hv-libvirt.h"
+#include "ops-migrate.h"
 #include "ops-result.h"
 
 /* ---- scenario operations: the driver calls ---- */
@@ -145,12 +146,21 @@ call_set_service_disabled(drv *d, const drv_instance *inst,
     return 0;
 }
 
+/* The migration flows and calls (ops-migrate.c). */
+#ifdef HVD_OPS_MIGRATE
+#define OPS_FLOW(name) ops_flow_##name
+#define OPS_CALL(name) ops_call_##name
+#else
+#define OPS_FLOW(name) NULL
+#define OPS_CALL(name) NULL
+#endif
+
 /* ---- scenario operations: the table ---- */
 
 #define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
 /* Keys every operation step may hold besides its own. */
 #define COMMON_KEYS "op", "expect", "description", "label", "returns_at_s",  \
-                    "tolerance_s"
+                    "tolerance_s", "background"
 #define INSTANCE_KEYS KEYS(COMMON_KEYS, "instance")
 #define HOST_KEYS KEYS(COMMON_KEYS, "host")
 #define QUERY_INSTANCE_KEYS KEYS(COMMON_KEYS, "instance", "result")
@@ -389,6 +399,49 @@ static const ops_op op_table[SCN__OP_COUNT] = {
         .target = OPS_TARGET_HOST,
         .call = call_cleanup_host,
     },
+    /* migration: the compute manager's flows (ops-migrate.c) */
+    [SCN_OP_LIVE_MIGRATE] = {
+        .name = "live_migrate",
+        .keys = KEYS(COMMON_KEYS, "instance", "dest", "dest_hostname",
+                     "block_migration", "result"),
+        .flow = OPS_FLOW(live_migrate), .there = OPS_THERE_DEST,
+        .result_keys = KEYS("outcome", "block_migration"),
+    },
+    [SCN_OP_LIVE_MIGRATION_FORCE_COMPLETE] = {
+        .name = "live_migration_force_complete", .keys = INSTANCE_KEYS,
+        .call = OPS_CALL(live_migration_force_complete),
+    },
+    [SCN_OP_LIVE_MIGRATION_ABORT] = {
+        .name = "live_migration_abort", .keys = INSTANCE_KEYS,
+        .call = OPS_CALL(live_migration_abort),
+    },
+    [SCN_OP_MIGRATE] = {
+        .name = "migrate",
+        .keys = KEYS(COMMON_KEYS, "instance", "dest", "flavor", "power_on",
+                     "timeout", "retry_interval"),
+        .flow = OPS_FLOW(migrate), .there = OPS_THERE_DEST,
+        .after = OPS_AFTER_BY_POWER_ON,
+    },
+    [SCN_OP_CONFIRM_RESIZE] = {
+        .name = "confirm_resize", .keys = INSTANCE_KEYS,
+        .flow = OPS_FLOW(confirm_resize), .there = OPS_THERE_REMAINS,
+    },
+    [SCN_OP_REVERT_RESIZE] = {
+        .name = "revert_resize", .keys = KEYS(COMMON_KEYS, "instance",
+                                              "power_on"),
+        .flow = OPS_FLOW(revert_resize), .there = OPS_THERE_REMAINS,
+        .after = OPS_AFTER_BY_POWER_ON,
+    },
+    [SCN_OP_EVACUATE] = {
+        .name = "evacuate", .keys = KEYS(COMMON_KEYS, "instance", "dest"),
+        .flow = OPS_FLOW(evacuate), .there = OPS_THERE_DEST,
+        .after = OPS_AFTER_STATE, .state = DRV_POWER_RUNNING,
+        .on_ok = OPS_BELIEF_ALIVE,
+    },
+    [SCN_OP_CLEANUP_EVACUATED] = {
+        .name = "cleanup_evacuated", .keys = INSTANCE_KEYS,
+        .flow = OPS_FLOW(cleanup_evacuated), .there = OPS_THERE_REMAINS,
+    },
 };
 
 const ops_op *
@@ -504,37 +557,64 @@ guest_restarts_on_shutdown(const scn_fault *f, fake_guest *g)
 }
 
 static void
-at_guest_crash(fake_host *fh, const char *instance)
+at_guest_crash(fake_host *fh, const char *instance, const scn_fault *f)
 {
+    (void)f;
     hv_error hv;
 
     fake_domain_crash(fh, instance, &hv);
 }
 
 static void
-at_disk_full(fake_host *fh, const char *instance)
+at_disk_full(fake_host *fh, const char *instance, const scn_fault *f)
 {
+    (void)f;
     (void)instance;
     fake_host_set_disk_free(fh, 0);
 }
 
 static void
-at_daemon_stop(fake_host *fh, const char *instance)
+at_daemon_stop(fake_host *fh, const char *instance, const scn_fault *f)
 {
+    (void)f;
     (void)instance;
     fake_host_daemon_stop(fh);
 }
 
 static void
-at_daemon_start(fake_host *fh, const char *instance)
+at_daemon_start(fake_host *fh, const char *instance, const scn_fault *f)
 {
+    (void)f;
     (void)instance;
     fake_host_daemon_start(fh);
 }
 
+/* The migration of the instance (running, or its next one) fails once
+ * 'percent' of its data has been sent. */
 static void
-at_host_crash(fake_host *fh, const char *instance)
+at_migration_fails(fake_host *fh, const char *instance, const scn_fault *f)
 {
+    hv_error hv;
+
+    fake_migration_fail_at(fake_host_world(fh), instance, f->percent, &hv);
+}
+
+/* The link between the migration's two hosts breaks now (nothing happens
+ * if the instance is not migrating). */
+static void
+at_migration_connection_lost(fake_host *fh, const char *instance,
+                             const scn_fault *f)
+{
+    hv_error hv;
+
+    (void)f;
+    fake_migration_connection_lost(fake_host_world(fh), instance, &hv);
+}
+
+static void
+at_host_crash(fake_host *fh, const char *instance, const scn_fault *f)
+{
+    (void)f;
     (void)instance;
     fake_host_crash_reboot(fh);
 }
@@ -789,6 +869,20 @@ static const ops_fault fault_table[SCN__FAULT_COUNT] = {
         .real_end = real_daemon_start,
         .real_unavailable = connection_lost_unavailable,
     },
+    [SCN_FAULT_MIGRATION_FAILS] = {
+        .name = "migration_fails",
+        .fake_only = true,
+        .schedule = OPS_FAULT_AT_TIME,
+        .args = {ARG(INSTANCE), ARG(PERCENT), OPTIONAL(AT_S)},
+        .at = at_migration_fails,
+    },
+    [SCN_FAULT_MIGRATION_CONNECTION_LOST] = {
+        .name = "migration_connection_lost",
+        .fake_only = true,
+        .schedule = OPS_FAULT_AT_TIME,
+        .args = {ARG(INSTANCE), ARG(AT_S)},
+        .at = at_migration_connection_lost,
+    },
     [SCN_FAULT_HOST_CRASH] = {
         .name = "host_crash",
         .fake_only = true,
@@ -836,6 +930,8 @@ ops_arg_key(ops_arg_kind kind)
         return "for_s";
     case OPS_ARG_BOOT_S:
         return "boot_s";
+    case OPS_ARG_PERCENT:
+        return "percent";
     case OPS_ARG_NONE:
         break;
     }

@@ -41,6 +41,44 @@ typedef enum {
     OPS_TARGET_HOST,     /* "host": one of the scenario's hosts */
 } ops_target;
 
+/* The second host a migration operation involves. */
+typedef enum {
+    OPS_THERE_NONE = 0,
+    OPS_THERE_DEST,    /* the step's "dest" (required) */
+    OPS_THERE_REMAINS, /* the host holding what the instance left behind
+                          (a resize not yet confirmed, an evacuated
+                          source): the runner knows it */
+} ops_there;
+
+/* What a migration flow did, for the runner's beliefs. */
+typedef enum {
+    OPS_MOVED_NOT = 0,  /* still where it was, nothing left elsewhere */
+    OPS_MOVED_THERE,    /* now on "there"; nothing left on the old host */
+    OPS_MOVED_THERE_REMAINS, /* now on "there"; its remains on the old
+                          host until a later step removes them */
+    OPS_MOVED_REMAINS_GONE, /* where it was; the remains elsewhere gone */
+    OPS_MOVED_BACK,     /* back on "there" (its remains host); nothing left
+                          on the host it was on */
+} ops_moved;
+
+/*
+ * A compute-manager flow over two hosts (ops-migrate.c): the instance's
+ * driver (here), the other host's (there), the runner's copy of the
+ * instance (inst: a flow that changes its flavor changes it there; saved
+ * keeps the flavor a revert restores). Sets *answer (new reference or
+ * NULL) and *moved. Returns 0, or -1 with err set.
+ */
+typedef struct ops_flow {
+    drv *here, *there;
+    const char *here_name, *there_name;
+    drv_instance *inst;
+    drv_flavor *saved;
+    const scn_step *st;
+    json_t *answer;
+    ops_moved moved;
+} ops_flow;
+typedef int (*ops_flow_fn)(ops_flow *f, drv_error *err);
+
 /* The power state a successful operation leaves, checked by the runner. */
 typedef enum {
     OPS_AFTER_UNCHECKED = 0,     /* nothing to check (queries, destroy...) */
@@ -83,8 +121,10 @@ typedef struct ops_op {
     const char *name;           /* "spawn": the step's "op" */
     const char *const *keys;    /* every key the step may hold */
     ops_target target;
-    ops_call_fn call;           /* exactly one of call and query */
+    ops_call_fn call;           /* exactly one of call, query and flow */
     ops_query_fn query;
+    ops_flow_fn flow;
+    ops_there there;            /* flow: the other host */
     /* query: the keys of its answer, which a step's "result" may name;
      * NULL when they depend on the guest (any key may be named) */
     const char *const *result_keys;
@@ -147,6 +187,7 @@ typedef enum {
     OPS_ARG_AT_S,     /* "at_s", seconds */
     OPS_ARG_FOR_S,    /* "for_s", seconds */
     OPS_ARG_BOOT_S,   /* "boot_s", seconds */
+    OPS_ARG_PERCENT,  /* "percent", an integer from 0 to 100 */
 } ops_arg_kind;
 
 typedef struct ops_arg {
@@ -158,8 +199,9 @@ typedef struct ops_arg {
 #define OPS_MAX_ARGS 6
 
 /* A timed fault acting: on host fh, on the guest called instance (NULL
- * for host faults). */
-typedef void (*ops_fault_fn)(struct fake_host *fh, const char *instance);
+ * for host faults); f is the fault, for its arguments. */
+typedef void (*ops_fault_fn)(struct fake_host *fh, const char *instance,
+                             const scn_fault *f);
 
 /* What a timed fault acts on when the host is a real libvirt daemon. */
 typedef struct ops_real_target {

@@ -145,30 +145,46 @@ rn_check_invariants(runner *r)
 {
     for (unsigned int i = 0; i < r->s->n_instances && !r->failure; i++) {
         rinst *ri = &r->insts[i];
-        unsigned int where = 0, vols = 0;
+        unsigned int where = 0, vols = 0, home = 0, astray = 0;
+        const char *astray_host = NULL;
         bool all_reachable = true;
 
-        if (ri->belief == BELIEF_NEW)
+        /* new, or a background operation moves it: checked when joined */
+        if (ri->belief == BELIEF_NEW || ri->busy)
             continue;
         for (unsigned int k = 0; k < r->s->n_hosts; k++) {
             rhost *h = &r->hosts[k];
             hv_conn *c = observer(h);
             hv_domain *dom;
             hv_error hv;
+            unsigned int n = 0, v;
 
             if (!c) {
                 all_reachable = false;
                 continue;
             }
             if ((dom = hv_domain_lookup_by_uuid(c, ri->inst.uuid, &hv))) {
-                where++;
+                n = 1;
                 hv_domain_free(dom);
             }
-            vols += volumes_of(h, ri->inst.uuid, r->s->config.storage_pool);
+            v = volumes_of(h, ri->inst.uuid, r->s->config.storage_pool);
+            where += n;
+            vols += v;
+            if (h == ri->host)
+                home = n;
+            else if (h != ri->remains && (n || v)) {
+                astray += n + v;
+                astray_host = h->spec->name;
+            }
         }
-        if (ri->belief == BELIEF_ALIVE && all_reachable && where != 1)
-            rn_fail(r, "invariant: instance %s should be on exactly one host, "
-                       "is on %u", ri->spec->name, where);
+        if (ri->belief == BELIEF_ALIVE && all_reachable &&
+            (home != 1 || astray))
+            rn_fail(r, "invariant: instance %s should be on exactly one "
+                       "host, %s, is on %u%s%s%s", ri->spec->name,
+                    ri->host->spec->name, where,
+                    home ? "" : " (not there)",
+                    astray ? ", and left something on " : "",
+                    astray ? astray_host : "");
         if (ri->belief == BELIEF_GONE && ri->disks_kept)
             vols = 0;
         if (ri->belief == BELIEF_GONE && (where || vols))

@@ -71,9 +71,9 @@ on_timer(sim_world *w, void *a, uint64_t b)
         /* a guest fault acts wherever the instance lives now */
         ri = rn_inst_by_name(r, t->instance);
         if (ri && ri->host && ri->host->fh)
-            t->act(ri->host->fh, ri->spec->name);
+            t->act(ri->host->fh, ri->spec->name, t->f);
     } else {
-        t->act(t->host->fh, NULL);
+        t->act(t->host->fh, NULL, t->f);
     }
 }
 
@@ -117,11 +117,15 @@ rn_schedule_faults(runner *r)
 
         if (d->schedule != OPS_FAULT_AT_TIME)
             continue;
-        sim_schedule(r->w, scn_ns(f->at_s), on_timer,
-                     timer_new(r, d->at, h, f->instance, NULL), 0);
-        if (d->end)
-            sim_schedule(r->w, scn_ns(f->at_s + f->for_s), on_timer,
-                         timer_new(r, d->end, h, f->instance, NULL), 0);
+        rtimer *t = timer_new(r, d->at, h, f->instance, NULL);
+
+        t->f = f;
+        sim_schedule(r->w, scn_ns(f->at_s), on_timer, t, 0);
+        if (d->end) {
+            t = timer_new(r, d->end, h, f->instance, NULL);
+            t->f = f;
+            sim_schedule(r->w, scn_ns(f->at_s + f->for_s), on_timer, t, 0);
+        }
     }
 }
 

@@ -53,12 +53,40 @@ typedef struct rinst {
     GPtrArray *events; /* lifecycle names since the last events check */
     GArray *event_times; /* int64_t trace time of each, parallel */
     int last_id;
+    /* another host allowed to hold what the instance left there (a resize
+     * not yet confirmed, the host it was evacuated from), or NULL */
+    rhost *remains;
+    /* the flavor a resize replaced, for its revert (names borrowed) */
+    drv_flavor saved_flavor;
+    /* background operations on it in flight: its invariants wait */
+    unsigned int busy;
 } rinst;
+
+/* An operation step's outcome: what the driver call gave, when. */
+typedef struct routcome {
+    int rc;
+    drv_error err;
+    json_t *answer;  /* a query's or flow's answer (owned), or NULL */
+    ops_moved moved; /* a flow's */
+    int64_t t_end;   /* trace time it returned */
+} routcome;
+
+/* A step's operation running as a background task. */
+typedef struct rtask {
+    runner *r;
+    unsigned int idx;
+    const scn_step *st;
+    rinst *ri;
+    rhost *h, *there;
+    hv_task *task;
+    routcome out;
+} rtask;
 
 /* A timer's argument, owned by the runner (timers only borrow). */
 typedef struct rtimer {
     runner *r;
     ops_fault_fn act; /* a timed fault acting, or NULL: confirm a VIF plug */
+    const scn_fault *f; /* the fault acting (borrowed), or NULL */
     rhost *host;
     char *instance; /* owned */
     char *vif;      /* owned */
@@ -99,6 +127,10 @@ struct runner {
     GCond real_cond;
     bool real_stop;
     char *real_failure; /* the first fault that could not act */
+    /* operations side by side: every host's driver connection is
+     * attached; background steps are tasks of it */
+    hv_tasks *tasks;
+    GPtrArray *bg; /* rtask*, owned, until joined */
 };
 
 /* ---- run.c ---- */
@@ -151,6 +183,11 @@ void rn_test_after_step(runner *r, unsigned int idx);
 void run_op(runner *r, unsigned int idx, const scn_step *st);
 /* Let time pass on every host's driver (the first drives the clock). */
 void run_wait(runner *r, unsigned int idx, const scn_step *st);
+/* Wait for a background operation, then check its outcome. */
+void run_join(runner *r, unsigned int idx, const scn_step *st);
+/* Join what still runs (a run that failed before its join steps), so that
+ * nothing outlives the run; outcomes are not checked. */
+void rn_join_all(runner *r);
 
 /* ---- run-check.c ---- */
 

@@ -20,6 +20,11 @@ rn_trace_time(runner *r)
 void
 rn_trace_line(runner *r, json_t *obj)
 {
+    const char *task = r->tasks ? hv_tasks_current(r->tasks) : "main";
+
+    /* a line a background operation wrote names its task */
+    if (strcmp(task, "main") != 0)
+        trace_line_set_string(obj, "task", task);
     trace_append(r->trace, obj, rn_trace_time(r));
 }
 

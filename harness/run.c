@@ -192,6 +192,7 @@ setup(runner *r, char **why)
             return -1;
         }
         hv_conn_set_hooks(h->conn, &hooks);
+        hv_tasks_attach(r->tasks, h->conn);
         h->faults = fault_set_new();
         fault_set_attach(h->faults, h->conn);
         if (!r->fake && r->opt->virt_type)
@@ -271,12 +272,17 @@ teardown(runner *r)
     drv_error err;
     hv_error hv;
 
+    rn_join_all(r);
     rn_stop_real_faults(r);
     for (unsigned int i = 0; r->insts && i < r->s->n_instances; i++) {
         rinst *ri = &r->insts[i];
         if (!r->fake && ri->host && ri->host->d &&
             ri->belief != BELIEF_NEW)
             drv_destroy(ri->host->d, &ri->inst, true, &err);
+        /* and what a migration left on another real host */
+        if (!r->fake && ri->remains && ri->remains->d &&
+            ri->belief != BELIEF_NEW)
+            drv_destroy(ri->remains->d, &ri->inst, true, &err);
         if (ri->events)
             g_ptr_array_free(ri->events, TRUE);
         if (ri->event_times)
@@ -302,6 +308,9 @@ teardown(runner *r)
     }
     g_free(r->hosts);
     g_free(r->insts);
+    if (r->bg)
+        g_ptr_array_free(r->bg, TRUE);
+    hv_tasks_free(r->tasks);
     fake_world_free(r->w);
     g_ptr_array_free(r->timers, TRUE);
     g_hash_table_destroy(r->marks);
@@ -350,6 +359,8 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
     r.trace = trace_writer_new();
     r.timers = g_ptr_array_new_with_free_func(rn_rtimer_free);
     r.marks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    r.tasks = hv_tasks_new();
+    r.bg = g_ptr_array_new();
     if (setup(&r, &why) < 0) {
         res->message = why;
         ret = -1;
@@ -368,6 +379,7 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
                     st->line,
                     st->kind == SCN_STEP_OP     ? scn_op_name(st->op)
                     : st->kind == SCN_STEP_WAIT ? "wait"
+                    : st->kind == SCN_STEP_JOIN ? "join"
                                                 : scn_check_name(st->check),
                     st->instance ? " " : "", st->instance ? st->instance : "");
         /* a labelled step: what "since" counts from */
@@ -384,6 +396,9 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
         case SCN_STEP_CHECK:
             run_check(&r, i, st);
             break;
+        case SCN_STEP_JOIN:
+            run_join(&r, i, st);
+            break;
         }
         res->steps_run = i + 1;
         rn_check_real_faults(&r);
@@ -395,6 +410,8 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
             fprintf(stderr, "%s, took %.3f s\n", r.failure ? "FAILED" : "ok",
                     (double)(rn_trace_time(&r) - t_step) / 1e9);
     }
+    /* a run that failed early leaves background tasks: end them first */
+    rn_join_all(&r);
     if (!r.failure)
         rn_check_leaks(&r);
     rn_stop_real_faults(&r);

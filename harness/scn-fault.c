@@ -193,6 +193,14 @@ parse_fault_arg(parser *p, json_t *obj, const ops_arg *arg, scn_fault *f)
     case OPS_ARG_BOOT_S:
         return jv_get_number(c, obj, key, arg->required, 0, SCN_MAX_SECONDS,
                              &f->boot_s);
+    case OPS_ARG_PERCENT: {
+        long long pct = 0;
+
+        if (jv_get_int(c, obj, key, arg->required, 0, 100, &pct) < 0)
+            return -1;
+        f->percent = (unsigned int)pct;
+        return 0;
+    }
     case OPS_ARG_NONE:
         break;
     }

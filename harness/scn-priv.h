@@ -45,6 +45,9 @@ typedef struct parser {
     /* while steps are read: step labels ("label") seen so far, to their
      * step index (scn-step.c creates and frees it) */
     GHashTable *labels;
+    /* while steps are read: background task names to their step index
+     * + 1, and those a join step has named (scn-step.c) */
+    GHashTable *background, *joined;
 } parser;
 
 /* Parses item idx of a list into the array scn_parse_list allocated. */

@@ -166,6 +166,8 @@ expand_json(parser *p, json_t *v)
 
 static const char *const wait_keys[] = {"wait", "description", "label",
                                         NULL};
+static const char *const join_keys[] = {"join", "description", "label",
+                                        NULL};
 
 /* Keys every check may hold besides its own. */
 #define CHECK_KEYS "check", "description", "label"
@@ -304,6 +306,112 @@ get_expect(parser *p, json_t *obj, drv_error_kind *out)
     return rc;
 }
 
+/* "background": a task name, new among the scenario's (a join step
+ * names it later). */
+static int
+get_background(parser *p, json_t *obj, scn_step *st)
+{
+    jv_ctx *c = &p->c;
+    gpointer at;
+
+    if (jv_get_string(c, obj, "background", false, JV_NONEMPTY, NULL,
+                      &st->background) < 0)
+        return -1;
+    if (!st->background)
+        return 0;
+    if ((at = g_hash_table_lookup(p->background, st->background))) {
+        scn_fail_at_key(c, "background", "task '%s' is already the "
+                        "background of steps[%u]", st->background,
+                        GPOINTER_TO_UINT(at) - 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* "block_migration": true or false; absent: the checks decide (-1). */
+static int
+get_block_migration(jv_ctx *c, json_t *obj, scn_step *st)
+{
+    bool b = false;
+
+    st->block_migration = -1;
+    if (!json_object_get(obj, "block_migration"))
+        return 0;
+    if (jv_get_bool(c, obj, "block_migration", true, &b) < 0)
+        return -1;
+    st->block_migration = b;
+    return 0;
+}
+
+/* "flavor": the flavor a resize gives ({"name", "vcpus", "memory_mb",
+ * "root_gb", "ephemeral_gb", "swap_mb"}; sizes the instance's where
+ * absent, filled in when the scenario runs: 0 here means "unchanged"). */
+static int
+get_flavor(jv_ctx *c, json_t *obj, scn_step *st)
+{
+    static const char *const keys[] = {"name", "vcpus", "memory_mb",
+                                       "root_gb", "ephemeral_gb", "swap_mb",
+                                       NULL};
+    long long vcpus = 0, mem = 0, root = 0, eph = 0, swap = 0;
+    json_t *f;
+    int rc;
+
+    if (!(f = jv_enter_typed(c, obj, "flavor", false, JSON_OBJECT, &rc)))
+        return rc;
+    rc = -1;
+    if (jv_check_keys(c, f, keys) < 0 ||
+        jv_get_string(c, f, "name", false, JV_NONEMPTY, NULL,
+                      &st->flavor.name) < 0 ||
+        jv_get_int(c, f, "vcpus", false, 1, 4096, &vcpus) < 0 ||
+        jv_get_int(c, f, "memory_mb", false, 1, SCN_MAX_MB, &mem) < 0 ||
+        jv_get_int(c, f, "root_gb", false, 0, SCN_MAX_GB, &root) < 0 ||
+        jv_get_int(c, f, "ephemeral_gb", false, 0, SCN_MAX_GB, &eph) < 0 ||
+        jv_get_int(c, f, "swap_mb", false, 0, SCN_MAX_MB, &swap) < 0)
+        goto out;
+    st->has_flavor = true;
+    st->flavor.vcpus = (unsigned int)vcpus;
+    st->flavor.memory_mb = (uint64_t)mem;
+    /* -1 (as unsigned) marks a size the step leaves as it is */
+    st->flavor.root_gb = json_object_get(f, "root_gb") ? (uint64_t)root
+                                                       : UINT64_MAX;
+    st->flavor.ephemeral_gb = json_object_get(f, "ephemeral_gb")
+                                  ? (uint64_t)eph : UINT64_MAX;
+    st->flavor.swap_mb = json_object_get(f, "swap_mb") ? (uint64_t)swap
+                                                       : UINT64_MAX;
+    rc = 0;
+out:
+    jv_pop(c);
+    return rc;
+}
+
+/* A join step: {"join": NAME}, a background task started earlier and not
+ * joined yet. */
+static int
+parse_join_step(parser *p, json_t *obj, scn_step *st)
+{
+    jv_ctx *c = &p->c;
+    gpointer at;
+
+    st->kind = SCN_STEP_JOIN;
+    if (jv_check_keys(c, obj, join_keys) < 0 ||
+        jv_get_string(c, obj, "join", true, JV_NONEMPTY, NULL, &st->join) < 0)
+        return -1;
+    if (!(at = g_hash_table_lookup(p->background, st->join))) {
+        scn_fail_at_key(c, "join", "no earlier step runs '%s' in the "
+                        "background (\"background\": \"%s\" on an operation)",
+                        st->join, st->join);
+        return -1;
+    }
+    if (g_hash_table_contains(p->joined, st->join)) {
+        scn_fail_at_key(c, "join", "task '%s' is joined already",
+                        st->join);
+        return -1;
+    }
+    st->join_of = GPOINTER_TO_UINT(at) - 1;
+    g_hash_table_add(p->joined, st->join);
+    return 0;
+}
+
 static int
 parse_op_step(parser *p, json_t *obj, scn_step *st)
 {
@@ -347,7 +455,14 @@ parse_op_step(parser *p, json_t *obj, scn_step *st)
                       &st->reason) < 0 ||
         get_when(c, obj, "returns_at_s", false, &st->when) < 0 ||
         get_expect(p, obj, &st->expect) < 0 ||
-        (d->query && get_result(p, obj, d, st) < 0))
+        ((d->query || d->result_keys) && get_result(p, obj, d, st) < 0) ||
+        get_background(p, obj, st) < 0 ||
+        scn_get_ref(c, obj, "dest", d->there == OPS_THERE_DEST, "host",
+                    p->hosts, &st->dest) < 0 ||
+        jv_get_string(c, obj, "dest_hostname", false, 0, NULL,
+                      &st->dest_hostname) < 0 ||
+        get_block_migration(c, obj, st) < 0 ||
+        get_flavor(c, obj, st) < 0)
         return -1;
     if (st->result && st->expect != DRV_OK) {
         scn_fail_at_key(c, "result", "a \"result\" needs the operation to "
@@ -718,6 +833,7 @@ parse_step(parser *p, json_t *obj, scn_step *st)
     bool has_op = json_object_get(obj, "op") != NULL;
     bool has_wait = json_object_get(obj, "wait") != NULL;
     bool has_check = json_object_get(obj, "check") != NULL;
+    bool has_join = json_object_get(obj, "join") != NULL;
     int line, column;
 
     if (jv_position(c, false, &line, &column) == 0)
@@ -732,11 +848,15 @@ parse_step(parser *p, json_t *obj, scn_step *st)
     if (jv_get_string(c, obj, "description", false, 0, NULL, &st->label) < 0 ||
         get_label(p, obj, st) < 0)
         return -1;
-    if (has_wait && (has_op || has_check)) {
-        scn_fail_at_key(c, "wait", "a step is one of \"op\", \"wait\" or "
-                               "\"check\", not several");
+    if ((int)has_wait + has_op + has_check + has_join > 1 &&
+        (has_wait || has_join)) {
+        scn_fail_at_key(c, has_join ? "join" : "wait",
+                        "a step is one of \"op\", \"wait\", \"check\" or "
+                        "\"join\", not several");
         return -1;
     }
+    if (has_join)
+        return parse_join_step(p, obj, st);
     if (has_check)
         return parse_check_step(p, obj, st);
     if (has_op)
@@ -749,7 +869,8 @@ parse_step(parser *p, json_t *obj, scn_step *st)
             return -1;
         return 0;
     }
-    jv_fail(c, false, "a step needs \"op\", \"wait\" or \"check\"");
+    jv_fail(c, false, "a step needs \"op\", \"wait\", \"check\" or "
+                      "\"join\"");
     return -1;
 }
 
@@ -764,6 +885,32 @@ parse_step_at(parser *p, json_t *obj, unsigned int idx)
         return -1;
     if (st->mark)
         g_hash_table_insert(p->labels, st->mark, GUINT_TO_POINTER(idx));
+    if (st->background)
+        g_hash_table_insert(p->background, st->background,
+                            GUINT_TO_POINTER(idx + 1));
+    return 0;
+}
+
+/* Every background task is joined by a later step: its outcome is
+ * checked there, and nothing runs on after the scenario's end. */
+static int
+check_all_joined(parser *p)
+{
+    for (unsigned int i = 0; i < p->s->n_steps; i++) {
+        const scn_step *st = &p->s->steps[i];
+
+        if (!st->background || g_hash_table_contains(p->joined,
+                                                     st->background))
+            continue;
+        jv_push_key(&p->c, "steps");
+        jv_push_index(&p->c, i);
+        scn_fail_at_key(&p->c, "background", "task '%s' is never joined "
+                        "(a later step {\"join\": \"%s\"} waits for it and "
+                        "checks its outcome)", st->background, st->background);
+        jv_pop(&p->c);
+        jv_pop(&p->c);
+        return -1;
+    }
     return 0;
 }
 
@@ -773,9 +920,15 @@ scn_parse_steps(parser *p, json_t *root)
     int rc;
 
     p->labels = g_hash_table_new(g_str_hash, g_str_equal);
+    p->background = g_hash_table_new(g_str_hash, g_str_equal);
+    p->joined = g_hash_table_new(g_str_hash, g_str_equal);
     rc = scn_parse_list(p, root, "steps", false, sizeof(scn_step),
                         (void **)&p->s->steps, &p->s->n_steps,
                         parse_step_at);
+    if (rc == 0)
+        rc = check_all_joined(p);
     g_clear_pointer(&p->labels, g_hash_table_destroy);
+    g_clear_pointer(&p->background, g_hash_table_destroy);
+    g_clear_pointer(&p->joined, g_hash_table_destroy);
     return rc;
 }

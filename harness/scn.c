@@ -90,6 +90,11 @@ step_clear(scn_step *st)
     g_free(st->rescue_format);
     g_free(st->event_name);
     g_free(st->event_tag);
+    g_free(st->background);
+    g_free(st->join);
+    g_free(st->dest);
+    g_free(st->dest_hostname);
+    g_free(st->flavor.name);
     g_free(st->since);
     g_free(st->event_when);
     for (unsigned int i = 0; i < st->n_xpaths; i++) {

@@ -76,6 +76,10 @@ typedef enum {
     SCN_FAULT_GUEST_RESTARTS_ON_SHUTDOWN, /* powered off by ACPI, the guest
                                  * is started again at once, new ID */
     SCN_FAULT_VIF_PLUG_FAILED,  /* the network reports a VIF's plug failed */
+    SCN_FAULT_MIGRATION_FAILS,  /* the instance's migration fails once
+                                 * percent of its data is sent */
+    SCN_FAULT_MIGRATION_CONNECTION_LOST, /* at at_s, the link between the
+                                 * migration's hosts breaks */
     SCN__FAULT_COUNT
 } scn_fault_kind;
 
@@ -94,12 +98,14 @@ typedef struct scn_fault {
     double stall_s;
     /* timed faults */
     double at_s, for_s, boot_s;
+    unsigned int percent; /* migration_fails */
 } scn_fault;
 
 typedef enum {
     SCN_STEP_OP,    /* a driver operation */
     SCN_STEP_WAIT,  /* let virtual (or real) time pass */
     SCN_STEP_CHECK, /* an expectation */
+    SCN_STEP_JOIN,  /* wait for a background operation, check its outcome */
 } scn_step_kind;
 
 /* Driver operations a step can call (what each accepts and does:
@@ -149,6 +155,16 @@ typedef enum {
     SCN_OP_GET_SERIAL_CONSOLE,
     SCN_OP_GET_SERVICE,         /* the host's service record */
     SCN_OP_SET_SERVICE_DISABLED, /* args: disabled, reason */
+    /* migration: the compute manager's flows over two hosts' drivers
+     * (ops-migrate.c) */
+    SCN_OP_LIVE_MIGRATE,        /* args: dest, block_migration */
+    SCN_OP_LIVE_MIGRATION_FORCE_COMPLETE,
+    SCN_OP_LIVE_MIGRATION_ABORT,
+    SCN_OP_MIGRATE,             /* cold migration / resize: dest, flavor */
+    SCN_OP_CONFIRM_RESIZE,
+    SCN_OP_REVERT_RESIZE,
+    SCN_OP_EVACUATE,            /* dest */
+    SCN_OP_CLEANUP_EVACUATED,   /* on the host it was evacuated from */
     SCN__OP_COUNT
 } scn_op;
 
@@ -240,6 +256,21 @@ typedef struct scn_step {
      * and names that must not ({uuid:NAME} already replaced) */
     int listing;
     char **exist, **absent;
+    /* op: run it as a background task of this name (NULL: in line); its
+     * outcome is checked by the join step naming it */
+    char *background;
+    /* join: the background task's name, and the index of its step */
+    char *join;
+    unsigned int join_of;
+    /* migration ops: the destination host; block_migration -1 unset
+     * (the checks decide), else 0/1; migrate: the new flavor if given */
+    char *dest;
+    /* live_migrate: the name the driver is given for dest (default: the
+     * host's name), to try hostnames no scenario host may have */
+    char *dest_hostname;
+    int block_migration;
+    bool has_flavor;
+    drv_flavor flavor;
 } scn_step;
 
 typedef struct scn {

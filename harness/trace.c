@@ -391,7 +391,10 @@ trace_normalise(const char *body)
 
         if (!o)
             continue;
-        if ((v = json_object_get(o, "step")) && !json_object_get(o, "wait")) {
+        /* a step's outcome (a background one's at its join), not waits
+         * or the start and join lines of background operations */
+        if ((v = json_object_get(o, "step")) && !json_object_get(o, "wait") &&
+            !json_object_get(o, "start") && !json_object_get(o, "join")) {
             const char *what = json_string_value(json_object_get(o, "op"));
             const char *check = json_string_value(json_object_get(o, "check"));
             const char *inst = json_string_value(json_object_get(o, "instance"));

@@ -105,6 +105,77 @@ test_unexpected_outcome(void **state)
     run_result_clear(&res);
 }
 
+/* A background operation runs while later steps do, and its outcome is
+ * checked at its join: at the instant it returned, with its task named in
+ * the trace lines it wrote. */
+static void
+test_background_joined(void **state)
+{
+    run_result res = run_text(
+        HEAD " \"steps\": ["
+        "  {\"op\": \"spawn\", \"instance\": \"vm1\", \"background\": \"s\","
+        "   \"returns_at_s\": 1},"
+        "  {\"check\": \"time\", \"at_s\": 0},"
+        "  {\"wait\": 0.25},"
+        "  {\"check\": \"exists\", \"instance\": \"vm1\", \"exists\": true},"
+        "  {\"join\": \"s\"},"
+        "  {\"check\": \"time\", \"at_s\": 1},"
+        "  {\"check\": \"state\", \"instance\": \"vm1\", \"state\": \"RUNNING\"}"
+        "]}");
+
+    (void)state;
+    if (!res.passed)
+        fail_msg("%s", res.message);
+    /* the spawn's calls ran in task s, before the wait's end */
+    assert_non_null(strstr(res.trace, "\"call\":\"domain_define\","
+                                      "\"task\":\"s\""));
+    assert_non_null(strstr(res.trace, "\"t\":1000000000,\"step\":0,\"op\":"
+                                      "\"spawn\",\"instance\":\"vm1\","
+                                      "\"background\":\"s\",\"result\":\"ok\""));
+    run_result_clear(&res);
+}
+
+/* A background operation that does not end as its step says fails the
+ * run at the join step, naming the operation's step. */
+static void
+test_background_outcome_checked_at_join(void **state)
+{
+    run_result res = run_text(
+        HEAD " \"faults\": [{\"kind\": \"vif_never_plugged\","
+        "                    \"instance\": \"vm1\"}],"
+        " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\","
+        "               \"background\": \"s\"},"
+        "              {\"wait\": 1}, {\"join\": \"s\"}]}");
+
+    (void)state;
+    assert_false(res.passed);
+    assert_int_equal(res.failed_step, 2);
+    assert_non_null(strstr(res.message, "step 0 (line 1) spawn vm1: expected "
+                                        "ok, got VirtualInterfaceCreateException"));
+    run_result_clear(&res);
+}
+
+/* A run that fails while an operation runs in the background ends it
+ * before the teardown: nothing outlives the run. (The check lets the
+ * spawn run up to its wait for the VIF: the guest is PAUSED then.) */
+static void
+test_background_ended_on_failure(void **state)
+{
+    run_result res = run_text(
+        HEAD " \"steps\": ["
+        "  {\"op\": \"spawn\", \"instance\": \"vm1\", \"background\": \"s\"},"
+        "  {\"check\": \"state\", \"instance\": \"vm1\", \"state\": \"RUNNING\"},"
+        "  {\"join\": \"s\"}"
+        "]}");
+
+    (void)state;
+    assert_false(res.passed);
+    assert_int_equal(res.failed_step, 1);
+    assert_int_equal(res.steps_run, 2);
+    assert_non_null(strstr(res.message, "expected RUNNING, is PAUSED"));
+    run_result_clear(&res);
+}
+
 /*
  * A destroy that fails as its step expects leaves the instance alive: the
  * runner keeps believing it alive (not gone), so the domain and disk it
@@ -245,7 +316,7 @@ test_invariant_on_no_host(void **state)
     expect_failure(HEAD " \"steps\": [{\"op\": \"spawn\", \"instance\": "
                    "\"vm1\"}, {\"wait\": 1}]}", &b,
                    "invariant: instance vm1 should be on exactly one host, "
-                   "is on 0");
+                   "h1, is on 0 (not there)");
 }
 
 static void
@@ -278,7 +349,7 @@ test_invariant_on_two_hosts(void **state)
                    " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"},"
                    " {\"wait\": 1}]}", &b,
                    "invariant: instance vm1 should be on exactly one host, "
-                   "is on 2");
+                   "h1, is on 2, and left something on h2");
 }
 
 static void
@@ -804,6 +875,9 @@ main(void)
         cmocka_unit_test(test_passing),
         cmocka_unit_test(test_failing_check),
         cmocka_unit_test(test_unexpected_outcome),
+        cmocka_unit_test(test_background_joined),
+        cmocka_unit_test(test_background_outcome_checked_at_join),
+        cmocka_unit_test(test_background_ended_on_failure),
         cmocka_unit_test(test_failed_destroy_keeps_it_alive),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_invariant_on_no_host),

@@ -1113,10 +1113,59 @@ static const bad_row bad_rows[] = {
      "t.json:1:263: $.steps[0].wait: expected a number <= 1e+06, got 1e+07"},
     {"wait and op together", "{" BASE ", 'steps': [{'op': 'pause', "
      "'instance': 'web', 'wait': 1}]}",
-     "t.json:1:289: $.steps[0].wait: a step is one of \"op\", \"wait\" or "
-     "\"check\", not several"},
+     "t.json:1:289: $.steps[0].wait: a step is one of \"op\", \"wait\", "
+     "\"check\" or \"join\", not several"},
+    {"background task named twice", "{" BASE ", 'steps': ["
+     "{'op': 'spawn', 'instance': 'web', 'background': 'a'},"
+     "{'op': 'reboot', 'instance': 'web', 'background': 'a'},"
+     "{'join': 'a'}]}",
+     "t.json:1:344: $.steps[1].background: task 'a' is already the "
+     "background of steps[0]"},
+    {"join of an unknown task", "{" BASE ", 'steps': [{'join': 'm'}]}",
+     "t.json:1:255: $.steps[0].join: no earlier step runs 'm' in "
+     "the background (\"background\": \"m\" on an operation)"},
+    {"join before its start", "{" BASE ", 'steps': [{'join': 'a'},"
+     "{'op': 'spawn', 'instance': 'web', 'background': 'a'}]}",
+     "t.json:1:255: $.steps[0].join: no earlier step runs 'a' in "
+     "the background (\"background\": \"a\" on an operation)"},
+    {"join twice", "{" BASE ", 'steps': ["
+     "{'op': 'spawn', 'instance': 'web', 'background': 'a'},"
+     "{'join': 'a'}, {'join': 'a'}]}",
+     "t.json:1:324: $.steps[2].join: task 'a' is joined already"},
+    {"background never joined", "{" BASE ", 'steps': ["
+     "{'op': 'spawn', 'instance': 'web', 'background': 'a'}]}",
+     "t.json:1:289: $.steps[0].background: task 'a' is never joined "
+     "(a later step {\"join\": \"a\"} waits for it and checks its "
+     "outcome)"},
+    {"join with an op", "{" BASE ", 'steps': ["
+     "{'op': 'spawn', 'instance': 'web', 'join': 'a'}]}",
+     "t.json:1:289: $.steps[0].join: a step is one of \"op\", "
+     "\"wait\", \"check\" or \"join\", not several"},
+    {"migration without dest", "{" BASE ", 'steps': ["
+     "{'op': 'live_migrate', 'instance': 'web'}]}",
+     "t.json:1:254: $.steps[0]: missing required key \"dest\""},
+    {"migration to an unknown host", "{" BASE ", 'steps': ["
+     "{'op': 'evacuate', 'instance': 'web', 'dest': 'h9'}]}",
+     "t.json:1:300: $.steps[0].dest: unknown host 'h9'; did you "
+     "mean h1?"},
+    {"resize flavor with a bad size", "{" BASE ", 'steps': ["
+     "{'op': 'migrate', 'instance': 'web', 'dest': 'h1', "
+     "'flavor': {'root_gb': -1}}]}",
+     "t.json:1:327: $.steps[0].flavor.root_gb: expected an integer "
+     ">= 0, got -1"},
+    {"resize flavor with an unknown key", "{" BASE ", 'steps': ["
+     "{'op': 'migrate', 'instance': 'web', 'dest': 'h1', "
+     "'flavor': {'disk': 1}}]}",
+     "t.json:1:316: $.steps[0].flavor.disk: unknown key; expected "
+     "one of name, vcpus, memory_mb, root_gb, ephemeral_gb, swap_mb"},
+    {"block_migration not a boolean", "{" BASE ", 'steps': ["
+     "{'op': 'live_migrate', 'instance': 'web', 'dest': 'h1', "
+     "'block_migration': 1}]}",
+     "t.json:1:329: $.steps[0].block_migration: expected true or "
+     "false, got integer"},
     {"step of nothing", "{" BASE ", 'steps': [{'description': 'x'}]}",
-     "t.json:1:254: $.steps[0]: a step needs \"op\", \"wait\" or \"check\""},
+     "t.json:1:254: $.steps[0]: a step needs \"op\", \"wait\", \"check\" or "
+     "\"join\""},
     {"step not an object", "{" BASE ", 'steps': ['spawn']}",
      "t.json:1:254: $.steps[0]: expected an object, got string"},
     {"steps not an array", "{" BASE ", 'steps': {'op': 'spawn'}}",
@@ -1207,7 +1256,7 @@ static const bad_row bad_rows[] = {
      ", 'steps': [{'op': 'pause', 'instance': 'web', 'result': {}}]}",
      "t.json:1:289: $.steps[0].result: unknown key; expected one of "
      "op, expect, description, label, returns_at_s, tolerance_s, "
-     "instance"},
+     "background, instance"},
     {"result not an object", "{" BASE
      ", 'steps': [{'op': 'get_info', 'instance': 'web', 'result': "
      "'RUNNING'}]}",
@@ -1411,12 +1460,17 @@ test_tables(void **state)
 
         assert_non_null(d);
         assert_non_null(d->name);
-        /* a call, or a query whose answer a "result" may name keys of */
-        assert_true((d->call != NULL) != (d->query != NULL));
+        /* a call, a query whose answer a "result" may name keys of, or a
+         * flow over two hosts */
+        assert_int_equal((d->call != NULL) + (d->query != NULL) +
+                         (d->flow != NULL), 1);
+        assert_true(!d->flow == (d->there == OPS_THERE_NONE));
         /* get_diagnostics' keys name the guest's devices: any may be named */
         assert_true(!d->query || d->result_keys ||
                     i == SCN_OP_GET_DIAGNOSTICS);
-        assert_true(has_key(d->keys, "result") == (d->query != NULL));
+        assert_true(has_key(d->keys, "result") ==
+                    (d->query != NULL || d->result_keys != NULL));
+        assert_true(has_key(d->keys, "dest") == (d->there == OPS_THERE_DEST));
         assert_true(has_key(d->keys, "label"));
         assert_true(has_key(d->keys, "returns_at_s"));
         assert_int_equal(scn_op_from_name(d->name), i);
