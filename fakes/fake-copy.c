@@ -94,6 +94,7 @@ fk_vol_copy_to(hv_conn *conn, const char *pool, const char *const *names,
     GPtrArray *srcs = g_ptr_array_new();
     fake_host *dst = NULL;
     uint64_t bytes = 0, avail, epoch;
+    int64_t end;
     char *backing = NULL;
     unsigned int made = 0;
     int ret = -1;
@@ -128,8 +129,17 @@ fk_vol_copy_to(hv_conn *conn, const char *pool, const char *const *names,
      * what is free fails once that much has gone */
     epoch = dst->epoch;
     avail = fake_pool_available(dst);
-    sim_run_until(c->w, sim_now(c->w) +
-                            link_ns(fw, bytes <= avail ? bytes : avail));
+    end = sim_now(c->w) + link_ns(fw, bytes <= avail ? bytes : avail);
+    /* timer by timer, so that a lost side ends the copy when it goes */
+    for (;;) {
+        int64_t next = sim_next_time(c->w);
+        int64_t until = next >= 0 && next < end ? next : end;
+
+        sim_run_until(c->w, until);
+        if (!c->host->daemon_up || c->epoch != c->host->epoch ||
+            !dst->daemon_up || dst->epoch != epoch || until >= end)
+            break;
+    }
     if (fake_conn_check(c, err) < 0)
         goto cleanup;
     if (!dst->daemon_up || dst->epoch != epoch) {

@@ -12,6 +12,7 @@
  * HVD_HOST_B_URI from ci/host-b.sh, the tiny guest; skipped otherwise).
  */
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,9 @@
 #include "fault.h"
 #include "hv-libvirt.h"
 #include "hv.h"
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 
 #define UUID "3c4e0000-0000-4000-8000-0000000000d1"
 #define NAME "instance-cold"
@@ -810,7 +814,319 @@ test_evacuate(void **state)
 
 /* ---- real: two libvirtd hosts (gated) ---- */
 
-#define REAL_TESTS
+/* ---- real: two libvirtd hosts (gated) ----
+ *
+ * A is qemu:///system, B the daemon of ci/host-b.sh. Each gets a transient
+ * dir pool of this run's own ("hvd-cold-PID", at /var/lib/hvd/cold-PID-a
+ * and -b), so the copy really crosses pools; the instance store is the
+ * same folder for both (B's mount namespace keeps /var/lib/hvd and
+ * /var/cache/hvd), which the drivers never notice: the source's folder is
+ * "<uuid>_resize" while the destination's is "<uuid>". The destination
+ * names ("host-b", "host-a") differ from the hostname the two daemons
+ * share, so storage counts as not shared and cold_migration_uri gives
+ * each driver the other's URI.
+ */
+
+#define REAL_INSTANCES "/var/cache/hvd/instances"
+
+typedef struct real_host {
+    const char *uri;
+    hv_conn *conn;
+    drv *d;
+    virConnectPtr vc;
+    virStoragePoolPtr pool;
+    char *dir;
+} real_host;
+
+typedef struct real_env {
+    real_host h[2];
+    drv_config cfg;
+    char pool[64], uuid[HV_UUID_STRLEN], name[64];
+    drv_kv props[3];
+    drv_instance inst;
+} real_env;
+
+static real_env *real_made;
+
+/* A transient dir pool called name at dir on vc. */
+static virStoragePoolPtr
+real_pool(virConnectPtr vc, const char *name, const char *dir)
+{
+    char *xml = g_strdup_printf("<pool type='dir'><name>%s</name><target>"
+                                "<path>%s</path></target></pool>",
+                                name, dir);
+    virStoragePoolPtr p;
+
+    g_mkdir_with_parents(dir, 0755);
+    p = virStoragePoolCreateXML(vc, xml, 0);
+    g_free(xml);
+    if (!p)
+        fail_msg("pool %s at %s: %s", name, dir, virGetLastErrorMessage());
+    return p;
+}
+
+/* Everything the case made, on both hosts, whatever state it is in. */
+static int
+real_teardown(void **state)
+{
+    real_env *r = real_made;
+    hv_error hv;
+
+    (void)state;
+    if (!r)
+        return 0;
+    for (int i = 0; i < 2; i++) {
+        real_host *h = &r->h[i];
+        hv_domain *dom;
+
+        if (h->conn &&
+            (dom = hv_domain_lookup_by_uuid(h->conn, r->uuid, &hv))) {
+            hv_domain_destroy(dom, 0, &hv);
+            hv_domain_undefine(dom, HV_UNDEFINE_MANAGED_SAVE |
+                                        HV_UNDEFINE_NVRAM, &hv);
+            hv_domain_free(dom);
+        }
+        if (h->pool) {
+            virStorageVolPtr *vols = NULL;
+            int n = virStoragePoolListAllVolumes(h->pool, &vols, 0);
+
+            for (int k = 0; k < n; k++) {
+                virStorageVolDelete(vols[k], 0);
+                virStorageVolFree(vols[k]);
+            }
+            free(vols);
+            virStoragePoolDestroy(h->pool);
+            virStoragePoolFree(h->pool);
+        }
+        if (h->dir)
+            g_rmdir(h->dir);
+        if (h->conn) {
+            char *rdir = g_strconcat(r->uuid, "_resize", NULL);
+
+            hv_instance_dir_delete(h->conn, REAL_INSTANCES, r->uuid, &hv);
+            hv_instance_dir_delete(h->conn, REAL_INSTANCES, rdir, &hv);
+            g_free(rdir);
+        }
+        drv_free(h->d);
+        hv_conn_close(h->conn);
+        if (h->vc)
+            virConnectClose(h->vc);
+        g_free(h->dir);
+    }
+    drv_config_clear(&r->cfg);
+    g_free(r);
+    real_made = NULL;
+    return 0;
+}
+
+/* Host i's driver: the other host's URI for the copy. */
+static void
+real_host_open(real_env *r, int i, const char *uri, const char *other_uri)
+{
+    real_host *h = &r->h[i];
+    drv_config cfg;
+    hv_error hv;
+    drv_error err;
+
+    h->uri = uri;
+    h->dir = g_strdup_printf("/var/lib/hvd/cold-%d-%c", (int)getpid(),
+                             i == 0 ? 'a' : 'b');
+    if (!(h->vc = virConnectOpen(uri)))
+        fail_msg("host %d (%s): %s", i, uri, virGetLastErrorMessage());
+    h->pool = real_pool(h->vc, r->pool, h->dir);
+    if (!(h->conn = hv_libvirt_open(uri, &hv)))
+        fail_msg("host %d (%s): %s", i, uri, hv.message);
+    drv_config_defaults(&cfg);
+    g_free(cfg.virt_type);
+    cfg.virt_type = g_strdup(r->cfg.virt_type);
+    g_free(cfg.instances_path);
+    cfg.instances_path = g_strdup(r->cfg.instances_path);
+    g_free(cfg.storage_pool);
+    cfg.storage_pool = g_strdup(r->cfg.storage_pool);
+    g_free(cfg.cold_migration_uri);
+    cfg.cold_migration_uri = g_strdup(other_uri);
+    assert_non_null(h->d = drv_new(&cfg, h->conn, &err));
+    drv_config_clear(&cfg);
+    ok(drv_init_host(h->d, NULL, &err), &err, "init_host");
+}
+
+static int
+real_state(real_env *r, int i)
+{
+    drv_info info;
+    drv_error err;
+
+    if (drv_get_info(r->h[i].d, &r->inst, &info, &err) < 0)
+        return -1;
+    return info.state;
+}
+
+static unsigned int
+real_volumes(real_env *r, int i)
+{
+    char **names = NULL;
+    hv_error hv;
+    unsigned int n = 0;
+
+    virStoragePoolRefresh(r->h[i].pool, 0);
+    assert_int_equal(hv_vol_list(r->h[i].conn, r->pool, &names, &hv), 0);
+    for (char **p = names; *p; p++)
+        n += g_str_has_prefix(*p, r->uuid);
+    g_strfreev(names);
+    return n;
+}
+
+static double
+secs_since(gint64 t0)
+{
+    return (double)(g_get_monotonic_time() - t0) / 1e6;
+}
+
+static void
+test_real_cold(void **state)
+{
+    const char *realv = getenv("HVD_REAL"), *b_uri = getenv("HVD_HOST_B_URI");
+    real_env *r;
+    drv_instance big;
+    char *info = NULL;
+    drv_error err;
+    hv_error hv;
+    hv_conn *probe;
+    gint64 t0;
+    uint64_t x;
+
+    (void)state;
+    if (!realv || strcmp(realv, "1") != 0 || !b_uri ||
+        !getenv("HVD_GUEST_KERNEL")) {
+        print_message("# skipped: runs with HVD_REAL=1, HVD_HOST_B_URI "
+                      "(ci/host-b.sh up) and the tiny guest\n");
+        skip();
+    }
+    r = real_made = g_new0(real_env, 1);
+    assert_non_null(probe = hv_libvirt_open("qemu:///system", &hv));
+    x = hv_random(probe);
+    hv_conn_close(probe);
+    /* "c01d" in the uuid, "hvd-cold" in the name and pool: this helper's */
+    g_snprintf(r->uuid, sizeof(r->uuid), "c01d%04x-0000-4000-8000-%012llx",
+               (unsigned int)(x >> 48) & 0xffff,
+               (unsigned long long)(x & UINT64_C(0xffffffffffff)));
+    g_snprintf(r->name, sizeof(r->name), "hvd-cold-%d", (int)getpid());
+    g_snprintf(r->pool, sizeof(r->pool), "hvd-cold-%d", (int)getpid());
+    drv_config_defaults(&r->cfg);
+    g_free(r->cfg.virt_type);
+    r->cfg.virt_type = g_strdup(getenv("HVD_VIRT_TYPE")
+                                    ? getenv("HVD_VIRT_TYPE")
+                                    : "qemu");
+    g_free(r->cfg.instances_path);
+    r->cfg.instances_path = g_strdup(REAL_INSTANCES);
+    g_free(r->cfg.storage_pool);
+    r->cfg.storage_pool = g_strdup(r->pool);
+    real_host_open(r, 0, "qemu:///system", b_uri);
+    real_host_open(r, 1, b_uri, "qemu:///system");
+    r->props[0] = (drv_kv){"kernel_path", getenv("HVD_GUEST_KERNEL")};
+    r->props[1] = (drv_kv){"initrd_path", getenv("HVD_GUEST_INITRD")};
+    r->props[2] = (drv_kv){"os_command_line", "console=ttyS0 panic=-1 quiet"};
+    /* a kernel-booted guest with an empty 1 GiB root volume to carry */
+    r->inst = (drv_instance){
+        .uuid = r->uuid,
+        .name = r->name,
+        .flavor = {.name = "tiny", .vcpus = 1, .memory_mb = 96,
+                   .root_gb = 1},
+        .image = {.id = "tiny-guest", .format = "raw",
+                  .properties = r->props, .n_properties = 3},
+    };
+    big = r->inst;
+    big.flavor.name = "tiny.big";
+    big.flavor.memory_mb = 128;
+    big.flavor.root_gb = 2;
+
+    /* the copy alone: 64 MiB of raw volume from A's pool to B's */
+    {
+        char *vname = g_strconcat(r->uuid, "_copytest", NULL);
+        const char *names[] = {vname, NULL};
+        hv_vol_spec vs = {.name = vname, .capacity = 64 * MIB,
+                          .allocation = 64 * MIB, .format = "raw"};
+        hv_vol_info vi;
+
+        assert_int_equal(hv_vol_create(r->h[0].conn, r->pool, &vs, &hv), 0);
+        t0 = g_get_monotonic_time();
+        if (hv_vol_copy_to(r->h[0].conn, r->pool, names, b_uri, r->pool,
+                           &hv) < 0)
+            fail_msg("copy: %s", hv.message);
+        print_message("# real hv_vol_copy_to of 64 MiB raw A->B: %.2f s\n",
+                      secs_since(t0));
+        virStoragePoolRefresh(r->h[1].pool, 0);
+        assert_int_equal(hv_vol_get_info(r->h[1].conn, r->pool, vname, &vi,
+                                         &hv), 0);
+        assert_int_equal(vi.capacity, 64 * MIB);
+        assert_string_equal(vi.format, "raw");
+        /* there already; a pool B lacks: nothing made */
+        assert_int_equal(hv_vol_copy_to(r->h[0].conn, r->pool, names, b_uri,
+                                        r->pool, &hv), -1);
+        assert_int_equal(hv.code, HV_ERR_STORAGE_VOL_EXIST);
+        assert_int_equal(hv_vol_copy_to(r->h[0].conn, r->pool, names, b_uri,
+                                        "hvd-cold-no-such-pool", &hv), -1);
+        assert_int_equal(hv.code, HV_ERR_NO_STORAGE_POOL);
+        assert_int_equal(hv_vol_delete(r->h[0].conn, r->pool, vname, &hv), 0);
+        assert_int_equal(hv_vol_delete(r->h[1].conn, r->pool, vname, &hv), 0);
+        g_free(vname);
+    }
+
+    ok(drv_spawn(r->h[0].d, &r->inst, true, &err), &err, "spawn on A");
+    /* the guest's acpid is up a few seconds after the start */
+    ok(drv_wait(r->h[0].d, 8 * HV_NS_PER_SEC, &err), &err, "wait");
+
+    /* resize A -> B, confirmed */
+    t0 = g_get_monotonic_time();
+    ok(drv_migrate_disk_and_power_off(r->h[0].d, &r->inst, "host-b",
+                                      &big.flavor, 60, 10, &info, &err),
+       &err, "migrate_disk_and_power_off A->B");
+    print_message("# real A->B migrate_disk_and_power_off: %.2f s\n",
+                  secs_since(t0));
+    assert_int_equal(real_state(r, 0), DRV_POWER_SHUTDOWN);
+    assert_int_equal(real_volumes(r, 1), 1);
+    t0 = g_get_monotonic_time();
+    ok(drv_finish_migration(r->h[1].d, &big, info, true, true, &err), &err,
+       "finish_migration on B");
+    print_message("# real finish_migration on B: %.2f s\n", secs_since(t0));
+    g_free(info);
+    info = NULL;
+    assert_int_equal(real_state(r, 1), DRV_POWER_RUNNING);
+    t0 = g_get_monotonic_time();
+    ok(drv_confirm_migration(r->h[0].d, &r->inst, &err), &err,
+       "confirm_migration on A");
+    print_message("# real confirm_migration on A: %.2f s\n", secs_since(t0));
+    assert_int_equal(real_state(r, 0), -1);
+    assert_int_equal(real_volumes(r, 0), 0);
+    assert_int_equal(real_state(r, 1), DRV_POWER_RUNNING);
+
+    /* B -> A with the old flavor, reverted: back on B, running */
+    ok(drv_wait(r->h[1].d, 8 * HV_NS_PER_SEC, &err), &err, "wait");
+    t0 = g_get_monotonic_time();
+    ok(drv_migrate_disk_and_power_off(r->h[1].d, &big, "host-a", &big.flavor,
+                                      60, 10, &info, &err),
+       &err, "migrate_disk_and_power_off B->A");
+    print_message("# real B->A migrate_disk_and_power_off: %.2f s\n",
+                  secs_since(t0));
+    ok(drv_finish_migration(r->h[0].d, &big, info, false, true, &err), &err,
+       "finish_migration on A");
+    assert_int_equal(real_state(r, 0), DRV_POWER_RUNNING);
+    t0 = g_get_monotonic_time();
+    ok(drv_destroy(r->h[0].d, &big, true, &err), &err, "destroy on A");
+    ok(drv_finish_revert_migration(r->h[1].d, &big, true, &err), &err,
+       "finish_revert_migration on B");
+    print_message("# real revert (destroy on A, finish_revert on B): "
+                  "%.2f s\n", secs_since(t0));
+    g_free(info);
+    assert_int_equal(real_state(r, 1), DRV_POWER_RUNNING);
+    assert_int_equal(real_state(r, 0), -1);
+    assert_int_equal(real_volumes(r, 0), 0);
+    assert_int_equal(real_volumes(r, 1), 1);
+    ok(drv_destroy(r->h[1].d, &big, true, &err), &err, "destroy on B");
+    assert_int_equal(real_volumes(r, 1), 0);
+}
+
+#define REAL_TESTS cmocka_unit_test_teardown(test_real_cold, real_teardown),
 
 int
 main(void)
