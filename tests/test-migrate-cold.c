@@ -1067,8 +1067,38 @@ test_real_cold(void **state)
         assert_int_equal(hv_vol_copy_to(r->h[0].conn, r->pool, names, b_uri,
                                         "hvd-cold-no-such-pool", &hv), -1);
         assert_int_equal(hv.code, HV_ERR_NO_STORAGE_POOL);
-        assert_int_equal(hv_vol_delete(r->h[0].conn, r->pool, vname, &hv), 0);
         assert_int_equal(hv_vol_delete(r->h[1].conn, r->pool, vname, &hv), 0);
+        /* all or none: the second volume's backing image is not on B, so
+         * the first, copied already, is deleted there again */
+        {
+            char *bname = g_strconcat(r->uuid, "_copyimg", NULL);
+            char *tname = g_strconcat(r->uuid, "_copytop", NULL);
+            char *bpath;
+            const char *two[] = {vname, tname, NULL};
+            hv_vol_spec bs = {.name = bname, .capacity = MIB,
+                              .format = "raw"};
+            hv_vol_spec ts = {.name = tname, .capacity = MIB,
+                              .format = "qcow2", .backing_format = "raw"};
+
+            assert_int_equal(hv_vol_create(r->h[0].conn, r->pool, &bs, &hv),
+                             0);
+            assert_non_null(bpath = hv_vol_get_path(r->h[0].conn, r->pool,
+                                                    bname, &hv));
+            ts.backing_path = bpath;
+            assert_int_equal(hv_vol_create(r->h[0].conn, r->pool, &ts, &hv),
+                             0);
+            assert_int_equal(hv_vol_copy_to(r->h[0].conn, r->pool, two,
+                                            b_uri, r->pool, &hv), -1);
+            assert_int_equal(hv.code, HV_ERR_NO_STORAGE_VOL);
+            assert_non_null(strstr(hv.message, bname));
+            assert_int_equal(real_volumes(r, 1), 0);
+            hv_vol_delete(r->h[0].conn, r->pool, tname, &hv);
+            hv_vol_delete(r->h[0].conn, r->pool, bname, &hv);
+            g_free(bpath);
+            g_free(bname);
+            g_free(tname);
+        }
+        assert_int_equal(hv_vol_delete(r->h[0].conn, r->pool, vname, &hv), 0);
         g_free(vname);
     }
 
