@@ -357,6 +357,36 @@ test_copy_fake_disk_full(void **state)
     env_free(e);
 }
 
+static void
+stop_daemon(sim_world *w, void *a, uint64_t b)
+{
+    (void)w;
+    (void)b;
+    fake_host_daemon_stop(a);
+}
+
+/* The source's daemon stops 100 ms into a 250 ms copy: the caller's
+ * connection is lost then, and nothing reaches h2. */
+static void
+test_copy_fake_source_lost(void **state)
+{
+    env *e = env_new_with(false);
+    const char *image[] = {"base.qcow2", NULL};
+    const char *pool = e->cfg.storage_pool;
+    hv_conn *c = e->h[0].conn;
+    hv_error hv;
+    int64_t t0 = hv_now(c);
+
+    (void)state;
+    sim_schedule(e->w, t0 + 100 * HV_NS_PER_MS, stop_daemon, e->h[0].fh, 0);
+    assert_int_equal(hv_vol_copy_to(c, pool, image, "h2", pool, &hv), -1);
+    assert_true(hv.conn_lost);
+    assert_int_equal(sim_now(e->w) - t0, 100 * HV_NS_PER_MS);
+    assert_int_equal(fake_host_volume_count(e->h[1].fh), 0);
+    fake_host_daemon_start(e->h[0].fh);
+    env_free(e);
+}
+
 /* ---- cold migration on the fake ---- */
 
 /* Migrate to h2, finish there, confirm on h1: running on h2 only. */
@@ -1164,6 +1194,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copy_fake),
         cmocka_unit_test(test_copy_fake_disk_full),
+        cmocka_unit_test(test_copy_fake_source_lost),
         cmocka_unit_test(test_migrate_confirm),
         cmocka_unit_test(test_resize_up),
         cmocka_unit_test(test_resize_swap),
