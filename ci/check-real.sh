@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real-QEMU suite: brings up libvirtd (qemu:///system), a second host B
-# (ci/host-b.sh, for live migration between two real hosts) and the tiny
-# guest, then runs every test program's real-backend part on it, and last
+# (ci/host-b.sh, for live and cold migration between two real hosts) and
+# the tiny guest, then runs every test program's real-backend part on it, and last
 # the fault stage (ci/real-faults.sh: QEMU killed, pool filled, daemon
 # restarted), when nothing else shares the daemon.
 #   bash ci/check-real.sh           (make check-real calls this)
@@ -13,7 +13,7 @@ cd "$HVD_ROOT"
 
 bash "$HVD_CI_DIR/deps.sh"
 bash "$HVD_CI_DIR/libvirtd-up.sh"
-# host B for tests/test-migrate-real (about 7 s up, 2 s down); it goes down
+# host B for tests/test-migrate-real and -cold (about 7 s up, 2 s down); it goes down
 # however the suite ends, and before the fault stage restarts A's daemon
 trap 'bash "$HVD_CI_DIR/host-b.sh" down || true' EXIT
 # (an assignment, so that a failed up stops the suite under set -e)
@@ -30,6 +30,7 @@ progs=()
 for p in build/tests/test-conformance build/tests/test-driver-real \
          build/tests/test-files build/tests/test-drv-xml build/tests/test-diag \
          build/tests/test-migrate-checks build/tests/test-migrate-real \
+         build/tests/test-migrate-cold \
          tests/corpus-real.sh; do
     [ -x "$p" ] && progs+=("$p")
 done

@@ -19,6 +19,12 @@ vol_name(const drv_instance *inst, drv_vol_kind k)
     return g_strdup_printf("%s_%s", inst->uuid, vol_suffix[k]);
 }
 
+char *
+drv_volume_name(const drv_instance *inst, drv_vol_kind k)
+{
+    return vol_name(inst, k);
+}
+
 /* The path of the image the root disk is backed by, or NULL if none. */
 char *
 drv_image_backing_path(drv *d, const drv_instance *inst, drv_error *err)

@@ -174,6 +174,7 @@ static const cfg_opt cfg_opts[] = {
     OPT(live_migration_progress_timeout, OPT_INT, 0, 0, NULL),
     OPT(live_migration_permit_post_copy, OPT_BOOL, 0, 0, NULL),
     OPT(live_migration_permit_auto_converge, OPT_BOOL, 0, 0, NULL),
+    OPT(cold_migration_uri, OPT_STRING, 0, JV_NONEMPTY, NULL),
     OPT(reserved_host_memory_mb, OPT_INT, 0, 0, NULL),
     OPT(reserved_host_disk_mb, OPT_INT, 0, 0, NULL),
     OPT(reserved_host_cpus, OPT_INT, 0, 0, NULL),

@@ -714,3 +714,26 @@ drv_poll_rebooting_instances(drv *d, int timeout, drv_error *err)
     drv_error_reset(err);
     return 0;
 }
+
+/* ---- lent to drv-migrate-cold.c (drv-priv.h) ---- */
+
+int
+drv_start_guest(drv *d, const drv_instance *inst, const char *xml,
+                bool power_on, bool vifs_plugged, bool destroy_disks,
+                drv_error *err)
+{
+    return create_domain_and_network(d, inst, xml, power_on, vifs_plugged,
+                                     destroy_disks, err);
+}
+
+int
+drv_wait_running(drv *d, const drv_instance *inst, drv_error *err)
+{
+    return wait_for_running(d, inst, err);
+}
+
+int
+drv_undefine_guest(drv *d, const drv_instance *inst, drv_error *err)
+{
+    return undefine_domain(d, inst, err);
+}

@@ -24,6 +24,7 @@
  *   drv-json-migrate.c  migrate data from and to JSON, drv-json.c's way
  *   drv-migrate-plan.c  the live-migration monitor's arithmetic (pure)
  *   drv-migrate.c    live migration's checks and bookkeeping (drv.h)
+ *   drv-migrate-cold.c  cold migration, resize, revert, confirm, evacuate
  * Devices (drv-device.c) join the same way:
  * their state goes into struct drv, what they share into a section here.
  *
@@ -151,6 +152,9 @@ typedef enum {
  * (err set if the image volume could not be found). */
 char *drv_image_backing_path(drv *d, const drv_instance *inst,
                              drv_error *err);
+/* The name of volume k of inst in the pool: "<uuid>_disk",
+ * "<uuid>_disk.eph0", ... (g_free). */
+char *drv_volume_name(const drv_instance *inst, drv_vol_kind k);
 /* Delete volume k of inst ("<uuid>_disk.rescue"...); absent is fine. */
 void drv_delete_volume(drv *d, const drv_instance *inst, drv_vol_kind k);
 /* Delete all of inst's own volumes; absent ones are ignored. */
@@ -206,6 +210,19 @@ int drv_destroy_domain(drv *d, const drv_instance *inst, int attempt,
 int drv_cleanup_instance(drv *d, const drv_instance *inst, bool destroy_disks,
                          bool delete_files, bool destroy_vifs,
                          drv_error *err);
+/*
+ * What drv-migrate-cold.c reuses of the reference's lifecycle:
+ * _create_domain_and_network (VIFs plugged, the domain defined from xml
+ * and started if power_on, a failed start undone, the volumes deleted
+ * only if destroy_disks; vifs_plugged: no VIF events awaited), the wait
+ * for RUNNING (wait_for_running_seconds), and _undefine_domain (a missing
+ * domain is fine).
+ */
+int drv_start_guest(drv *d, const drv_instance *inst, const char *xml,
+                    bool power_on, bool vifs_plugged, bool destroy_disks,
+                    drv_error *err);
+int drv_wait_running(drv *d, const drv_instance *inst, drv_error *err);
+int drv_undefine_guest(drv *d, const drv_instance *inst, drv_error *err);
 /* The domain's inactive XML, or fresh XML if it has no domain (g_free). */
 char *drv_existing_domain_xml(drv *d, const drv_instance *inst,
                               drv_error *err);

@@ -44,6 +44,7 @@ static const char *const kind_names[] = {
     [DRV_ERR_INVALID_CPU_INFO] = "InvalidCPUInfo",
     [DRV_ERR_DESTINATION_DISK_EXISTS] = "DestinationDiskExists",
     [DRV_ERR_INVALID_MIGRATE_DATA] = "InvalidMigrateData",
+    [DRV_ERR_RESIZE] = "ResizeError",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,
@@ -205,6 +206,7 @@ drv_config_defaults(drv_config *cfg)
     cfg->live_migration_progress_timeout = 150;
     cfg->live_migration_permit_post_copy = false;
     cfg->live_migration_permit_auto_converge = false;
+    cfg->cold_migration_uri = g_strdup(DRV_DEFAULT_COLD_MIGRATION_URI);
     cfg->reserved_host_memory_mb = 512;
     cfg->reserved_host_disk_mb = 0;
     cfg->reserved_host_cpus = 0;
@@ -261,6 +263,7 @@ drv_config_clear(drv_config *cfg)
     g_free(cfg->rescue_image_id);
     g_free(cfg->rescue_kernel_id);
     g_free(cfg->rescue_ramdisk_id);
+    g_free(cfg->cold_migration_uri);
 #define FREE_OPT_(f) g_free(cfg->f);
     DRV_XML_STRING_OPTS(FREE_OPT_)
 #undef FREE_OPT_
@@ -282,6 +285,7 @@ drv_config_copy(drv_config *dst, const drv_config *src)
     dst->rescue_image_id = g_strdup(src->rescue_image_id);
     dst->rescue_kernel_id = g_strdup(src->rescue_kernel_id);
     dst->rescue_ramdisk_id = g_strdup(src->rescue_ramdisk_id);
+    dst->cold_migration_uri = g_strdup(src->cold_migration_uri);
 #define COPY_OPT_(f) dst->f = g_strdup(src->f);
     DRV_XML_STRING_OPTS(COPY_OPT_)
 #undef COPY_OPT_

@@ -51,6 +51,8 @@ typedef enum {
     DRV_ERR_INVALID_CPU_INFO,       /* InvalidCPUInfo */
     DRV_ERR_DESTINATION_DISK_EXISTS, /* DestinationDiskExists */
     DRV_ERR_INVALID_MIGRATE_DATA,   /* bad migrate data (hvd's own) */
+    /* cold migration (drv-migrate-cold.c) */
+    DRV_ERR_RESIZE,                 /* ResizeError */
     DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
@@ -91,6 +93,14 @@ typedef struct drv_config {
     int live_migration_progress_timeout;   /* s, 150 */
     bool live_migration_permit_post_copy;  /* false */
     bool live_migration_permit_auto_converge; /* false */
+    /*
+     * cold migration: the libvirt URI of the destination host a resize
+     * copies the disks to (hvd's own; the reference copies over ssh to
+     * the host name). "%s" stands for the destination's name (at most
+     * one); NULL: DRV_DEFAULT_COLD_MIGRATION_URI. A fake connection takes
+     * the URI's host part as the name of a host of its world.
+     */
+    char *cold_migration_uri;
     /* resources */
     int reserved_host_memory_mb;   /* 512 */
     int reserved_host_disk_mb;     /* 0 */
@@ -153,6 +163,7 @@ typedef struct drv_config {
 #define DRV_DEFAULT_VIRT_TYPE "kvm"
 #define DRV_DEFAULT_STORAGE_POOL "hvd"
 #define DRV_DEFAULT_INSTANCES_PATH "/var/lib/hvd/instances"
+#define DRV_DEFAULT_COLD_MIGRATION_URI "qemu+tcp://%s/system"
 
 /* The reference's defaults, into cfg (whose old contents are not freed).
  * Free with drv_config_clear. */
@@ -840,5 +851,93 @@ int drv_post_claim_migrate_data(drv *d, const drv_instance *inst,
 int drv_cleanup(drv *d, const drv_instance *inst, bool destroy_disks,
                 const drv_migrate_data *md, bool destroy_vifs,
                 drv_error *err);
+
+/* ---- cold migration, resize, evacuate (drv-migrate-cold.c) ----
+ *
+ * The compute manager's resize and cold migration, as Newton's runs them
+ * with the reference's driver: migrate_disk_and_power_off on the source,
+ * finish_migration on the destination, then confirm_migration on the
+ * source, or (revert) destroy on the destination and
+ * finish_revert_migration on the source. inst is the same instance in
+ * every call, with the flavor each call says. The instance's disks are
+ * volumes of storage_pool named from its uuid; they move to the
+ * destination's pool of the same name with hv_vol_copy_to unless the
+ * storage is shared, which hvd takes to mean that dest is this host (the
+ * reference's first test; its second, a file made over ssh on the
+ * destination, has no hv equivalent: docs/reference-differences.md,
+ * Migration / Cold migration).
+ */
+
+/*
+ * migrate_disk_and_power_off, on the source. flavor is the new flavor
+ * (borrowed). Refuses to shrink the root disk (unless the instance boots
+ * from a volume) or the ephemeral disk: DRV_ERR_RESIZE "Unable to resize
+ * disk down." (the reference's ResizeError inside InstanceFaultRollback:
+ * nothing changed, the instance still running). dest is checked as a
+ * host name (InvalidHostname) before it goes into cold_migration_uri.
+ * Then, without shared storage, the image volume is copied to the
+ * destination unless it has it (ResizeError if that fails: nothing
+ * changed yet); power_off(timeout, retry_interval) (its errors); the
+ * instance's folder renamed to "<uuid>_resize" (where hvd also records
+ * dest and sharing for confirm_migration); and, without shared storage,
+ * the instance's volumes copied to the destination (the swap volume not
+ * when the swap size changes: finish_migration makes it again). A failure
+ * from the rename on is undone as the reference's
+ * _cleanup_remote_migration (the folder back; hv_vol_copy_to leaves
+ * nothing on the destination) and returned; the guest stays off.
+ * *disk_info (g_free) is get_instance_disk_info's JSON, taken before the
+ * power-off, for finish_migration.
+ */
+int drv_migrate_disk_and_power_off(drv *d, const drv_instance *inst,
+                                   const char *dest, const drv_flavor *flavor,
+                                   int timeout, int retry_interval,
+                                   char **disk_info, drv_error *err);
+/*
+ * finish_migration, on the destination; inst carries the NEW flavor.
+ * The instance's folder and console log, the missing volumes (the
+ * reference's _create_image: a new ephemeral or swap disk), then with
+ * resize_instance each disk of disk_info (the source's) grown to the new
+ * flavor's size (root: root_gb; the ephemeral volume: ephemeral_gb; never
+ * shrunk), the config drive, the domain defined from fresh XML (the new
+ * vCPUs and memory) and, if power_on, started (VIFs taken as plugged)
+ * and waited for until RUNNING. A failed start is cleaned up as spawn's
+ * but keeps the volumes. Errors: InvalidMigrateData (disk_info not a JSON
+ * list), DiskFull, the hv errors.
+ */
+int drv_finish_migration(drv *d, const drv_instance *inst,
+                         const char *disk_info, bool resize_instance,
+                         bool power_on, drv_error *err);
+/*
+ * confirm_migration, on the source (_cleanup_resize): delete
+ * "<uuid>_resize" (up to 5 attempts, a random 0.2-2 s apart, as the
+ * reference's rm -rf with attempts=5; the last failure is returned). When
+ * the instance moved to another host (as recorded by
+ * migrate_disk_and_power_off), also undefine the source domain, unplug the
+ * VIFs and, storage not shared, delete the source volumes. Without a
+ * record (no "<uuid>_resize"), nothing else is done.
+ */
+int drv_confirm_migration(drv *d, const drv_instance *inst, drv_error *err);
+/*
+ * finish_revert_migration, on the source; inst carries the OLD flavor.
+ * If "<uuid>_resize" exists: any "<uuid>" folder is deleted (a missing one
+ * is fine) and "<uuid>_resize" renamed back. Then the domain is defined
+ * from fresh XML over the source's volumes and, if power_on, started
+ * (VIFs taken as plugged) and waited for until RUNNING. The compute
+ * manager has destroyed the instance on the destination first
+ * (drv_destroy there, destroy_disks when storage is not shared).
+ */
+int drv_finish_revert_migration(drv *d, const drv_instance *inst,
+                                bool power_on, drv_error *err);
+/*
+ * Evacuate: the contract's rebuild with recreate=True on the new host,
+ * as Newton's compute manager runs it for the libvirt driver (which has
+ * no rebuild of its own): nothing to destroy here, the instance spawned
+ * (disks from the image, storage not being shared), powered on. Errors as
+ * drv_spawn (InstanceExists if it is here already). The crashed source's
+ * leftovers (its definition, volumes and folder) are removed by
+ * drv_destroy with destroy_disks on the source once it is back, as the
+ * manager's _destroy_evacuated_instances does.
+ */
+int drv_rebuild_recreate(drv *d, const drv_instance *inst, drv_error *err);
 
 #endif /* HVD_DRV_H */

@@ -647,8 +647,8 @@ fake_mig_daemon_stopped(fake_host *h)
 /* ---- the destination ---- */
 
 /* The host named by a destination: "h2", or the host part of a URI. */
-static char *
-dest_host_name(const char *uri)
+char *
+fake_dest_host_name(const char *uri)
 {
     const char *p = strstr(uri, "://");
     size_t n;
@@ -743,7 +743,7 @@ static fake_host *
 dest_find(fake_conn *c, const hv_migrate_params *p, unsigned int flags,
           hv_error *err)
 {
-    char *name = dest_host_name(p->dest_uri);
+    char *name = fake_dest_host_name(p->dest_uri);
     fake_host *dst = fake_host_find(c->w, name);
     bool p2p = flags & HV_MIGRATE_PEER2PEER;
 

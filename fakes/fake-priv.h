@@ -192,6 +192,10 @@ fake_dom *fake_dom_incoming(fake_host *h, struct fake_domdef *def,
 
 /* ---- fake-migrate.c ---- */
 
+/* The host name a migration destination names: "h2" itself, or the host
+ * part of a URI ("qemu+tcp://h2/system"); g_free. */
+char *fake_dest_host_name(const char *uri);
+
 typedef struct fake_mig fake_mig;
 /* Free a migration record (a GDestroyNotify of fake_world.migrations;
  * its timer is left to the world). */
@@ -308,6 +312,12 @@ int fk_vol_resize(hv_conn *conn, const char *pool, const char *name,
                   uint64_t capacity, hv_error *err);
 int fk_vol_get_path(hv_conn *conn, const char *pool, const char *name,
                     char **path, hv_error *err);
+/* Bytes the host's pool can still take (its free-space override too). */
+uint64_t fake_pool_available(fake_host *h);
+/* fake-copy.c */
+int fk_vol_copy_to(hv_conn *conn, const char *pool, const char *const *names,
+                   const char *dest_uri, const char *dest_pool,
+                   hv_error *err);
 int fk_vol_list(hv_conn *conn, const char *pool, char ***names,
                 hv_error *err);
 

@@ -35,8 +35,8 @@ pool_allocation(fake_host *h)
     return total;
 }
 
-static uint64_t
-pool_available(fake_host *h)
+uint64_t
+fake_pool_available(fake_host *h)
 {
     uint64_t used = pool_allocation(h);
     uint64_t avail = used >= h->disk_bytes ? 0 : h->disk_bytes - used;
@@ -111,7 +111,7 @@ fk_pool_get_info(hv_conn *conn, const char *pool, hv_pool_info *info,
     if (fake_conn_check(c, err) < 0 || pool_check(c->host, pool, err) < 0)
         return -1;
     info->capacity = c->host->disk_bytes;
-    info->available = pool_available(c->host);
+    info->available = fake_pool_available(c->host);
     info->allocation = info->capacity - info->available;
     return 0;
 }
@@ -162,7 +162,7 @@ fk_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
                                              : spec->capacity;
     if (strcmp(format, "qcow2") == 0 && need < QCOW2_HEADER_BYTES)
         need = QCOW2_HEADER_BYTES;
-    if (need > pool_available(c->host) && strcmp(format, "qcow2") == 0) {
+    if (need > fake_pool_available(c->host) && strcmp(format, "qcow2") == 0) {
         /* libvirt has qemu-img write the header, and passes its failure
          * on as an internal error (measured, docs/conformance.md) */
         hv_error_set(err, HV_ERR_INTERNAL_ERROR,
@@ -173,7 +173,7 @@ fk_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
                      spec->name);
         return -1;
     }
-    if (need > pool_available(c->host)) {
+    if (need > fake_pool_available(c->host)) {
         hv_error_set_errno(err, ENOSPC,
                            "cannot allocate %llu bytes in file '%s/%s': No "
                            "space left on device",
@@ -243,7 +243,7 @@ fk_vol_resize(hv_conn *conn, const char *pool, const char *name,
     if (v->allocation >= v->capacity && strcmp(v->format, "raw") == 0) {
         /* a fully allocated volume stays so: the new part is allocated */
         uint64_t grow = capacity - v->capacity;
-        if (grow > pool_available(c->host)) {
+        if (grow > fake_pool_available(c->host)) {
             hv_error_set_errno(err, ENOSPC,
                                "cannot allocate %llu bytes in file '%s/%s': "
                                "No space left on device",

@@ -725,6 +725,7 @@ static const hv_backend fake_backend = {
     .vol_resize = fk_vol_resize,
     .vol_get_path = fk_vol_get_path,
     .vol_list = fk_vol_list,
+    .vol_copy_to = fk_vol_copy_to,
     .instance_dir_create = fk_instance_dir_create,
     .instance_dir_exists = fk_instance_dir_exists,
     .instance_dir_rename = fk_instance_dir_rename,

@@ -207,6 +207,18 @@ void fake_host_set_disk_free(fake_host *h, uint64_t bytes);
 #define FAKE_MIGRATE_SETUP_NS (1000 * HV_NS_PER_MS)
 #define FAKE_DEFAULT_MAX_DOWNTIME_MS 300
 
+/*
+ * hv_vol_copy_to on a fake connection (fake-copy.c) copies volume records
+ * to the pool of another host of the world, named like a migration's
+ * destination. It moves the volumes' allocation over the link at its
+ * full speed, in virtual time (the world runs meanwhile), and the records
+ * appear on the destination only at the end: the destination crashing or
+ * its daemon stopping ends the copy then with OPERATION_FAILED, the
+ * source's daemon stopping with the lost connection's error, and a pool
+ * with less free space than the copy fails with ENOSPC once that much has
+ * gone. A backing file must be on the destination already.
+ */
+
 /* The speed of the link between the world's hosts, MiB/s (> 0). */
 void fake_world_set_link_speed(sim_world *w, uint64_t mib_per_s);
 

@@ -630,6 +630,12 @@ call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
     case HV_OP_VOL_LIST:
         rc = hv_vol_list(conn, "no-such-pool", &names, err);
         break;
+    case HV_OP_VOL_COPY_TO: {
+        static const char *const one[] = {"v", NULL};
+        rc = hv_vol_copy_to(conn, "no-such-pool", one, "nowhere",
+                            "no-such-pool", err);
+        break;
+    }
     case HV_OP_INSTANCE_DIR_CREATE:
         rc = hv_instance_dir_create(conn, "/nonexistent-hvd", "d", err);
         break;

@@ -169,6 +169,10 @@ typedef struct hv_backend {
                         char **path, hv_error *err);
     int (*vol_list)(hv_conn *conn, const char *pool, char ***names,
                     hv_error *err);
+    /* names NULL-terminated and non-empty, dest_uri and dest_pool set */
+    int (*vol_copy_to)(hv_conn *conn, const char *pool,
+                       const char *const *names, const char *dest_uri,
+                       const char *dest_pool, hv_error *err);
 
     /* instance files: names already checked (hv_instance_name_ok) */
     int (*instance_dir_create)(hv_conn *conn, const char *base,

@@ -233,6 +233,12 @@ int lv_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
                           const char *publisher, const hv_iso_file *files,
                           unsigned int n_files, hv_error *err);
 
+/* The volume XML of spec (g_free), built with libxml2. */
+char *lv_vol_xml(const hv_vol_spec *spec);
+/* hv-libvirt-copy.c */
+int lv_vol_copy_to(hv_conn *conn, const char *pool, const char *const *names,
+                   const char *dest_uri, const char *dest_pool,
+                   hv_error *err);
 int lv_vol_list(hv_conn *conn, const char *pool, char ***names,
                 hv_error *err);
 

@@ -89,7 +89,7 @@ lv_xml_format(xmlNodePtr parent, const char *fmt)
  * The volume XML for spec, built as a tree so that no user string can
  * change its structure. Allocation 0: sparse, like qemu-img create.
  */
-static char *
+char *
 lv_vol_xml(const hv_vol_spec *spec)
 {
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");

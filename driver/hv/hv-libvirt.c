@@ -721,6 +721,7 @@ static const hv_backend libvirt_backend = {
     .vol_resize = lv_vol_resize,
     .vol_get_path = lv_vol_get_path,
     .vol_list = lv_vol_list,
+    .vol_copy_to = lv_vol_copy_to,
 
     .instance_dir_create = lv_instance_dir_create,
     .instance_dir_exists = lv_instance_dir_exists,

@@ -565,6 +565,47 @@ hv_vol_list(hv_conn *conn, const char *pool, char ***names, hv_error *err)
     return HV_DISPATCH(conn, &call, err, vol_list, conn, pool, names, err);
 }
 
+/* The arguments of a copy, checked once here for every backend. */
+static int
+copy_args_ok(const char *pool, const char *const *names, const char *dest_uri,
+             const char *dest_pool, hv_error *err)
+{
+    if (!pool || !dest_uri || !*dest_uri || !dest_pool || !names ||
+        !names[0]) {
+        hv_error_set(err, HV_ERR_INVALID_ARG,
+                     "invalid argument: a volume copy needs a pool, at least "
+                     "one volume, a destination URI and its pool");
+        return -1;
+    }
+    for (const char *const *n = names; *n; n++)
+        if (!**n || strchr(*n, '/')) {
+            hv_error_set(err, HV_ERR_INVALID_ARG,
+                         "invalid argument: volume name '%s' to copy", *n);
+            return -1;
+        }
+    return 0;
+}
+
+int
+hv_vol_copy_to(hv_conn *conn, const char *pool, const char *const *names,
+               const char *dest_uri, const char *dest_pool, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = {.op = HV_OP_VOL_COPY_TO,
+                    .target = vol_target(tgt, sizeof(tgt), pool,
+                                         names ? names[0] : NULL)};
+
+    return hv_end(conn, &call,
+                  hv_begin(conn, &call, err) < 0 ? -1
+                  : !conn->backend->vol_copy_to
+                      ? hv_no_support(conn, &call, err)
+                  : copy_args_ok(pool, names, dest_uri, dest_pool, err) < 0
+                      ? -1
+                      : conn->backend->vol_copy_to(conn, pool, names,
+                                                   dest_uri, dest_pool, err),
+                  err);
+}
+
 /* ---- instance files ---- */
 
 int

@@ -325,6 +325,7 @@ typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
     X(vol_resize, VOL_RESIZE, vol_resize, 0) \
     X(vol_get_path, VOL_GET_PATH, vol_get_path, 0) \
     X(vol_list, VOL_LIST, vol_list, 0) \
+    X(vol_copy_to, VOL_COPY_TO, vol_copy_to, 0) \
     X(instance_dir_create, INSTANCE_DIR_CREATE, instance_dir_create, 0) \
     X(instance_dir_exists, INSTANCE_DIR_EXISTS, instance_dir_exists, 0) \
     X(instance_dir_rename, INSTANCE_DIR_RENAME, instance_dir_rename, 0) \
@@ -774,6 +775,30 @@ char *hv_vol_get_path(hv_conn *conn, const char *pool, const char *name,
 /* Names in the pool, sorted; *names is a NULL-terminated g_strfreev array. */
 int hv_vol_list(hv_conn *conn, const char *pool, char ***names,
                 hv_error *err);
+/*
+ * Copy volumes to another host (a cold migration's disks): each of names
+ * (NULL-terminated, at least one) of pool goes to dest_pool on the host
+ * dest_uri names, under the same name, in order, with its capacity,
+ * format and content. A backing file is kept as a reference, not copied:
+ * the destination's volume is backed by the volume of the same name as
+ * the source's backing file in dest_pool, which must be there
+ * (NO_STORAGE_VOL naming it otherwise) — copy the image first. A name
+ * the destination pool has already fails with STORAGE_VOL_EXIST before
+ * anything moves. All or none: on failure the volumes this call created
+ * on the destination are deleted when it can still be reached. Errors:
+ * the source's (NO_STORAGE_VOL, ...), reaching the destination
+ * (NO_CONNECT, SYSTEM_ERROR), its pool (NO_STORAGE_POOL), no space there
+ * (SYSTEM_ERROR/ENOSPC), the link or the destination lost mid-copy
+ * (OPERATION_FAILED). Real backend: dest_uri opened as a second libvirt
+ * connection, the bytes streamed with virStorageVolDownload/Upload in
+ * bounded chunks; blocking. Fake: dest_uri is a host name or a URI whose
+ * host part names a host of the same world; the copy takes the volumes'
+ * allocation at the world's link speed in virtual time (fake.h).
+ * Strings are borrowed.
+ */
+int hv_vol_copy_to(hv_conn *conn, const char *pool, const char *const *names,
+                   const char *dest_uri, const char *dest_pool,
+                   hv_error *err);
 
 /*
  * ---- instance files: the per-instance folders of an instances path ----
