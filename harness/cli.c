@@ -19,6 +19,7 @@ enum {
     OPT_VIRT_TYPE,
     OPT_GUEST_KERNEL,
     OPT_GUEST_INITRD,
+    OPT_MIGRATION_URI,
 };
 
 void
@@ -59,6 +60,7 @@ cli_parse(int argc, char **argv, cli *c, unsigned int what,
         {"virt-type", required_argument, NULL, OPT_VIRT_TYPE},
         {"guest-kernel", required_argument, NULL, OPT_GUEST_KERNEL},
         {"guest-initrd", required_argument, NULL, OPT_GUEST_INITRD},
+        {"migration-uri", required_argument, NULL, OPT_MIGRATION_URI},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -143,6 +145,9 @@ cli_parse(int argc, char **argv, cli *c, unsigned int what,
         case OPT_GUEST_INITRD:
             c->guest_initrd = optarg;
             break;
+        case OPT_MIGRATION_URI:
+            c->migration_uri = optarg;
+            break;
         case 'v':
             c->opt.verbose = true;
             break;
@@ -176,10 +181,12 @@ cli_resolve_backend(cli *c)
     const settings *st = &c->st;
 
     if (strcmp(c->opt.backend, "libvirt") != 0) {
-        if (c->virt_type || c->guest_kernel || c->guest_initrd)
-            fprintf(stderr, "hvd %s: --virt-type, --guest-kernel and "
-                            "--guest-initrd are for real runs (--backend "
-                            "libvirt): not used on the fake\n", c->cmd);
+        if (c->virt_type || c->guest_kernel || c->guest_initrd ||
+            c->migration_uri)
+            fprintf(stderr, "hvd %s: --virt-type, --guest-kernel, "
+                            "--guest-initrd and --migration-uri are for real "
+                            "runs (--backend libvirt): not used on the "
+                            "fake\n", c->cmd);
         return 0;
     }
     if (c->hosts->len <= 1) {
@@ -194,7 +201,8 @@ cli_resolve_backend(cli *c)
         return -1;
     }
     if (settings_resolve(&c->st, c->virt_type, c->guest_kernel,
-                         c->guest_initrd, &note, &error) < 0) {
+                         c->guest_initrd, c->migration_uri, &note,
+                         &error) < 0) {
         fprintf(stderr, "hvd %s: %s\n", c->cmd, error);
         g_free(error);
         return -1;
@@ -205,6 +213,7 @@ cli_resolve_backend(cli *c)
     c->opt.virt_type = st->virt_type.value;
     c->opt.guest_kernel = st->guest_kernel.value;
     c->opt.guest_initrd = st->guest_initrd.value;
+    c->opt.migration_uri = st->migration_uri.value;
     printf("# real run: virt type %s (from %s); ",
            st->virt_type.value ? st->virt_type.value : "the scenario's",
            st->virt_type.from ? st->virt_type.from : "default");
@@ -216,6 +225,9 @@ cli_resolve_backend(cli *c)
     else
         printf("no guest kernel: the images boot as they are (give "
                "--guest-kernel, or build the tiny guest: ci/tiny-guest.sh)\n");
+    if (st->migration_uri.value)
+        printf("# real run: hosts reach each other at %s (from %s)\n",
+               st->migration_uri.value, st->migration_uri.from);
     fflush(stdout);
     return 0;
 }

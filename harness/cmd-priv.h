@@ -49,7 +49,7 @@ typedef struct cli {
     uint64_t seed;
     unsigned int jobs;
     /* the real run's settings as given, then as resolved */
-    const char *virt_type, *guest_kernel, *guest_initrd;
+    const char *virt_type, *guest_kernel, *guest_initrd, *migration_uri;
     settings st;
 } cli;
 

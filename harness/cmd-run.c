@@ -37,6 +37,11 @@ repro_command(const cli *c, const char *path)
         g_string_append_printf(s, " --guest-kernel %s", q);
         g_free(q);
     }
+    if (opt->migration_uri) {
+        q = g_shell_quote(opt->migration_uri);
+        g_string_append_printf(s, " --migration-uri %s", q);
+        g_free(q);
+    }
     if (opt->guest_initrd) {
         q = g_shell_quote(opt->guest_initrd);
         g_string_append_printf(s, " --guest-initrd %s", q);

@@ -25,7 +25,10 @@ static const char real_help[] =
     "  --virt-type kvm|qemu   libvirt domain type (qemu = TCG, without "
     "KVM)\n"
     "  --guest-kernel PATH    kernel booted directly by every instance\n"
-    "  --guest-initrd PATH    its initramfs\n";
+    "  --guest-initrd PATH    its initramfs\n"
+    "  --migration-uri URI    how one host reaches another, %s for its name\n"
+    "                         (migration_uri, HVD_MIGRATION_URI; "
+    "ci/host-b.sh prints it)\n";
 
 void
 cmd_usage_main(FILE *out)

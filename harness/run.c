@@ -197,6 +197,11 @@ setup(runner *r, char **why)
         fault_set_attach(h->faults, h->conn);
         if (!r->fake && r->opt->virt_type)
             cfg.virt_type = (char *)r->opt->virt_type;
+        /* how the real hosts reach each other is the machine's fact */
+        if (!r->fake && r->opt->migration_uri) {
+            cfg.live_migration_uri = (char *)r->opt->migration_uri;
+            cfg.cold_migration_uri = (char *)r->opt->migration_uri;
+        }
         if (!(h->d = drv_new(&cfg, h->conn, &err))) {
             *why = g_strdup(err.message);
             return -1;

@@ -36,6 +36,10 @@ typedef struct run_options {
     const char *virt_type;
     const char *guest_kernel;
     const char *guest_initrd;
+    /* libvirt only: the URI a host reaches another by ("%s": its name),
+     * for the drivers' live_migration_uri and cold_migration_uri; NULL:
+     * the scenario's */
+    const char *migration_uri;
     /* Test hook, never set in normal runs: perturb this run by one extra
      * nanosecond of virtual time before the first step, so that its trace
      * differs from an unperturbed run's (`hvd run --check-determinism`

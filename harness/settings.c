@@ -15,7 +15,8 @@
 
 static const char *const virt_types[] = {"kvm", "qemu", NULL};
 static const char *const config_keys[] = {"virt_type", "guest_kernel",
-                                          "guest_initrd", NULL};
+                                          "guest_initrd", "migration_uri",
+                                          NULL};
 
 /* Set v (still unset) to value from 'from'; both copied. */
 static void
@@ -36,6 +37,7 @@ read_config(settings *st, char **error)
     const char *path = by_env ? named : SETTINGS_DEFAULT_CONFIG;
     g_autofree char *text = NULL;
     g_autofree char *vt = NULL, *kernel = NULL, *initrd = NULL;
+    g_autofree char *mig = NULL;
     json_t *root = NULL;
     struct stat sb;
     jv_ctx c;
@@ -58,6 +60,8 @@ read_config(settings *st, char **error)
         jv_get_choice(&c, root, "virt_type", false, virt_types, &vt) < 0 ||
         jv_get_string(&c, root, "guest_kernel", false, JV_ABSPATH, NULL,
                       &kernel) < 0 ||
+        jv_get_string(&c, root, "migration_uri", false, JV_NONEMPTY, NULL,
+                      &mig) < 0 ||
         jv_get_string(&c, root, "guest_initrd", false, JV_ABSPATH, NULL,
                       &initrd) < 0) {
         *error = jv_take_error(&c);
@@ -66,6 +70,7 @@ read_config(settings *st, char **error)
     take(&st->virt_type, vt, path);
     take(&st->guest_kernel, kernel, path);
     take(&st->guest_initrd, initrd, path);
+    take(&st->migration_uri, mig, path);
     ret = 0;
 
 out:
@@ -163,7 +168,7 @@ check_file(settings_value *v, const char *what, char **error)
 int
 settings_resolve(settings *st, const char *virt_type,
                  const char *guest_kernel, const char *guest_initrd,
-                 char **note, char **error)
+                 const char *migration_uri, char **note, char **error)
 {
     *note = NULL;
     *error = NULL;
@@ -171,6 +176,7 @@ settings_resolve(settings *st, const char *virt_type,
     take(&st->virt_type, virt_type, "--virt-type");
     take(&st->guest_kernel, guest_kernel, "--guest-kernel");
     take(&st->guest_initrd, guest_initrd, "--guest-initrd");
+    take(&st->migration_uri, migration_uri, "--migration-uri");
     if (st->virt_type.value && !g_strv_contains(virt_types, virt_type)) {
         *error = g_strdup_printf("--virt-type is kvm or qemu, not '%s'",
                                  virt_type);
@@ -181,6 +187,8 @@ settings_resolve(settings *st, const char *virt_type,
     take(&st->virt_type, getenv("HVD_VIRT_TYPE"), "HVD_VIRT_TYPE");
     take(&st->guest_kernel, getenv("HVD_GUEST_KERNEL"), "HVD_GUEST_KERNEL");
     take(&st->guest_initrd, getenv("HVD_GUEST_INITRD"), "HVD_GUEST_INITRD");
+    take(&st->migration_uri, getenv("HVD_MIGRATION_URI"),
+         "HVD_MIGRATION_URI");
     if (st->virt_type.value && !g_strv_contains(virt_types,
                                                 st->virt_type.value)) {
         *error = g_strdup_printf("HVD_VIRT_TYPE is kvm or qemu, not '%s'",
@@ -204,7 +212,7 @@ void
 settings_clear(settings *st)
 {
     settings_value *all[] = {&st->virt_type, &st->guest_kernel,
-                             &st->guest_initrd};
+                             &st->guest_initrd, &st->migration_uri};
 
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
         g_free(all[i]->value);
