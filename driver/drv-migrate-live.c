@@ -270,17 +270,11 @@ is_volume_device(const drv_instance *inst, const char *target)
     return false;
 }
 
-/*
- * _live_migration_copy_disk_paths over the domain's XML: every disk that
- * is neither read-only nor shareable, a file or block device, and not an
- * attached volume (those are skipped only when the migration is not
- * tunnelled and libvirt is 1.2.17 or later). Paths into *paths, device
- * names into *devs (g_strfreev both).
- */
-static int
-copy_disk_paths(drv *d, const drv_instance *inst, const char *xml,
-                bool skip_volumes, char ***paths, char ***devs,
-                drv_error *err)
+/* _live_migration_copy_disk_paths (drv-priv.h). */
+int
+drv_live_migration_copy_disks(const drv_instance *inst, const char *xml,
+                              bool skip_volumes, char ***paths, char ***devs,
+                              drv_error *err)
 {
     xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR |
@@ -288,7 +282,6 @@ copy_disk_paths(drv *d, const drv_instance *inst, const char *xml,
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
     GPtrArray *p = g_ptr_array_new(), *n = g_ptr_array_new();
 
-    (void)d;
     if (!root) {
         drv_error_set(err, DRV_ERR_HYPERVISOR,
                       "the domain XML of instance %s does not parse",
@@ -582,10 +575,11 @@ drv_live_migration(drv *d, const drv_instance *inst, const char *dest,
             drv_set_hv_error(err, &hv, "get_xml", inst);
             goto cleanup;
         }
-        if (copy_disk_paths(d, inst, xml,
+        if (drv_live_migration_copy_disks(inst, xml,
                             !(bf & HV_MIGRATE_TUNNELLED) &&
                                 lib >= MIN_LIBVIRT_BLOCK_LM_WITH_VOLUMES,
-                            &disk_paths, &device_names, err) < 0)
+                                          &disk_paths, &device_names,
+                                          err) < 0)
             goto cleanup;
     }
     /* the URI and the plan before anything starts: an error here leaves
@@ -609,6 +603,11 @@ drv_live_migration(drv *d, const drv_instance *inst, const char *dest,
     params.bandwidth_mib = d->cfg.live_migration_bandwidth > 0
                                ? (uint64_t)d->cfg.live_migration_bandwidth
                                : 0;
+    /* the selected disks, unless tunnelled (selective block migration
+     * does not work tunnelled) or libvirt is older than 1.2.17 */
+    if (device_names && !(flags & HV_MIGRATE_TUNNELLED) &&
+        lib >= MIN_LIBVIRT_BLOCK_LM_WITH_VOLUMES)
+        params.migrate_disks = (const char *const *)device_names;
     /* an error of the operation only ends it: the monitor decides what
      * happened from the job and the domain */
     if (graphics_serial_ok(d, md))

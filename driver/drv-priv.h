@@ -592,6 +592,18 @@ unsigned int drv_live_migration_flags(const drv_config *cfg,
  */
 char *drv_live_migration_uri(const drv_config *cfg, const char *dest,
                              drv_error *err);
+/*
+ * _live_migration_copy_disk_paths over a domain's XML: every <disk> that
+ * is neither <readonly/> nor <shareable/>, of type file or block, and
+ * not one of inst's attached volumes (by the last component of its
+ * mount_device) when skip_volumes (not tunnelled, libvirt >= 1.2.17).
+ * Source paths into *paths, target devices into *devs, in document order
+ * (g_strfreev both; "" where the XML has none, as the reference appends
+ * None). -1 with HypervisorError if xml does not parse.
+ */
+int drv_live_migration_copy_disks(const drv_instance *inst, const char *xml,
+                                  bool skip_volumes, char ***paths,
+                                  char ***devs, drv_error *err);
 /* The checks of the live-migration options the configuration loader
  * makes (live_migration_uri formats); InvalidConfiguration. */
 int drv_live_migration_check_options(const drv_config *cfg, drv_error *err);

@@ -193,7 +193,7 @@ on_recover(void *opaque, drv *d, const drv_instance *inst, const char *dest,
  * dirtying dirty_mib MiB/s. lib_version 0: the fake's (9.0). */
 static env *
 env_new_full(uint64_t dirty_mib, void (*tune)(drv_config *),
-             unsigned long lib_version)
+             unsigned long lib_version, const hv_vol_spec *image)
 {
     env *e = g_new0(env, 1);
     const char *names[2] = {"h1", "h2"};
@@ -218,6 +218,9 @@ env_new_full(uint64_t dirty_mib, void (*tune)(drv_config *),
 
         assert_non_null(h->fh = fake_host_add(e->w, &spec, &hv));
         assert_non_null(h->conn = fake_conn_open(e->w, names[i], &hv));
+        if (image)
+            assert_int_equal(hv_vol_create(h->conn, e->cfg.storage_pool,
+                                           image, &hv), 0);
         assert_non_null(h->d = drv_new(&e->cfg, h->conn, &err));
         ok(drv_init_host(h->d, names[i], &err), &err, "init_host");
     }
@@ -227,6 +230,13 @@ env_new_full(uint64_t dirty_mib, void (*tune)(drv_config *),
         .flavor = {.name = "m1.live", .vcpus = 1, .memory_mb = 2048},
         .image = {.id = "img-1"},
     };
+    if (image) {
+        /* a 1 GiB root disk backed by the image, on both hosts */
+        e->inst.flavor.root_gb = 1;
+        e->inst.image.volume = (char *)image->name;
+        e->inst.image.format = (char *)image->format;
+        e->inst.root_device_name = "/dev/vda";
+    }
     fake_guest_defaults(&g);
     g.dirty_rate_mib = dirty_mib;
     fake_guest_set(e->w, NAME, &g);
@@ -239,7 +249,15 @@ env_new_full(uint64_t dirty_mib, void (*tune)(drv_config *),
 static env *
 env_new(uint64_t dirty_mib, void (*tune)(drv_config *))
 {
-    return env_new_full(dirty_mib, tune, 0);
+    return env_new_full(dirty_mib, tune, 0, NULL);
+}
+
+/* env_new with an image volume on both hosts and a root disk. */
+static env *
+env_new_disk(uint64_t dirty_mib, void (*tune)(drv_config *),
+             const hv_vol_spec *image)
+{
+    return env_new_full(dirty_mib, tune, 0, image);
 }
 
 static void
@@ -1011,6 +1029,86 @@ test_block_migration(void **state)
     env_free(e);
 }
 
+/* The disks of a block migration count in the data to transfer: RAM 2 GB
+ * plus the root disk (a qcow2 top holding less than 2 GiB: 2) is 4 GB,
+ * so the downtime steps are int(75 x 4) = 300 s apart (150 s without the
+ * disk, as test_completion_timeout shows). */
+static void
+test_block_migration_data(void **state)
+{
+    env *e;
+    hv_vol_spec base = {.name = "base.qcow2", .capacity = UINT64_C(1) << 30,
+                        .allocation = UINT64_C(1) << 28, .format = "qcow2"};
+    drv_error err;
+    seen s[4];
+
+    (void)state;
+    e = env_new_disk(4096, no_progress_timeout, &base);
+    e->req = REQ_ABORT;
+    e->req_at = S(301);
+    ok(migrate(e, true, NULL, &err), &err, "live_migration");
+    assert_int_equal(calls_of(e, HV_OP_DOMAIN_MIGRATE_SET_MAX_DOWNTIME, s, 4),
+                     2);
+    assert_int_equal(s[0].arg, 46);
+    assert_true(s[0].at == S(0.5));
+    assert_int_equal(s[1].arg, 47);
+    assert_true(s[1].at == S(300.5));
+    assert_int_equal(e->recovers, 1);
+    assert_int_equal(where(e, NULL), 0);
+    env_free(e);
+}
+
+/* _live_migration_copy_disk_paths' selection, on XML. */
+static void
+test_copy_disks(void **state)
+{
+    static const char xml[] =
+        "<domain><devices>"
+        "<disk type='file' device='disk'><source file='/p/root'/>"
+        "<target dev='vda'/></disk>"
+        "<disk type='file' device='cdrom'><source file='/p/config'/>"
+        "<target dev='hdd'/><readonly/></disk>"
+        "<disk type='block' device='disk'><source dev='/dev/sdx'/>"
+        "<target dev='vdb'/></disk>"
+        "<disk type='file' device='disk'><source file='/p/shared'/>"
+        "<target dev='vdc'/><shareable/></disk>"
+        "<disk type='network' device='disk'><source name='pool/img'/>"
+        "<target dev='vdd'/></disk>"
+        "<disk type='block' device='disk'><source dev='/dev/vol'/>"
+        "<target dev='vde'/></disk>"
+        "<interface type='ethernet'/>"
+        "</devices></domain>";
+    drv_bdm vol = {.mount_device = "/dev/vde"};
+    drv_instance inst = {.uuid = UUID, .volumes = &vol, .n_volumes = 1};
+    char **paths = NULL, **devs = NULL;
+    drv_error err;
+
+    (void)state;
+    drv_error_reset(&err);
+    ok(drv_live_migration_copy_disks(&inst, xml, true, &paths, &devs, &err),
+       &err, "copy disks");
+    /* read-only, shareable, network and the attached volume are left */
+    assert_int_equal(g_strv_length(paths), 2);
+    assert_string_equal(paths[0], "/p/root");
+    assert_string_equal(devs[0], "vda");
+    assert_string_equal(paths[1], "/dev/sdx");
+    assert_string_equal(devs[1], "vdb");
+    g_strfreev(paths);
+    g_strfreev(devs);
+    /* tunnelled (or libvirt < 1.2.17): volumes are not skipped */
+    ok(drv_live_migration_copy_disks(&inst, xml, false, &paths, &devs, &err),
+       &err, "copy disks");
+    assert_int_equal(g_strv_length(devs), 3);
+    assert_string_equal(devs[2], "vde");
+    g_strfreev(paths);
+    g_strfreev(devs);
+    /* XML that does not parse */
+    assert_int_equal(drv_live_migration_copy_disks(&inst, "<domain", true,
+                                                   &paths, &devs, &err),
+                     -1);
+    assert_int_equal(err.kind, DRV_ERR_HYPERVISOR);
+}
+
 int
 main(void)
 {
@@ -1037,6 +1135,8 @@ main(void)
         cmocka_unit_test(test_uris),
         cmocka_unit_test(test_target_connect_addr),
         cmocka_unit_test(test_block_migration),
+        cmocka_unit_test(test_block_migration_data),
+        cmocka_unit_test(test_copy_disks),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);
