@@ -47,7 +47,14 @@ typedef struct seen {
 } seen;
 
 /* An operator's request delivered from the hook. */
-typedef enum { REQ_NONE, REQ_FORCE, REQ_ABORT, REQ_CRASH_DEST } req_kind;
+typedef enum {
+    REQ_NONE,
+    REQ_FORCE,
+    REQ_ABORT,
+    REQ_CRASH_DEST,
+    REQ_UNKNOWN_TASK, /* queue a task the monitor does not know */
+    REQ_NESTED,       /* migrate the second instance, then force-complete */
+} req_kind;
 
 typedef struct host {
     hv_conn *conn;
@@ -74,6 +81,11 @@ typedef struct env {
     int64_t req_at;
     int req_rc;
     drv_error req_err;
+    /* REQ_NESTED: the second instance, its callbacks' count, and
+     * force_complete's code for the first instance after it */
+    drv_instance inst2;
+    unsigned int nested_posts;
+    int nested_rc, nested_force_rc;
     /* pause the guest behind the monitor's back at the first job-info
      * call at or after pause_at (0: never) */
     int64_t pause_at;
@@ -96,6 +108,41 @@ static int64_t
 since(env *e)
 {
     return hv_now(e->h[0].conn) - e->t0;
+}
+
+static void
+nested_post(void *opaque, drv *d, const drv_instance *inst, const char *dest,
+            bool block_migration, drv_migrate_data *md)
+{
+    env *e = opaque;
+
+    (void)d;
+    (void)dest;
+    (void)block_migration;
+    (void)md;
+    assert_string_equal(inst->uuid, e->inst2.uuid);
+    e->nested_posts++;
+}
+
+/*
+ * Another operation on the same driver while the monitor of the first
+ * instance runs (as the scheduler would run it during the monitor's
+ * sleep): a whole live migration of the second instance. The first
+ * monitor's entry must survive it.
+ */
+static void
+nested_migration(env *e)
+{
+    drv_migrate_callbacks cb = {.post = nested_post, .opaque = e};
+    drv_migrate_data md = {0};
+    drv_error err;
+
+    md.graphics_listen_addr_vnc = g_strdup("127.0.0.1");
+    e->nested_rc = drv_live_migration(e->h[0].d, &e->inst2, "h2", &cb, false,
+                                      &md, &err);
+    drv_migrate_data_clear(&md);
+    e->nested_force_rc = drv_live_migration_force_complete(e->h[0].d,
+                                                           &e->inst, &err);
 }
 
 static int
@@ -149,6 +196,12 @@ after_hook(void *opaque, hv_conn *conn, const hv_call *call, int rc,
                                                  &e->req_err);
         else if (k == REQ_CRASH_DEST)
             fake_host_crash_reboot(e->h[1].fh);
+        else if (k == REQ_UNKNOWN_TASK)
+            g_queue_push_tail(g_hash_table_lookup(e->h[0].d->live_migrations,
+                                                  UUID),
+                              g_strdup("pause"));
+        else if (k == REQ_NESTED)
+            nested_migration(e);
     }
 }
 
@@ -1109,6 +1162,57 @@ test_copy_disks(void **state)
     assert_int_equal(err.kind, DRV_ERR_HYPERVISOR);
 }
 
+/* Unknown tasks are ignored (the reference's warning). */
+static void
+test_unknown_task(void **state)
+{
+    env *e = env_new(0, NULL);
+    drv_error err;
+    seen s[2];
+
+    (void)state;
+    e->req = REQ_UNKNOWN_TASK;
+    e->req_at = S(1);
+    ok(migrate(e, false, NULL, &err), &err, "live_migration");
+    assert_int_equal(calls_of(e, HV_OP_DOMAIN_SUSPEND, s, 2), 0);
+    assert_int_equal(calls_of(e, HV_OP_DOMAIN_MIGRATE_START_POST_COPY, s, 2),
+                     0);
+    assert_int_equal(e->posts, 1);
+    assert_true(e->post_at == S(3));
+    env_free(e);
+}
+
+/* Re-entrancy: a second instance's whole migration runs on the same
+ * driver inside the first one's poll at 1 s (nested: its clock moves the
+ * world on 3 s); the first monitor's entry and outcome are intact. */
+static void
+test_reentrant(void **state)
+{
+    env *e = env_new(0, NULL);
+    drv_error err;
+    seen s[4];
+
+    (void)state;
+    e->inst2 = e->inst;
+    e->inst2.uuid = "3c4e0000-0000-4000-8000-0000000001a3";
+    e->inst2.name = "instance-live2";
+    ok(drv_spawn(e->h[0].d, &e->inst2, true, &err), &err, "spawn 2");
+    e->req = REQ_NESTED;
+    e->req_at = S(1);
+    ok(migrate(e, false, NULL, &err), &err, "live_migration");
+    assert_int_equal(e->nested_rc, 0);
+    assert_int_equal(e->nested_posts, 1);
+    /* the first migration was still active after the nested one ended;
+     * its queued force-complete paused the first guest at that poll */
+    assert_int_equal(e->nested_force_rc, 0);
+    assert_int_equal(calls_of(e, HV_OP_DOMAIN_SUSPEND, s, 4), 1);
+    assert_int_equal(e->posts, 1);
+    assert_int_equal(e->recovers, 0);
+    assert_false(active(e));
+    assert_int_equal(where(e, NULL), 1);
+    env_free(e);
+}
+
 int
 main(void)
 {
@@ -1137,6 +1241,8 @@ main(void)
         cmocka_unit_test(test_block_migration),
         cmocka_unit_test(test_block_migration_data),
         cmocka_unit_test(test_copy_disks),
+        cmocka_unit_test(test_unknown_task),
+        cmocka_unit_test(test_reentrant),
     };
 
     cmocka_set_message_output(CM_OUTPUT_TAP);
