@@ -175,6 +175,9 @@ static const cfg_opt cfg_opts[] = {
     OPT(live_migration_permit_post_copy, OPT_BOOL, 0, 0, NULL),
     OPT(live_migration_permit_auto_converge, OPT_BOOL, 0, 0, NULL),
     OPT(cold_migration_uri, OPT_STRING, 0, JV_NONEMPTY, NULL),
+    OPT(live_migration_uri, OPT_STRING, 1, JV_NONEMPTY, NULL),
+    OPT(live_migration_inbound_addr, OPT_STRING, 1, JV_NONEMPTY, NULL),
+    OPT(live_migration_tunnelled, OPT_BOOL, 0, 0, NULL),
     OPT(reserved_host_memory_mb, OPT_INT, 0, 0, NULL),
     OPT(reserved_host_disk_mb, OPT_INT, 0, 0, NULL),
     OPT(reserved_host_cpus, OPT_INT, 0, 0, NULL),
@@ -404,7 +407,8 @@ drv_config_from_jv(jv_ctx *c, json_t *obj, drv_config *cfg)
         drv_error xerr;
 
         drv_error_reset(&xerr);
-        if (drv_xml_check_options(&tmp, &xerr) < 0) {
+        if (drv_xml_check_options(&tmp, &xerr) < 0 ||
+            drv_live_migration_check_options(&tmp, &xerr) < 0) {
             jv_fail(c, false, "%s", xerr.message);
             drv_config_clear(&tmp);
             return -1;

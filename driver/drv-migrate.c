@@ -496,9 +496,17 @@ drv_check_can_live_migrate_source(drv *d, const drv_instance *inst,
                               inst->uuid);
                 goto cleanup;
             }
-            /* tunnelled block migration with volumes: hvd has no
-             * live_migration_tunnelled option yet, migrations are never
-             * tunnelled */
+            /* selective disk migration does not work tunnelled */
+            if (drv_live_migration_flags(&d->cfg, true, lib, hv_ver, NULL) &
+                HV_MIGRATE_TUNNELLED) {
+                drv_error_set(err, DRV_ERR_MIGRATION_PRECHECK,
+                              "Migration pre-check error: Cannot block "
+                              "migrate instance %s with mapped volumes. "
+                              "Selective block device migration is not "
+                              "supported with tunnelled block migrations.",
+                              inst->uuid);
+                goto cleanup;
+            }
         }
     } else if (!(shared || (booted_from_volume && !local))) {
         drv_error_set(err, DRV_ERR_INVALID_SHARED_STORAGE,
@@ -1008,8 +1016,7 @@ drv_pre_live_migration(drv *d, const drv_instance *inst,
     set_str(&md->graphics_listen_addr_spice, d->cfg.spice_server_listen);
     set_str(&md->serial_listen_addr,
             d->cfg.serial_console_proxyclient_address);
-    /* no live_migration_inbound_addr option: None */
-    set_str(&md->target_connect_addr, NULL);
+    set_str(&md->target_connect_addr, d->cfg.live_migration_inbound_addr);
     g_strfreev(md->supported_perf_events);
     md->has_supported_perf_events = true;
     md->supported_perf_events = g_new0(char *, 1);

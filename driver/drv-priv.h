@@ -25,6 +25,8 @@
  *   drv-migrate-plan.c  the live-migration monitor's arithmetic (pure)
  *   drv-migrate.c    live migration's checks and bookkeeping (drv.h)
  *   drv-migrate-cold.c  cold migration, resize, revert, confirm, evacuate
+ *   drv-migrate-live.c  live migration itself: flags, URIs, the monitor,
+ *                    the operator's force-complete and abort
  * Devices (drv-device.c) join the same way:
  * their state goes into struct drv, what they share into a section here.
  *
@@ -68,6 +70,12 @@ struct drv {
     GArray *delayed;        /* drv_delayed_event, at most one per uuid */
     GHashTable *cleaned;    /* uuid -> drv_clean_record (drv-files.c) */
     char *sysinfo_serial;   /* the host uuid for SMBIOS, read once (drv-xml.c) */
+    /* the reference's active_migrations (drv-migrate-live.c): uuid ->
+     * GQueue of the operator's task names (g_free'd strings) for the
+     * instance's running monitor; NULL until the first migration. Read by
+     * uuid on every use, never held across a sleep: other operations on
+     * this driver run while a monitor sleeps. */
+    GHashTable *live_migrations;
 };
 
 /* ---- drv.c ---- */
@@ -562,5 +570,59 @@ void drv_migrate_monitor_poll(drv_migrate_monitor *m, uint64_t data_remaining,
  * (docs/reference-differences.md, Migration).
  */
 int drv_migrate_check_hostname(const char *dest, drv_error *err);
+
+/* ---- drv-migrate-live.c ---- */
+
+/* The reference's MIN_LIBVIRT_POSTCOPY_VERSION / MIN_QEMU_POSTCOPY_VERSION
+ * and MIN_LIBVIRT_AUTO_CONVERGE_VERSION / MIN_QEMU_AUTO_CONVERGE, as hv's
+ * version numbers. */
+#define DRV_MIN_LIBVIRT_POSTCOPY 1003003UL
+#define DRV_MIN_QEMU_POSTCOPY 2005000UL
+#define DRV_MIN_LIBVIRT_AUTO_CONVERGE 1002003UL
+#define DRV_MIN_QEMU_AUTO_CONVERGE 1006000UL
+
+/* Free the table of active migrations (drv_free). */
+void drv_live_migrations_free(drv *d);
+/*
+ * The migration flags of a live (block_migration false) or block
+ * migration, as the reference's _parse_migration_flags makes them from
+ * the options and hv's versions (lib_version, hv_version):
+ * LIVE | PEER2PEER | UNDEFINE_SOURCE, NON_SHARED_INC for a block
+ * migration, TUNNELLED if live_migration_tunnelled, POSTCOPY if permitted
+ * and available (libvirt >= 1.3.3, QEMU >= 2.5), AUTO_CONVERGE if
+ * permitted, available (libvirt >= 1.2.3, QEMU >= 1.6) and post-copy not
+ * in use. *post_copy_enabled (may be NULL): the reference's
+ * _is_post_copy_enabled of these flags.
+ */
+unsigned int drv_live_migration_flags(const drv_config *cfg,
+                                      bool block_migration,
+                                      unsigned long lib_version,
+                                      unsigned long hv_version,
+                                      bool *post_copy_enabled);
+/*
+ * The destination's libvirt URI (_live_migration_uri): live_migration_uri
+ * (or virt_type's default) with its one "%s" replaced by dest, as
+ * Python's "uri % dest" ("%%" is a '%'); g_free. NULL with
+ * LiveMigrationURINotAvailable (no URI for virt_type) or
+ * InvalidConfiguration (no "%s", two of them, or another conversion:
+ * Python's TypeError / ValueError), naming the option and the offset.
+ */
+char *drv_live_migration_uri(const drv_config *cfg, const char *dest,
+                             drv_error *err);
+/*
+ * _live_migration_copy_disk_paths over a domain's XML: every <disk> that
+ * is neither <readonly/> nor <shareable/>, of type file or block, and
+ * not one of inst's attached volumes (by the last component of its
+ * mount_device) when skip_volumes (not tunnelled, libvirt >= 1.2.17).
+ * Source paths into *paths, target devices into *devs, in document order
+ * (g_strfreev both; "" where the XML has none, as the reference appends
+ * None). -1 with HypervisorError if xml does not parse.
+ */
+int drv_live_migration_copy_disks(const drv_instance *inst, const char *xml,
+                                  bool skip_volumes, char ***paths,
+                                  char ***devs, drv_error *err);
+/* The checks of the live-migration options the configuration loader
+ * makes (live_migration_uri formats); InvalidConfiguration. */
+int drv_live_migration_check_options(const drv_config *cfg, drv_error *err);
 
 #endif /* HVD_DRV_PRIV_H */

@@ -45,6 +45,8 @@ static const char *const kind_names[] = {
     [DRV_ERR_DESTINATION_DISK_EXISTS] = "DestinationDiskExists",
     [DRV_ERR_INVALID_MIGRATE_DATA] = "InvalidMigrateData",
     [DRV_ERR_RESIZE] = "ResizeError",
+    [DRV_ERR_NO_ACTIVE_MIGRATION] = "NoActiveMigrationForInstance",
+    [DRV_ERR_LIVE_MIGRATION_URI_NOT_AVAILABLE] = "LiveMigrationURINotAvailable",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,
@@ -207,6 +209,9 @@ drv_config_defaults(drv_config *cfg)
     cfg->live_migration_permit_post_copy = false;
     cfg->live_migration_permit_auto_converge = false;
     cfg->cold_migration_uri = g_strdup(DRV_DEFAULT_COLD_MIGRATION_URI);
+    cfg->live_migration_uri = NULL;
+    cfg->live_migration_inbound_addr = NULL;
+    cfg->live_migration_tunnelled = false;
     cfg->reserved_host_memory_mb = 512;
     cfg->reserved_host_disk_mb = 0;
     cfg->reserved_host_cpus = 0;
@@ -242,13 +247,15 @@ drv_config_defaults(drv_config *cfg)
     cfg->force_config_drive = false;
 }
 
-/* The guest-XML options that are strings, for clear and copy. */
+/* The string options of the guest XML and of live migration, for clear
+ * and copy. */
 #define DRV_XML_STRING_OPTS(X) \
     X(cpu_mode) X(cpu_model) X(sysinfo_serial) X(pointer_model) \
     X(rng_dev_path) X(vnc_keymap) X(vncserver_listen) \
     X(vncserver_proxyclient_address) X(spice_keymap) \
     X(spice_server_listen) X(spice_server_proxyclient_address) \
-    X(serial_console_port_range) X(serial_console_proxyclient_address)
+    X(serial_console_port_range) X(serial_console_proxyclient_address) \
+    X(live_migration_uri) X(live_migration_inbound_addr)
 
 /* Frees cfg's strings and zeroes it. NULL is fine. */
 void
@@ -339,6 +346,7 @@ drv_free(drv *d)
     g_hash_table_destroy(d->vif_events);
     g_array_free(d->delayed, TRUE);
     g_hash_table_destroy(d->cleaned);
+    drv_live_migrations_free(d);
     g_free(d->sysinfo_serial);
     g_free(d);
 }

@@ -53,6 +53,9 @@ typedef enum {
     DRV_ERR_INVALID_MIGRATE_DATA,   /* bad migrate data (hvd's own) */
     /* cold migration (drv-migrate-cold.c) */
     DRV_ERR_RESIZE,                 /* ResizeError */
+    /* live migration (drv-migrate-live.c) */
+    DRV_ERR_NO_ACTIVE_MIGRATION,    /* NoActiveMigrationForInstance */
+    DRV_ERR_LIVE_MIGRATION_URI_NOT_AVAILABLE, /* LiveMigrationURINotAvailable */
     DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
@@ -101,6 +104,14 @@ typedef struct drv_config {
      * the URI's host part as the name of a host of its world.
      */
     char *cold_migration_uri;
+    /* the libvirt URI of the destination: "%s" is replaced by its host
+     * name (or live_migration_inbound_addr's); NULL: "qemu+tcp://%s/system"
+     * for kvm and qemu. Exactly one "%s"; "%%" is a '%'. */
+    char *live_migration_uri;              /* NULL */
+    /* this host's address for incoming migration data, handed to the
+     * source as target_connect_addr (NULL: the host name is used) */
+    char *live_migration_inbound_addr;     /* NULL */
+    bool live_migration_tunnelled;         /* false */
     /* resources */
     int reserved_host_memory_mb;   /* 512 */
     int reserved_host_disk_mb;     /* 0 */
@@ -939,5 +950,71 @@ int drv_finish_revert_migration(drv *d, const drv_instance *inst,
  * manager's _destroy_evacuated_instances does.
  */
 int drv_rebuild_recreate(drv *d, const drv_instance *inst, drv_error *err);
+/* ---- live migration (drv-migrate-live.c) ---- */
+
+/*
+ * The compute manager's _post_live_migration and _rollback_live_migration,
+ * which the monitor calls when the migration completed (post) or failed
+ * or was cancelled (recover, migration_status NULL or "cancelled"). d is
+ * the source's driver, inst and md what drv_live_migration was given
+ * (borrowed for the call). Either member may be NULL: nothing is called.
+ * The callbacks may call the driver again.
+ */
+typedef struct drv_migrate_callbacks {
+    void (*post)(void *opaque, drv *d, const drv_instance *inst,
+                 const char *dest, bool block_migration,
+                 drv_migrate_data *md);
+    void (*recover)(void *opaque, drv *d, const drv_instance *inst,
+                    const char *dest, bool block_migration,
+                    drv_migrate_data *md, const char *migration_status);
+    void *opaque;
+} drv_migrate_callbacks;
+
+/*
+ * live_migration, on the source: moves inst's running domain to the host
+ * dest (a host name, checked first: InvalidHostname) and returns when the
+ * migration is over, having called cb->post or cb->recover. md is the
+ * migrate data the checks and pre_live_migration filled (block_migration,
+ * target_connect_addr, graphics listen addresses are read); it stays the
+ * caller's. The migration runs asynchronously (hv_domain_migrate_start)
+ * while the monitor polls its job every 0.5 s on the hv clock, sleeping
+ * in between (other operations on d may run then: force_complete, abort,
+ * spawn of other instances). It applies the downtime steps, aborts on
+ * the progress and completion timeouts, switches to post-copy, runs the
+ * operator's force-complete, and at the end decides from the job info
+ * (or the domain when the job reads NONE) whether it completed.
+ * Returns 0 once post or recover ran (a failed migration is 0 too: the
+ * outcome went to recover). -1 without either called: InvalidHostname,
+ * InstanceNotFound, LiveMigrationURINotAvailable or InvalidConfiguration
+ * (live_migration_uri; the downtime options), the hv error of the
+ * versions; and while it runs, the hv error of job info other than
+ * NO_DOMAIN / OPERATION_INVALID, of aborting the job on a timeout, or of
+ * the clock (the reference raises those). The instance's entry among the
+ * active migrations is removed whatever the outcome.
+ */
+int drv_live_migration(drv *d, const drv_instance *inst, const char *dest,
+                       const drv_migrate_callbacks *cb, bool block_migration,
+                       drv_migrate_data *md, drv_error *err);
+/*
+ * live_migration_force_complete: queue "force-complete" for the monitor of
+ * inst's running migration, which acts on it at its next poll (post-copy
+ * when enabled, else pause the guest; it is resumed if the migration then
+ * fails). Only queues. NoActiveMigrationForInstance if no migration of
+ * inst runs on d.
+ */
+int drv_live_migration_force_complete(drv *d, const drv_instance *inst,
+                                      drv_error *err);
+/*
+ * live_migration_abort: abort inst's domain's job now (hv_domain_abort_job).
+ * Errors: InstanceNotFound, the hv error of the abort (the reference
+ * re-raises libvirt's). The monitor sees the job end at its next poll.
+ */
+int drv_live_migration_abort(drv *d, const drv_instance *inst,
+                             drv_error *err);
+/* rollback_live_migration_at_source: the contract's no-op (the libvirt
+ * driver does not override it); 0. */
+int drv_rollback_live_migration_at_source(drv *d, const drv_instance *inst,
+                                          const drv_migrate_data *md,
+                                          drv_error *err);
 
 #endif /* HVD_DRV_H */

@@ -5,11 +5,14 @@
  * on A and moves to B the way the driver moves it (live, peer-to-peer,
  * persistent on the destination, undefined on the source, data over
  * tcp://127.0.0.1); a slow migration is aborted; one guest goes to B and
- * back. Wall times are printed as TAP comments.
+ * back. Then the driver's drv_live_migration (driver/drv-migrate-live.c)
+ * moves the guest A->B with its monitor, and an operator's
+ * drv_live_migration_abort stops a slow one. Wall times are printed as
+ * TAP comments.
  *
  * Runs when HVD_REAL=1, HVD_HOST_B_URI (eval "$(bash ci/host-b.sh up)") and
  * the tiny guest (HVD_GUEST_KERNEL/INITRD) are set; exit 77 otherwise.
- * Every domain is named hvd-mhost-PID-CASE and removed from both hosts by
+ * Every domain is named hvd-mhost-[live-]PID-CASE and removed from both hosts by
  * the teardown, also when a case fails.
  */
 #include <glib.h>
@@ -24,6 +27,7 @@
 
 #include <cmocka.h>
 
+#include "drv.h"
 #include "hv-libvirt.h"
 #include "hv.h"
 
@@ -152,14 +156,15 @@ mr_clear_events(mr *m)
     m->a.nevents = m->b.nevents = 0;
 }
 
+/* A case's hosts and guest name hvd-mhost-[TAG-]PID-CASE. */
 static int
-mr_setup(void **state)
+mr_setup_tag(void **state, const char *tag)
 {
     static unsigned int serial;
     mr *m = g_new0(mr, 1);
 
     *state = m;
-    g_snprintf(m->name, sizeof(m->name), "hvd-mhost-%d-%u",
+    g_snprintf(m->name, sizeof(m->name), "hvd-mhost-%s%d-%u", tag,
                (int)getpid() % 100000, serial++);
     g_snprintf(m->log, sizeof(m->log), "%s/%s.log", LOG_DIR, m->name);
     g_mkdir_with_parents(LOG_DIR, 0755);
@@ -167,6 +172,19 @@ mr_setup(void **state)
     mr_host_open(&m->a, "A", "qemu:///system");
     mr_host_open(&m->b, "B", getenv("HVD_HOST_B_URI"));
     return 0;
+}
+
+static int
+mr_setup(void **state)
+{
+    return mr_setup_tag(state, "");
+}
+
+/* The driver's cases: hvd-mhost-live-PID-CASE. */
+static int
+mr_setup_live(void **state)
+{
+    return mr_setup_tag(state, "live-");
 }
 
 /* Remove the case's guest from h, whatever state it is in. */
@@ -504,6 +522,230 @@ test_there_and_back(void **state)
     hv_domain_free(da);
 }
 
+/* ---- the driver's live migration ---- */
+
+/*
+ * The driver's URI template for B: the socket ci/host-b.sh gives B, with
+ * the host name "b" in its folder (/run/hvd-host-%s). NULL if
+ * HVD_HOST_B_URI is not that (B runs elsewhere): the driver cases skip.
+ */
+#define DRV_B_TEMPLATE "qemu+unix:///system?socket=/run/hvd-host-%s/libvirt-sock"
+#define DRV_B_URI "qemu+unix:///system?socket=/run/hvd-host-b/libvirt-sock"
+
+typedef struct mr_drv {
+    mr *m;
+    drv *d;
+    drv_instance inst;
+    unsigned int posts, recovers;
+    char status[32];
+    gint64 t0, end_us;
+    /* abort once the job has run this long (us, 0: never) */
+    gint64 abort_after_us;
+    int abort_rc;
+    drv_error abort_err;
+    gint64 abort_us;
+} mr_drv;
+
+static void
+md_post(void *opaque, drv *d, const drv_instance *inst, const char *dest,
+        bool block_migration, drv_migrate_data *md)
+{
+    mr_drv *x = opaque;
+
+    (void)d;
+    (void)inst;
+    (void)block_migration;
+    (void)md;
+    assert_string_equal(dest, "b");
+    x->posts++;
+    x->end_us = g_get_monotonic_time();
+}
+
+static void
+md_recover(void *opaque, drv *d, const drv_instance *inst, const char *dest,
+           bool block_migration, drv_migrate_data *md, const char *status)
+{
+    mr_drv *x = opaque;
+
+    (void)d;
+    (void)inst;
+    (void)block_migration;
+    (void)md;
+    assert_string_equal(dest, "b");
+    x->recovers++;
+    g_strlcpy(x->status, status ? status : "(null)", sizeof(x->status));
+    x->end_us = g_get_monotonic_time();
+}
+
+/* The operator's abort, from A's hook once the job has run long enough
+ * (the monitor polls job info every 0.5 s). */
+static void
+md_after(void *opaque, hv_conn *conn, const hv_call *call, int rc,
+         const hv_error *err)
+{
+    mr_drv *x = opaque;
+
+    (void)conn;
+    (void)rc;
+    (void)err;
+    if (x->abort_after_us && call->op == HV_OP_DOMAIN_GET_JOB_INFO &&
+        g_get_monotonic_time() - x->t0 >= x->abort_after_us) {
+        x->abort_after_us = 0;
+        x->abort_us = g_get_monotonic_time();
+        x->abort_rc = drv_live_migration_abort(x->d, &x->inst,
+                                               &x->abort_err);
+    }
+}
+
+/* A driver on A for the guest dom booted there (bandwidth MiB/s). */
+static void
+mr_drv_open(mr_drv *x, mr *m, hv_domain *dom, int bandwidth)
+{
+    const char *vtype = getenv("HVD_VIRT_TYPE");
+    drv_config cfg;
+    drv_error err;
+
+    x->m = m;
+    drv_config_defaults(&cfg);
+    g_free(cfg.virt_type);
+    cfg.virt_type = g_strdup(vtype && *vtype ? vtype : "qemu");
+    cfg.live_migration_uri = g_strdup(DRV_B_TEMPLATE);
+    cfg.live_migration_bandwidth = bandwidth;
+    x->d = drv_new(&cfg, m->a.conn, &err);
+    drv_config_clear(&cfg);
+    if (!x->d)
+        fail_msg("drv_new: %s", err.message);
+    x->inst = (drv_instance){
+        .uuid = g_strdup(hv_domain_uuid(dom)),
+        .name = m->name,
+        .flavor = {.name = "tiny", .vcpus = 1, .memory_mb = 96},
+    };
+}
+
+static void
+mr_drv_close(mr_drv *x)
+{
+    hv_conn_set_hooks(x->m->a.conn, NULL);
+    drv_free(x->d);
+    g_free(x->inst.uuid);
+}
+
+/* drv_live_migration of x's instance to "b"; wall ms. */
+static double
+mr_drv_migrate(mr_drv *x)
+{
+    drv_migrate_callbacks cb = {.post = md_post, .recover = md_recover,
+                                .opaque = x};
+    /* what pre_live_migration on B gives with the default options and
+     * no live_migration_inbound_addr: B's URI comes from "b" */
+    drv_migrate_data md = {.has_block_migration = true};
+    hv_hooks hooks = {.after = md_after, .opaque = x};
+    drv_error err;
+    int rc;
+
+    md.graphics_listen_addr_vnc = g_strdup("127.0.0.1");
+    md.graphics_listen_addr_spice = g_strdup("127.0.0.1");
+    hv_conn_set_hooks(x->m->a.conn, &hooks);
+    x->t0 = g_get_monotonic_time();
+    rc = drv_live_migration(x->d, &x->inst, "b", &cb, false, &md, &err);
+    drv_migrate_data_clear(&md);
+    if (rc < 0)
+        fail_msg("drv_live_migration: %s: %s", drv_error_kind_name(err.kind),
+                 err.message);
+    return (double)(x->end_us - x->t0) / 1000.0;
+}
+
+static void
+test_drv_live_a_to_b(void **state)
+{
+    mr *m = *state;
+    hv_domain *d, *db;
+    mr_drv x = {0};
+    drv *dbd;
+    drv_config cfg;
+    drv_error err;
+    double ms;
+    int reason;
+
+    if (strcmp(getenv("HVD_HOST_B_URI"), DRV_B_URI) != 0)
+        skip();
+    d = mr_boot_on_a(m);
+    mr_drv_open(&x, m, d, 0);
+    hv_domain_free(d);
+    mr_clear_events(m);
+    ms = mr_drv_migrate(&x);
+    printf("# drv_live_migration A->B: post after %.0f ms\n", ms);
+    assert_int_equal(x.posts, 1);
+    assert_int_equal(x.recovers, 0);
+    /* undefined on A (UNDEFINE_SOURCE), running on B */
+    assert_absent(&m->a, m->name);
+    {
+        hv_error hv;
+
+        db = hv_domain_lookup_by_name(m->b.conn, m->name, &hv);
+        if (!db)
+            fail_msg("%s not on B: %s", m->name, hv.message);
+    }
+    assert_int_equal(mr_state(db, &reason), HV_STATE_RUNNING);
+    assert_int_equal(reason, HV_RUNNING_MIGRATED);
+    assert_int_equal(mr_log_count(m, "HVD-GUEST-READY"), 1);
+    mr_expect_events(m, &m->a, "SUSPENDED/MIGRATED STOPPED/MIGRATED");
+    mr_expect_events(m, &m->b, "STARTED/MIGRATED RESUMED/MIGRATED");
+    /* the compute manager's post_live_migration_at_destination defines
+     * it on B (the flags have no PERSIST_DEST, as the reference's) */
+    drv_config_defaults(&cfg);
+    assert_non_null(dbd = drv_new(&cfg, m->b.conn, &err));
+    drv_config_clear(&cfg);
+    if (drv_post_live_migration_at_destination(dbd, &x.inst, false, &err) < 0)
+        fail_msg("post at destination: %s", err.message);
+    {
+        hv_error hv;
+
+        assert_int_equal(hv_domain_is_persistent(db, &hv), 1);
+    }
+    drv_free(dbd);
+    assert_acpi_answers(m, db);
+    hv_domain_free(db);
+    mr_drv_close(&x);
+}
+
+static void
+test_drv_abort(void **state)
+{
+    mr *m = *state;
+    hv_domain *d;
+    mr_drv x = {0};
+    double ms;
+    int reason;
+
+    if (strcmp(getenv("HVD_HOST_B_URI"), DRV_B_URI) != 0)
+        skip();
+    d = mr_boot_on_a(m);
+    /* 1 MiB/s: 96 MiB would take minutes; the operator aborts after 3 s */
+    mr_drv_open(&x, m, d, 1);
+    x.abort_after_us = 3 * G_USEC_PER_SEC;
+    mr_clear_events(m);
+    ms = mr_drv_migrate(&x);
+    printf("# drv_live_migration at 1 MiB/s, aborted after %.0f ms: "
+           "recover after %.0f ms (%.0f ms after the abort), status %s\n",
+           (double)(x.abort_us - x.t0) / 1000.0, ms,
+           (double)(x.end_us - x.abort_us) / 1000.0, x.status);
+    if (x.abort_rc != 0)
+        fail_msg("drv_live_migration_abort: %s", x.abort_err.message);
+    assert_int_equal(x.posts, 0);
+    assert_int_equal(x.recovers, 1);
+    /* libvirt's job reads NONE once the aborted job is over and the
+     * domain runs here: find_job_type's FAILED, so no "cancelled" */
+    assert_string_equal(x.status, "(null)");
+    /* the source keeps running, never paused; B keeps nothing */
+    assert_int_equal(mr_state(d, &reason), HV_STATE_RUNNING);
+    assert_int_equal(reason, HV_RUNNING_BOOTED);
+    assert_absent(&m->b, m->name);
+    mr_expect_events(m, &m->b, "STARTED/MIGRATED STOPPED/FAILED");
+    hv_domain_free(d);
+    mr_drv_close(&x);
+}
+
 int
 main(void)
 {
@@ -513,6 +755,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_abort_slow, mr_setup,
                                         mr_teardown),
         cmocka_unit_test_setup_teardown(test_there_and_back, mr_setup,
+                                        mr_teardown),
+        cmocka_unit_test_setup_teardown(test_drv_live_a_to_b, mr_setup_live,
+                                        mr_teardown),
+        cmocka_unit_test_setup_teardown(test_drv_abort, mr_setup_live,
                                         mr_teardown),
     };
     const char *realv = getenv("HVD_REAL");

@@ -107,6 +107,13 @@ lv_domain_migrate_start(hv_domain *dom, const hv_migrate_params *p,
         lv_error(err);
         goto cleanup;
     }
+    for (size_t i = 0; p->migrate_disks && p->migrate_disks[i]; i++)
+        if (virTypedParamsAddString(&m->params, &m->nparams, &maxparams,
+                                    VIR_MIGRATE_PARAM_MIGRATE_DISKS,
+                                    p->migrate_disks[i]) < 0) {
+            lv_error(err);
+            goto cleanup;
+        }
     if (virDomainRef(LV_DOM(dom)) < 0) {
         lv_error(err);
         goto cleanup;

@@ -722,6 +722,10 @@ typedef struct hv_migrate_params {
     const char *migrate_uri;    /* data channel, e.g. tcp://127.0.0.1; may be NULL */
     const char *dest_xml;       /* may be NULL */
     uint64_t bandwidth_mib;     /* 0 = unlimited */
+    /* block migration: the target devices ("vda") to copy, NULL-terminated
+     * (VIR_MIGRATE_PARAM_MIGRATE_DISKS); NULL: the hypervisor's choice
+     * (every writable non-shared disk). The fake ignores it. */
+    const char *const *migrate_disks;
 } hv_migrate_params;
 hv_migration *hv_domain_migrate_start(hv_domain *dom,
                                       const hv_migrate_params *params,
