@@ -147,13 +147,8 @@ call_set_service_disabled(drv *d, const drv_instance *inst,
 }
 
 /* The migration flows and calls (ops-migrate.c). */
-#ifdef HVD_OPS_MIGRATE
 #define OPS_FLOW(name) ops_flow_##name
 #define OPS_CALL(name) ops_call_##name
-#else
-#define OPS_FLOW(name) NULL
-#define OPS_CALL(name) NULL
-#endif
 
 /* ---- scenario operations: the table ---- */
 

@@ -995,7 +995,7 @@ static const bad_row bad_rows[] = {
      "t.json:1:264: $.faults[0].kind: expected one of hv_call, "
      "guest_ignores_acpi, guest_crash, vif_never_plugged, slow_boot, "
      "disk_full, connection_lost, host_crash, guest_restarts_on_shutdown, "
-     "vif_plug_failed, "
+     "vif_plug_failed, migration_fails, migration_connection_lost, "
      "got \"guest_crsh\"; did you "
      "mean guest_crash?"},
     {"fault without kind", "{" BASE ", 'faults': [{'instance': 'web'}]}",
