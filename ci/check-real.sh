@@ -19,7 +19,7 @@ trap 'bash "$HVD_CI_DIR/host-b.sh" down || true' EXIT
 # (an assignment, so that a failed up stops the suite under set -e)
 host_b_env="$(bash "$HVD_CI_DIR/host-b.sh" up)"
 eval "$host_b_env"
-export HVD_HOST_B_URI HVD_HOST_A_URI_FROM_B
+export HVD_HOST_B_URI HVD_HOST_A_URI_FROM_B HVD_MIGRATION_URI
 eval "$(bash "$HVD_CI_DIR/tiny-guest.sh")"
 eval "$(bash "$HVD_CI_DIR/guest-probe.sh")"
 export HVD_GUEST_KERNEL HVD_GUEST_INITRD HVD_VIRT_TYPE

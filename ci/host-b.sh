@@ -25,6 +25,7 @@ DIR="${HVD_HOST_B_DIR:-/run/hvd-host-b}"
 # Not all one digit: libvirt rejects such a host_uuid as a placeholder.
 UUID="${HVD_HOST_B_UUID:-8b6f3c2e-5d1a-4e7b-9c40-2f1e8d7a6b5c}"
 read -r PORT_MIN PORT_MAX <<<"${HVD_HOST_B_PORTS:-49400 49463}"
+B_POOL="${HVD_POOL:-hvd}"
 SOCK="$DIR/libvirt-sock"
 URI="qemu+unix:///system?socket=$SOCK"
 KEEPER="$DIR/keeper.pid"
@@ -237,7 +238,13 @@ up() {
     # to B's
     a_uuid="$(virsh -c qemu:///system capabilities 2>/dev/null | grep -m1 -o '<uuid>[^<]*' | cut -c7- || true)"
     [ "$a_uuid" != "$UUID" ] || { down; die "host A has B's host UUID $UUID; set HVD_HOST_B_UUID"; }
-    log "host B up in $(( $(now_ms) - t0 )) ms: $URI (host uuid $UUID, A's ${a_uuid:-unknown}, migration ports $PORT_MIN-$PORT_MAX)"
+    # B's own storage pool, named as A's (the scenarios' storage_pool),
+    # in a folder of B's: a pool over A's folder would make every volume
+    # of A one of B's too (shared storage, which hvd's hosts are not)
+    mkdir -p "$DIR/images"
+    virsh -q -c "$URI" pool-create-as "$B_POOL" dir --target "$DIR/images" >&2 ||
+        { down; die "could not create pool $B_POOL on B"; }
+    log "host B up in $(( $(now_ms) - t0 )) ms: $URI (host uuid $UUID, A's ${a_uuid:-unknown}, migration ports $PORT_MIN-$PORT_MAX, pool $B_POOL in $DIR/images)"
     emit
 }
 

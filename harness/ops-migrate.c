@@ -38,6 +38,9 @@ typedef struct live_run {
     const char *outcome; /* "completed", "failed", "cancelled"; NULL */
     drv_error err;       /* the first error a callback met */
     bool failed;
+    /* post_live_migration_at_destination succeeded: the manager has made
+     * the destination the instance's host */
+    bool moved;
 } live_run;
 
 /* _live_migration_cleanup_flags: clean up the source's instance folder
@@ -83,6 +86,7 @@ post_cb(void *opaque, drv *d, const drv_instance *inst, const char *dest,
         live_fail(lr, &e);
         return;
     }
+    lr->moved = true;
     cleanup_flags(md, &do_cleanup, &destroy_disks);
     /* libvirt's post_live_migration_at_source unplugged the VIFs:
      * destroy_vifs stays false, as the manager passes it */
@@ -175,8 +179,13 @@ ops_flow_live_migrate(ops_flow *f, drv_error *err)
                            f->st->dest_hostname ? f->st->dest_hostname
                                                 : f->there_name, &cb,
                            md.has_block_migration && md.block_migration,
-                           &md, err) < 0)
+                           &md, err) < 0) {
+        /* the manager re-raises without a rollback ("nothing must be
+         * recovered in this version"): what pre_live_migration made on
+         * the destination stays there */
+        f->moved = OPS_MOVED_REMAINS_THERE;
         goto cleanup;
+    }
     if (lr.outcome) {
         json_t *a = json_object();
 
@@ -186,8 +195,15 @@ ops_flow_live_migrate(ops_flow *f, drv_error *err)
                                          md.block_migration));
         f->answer = a;
     }
-    if (lr.outcome && strcmp(lr.outcome, "completed") == 0)
-        f->moved = OPS_MOVED_THERE;
+    /* a callback that failed half-way leaves the rest undone: the
+     * instance is the destination's once post_live_migration_at_
+     * destination succeeded (the manager then records its new host),
+     * else still the source's, with what the migration made on the
+     * destination left there */
+    if (lr.moved)
+        f->moved = lr.failed ? OPS_MOVED_THERE_REMAINS : OPS_MOVED_THERE;
+    else if (lr.failed)
+        f->moved = OPS_MOVED_REMAINS_THERE;
     if (lr.failed) {
         *err = lr.err;
         goto cleanup;
@@ -198,11 +214,13 @@ ops_flow_live_migrate(ops_flow *f, drv_error *err)
 rollback:
     {
         /* pre_live_migration failed: the manager rolls back, then raises
-         * the first error */
-        drv_error ignored;
+         * the first error; a rollback that fails too leaves its part */
+        drv_error rb;
 
-        drv_error_reset(&ignored);
-        rollback(f, &md, &ignored);
+        drv_error_reset(&rb);
+        rollback(f, &md, &rb);
+        if (rb.kind != DRV_OK)
+            f->moved = OPS_MOVED_REMAINS_THERE;
     }
 cleanup:
     g_free(disk_info);

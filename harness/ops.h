@@ -59,6 +59,9 @@ typedef enum {
     OPS_MOVED_REMAINS_GONE, /* where it was; the remains elsewhere gone */
     OPS_MOVED_BACK,     /* back on "there" (its remains host); nothing left
                           on the host it was on */
+    OPS_MOVED_REMAINS_THERE, /* still where it was; what a failed flow
+                          made on "there" stays (the manager does not
+                          clean it up) */
 } ops_moved;
 
 /*

@@ -131,6 +131,9 @@ apply_move(rinst *ri, rhost *there, ops_moved moved)
     case OPS_MOVED_REMAINS_GONE:
         ri->remains = NULL;
         break;
+    case OPS_MOVED_REMAINS_THERE:
+        ri->remains = there;
+        break;
     }
 }
 

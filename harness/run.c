@@ -326,6 +326,40 @@ teardown(runner *r)
     g_cond_clear(&r->real_cond);
 }
 
+/*
+ * On libvirt: why a scenario that moves instances between hosts cannot
+ * run here (two of its hosts are one libvirt host: a migration to itself
+ * means nothing), or NULL (g_free).
+ */
+static char *
+hosts_not_distinct(runner *r)
+{
+    const scn *s = r->s;
+    bool moves = false;
+
+    for (unsigned int i = 0; i < s->n_steps && !moves; i++) {
+        const ops_op *d = s->steps[i].kind == SCN_STEP_OP
+                              ? ops_op_get(s->steps[i].op) : NULL;
+
+        moves = d && d->there != OPS_THERE_NONE;
+    }
+    for (unsigned int i = 0; moves && i < s->n_hosts; i++) {
+        for (unsigned int k = i + 1; k < s->n_hosts; k++) {
+            const char *u = uri_for(r, s->hosts[i].name);
+            const char *v = uri_for(r, s->hosts[k].name);
+
+            if (u && v && strcmp(u, v) == 0)
+                return g_strdup_printf(
+                    "hosts %s and %s are one libvirt host (%s): migrating "
+                    "between them needs a second host (--host %s=URI; "
+                    "ci/host-b.sh starts one)",
+                    s->hosts[i].name, s->hosts[k].name, u,
+                    s->hosts[k].name);
+        }
+    }
+    return NULL;
+}
+
 static double
 wall_now(void)
 {
@@ -353,7 +387,8 @@ run_scenario(const scn *s, const run_options *opt, run_result *res)
         return 0;
     }
     r.fake = strcmp(backend, "fake") == 0;
-    if (!r.fake && (why = rn_real_faults_unavailable(s))) {
+    if (!r.fake && ((why = rn_real_faults_unavailable(s)) ||
+                    (why = hosts_not_distinct(&r)))) {
         res->skipped = true;
         res->passed = true;
         res->message = why;

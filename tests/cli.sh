@@ -112,7 +112,8 @@ check "replay refuses a folder" 2 "$hvd" replay "$tmp"
 #   HVD_REGEN=1 bash tests/cli.sh    (or make check HVD_REGEN=1)
 golden=tests/golden/traces
 for sc in reboot/soft-honoured failure/guest-crash multi/two-hosts failure/hv-call-stall \
-          query/host-and-instance; do
+          query/host-and-instance migrate/concurrent-opposite \
+          migrate/live-force-complete-post-copy; do
     name="${sc%%/*}-${sc##*/}"
     "$hvd" run --trace "$tmp/$name.trace.jsonl" "scenarios/$sc.json" >/dev/null 2>&1
     n=$((n + 1))

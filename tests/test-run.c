@@ -176,6 +176,33 @@ test_background_ended_on_failure(void **state)
     run_result_clear(&res);
 }
 
+/* On libvirt, a migration between two scenario hosts that are one libvirt
+ * host is skipped, with what to give instead (nothing is connected). */
+static void
+test_migration_needs_two_real_hosts(void **state)
+{
+    char *error = NULL;
+    char *uris[] = {"*=test:///default", NULL};
+    scn *s = scn_parse(
+        HEAD_HOSTS("{\"name\": \"h1\"}, {\"name\": \"h2\"}")
+        " \"backends\": [\"fake\", \"libvirt\"],"
+        " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"},"
+        "  {\"op\": \"live_migrate\", \"instance\": \"vm1\", \"dest\": \"h2\"}]}",
+        "inline.json", &error);
+    run_options opt = {.backend = "libvirt", .host_uris = uris};
+    run_result res;
+
+    (void)state;
+    if (!s)
+        fail_msg("parse: %s", error);
+    assert_int_equal(run_scenario(s, &opt, &res), 0);
+    assert_true(res.skipped);
+    assert_non_null(strstr(res.message, "hosts h1 and h2 are one libvirt "
+                                        "host (test:///default)"));
+    run_result_clear(&res);
+    scn_free(s);
+}
+
 /*
  * A destroy that fails as its step expects leaves the instance alive: the
  * runner keeps believing it alive (not gone), so the domain and disk it
@@ -364,6 +391,30 @@ leave_volume(breaker *b, sim_world *w)
     if (hv_vol_create(c, b->s->config.storage_pool, &spec, &hv) < 0)
         fail_msg("vol: %s", hv.message);
     hv_conn_close(c);
+}
+
+/* After a cold migration the source may keep the instance's disk until
+ * the resize is confirmed, and not after: a disk on h1 once confirmed is
+ * an instance in two places. */
+static void
+test_invariant_remains_until_confirmed(void **state)
+{
+    breaker b = {.step = 2, .act = leave_volume};
+    const char *text =
+        HEAD_HOSTS("{\"name\": \"h1\"}, {\"name\": \"h2\"}")
+        " \"steps\": [{\"op\": \"spawn\", \"instance\": \"vm1\"},"
+        "  {\"op\": \"migrate\", \"instance\": \"vm1\", \"dest\": \"h2\"},"
+        "  {\"op\": \"confirm_resize\", \"instance\": \"vm1\"}]}";
+    run_result res = run_text(text);
+
+    (void)state;
+    /* unbroken, it passes: h1's disk was allowed until the confirmation */
+    if (!res.passed)
+        fail_msg("%s", res.message);
+    run_result_clear(&res);
+    expect_failure(text, &b,
+                   "invariant: instance vm1 should be on exactly one host, "
+                   "h2, is on 1, and left something on h1");
 }
 
 /* A failed spawn must leave nothing behind: here it leaves a disk. */
@@ -878,6 +929,8 @@ main(void)
         cmocka_unit_test(test_background_joined),
         cmocka_unit_test(test_background_outcome_checked_at_join),
         cmocka_unit_test(test_background_ended_on_failure),
+        cmocka_unit_test(test_migration_needs_two_real_hosts),
+        cmocka_unit_test(test_invariant_remains_until_confirmed),
         cmocka_unit_test(test_failed_destroy_keeps_it_alive),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_invariant_on_no_host),
