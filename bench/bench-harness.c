@@ -6,7 +6,11 @@
  *  - a generated 1,000-step scenario (target < 50 ms);
  *  - simulated / wall time on scenarios dominated by waits: a soft reboot
  *    that waits out wait_soft_reboot_seconds, and a power-off that waits
- *    out its timeout.
+ *    out its timeout;
+ *  - migration (from the corpus): a live migration scenario (checks, pre,
+ *    the monitor, post, cleanup; target < 6 ms), a 30-minute
+ *    non-converging one aborted by its completion timeout (target
+ *    < 10 ms), and two migrations at once in the background.
  * It prints; it does not judge (benchmarks never assert).
  * Usage: bench-harness [CORPUS-DIR] [REPEATS]
  */
@@ -173,6 +177,39 @@ main(int argc, char **argv)
            "%.0fx faster than real time\n",
            sim, t * 1e3, sim / t);
     scn_free(s);
+
+    /* migration scenarios of the corpus, by file */
+    {
+        static const struct {
+            const char *file, *what;
+            double target_ms;
+        } mig[] = {
+            {"migrate/live-completes.json", "live migration", 6},
+            {"migrate/live-never-converges.json",
+             "30-minute non-converging migration, aborted", 10},
+            {"migrate/concurrent-opposite.json",
+             "two live migrations at once (background tasks)", 0},
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(mig); i++) {
+            char *path = g_build_filename(dir, mig[i].file, NULL);
+            char *error = NULL;
+            scn *m = scn_load(path, &error);
+
+            if (!m) {
+                fprintf(stderr, "%s\n", error);
+                return 1;
+            }
+            t = time_runs(m, repeats * 4, &sim);
+            printf("%s: %.0f s simulated in %.3f ms wall (best of %d%s",
+                   mig[i].what, sim, t * 1e3, repeats * 4,
+                   mig[i].target_ms > 0 ? "; target < " : ")\n");
+            if (mig[i].target_ms > 0)
+                printf("%.0f ms)\n", mig[i].target_ms);
+            scn_free(m);
+            g_free(path);
+        }
+    }
 
     g_string_free(text, TRUE);
     for (guint i = 0; i < loaded->len; i++)
