@@ -350,18 +350,51 @@ rn_join_all(runner *r)
     }
 }
 
-/* Let time pass on every host's driver (the first drives the clock). */
+/* One host's share of a wait step, as a task of its own. */
+typedef struct host_wait {
+    rhost *h;
+    int64_t ns;
+} host_wait;
+
+static void
+host_wait_body(void *arg)
+{
+    host_wait *hw = arg;
+    drv_error err;
+
+    drv_wait(hw->h->d, hw->ns, &err);
+}
+
+/*
+ * Let time pass on every host's driver at once: the first host's in this
+ * task, each other's in a task of its own, so that every driver's timed
+ * work (a STOPPED event held back 15 s, say) happens at its own instant,
+ * as each compute host's manager runs on its own.
+ */
 void
 run_wait(runner *r, unsigned int idx, const scn_step *st)
 {
+    unsigned int n = r->s->n_hosts;
+    int64_t ns = scn_ns(st->seconds);
+    host_wait *hw = g_new0(host_wait, n);
+    hv_task **tasks = g_new0(hv_task *, n);
     drv_error err;
     json_t *o = trace_line_new();
 
     json_object_set_new(o, "step", json_integer(idx));
     json_object_set_new(o, "wait", json_real(st->seconds));
     rn_trace_line(r, o);
-    drv_wait(r->hosts[0].d, scn_ns(st->seconds), &err);
-    for (unsigned int k = 1; k < r->s->n_hosts; k++)
-        drv_wait(r->hosts[k].d, 0, &err);
+    for (unsigned int k = 1; k < n; k++) {
+        char *name = g_strdup_printf("wait:%s", r->hosts[k].spec->name);
+
+        hw[k] = (host_wait){&r->hosts[k], ns};
+        tasks[k] = hv_task_start(r->tasks, name, host_wait_body, &hw[k]);
+        g_free(name);
+    }
+    drv_wait(r->hosts[0].d, ns, &err);
+    for (unsigned int k = 1; k < n; k++)
+        hv_task_join(tasks[k]);
+    g_free(tasks);
+    g_free(hw);
     rn_test_after_step(r, idx);
 }
