@@ -486,6 +486,58 @@ test_abort_slow(void **state)
     hv_domain_free(d);
 }
 
+/*
+ * The guest paused on the source in the middle of its migration (what the
+ * driver's force-complete does without post-copy): paused with reason
+ * MIGRATION while the job runs, and once the migration completes it runs
+ * on the destination (libvirt resumes it there). The fake must agree
+ * (test-fake-migrate's test_paused_midway).
+ */
+static void
+test_paused_midway(void **state)
+{
+    mr *m = *state;
+    hv_domain *d = mr_boot_on_a(m), *db;
+    hv_migrate_params p = {.dest_uri = getenv("HVD_HOST_B_URI"),
+                           .migrate_uri = MIGRATE_URI, .bandwidth_mib = 1};
+    char uuid[HV_UUID_STRLEN];
+    hv_migration *mig;
+    hv_job_info ji = {0};
+    hv_error err;
+    int rc, reason;
+
+    g_strlcpy(uuid, hv_domain_uuid(d), sizeof(uuid));
+    mr_clear_events(m);
+    mig = hv_domain_migrate_start(d, &p, MIGRATE_FLAGS, &err);
+    if (!mig)
+        fail_msg("migrate_start: %s", err.message);
+    for (int i = 0; i < 200; i++) {
+        assert_int_equal(hv_domain_get_job_info(d, &ji, &err), 0);
+        if (ji.type == HV_JOB_UNBOUNDED && ji.data_processed > 0)
+            break;
+        mr_pump(m, 50);
+    }
+    assert_int_equal(ji.type, HV_JOB_UNBOUNDED);
+    assert_int_equal(hv_domain_suspend(d, &err), 0);
+    assert_int_equal(mr_state(d, &reason), HV_STATE_PAUSED);
+    printf("# paused mid-migration: PAUSED/%s\n",
+           hv_state_reason_name(HV_STATE_PAUSED, reason));
+    assert_int_equal(reason, HV_PAUSED_MIGRATION);
+    assert_int_equal(hv_domain_migrate_set_max_speed(d, 1024, &err), 0);
+    while ((rc = hv_migration_poll(mig, &err)) == 0)
+        mr_pump(m, 20);
+    hv_migration_free(mig);
+    if (rc < 0)
+        fail_msg("migration failed: %s", err.message);
+    hv_domain_free(d);
+    assert_absent(&m->a, m->name);
+    db = assert_arrived(m, &m->b, uuid);
+    mr_expect_events(m, &m->a, "SUSPENDED/PAUSED STOPPED/MIGRATED");
+    mr_expect_events(m, &m->b,
+                     "STARTED/MIGRATED DEFINED/ADDED RESUMED/MIGRATED");
+    hv_domain_free(db);
+}
+
 static void
 test_there_and_back(void **state)
 {
@@ -753,6 +805,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_live_a_to_b, mr_setup,
                                         mr_teardown),
         cmocka_unit_test_setup_teardown(test_abort_slow, mr_setup,
+                                        mr_teardown),
+        cmocka_unit_test_setup_teardown(test_paused_midway, mr_setup,
                                         mr_teardown),
         cmocka_unit_test_setup_teardown(test_there_and_back, mr_setup,
                                         mr_teardown),
