@@ -16,6 +16,9 @@
 #define MIN_LIBVIRT_VERSION 1002001UL /* 1.2.1 */
 #define MIN_QEMU_VERSION 1005003UL    /* 1.5.3 */
 
+static int supported_perf_events(drv *d, unsigned long lib, char ***out,
+                                 drv_error *err);
+
 static void
 version_string(unsigned long v, char *buf, size_t len)
 {
@@ -170,6 +173,10 @@ drv_init_host(drv *d, const char *host, drv_error *err)
         drv_set_conn_error(d, err, &hv, "cannot read the hostname", NULL);
         return -1;
     }
+    g_strfreev(d->perf_events);
+    d->perf_events = NULL;
+    if (supported_perf_events(d, lib, &d->perf_events, err) < 0)
+        return -1;
     register_events(d);
     d->initialized = true;
     d->conn_lost = false;
@@ -402,6 +409,74 @@ drv_host_cpu_info(drv *d, drv_error *err)
     out = cpu_info_json(&caps);
     host_caps_clear(&caps);
     return out;
+}
+
+/* ---- performance events ---- */
+
+/* The perf events libvirt's API names (VIR_PERF_PARAM_*, all there from
+ * 3.2 on; the reference asks its Python binding, which matches the
+ * library), and the CPU flag each RDT event needs. */
+static const char *const libvirt_perf_events[] = {
+    "cmt", "mbmt", "mbml", "cpu_cycles", "instructions", "cache_references",
+    "cache_misses", "branch_instructions", "branch_misses", "bus_cycles",
+    "stalled_cycles_frontend", "stalled_cycles_backend", "ref_cpu_cycles",
+    "cpu_clock", "task_clock", "page_faults", "context_switches",
+    "cpu_migrations", "page_faults_min", "page_faults_maj",
+    "alignment_faults", "emulation_faults", NULL,
+};
+static const char *const perf_cpu_flags[][2] = {
+    {"cmt", "cmt"}, {"mbml", "mbm_local"}, {"mbmt", "mbm_total"},
+};
+
+#define MIN_LIBVIRT_PERF_VERSION 2000000
+
+/*
+ * The reference's _get_supported_perf_events: none unless some are
+ * configured and libvirt is 2.0.0 or later; else those libvirt knows
+ * whose CPU flag, if they need one, the host has. Unknown ones are left
+ * out (the reference warns). NULL-terminated (g_strfreev); -1 with err
+ * set when the host's CPU cannot be read (an error the reference lets
+ * escape from init_host).
+ */
+static int
+supported_perf_events(drv *d, unsigned long lib, char ***out,
+                      drv_error *err)
+{
+    GPtrArray *ok = g_ptr_array_new();
+    const char *const *want = (const char *const *)d->cfg.enabled_perf_events;
+    host_caps caps = {0};
+    bool have_caps = false;
+
+    for (; want && *want && lib >= MIN_LIBVIRT_PERF_VERSION; want++) {
+        const char *flag = NULL;
+
+        if (!g_strv_contains(libvirt_perf_events, *want))
+            continue;
+        for (size_t i = 0; i < G_N_ELEMENTS(perf_cpu_flags); i++)
+            if (strcmp(perf_cpu_flags[i][0], *want) == 0)
+                flag = perf_cpu_flags[i][1];
+        if (flag && !have_caps) {
+            if (host_caps_read(d, &caps, err) < 0) {
+                g_ptr_array_free(ok, TRUE);
+                return -1;
+            }
+            have_caps = true;
+        }
+        if (flag) {
+            bool has = false;
+
+            for (guint i = 0; i < caps.features->len; i++)
+                has |= strcmp(caps.features->pdata[i], flag) == 0;
+            if (!has)
+                continue;
+        }
+        g_ptr_array_add(ok, g_strdup(*want));
+    }
+    if (have_caps)
+        host_caps_clear(&caps);
+    g_ptr_array_add(ok, NULL);
+    *out = (char **)g_ptr_array_free(ok, FALSE);
+    return 0;
 }
 
 /* ---- resources ---- */

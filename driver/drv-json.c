@@ -193,6 +193,7 @@ static const cfg_opt cfg_opts[] = {
     OPT(cpu_mode, OPT_STRING, 1, JV_NONEMPTY, cpu_modes),
     OPT(cpu_model, OPT_STRING, 1, JV_NONEMPTY, NULL),
     OPT(hw_machine_type, OPT_STRLIST, 0, 0, NULL),
+    OPT(enabled_perf_events, OPT_STRLIST, 0, 0, NULL),
     OPT(sysinfo_serial, OPT_STRING, 0, JV_NONEMPTY, sysinfo_serials),
     OPT(mem_stats_period_seconds, OPT_INT, INT_MIN, 0, NULL),
     OPT(pointer_model, OPT_STRING, 1, JV_NONEMPTY, pointer_models),

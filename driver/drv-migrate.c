@@ -1019,7 +1019,8 @@ drv_pre_live_migration(drv *d, const drv_instance *inst,
     set_str(&md->target_connect_addr, d->cfg.live_migration_inbound_addr);
     g_strfreev(md->supported_perf_events);
     md->has_supported_perf_events = true;
-    md->supported_perf_events = g_new0(char *, 1);
+    md->supported_perf_events = d->perf_events ? g_strdupv(d->perf_events)
+                                               : g_new0(char *, 1);
     ret = 0;
 
 cleanup:

@@ -76,6 +76,9 @@ struct drv {
      * uuid on every use, never held across a sleep: other operations on
      * this driver run while a monitor sleeps. */
     GHashTable *live_migrations;
+    /* the configured perf events this host supports, found by init_host
+     * (the reference's _supported_perf_events); NULL before, or none */
+    char **perf_events;
 };
 
 /* ---- drv.c ---- */
@@ -292,6 +295,7 @@ typedef struct drv_xml_facts {
     const char *sysinfo_serial; /* SMBIOS system serial, NULL: none */
     const int *serial_ports;    /* TCP ports of the serial consoles */
     unsigned int n_serial_ports; /* fewer than needed: the range's first */
+    const char *const *perf_events; /* NULL-terminated, or NULL: none */
 } drv_xml_facts;
 
 /*

@@ -700,6 +700,17 @@ drv_domain_xml(const drv_config *cfg, const drv_xml_facts *facts,
     if (drv_xml_build_devices(domain, cfg, facts, inst, disks, n_disks,
                               err) < 0)
         return NULL;
+    /* the host's supported perf events, each enabled */
+    if (facts && facts->perf_events && facts->perf_events[0]) {
+        xmlNodePtr perf = drv_xml_add(domain, "perf");
+
+        for (const char *const *e = facts->perf_events; *e; e++) {
+            xmlNodePtr ev = drv_xml_add(perf, "event");
+
+            drv_xml_set(ev, "name", *e);
+            drv_xml_set(ev, "enabled", "yes");
+        }
+    }
     return doc_format(doc);
 }
 
@@ -760,6 +771,7 @@ drv_guest_xml(drv *d, const drv_instance *inst, const drv_disk *disks,
             return NULL;
         facts.sysinfo_serial = d->sysinfo_serial;
     }
+    facts.perf_events = (const char *const *)d->perf_events;
     if (drv_xml_kvm_or_qemu(&d->cfg) && d->cfg.serial_console_enabled) {
         if (drv_console_acquire_ports(d, inst, &ports, &n_ports, err) < 0)
             return NULL;

@@ -226,6 +226,7 @@ drv_config_defaults(drv_config *cfg)
     cfg->cpu_mode = NULL;
     cfg->cpu_model = NULL;
     cfg->hw_machine_type = NULL;
+    cfg->enabled_perf_events = NULL;
     cfg->sysinfo_serial = g_strdup("auto");
     cfg->mem_stats_period_seconds = 10;
     cfg->pointer_model = g_strdup("usbtablet");
@@ -275,6 +276,7 @@ drv_config_clear(drv_config *cfg)
     DRV_XML_STRING_OPTS(FREE_OPT_)
 #undef FREE_OPT_
     g_strfreev(cfg->hw_machine_type);
+    g_strfreev(cfg->enabled_perf_events);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -296,6 +298,9 @@ drv_config_copy(drv_config *dst, const drv_config *src)
 #define COPY_OPT_(f) dst->f = g_strdup(src->f);
     DRV_XML_STRING_OPTS(COPY_OPT_)
 #undef COPY_OPT_
+    dst->enabled_perf_events = src->enabled_perf_events
+                                   ? g_strdupv(src->enabled_perf_events)
+                                   : NULL;
     dst->hw_machine_type = src->hw_machine_type
                                ? g_strdupv(src->hw_machine_type)
                                : NULL;
@@ -348,6 +353,7 @@ drv_free(drv *d)
     g_hash_table_destroy(d->cleaned);
     drv_live_migrations_free(d);
     g_free(d->sysinfo_serial);
+    g_strfreev(d->perf_events);
     g_free(d);
 }
 

@@ -145,6 +145,11 @@ typedef struct drv_config {
                                  "none" */
     char *cpu_model;          /* NULL; required by (only with) "custom" */
     char **hw_machine_type;   /* NULL; "x86_64=pc-q35-7.2" list */
+    /* performance events to monitor in every guest ("cmt", "mbml",
+     * "cpu_cycles", ...): those libvirt (2.0.0 or later) and, for the
+     * cache and memory-bandwidth ones, the host CPU support are put in
+     * the domain XML and offered to a migration. NULL: none. */
+    char **enabled_perf_events;
     char *sysinfo_serial;     /* "auto" ("none", "os", "hardware") */
     int mem_stats_period_seconds;  /* 10; <= 0: no memory balloon */
     char *pointer_model;      /* "usbtablet" ("ps2mouse"; NULL: none) */
