@@ -23,7 +23,9 @@
  *                    loaders; drv-json.h's, inside a bigger document)
  *   drv-json-migrate.c  migrate data from and to JSON, drv-json.c's way
  *   drv-migrate-plan.c  the live-migration monitor's arithmetic (pure)
- *   drv-migrate.c    live migration's checks and bookkeeping (drv.h)
+ *   drv-migrate.c    live migration's checks (drv.h)
+ *   drv-migrate-steps.c  the steps on either host around a live migration:
+ *                    disk info, pre, post, rollback, cleanup
  *   drv-migrate-cold.c  cold migration, resize, revert, confirm, evacuate
  *   drv-migrate-live.c  live migration itself: flags, URIs, the monitor,
  *                    the operator's force-complete and abort
@@ -574,6 +576,18 @@ void drv_migrate_monitor_poll(drv_migrate_monitor *m, uint64_t data_remaining,
  * (docs/reference-differences.md, Migration).
  */
 int drv_migrate_check_hostname(const char *dest, drv_error *err);
+
+/* ---- drv-migrate.c, shared with drv-migrate-steps.c ---- */
+
+/* An instance whose uuid can name its folder; else false with
+ * InvalidInstance. */
+bool drv_migrate_inst_ok(const drv_instance *inst, drv_error *err);
+/* Replace *dst (g_free'd) by a copy of v (NULL stays NULL). */
+void drv_migrate_set_str(char **dst, const char *v);
+/* A path in instances_path as the instance folder and file hv's instance
+ * files take (*dir, *file: g_free), or false for any other path. */
+bool drv_migrate_split_test_path(drv *d, const char *path, char **dir,
+                                 char **file);
 
 /* ---- drv-migrate-live.c ---- */
 
