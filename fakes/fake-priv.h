@@ -20,7 +20,9 @@
  *                   interfaces and balloon, derived from virtual time
  *   fake-files.c    the host's instance files, the guest's serial log
  *   fake-migrate.c  live migration between two hosts of one world: the
- *                   transfer in virtual time, job info, tuning, faults
+ *                   transfer in virtual time (the engine)
+ *   fake-migrate-api.c  its slots, job info, tuning, faults (both over
+ *                   fake-migrate.h)
  *
  * Slots of the backend table are named fk_<slot>; helpers shared between
  * the files are named fake_<object>_<verb>.
