@@ -18,8 +18,8 @@
 #define DIR_RESIZE_SUFFIX "_resize"
 #define DIR_DEL_SUFFIX "_del"
 
-static bool
-inst_ok(const drv_instance *inst, drv_error *err)
+bool
+drv_inst_folder_ok(const drv_instance *inst, drv_error *err)
 {
     if (!inst || !inst->uuid || !hv_instance_name_ok(inst->uuid)) {
         drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
@@ -136,7 +136,7 @@ drv_instance_on_disk(drv *d, const drv_instance *inst, drv_error *err)
     hv_error hv;
 
     drv_error_reset(err);
-    if (!inst_ok(inst, err))
+    if (!drv_inst_folder_ok(inst, err))
         return -1;
     /* os.access(path, W_OK): a failure to look is a "no". The image
      * backend's shared block storage (rbd) does not exist in hvd: its
@@ -194,7 +194,7 @@ drv_delete_instance_files(drv *d, const drv_instance *inst, drv_error *err)
     int ret;
 
     drv_error_reset(err);
-    if (!inst_ok(inst, err))
+    if (!drv_inst_folder_ok(inst, err))
         return -1;
     target = g_strdup(inst->uuid);
     resize = g_strconcat(inst->uuid, DIR_RESIZE_SUFFIX, NULL);
@@ -374,7 +374,7 @@ drv_get_console_output(drv *d, const drv_instance *inst, char **out,
     drv_error_reset(err);
     *out = NULL;
     *len = 0;
-    if (!inst_ok(inst, err))
+    if (!drv_inst_folder_ok(inst, err))
         return -1;
     if (!(dom = drv_get_guest(d, inst, err)))
         return -1;

@@ -30,17 +30,6 @@
 /* the reference's rm -rf of _cleanup_resize: attempts=5, delay_on_retry */
 #define CLEANUP_ATTEMPTS 5
 
-static bool
-inst_ok(const drv_instance *inst, drv_error *err)
-{
-    if (!inst || !inst->uuid || !hv_instance_name_ok(inst->uuid)) {
-        drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
-                      "an instance needs a uuid that can name its folder");
-        return false;
-    }
-    return true;
-}
-
 static char *
 resize_dir(const drv_instance *inst)
 {
@@ -251,7 +240,7 @@ drv_migrate_disk_and_power_off(drv *d, const drv_instance *inst,
                       "flavor and a result");
         return -1;
     }
-    if (!inst_ok(inst, err) || drv_migrate_check_hostname(dest, err) < 0)
+    if (!drv_inst_folder_ok(inst, err) || drv_migrate_check_hostname(dest, err) < 0)
         return -1;
     base = d->cfg.instances_path;
 
@@ -391,7 +380,7 @@ drv_finish_migration(drv *d, const drv_instance *inst, const char *disk_info,
     int ret = -1;
 
     drv_error_reset(err);
-    if (!d || !inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     disks = disk_info ? json_loads(disk_info, 0, NULL) : NULL;
     if (!json_is_array(disks)) {
@@ -503,7 +492,7 @@ drv_confirm_migration(drv *d, const drv_instance *inst, drv_error *err)
     int ret = -1;
 
     drv_error_reset(err);
-    if (!d || !inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     rdir = resize_dir(inst);
     if (hv_instance_dir_exists(d->conn, d->cfg.instances_path, rdir, &hv) ==
@@ -541,7 +530,7 @@ drv_finish_revert_migration(drv *d, const drv_instance *inst, bool power_on,
     int ret = -1;
 
     drv_error_reset(err);
-    if (!d || !inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     base = d->cfg.instances_path;
     rdir = resize_dir(inst);
@@ -583,7 +572,7 @@ int
 drv_rebuild_recreate(drv *d, const drv_instance *inst, drv_error *err)
 {
     drv_error_reset(err);
-    if (!d || !inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     /* _rebuild_default_impl with recreate: nothing here to destroy or
      * detach; spawn on this host */

@@ -235,40 +235,6 @@ migrate_uri(const drv_config *cfg, const char *dest)
 
 /* ---- the disks a block migration copies ---- */
 
-static xmlNodePtr
-child(xmlNodePtr n, const char *name)
-{
-    for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE &&
-            strcmp((const char *)c->name, name) == 0)
-            return c;
-    return NULL;
-}
-
-/* An attribute's value (g_free), NULL if absent. */
-static char *
-prop(xmlNodePtr n, const char *name)
-{
-    xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
-    char *s = v ? g_strdup((const char *)v) : NULL;
-
-    xmlFree(v);
-    return s;
-}
-
-/* Is target (a device name) the mount device of one of inst's volumes? */
-static bool
-is_volume_device(const drv_instance *inst, const char *target)
-{
-    for (unsigned int i = 0; target && i < inst->n_volumes; i++) {
-        const char *m = inst->volumes[i].mount_device;
-        const char *last = m ? strrchr(m, '/') : NULL;
-
-        if (m && strcmp(last ? last + 1 : m, target) == 0)
-            return true;
-    }
-    return false;
-}
 
 /* _live_migration_copy_disk_paths (drv-priv.h). */
 int
@@ -290,7 +256,7 @@ drv_live_migration_copy_disks(const drv_instance *inst, const char *xml,
         g_ptr_array_free(n, TRUE);
         return -1;
     }
-    for (xmlNodePtr c = child(root, "devices") ? child(root, "devices")->children
+    for (xmlNodePtr c = drv_migrate_xml_child(root, "devices") ? drv_migrate_xml_child(root, "devices")->children
                                                 : NULL;
          c; c = c->next) {
         char *type, *path, *target;
@@ -298,15 +264,15 @@ drv_live_migration_copy_disks(const drv_instance *inst, const char *xml,
 
         if (c->type != XML_ELEMENT_NODE ||
             strcmp((const char *)c->name, "disk") != 0 ||
-            child(c, "readonly") || child(c, "shareable"))
+            drv_migrate_xml_child(c, "readonly") || drv_migrate_xml_child(c, "shareable"))
             continue;
-        type = prop(c, "type");
-        src = child(c, "source");
-        path = prop(src, type && strcmp(type, "block") == 0 ? "dev" : "file");
-        target = prop(child(c, "target"), "dev");
+        type = drv_migrate_xml_prop(c, "type");
+        src = drv_migrate_xml_child(c, "source");
+        path = drv_migrate_xml_prop(src, type && strcmp(type, "block") == 0 ? "dev" : "file");
+        target = drv_migrate_xml_prop(drv_migrate_xml_child(c, "target"), "dev");
         if (type && (strcmp(type, "file") == 0 ||
                      strcmp(type, "block") == 0) &&
-            !(skip_volumes && is_volume_device(inst, target))) {
+            !(skip_volumes && drv_migrate_is_volume_target(inst, target))) {
             /* the reference appends source_path even when it is None */
             g_ptr_array_add(p, path ? path : g_strdup(""));
             g_ptr_array_add(n, target ? target : g_strdup(""));

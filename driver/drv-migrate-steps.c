@@ -27,8 +27,8 @@
 
 /* ---- get_instance_disk_info ---- */
 
-static char *
-prop(xmlNodePtr n, const char *name)
+char *
+drv_migrate_xml_prop(xmlNodePtr n, const char *name)
 {
     xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
     char *out = v ? g_strdup((const char *)v) : NULL;
@@ -37,8 +37,8 @@ prop(xmlNodePtr n, const char *name)
     return out;
 }
 
-static xmlNodePtr
-child(xmlNodePtr n, const char *name)
+xmlNodePtr
+drv_migrate_xml_child(xmlNodePtr n, const char *name)
 {
     for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE &&
@@ -47,10 +47,8 @@ child(xmlNodePtr n, const char *name)
     return NULL;
 }
 
-/* Is target one of the instance's attached volumes (mount_device's last
- * component)? */
-static bool
-is_volume_target(const drv_instance *inst, const char *target)
+bool
+drv_migrate_is_volume_target(const drv_instance *inst, const char *target)
 {
     for (unsigned int i = 0; target && i < inst->n_volumes; i++) {
         const char *m = inst->volumes[i].mount_device;
@@ -123,7 +121,7 @@ disk_info_from_xml(drv *d, const drv_instance *inst, const char *xml,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR |
                                       XML_PARSE_NOWARNING);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-    xmlNodePtr devs = child(root, "devices");
+    xmlNodePtr devs = drv_migrate_xml_child(root, "devices");
     json_t *list = json_array();
 
     if (!root) {
@@ -141,16 +139,16 @@ disk_info_from_xml(drv *d, const drv_instance *inst, const char *xml,
         if (n->type != XML_ELEMENT_NODE ||
             strcmp((const char *)n->name, "disk") != 0)
             continue;
-        type = prop(n, "type");
-        path = prop(child(n, "source"), "file");
+        type = drv_migrate_xml_prop(n, "type");
+        path = drv_migrate_xml_prop(drv_migrate_xml_child(n, "source"), "file");
         if (!path)
-            path = prop(child(n, "source"), "dev");
-        target = prop(child(n, "target"), "dev");
-        fmt = prop(child(n, "driver"), "type");
+            path = drv_migrate_xml_prop(drv_migrate_xml_child(n, "source"), "dev");
+        target = drv_migrate_xml_prop(drv_migrate_xml_child(n, "target"), "dev");
+        fmt = drv_migrate_xml_prop(drv_migrate_xml_child(n, "driver"), "type");
         /* skipped: no path, not a file or block disk, an attached volume,
          * a block device (hv cannot size one) */
         if (path && *path && type && strcmp(type, "file") == 0 &&
-            !is_volume_target(inst, target)) {
+            !drv_migrate_is_volume_target(inst, target)) {
             got = disk_sizes(d, path, &dk, &virt, &backing, err);
             if (got == 0)
                 drv_error_set(err, DRV_ERR_HYPERVISOR,
@@ -207,7 +205,7 @@ drv_get_instance_disk_info(drv *d, const drv_instance *inst, char **json,
     drv_error_reset(err);
     if (json)
         *json = NULL;
-    if (!d || !json || !drv_migrate_inst_ok(inst, err)) {
+    if (!d || !json || !drv_inst_folder_ok(inst, err)) {
         drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
                       "get_instance_disk_info needs a driver and a result");
         return -1;
@@ -339,7 +337,7 @@ drv_pre_live_migration(drv *d, const drv_instance *inst,
     int got, ret = -1;
 
     drv_error_reset(err);
-    if (!d || !drv_migrate_inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     if (!md || !md->has_is_shared_instance_path ||
         !md->has_is_shared_block_storage || !md->has_block_migration) {
@@ -415,7 +413,7 @@ drv_post_live_migration(drv *d, const drv_instance *inst,
 {
     (void)md;
     drv_error_reset(err);
-    if (!d || !drv_migrate_inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     return 0;
 }
@@ -425,7 +423,7 @@ drv_post_live_migration_at_source(drv *d, const drv_instance *inst,
                                   drv_error *err)
 {
     drv_error_reset(err);
-    if (!d || !drv_migrate_inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     drv_unplug_vifs(d, inst);
     return 0;
@@ -442,7 +440,7 @@ drv_post_live_migration_at_destination(drv *d, const drv_instance *inst,
 
     (void)block_migration;
     drv_error_reset(err);
-    if (!d || !drv_migrate_inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     if (!(dom = drv_get_guest(d, inst, err)))
         return -1;
@@ -484,7 +482,7 @@ drv_rollback_live_migration_at_destination(drv *d, const drv_instance *inst,
     int ret = 0;
 
     drv_error_reset(err);
-    if (!d || !drv_migrate_inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     if (drv_destroy_domain(d, inst, 1, err) < 0 ||
         drv_cleanup_instance(d, inst, destroy_disks, shared_block, true,
@@ -513,7 +511,7 @@ drv_post_claim_migrate_data(drv *d, const drv_instance *inst,
                             drv_migrate_data *md, drv_error *err)
 {
     drv_error_reset(err);
-    if (!d || !md || !drv_migrate_inst_ok(inst, err)) {
+    if (!d || !md || !drv_inst_folder_ok(inst, err)) {
         drv_error_set(err, DRV_ERR_INVALID_MIGRATE_DATA,
                       "post_claim_migrate_data needs migrate data");
         return -1;
@@ -529,7 +527,7 @@ drv_cleanup(drv *d, const drv_instance *inst, bool destroy_disks,
                         md->is_shared_block_storage;
 
     drv_error_reset(err);
-    if (!d || !drv_migrate_inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     return drv_cleanup_instance(d, inst, destroy_disks, shared_block,
                                 destroy_vifs, err);

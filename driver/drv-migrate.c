@@ -30,17 +30,6 @@
 #define DISK_INFO_FILE "disk.info"
 #define MIB (UINT64_C(1) << 20)
 
-bool
-drv_migrate_inst_ok(const drv_instance *inst, drv_error *err)
-{
-    if (!inst || !inst->uuid || !hv_instance_name_ok(inst->uuid)) {
-        drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
-                      "an instance needs a uuid that can name its folder");
-        return false;
-    }
-    return true;
-}
-
 void
 drv_migrate_set_str(char **dst, const char *v)
 {
@@ -294,7 +283,7 @@ drv_check_can_live_migrate_destination(drv *d, const drv_instance *inst,
                       "both hosts' resources and migrate data to fill");
         return -1;
     }
-    if (!drv_migrate_inst_ok(inst, err))
+    if (!drv_inst_folder_ok(inst, err))
         return -1;
     /* the instance has no vcpu_model of its own: the source's CPU is
      * compared */
@@ -439,7 +428,7 @@ drv_check_can_live_migrate_source(drv *d, const drv_instance *inst,
     int ret = -1;
 
     drv_error_reset(err);
-    if (!d || !drv_migrate_inst_ok(inst, err))
+    if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
     if (!md || !md->filename) {
         drv_error_set(err, DRV_ERR_INVALID_MIGRATE_DATA,
@@ -541,7 +530,7 @@ drv_check_instance_shared_storage_local(drv *d, const drv_instance *inst,
     drv_error_reset(err);
     if (filename)
         *filename = NULL;
-    if (!d || !filename || !drv_migrate_inst_ok(inst, err)) {
+    if (!d || !filename || !drv_inst_folder_ok(inst, err)) {
         drv_error_set(err, DRV_ERR_INVALID_INSTANCE,
                       "check_instance_shared_storage_local needs a driver "
                       "and a result");

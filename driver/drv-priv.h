@@ -242,6 +242,10 @@ char *drv_existing_domain_xml(drv *d, const drv_instance *inst,
 
 /* ---- drv-files.c ---- */
 
+/* An instance whose uuid can name its folder (hv_instance_name_ok); else
+ * false with InvalidInstance. */
+bool drv_inst_folder_ok(const drv_instance *inst, drv_error *err);
+
 /* The reference's file names in an instance's folder. */
 #define DRV_FILE_CONSOLE_LOG "console.log"
 #define DRV_FILE_UNRESCUE "unrescue.xml"
@@ -579,15 +583,23 @@ int drv_migrate_check_hostname(const char *dest, drv_error *err);
 
 /* ---- drv-migrate.c, shared with drv-migrate-steps.c ---- */
 
-/* An instance whose uuid can name its folder; else false with
- * InvalidInstance. */
-bool drv_migrate_inst_ok(const drv_instance *inst, drv_error *err);
 /* Replace *dst (g_free'd) by a copy of v (NULL stays NULL). */
 void drv_migrate_set_str(char **dst, const char *v);
 /* A path in instances_path as the instance folder and file hv's instance
  * files take (*dir, *file: g_free), or false for any other path. */
 bool drv_migrate_split_test_path(drv *d, const char *path, char **dir,
                                  char **file);
+
+/* ---- drv-migrate-steps.c, shared with drv-migrate-live.c ---- */
+
+/* An attribute of n (NULL is fine) as a g_malloc'ed string, or NULL. */
+char *drv_migrate_xml_prop(drv_xml_node n, const char *name);
+/* n's first child element called name, or NULL (n NULL is fine). */
+drv_xml_node drv_migrate_xml_child(drv_xml_node n, const char *name);
+/* Is target (a device name, "vdb") the mount device of one of the
+ * instance's attached volumes (mount_device's last component)? */
+bool drv_migrate_is_volume_target(const drv_instance *inst,
+                                  const char *target);
 
 /* ---- drv-migrate-live.c ---- */
 
