@@ -222,6 +222,51 @@ test_events_while_waiting(void **state)
     hv_domain_free(dom);
 }
 
+static void
+on_event_named(hv_conn *conn, const hv_event *ev, void *opaque)
+{
+    fixture *fx = opaque;
+
+    (void)conn;
+    g_string_append_printf(fx->log, "%s:%s@%lld ", ev->name,
+                           hv_event_type_name(ev->type),
+                           (long long)(ev->time_ns / HV_NS_PER_MS));
+}
+
+/* Events queued on several connections reach their callbacks in the order
+ * they happened, not in the order the connections were attached: h2's
+ * event of t = 0 before h1's of t = 5 s, both queued when delivered. */
+static void
+test_events_merged_in_time(void **state)
+{
+    fixture *fx = *state;
+    hv_domain *d1, *d2;
+    hv_error err;
+    static const char xml2[] =
+        "<domain type='qemu'><name>vm2</name><memory unit='MiB'>64</memory>"
+        "<vcpu>1</vcpu><os><type>hvm</type></os><devices/></domain>";
+    static const char xml1[] =
+        "<domain type='qemu'><name>vm1</name><memory unit='MiB'>64</memory>"
+        "<vcpu>1</vcpu><os><type>hvm</type></os><devices/></domain>";
+
+    assert_int_equal(hv_conn_events_register(fx->a, on_event_named, fx,
+                                             &err), 0);
+    assert_int_equal(hv_conn_events_register(fx->b, on_event_named, fx,
+                                             &err), 0);
+    d2 = hv_domain_create_xml(fx->b, xml2, 0, &err);
+    assert_non_null(d2);
+    /* time passes behind hv's back: nothing is delivered meanwhile */
+    sim_run_until(fx->w, S(5));
+    d1 = hv_domain_create_xml(fx->a, xml1, 0, &err);
+    assert_non_null(d1);
+    assert_int_equal(hv_sleep(fx->a, 0, &err), 0);
+    assert_string_equal(fx->log->str,
+                        "vm2:RESUMED@0 vm2:STARTED@0 vm1:RESUMED@5000 "
+                        "vm1:STARTED@5000 ");
+    hv_domain_free(d1);
+    hv_domain_free(d2);
+}
+
 /* A callback that sleeps while its task waits does not switch tasks: the
  * nested sleep passes time for everyone, in line. */
 typedef struct nested {
@@ -359,6 +404,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_events_while_waiting, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_nested_sleep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_merged_in_time, setup,
+                                        teardown),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test_setup_teardown(test_unattached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_current_name, setup, teardown),

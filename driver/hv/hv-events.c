@@ -123,12 +123,28 @@ hv_events_pop(hv_events *q)
  * registered callback. No lock is held while they run, so they may call
  * back into hv (even hv_sleep: a nested drain goes on where this one is).
  */
-void
-hv_deliver(hv_conn *conn)
+int64_t
+hv_events_head_time(hv_conn *conn)
 {
-    hv_queued *q;
+    hv_events *q = conn->events;
+    hv_queued *e;
+    int64_t t;
 
-    while ((q = hv_events_pop(conn->events))) {
+    g_mutex_lock(&q->lock);
+    e = g_queue_peek_head(&q->queue);
+    t = e ? e->time_ns : INT64_MAX;
+    g_mutex_unlock(&q->lock);
+    return t;
+}
+
+bool
+hv_deliver_one(hv_conn *conn)
+{
+    hv_queued *q = hv_events_pop(conn->events);
+
+    if (!q)
+        return false;
+    {
         hv_event ev = {
             .type = q->type,
             .detail = q->detail,
@@ -145,4 +161,12 @@ hv_deliver(hv_conn *conn)
             conn->event_cb(conn, &ev, conn->event_opaque);
         hv_queued_free(q);
     }
+    return true;
+}
+
+void
+hv_deliver(hv_conn *conn)
+{
+    while (hv_deliver_one(conn))
+        ;
 }

@@ -54,6 +54,10 @@ hv_events *hv_events_new(void);
 
 /* Deliver every queued event of conn, oldest first, to the hook and callback. */
 void hv_deliver(hv_conn *conn);
+/* Deliver conn's oldest queued event; false if none was queued. */
+bool hv_deliver_one(hv_conn *conn);
+/* The time of conn's oldest queued event, INT64_MAX if none. */
+int64_t hv_events_head_time(hv_conn *conn);
 
 /* ---- the task scheduler (hv-task.c) ---- */
 

@@ -25,8 +25,8 @@
  * coroutines.
  *
  * Events: after every stop of the clock, the running task delivers the
- * queued events of each attached connection (in the order they were
- * attached), so a callback runs at the instant its event fired whichever
+ * queued events of every attached connection, merged in the order they
+ * happened, so a callback runs at the instant its event fired whichever
  * task happens to be waiting. Callbacks therefore run on the thread of the
  * task that holds the baton, never while another task runs.
  */
@@ -176,13 +176,33 @@ pick_next(hv_tasks *ts)
     return best;
 }
 
-/* Deliver what every attached connection has queued. */
+/*
+ * Deliver what every attached connection has queued, merged in the order
+ * the events happened (their time; ties to the connection attached
+ * first), so that one host's event never overtakes another's that came
+ * before it: a migration's STARTED on the destination before the
+ * source's SUSPENDED, whichever connection the waiting task sleeps on.
+ */
 static void
 deliver_all(hv_tasks *ts)
 {
-    /* a callback may attach or detach: walk by index, re-reading len */
-    for (guint i = 0; i < ts->conns->len; i++)
-        hv_deliver(ts->conns->pdata[i]);
+    for (;;) {
+        hv_conn *first = NULL;
+        int64_t t_first = INT64_MAX;
+
+        /* a callback may attach or detach: re-read the list every time */
+        for (guint i = 0; i < ts->conns->len; i++) {
+            hv_conn *c = ts->conns->pdata[i];
+            int64_t t = hv_events_head_time(c);
+
+            if (t < t_first || (!first && t != INT64_MAX)) {
+                first = c;
+                t_first = t;
+            }
+        }
+        if (!first || !hv_deliver_one(first))
+            return;
+    }
 }
 
 /* Give the baton to next and, unless leaving, wait until it comes back. */
