@@ -844,11 +844,14 @@ fk_domain_suspend(hv_domain *dom, hv_error *err)
     if (d->state == HV_STATE_PAUSED)
         return 0; /* QEMU: a no-op, and no event */
     h = fake_conn_of(dom->conn)->host;
-    /* paused while it migrates out, QEMU's reason is the migration's (as
-     * measured: test-migrate-real's test_paused_midway) */
+    /* paused while it migrates out, the reason and the event's detail are
+     * the migration's (as measured: test-migrate-real's
+     * test_paused_midway) */
     dom_set_state(h, d, HV_STATE_PAUSED,
                   d->mig_out ? HV_PAUSED_MIGRATION : HV_PAUSED_USER);
-    fake_host_emit(h, d, HV_EVENT_SUSPENDED, HV_EV_SUSPENDED_PAUSED, NULL);
+    fake_host_emit(h, d, HV_EVENT_SUSPENDED,
+                   d->mig_out ? HV_EV_SUSPENDED_MIGRATED
+                              : HV_EV_SUSPENDED_PAUSED, NULL);
     return 0;
 }
 
