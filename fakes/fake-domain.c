@@ -23,6 +23,7 @@ fake_guest_defaults(fake_guest *g)
     g->boot_ns = FAKE_DEFAULT_BOOT_NS;
     g->honours_acpi = true;
     g->acpi_delay_ns = FAKE_DEFAULT_ACPI_DELAY_NS;
+    g->detach_delay_ns = FAKE_DEFAULT_DETACH_DELAY_NS;
 }
 
 void
@@ -33,6 +34,9 @@ fake_dom_free(fake_dom *d)
     g_free(d->name);
     g_free(d->config_xml);
     g_free(d->live_xml);
+    fake_block_jobs_clear(d);
+    if (d->unplugs)
+        g_hash_table_destroy(d->unplugs);
     g_free(d);
 }
 
@@ -114,6 +118,9 @@ fake_dom_stopped(fake_host *h, fake_dom *d, int reason, int detail)
     d->os_up = false;
     d->pending = FAKE_ACPI_NONE;
     g_clear_pointer(&d->live_xml, g_free);
+    fake_block_jobs_clear(d);
+    if (d->unplugs)
+        g_hash_table_remove_all(d->unplugs);
     if (!d->persistent)
         fake_dom_remove(h, d);
     if (out)
@@ -1028,6 +1035,8 @@ on_device_released(sim_world *w, void *a, uint64_t b)
         (out = fake_xml_remove_device(d->live_xml, &p->ref, &err))) {
         g_free(d->live_xml);
         d->live_xml = out;
+        if (d->unplugs)
+            g_hash_table_remove(d->unplugs, p->ref.key);
         fake_host_emit(p->host, d, HV_EVENT_DEVICE_REMOVED, 0, alias);
     }
     g_free(p);
@@ -1063,16 +1072,37 @@ fk_domain_detach_device(hv_domain *dom, const char *xml, unsigned int flags,
         /*
          * Hot-unplug needs the guest's cooperation: the device goes when
          * the guest releases it. libvirt waits up to 5 s for that inside
-         * the call; a slower guest finishes after the call returned.
+         * the call; a slower guest finishes after the call returned, a
+         * guest that holds its devices never does (the call still returns
+         * 0 after its 5 s: the request stays with the guest). A request
+         * repeated while one is pending changes nothing in the guest.
          */
-        pending_detach *p = g_new0(pending_detach, 1);
         int64_t now = sim_now(c->w);
-        int64_t delay = FAKE_DEFAULT_DETACH_DELAY_NS;
+        int64_t delay = d->guest.detach_delay_ns;
+        bool pending;
 
-        p->host = c->host;
-        p->token = d->run;
-        p->ref = ref;
-        sim_schedule(c->w, now + delay, on_device_released, p, 0);
+        if (!d->unplugs)
+            d->unplugs = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                               g_free, NULL);
+        /* a request of an earlier run of the guest (reset since) is gone */
+        pending = (uint64_t)(uintptr_t)g_hash_table_lookup(d->unplugs,
+                                                           ref.key) == d->run;
+        if (d->guest.holds_devices) {
+            g_hash_table_insert(d->unplugs, g_strdup(ref.key),
+                                (void *)(uintptr_t)d->run);
+            sim_run_until(c->w, now + DETACH_WAIT_NS);
+            return 0;
+        }
+        if (!pending) {
+            pending_detach *p = g_new0(pending_detach, 1);
+
+            g_hash_table_insert(d->unplugs, g_strdup(ref.key),
+                                (void *)(uintptr_t)d->run);
+            p->host = c->host;
+            p->token = d->run;
+            p->ref = ref;
+            sim_schedule(c->w, now + delay, on_device_released, p, 0);
+        }
         sim_run_until(c->w, now + (delay < DETACH_WAIT_NS ? delay
                                                           : DETACH_WAIT_NS));
     }
