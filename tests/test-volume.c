@@ -254,6 +254,7 @@ test_attach_detach_paused(void **state)
     env *e = env_new(NULL);
     drv_connection_info ci = local(e->vol1, "vol-a001");
     drv_error err;
+    int64_t t0;
 
     (void)state;
     spawn(e, true);
@@ -264,10 +265,20 @@ test_attach_detach_paused(void **state)
     /* paused counts as live for the reference */
     assert_true(has_disk(e, false, "vdb", e->vol1));
     assert_true(has_disk(e, true, "vdb", e->vol1));
-    expect_ok(drv_detach_volume(e->d, &e->inst, &ci, "/dev/vdb", &err), &err,
-              "detach");
+    /* measured: a paused guest cannot release it; the reference asks
+     * live all the same and ends in DeviceDetachFailed at 101 s (see
+     * test_detach_guest_holds_device), the definition without the disk */
+    t0 = hv_now(e->conn);
+    expect_kind(drv_detach_volume(e->d, &e->inst, &ci, "/dev/vdb", &err),
+                &err, DRV_ERR_DEVICE_DETACH_FAILED, "detach");
+    assert_int_equal(hv_now(e->conn) - t0, 101 * SEC);
     assert_false(has_disk(e, true, "vdb", NULL));
+    assert_true(has_disk(e, false, "vdb", NULL));
     assert_int_equal(state_of(e), DRV_POWER_PAUSED);
+    /* once resumed, the guest acts on the request it holds */
+    expect_ok(drv_unpause(e->d, &e->inst, &err), &err, "unpause");
+    assert_int_equal(drv_wait(e->d, SEC, &err), 0);
+    assert_false(has_disk(e, false, "vdb", NULL));
     env_free(e);
 }
 

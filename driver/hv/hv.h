@@ -668,8 +668,9 @@ int hv_domain_block_stats(hv_domain *dom, const char *dev,
  * with HV_BLOCK_JOB_ABORT_PIVOT to switch the disk over to the copy, or
  * without to drop it. Errors as libvirt's: OPERATION_INVALID when the
  * domain is not running, INVALID_ARG for a disk it has not, OPERATION_
- * INVALID for a job already there (rebase), none there or not ready for a
- * pivot (abort).
+ * INVALID for a copy of a persistent domain (libvirt 9.0: undefine it
+ * first), a job already there (rebase) or one not ready for a pivot;
+ * INVALID_ARG for an abort without a job.
  */
 enum {
     HV_BLOCK_REBASE_SHALLOW = 1 << 0,
