@@ -968,8 +968,23 @@ fk_domain_attach_device(hv_domain *dom, const char *xml, unsigned int flags,
         return -1;
     if (fake_xml_parse_device(xml, &ref, err) < 0)
         return -1;
-    if (ref.key[0] && ((live && fake_xml_has_device(d->live_xml, &ref, NULL, 0)) ||
-                       (config && fake_xml_has_device(d->config_xml, &ref, NULL, 0)))) {
+    /* measured (libvirt 9.0): the definition is checked first, a taken
+     * disk target there is OPERATION_INVALID; in the live domain,
+     * OPERATION_FAILED */
+    if (ref.key[0] && config &&
+        fake_xml_has_device(d->config_xml, &ref, NULL, 0)) {
+        if (strcmp(ref.kind, "disk") == 0)
+            hv_error_set(err, HV_ERR_OPERATION_INVALID,
+                         "Requested operation is not valid: target %s "
+                         "already exists", ref.key);
+        else
+            hv_error_set(err, HV_ERR_OPERATION_FAILED,
+                         "operation failed: %s %s already exists", ref.kind,
+                         ref.key);
+        return -1;
+    }
+    if (ref.key[0] && live &&
+        fake_xml_has_device(d->live_xml, &ref, NULL, 0)) {
         hv_error_set(err, HV_ERR_OPERATION_FAILED,
                      "operation failed: %s %s already exists", ref.kind,
                      ref.key);

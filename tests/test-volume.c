@@ -368,11 +368,20 @@ test_attach_errors(void **state)
     expect_ok(drv_attach_volume(e->d, &e->inst, &ci, "/dev/vdb", NULL, NULL,
                                 &err),
               &err, "attach");
-    /* the target is taken: OPERATION_FAILED from libvirt */
+    /* the target is taken: libvirt 9.0 checks the definition first and
+     * answers OPERATION_INVALID, which the reference re-raises */
     expect_kind(drv_attach_volume(e->d, &e->inst, &ci, "/dev/vdb", NULL, NULL,
                                   &err),
-                &err, DRV_ERR_DEVICE_IS_BUSY, "again");
-    assert_int_equal(err.hv.code, HV_ERR_OPERATION_FAILED);
+                &err, DRV_ERR_HYPERVISOR, "again");
+    assert_int_equal(err.hv.code, HV_ERR_OPERATION_INVALID);
+    /* OPERATION_FAILED is DeviceIsBusy */
+    fault_set_add(e->faults,
+                  &(fault_rule){.op = HV_OP_DOMAIN_ATTACH_DEVICE, .nth = 1,
+                                .count = 1, .code = HV_ERR_OPERATION_FAILED});
+    expect_kind(drv_attach_volume(e->d, &e->inst, &ci, "/dev/vdc", NULL, NULL,
+                                  &err),
+                &err, DRV_ERR_DEVICE_IS_BUSY, "busy");
+    assert_false(has_disk(e, true, "vdc", NULL));
     expect_kind(drv_attach_volume(e->d, &e->inst, &ci, "", NULL, NULL, &err),
                 &err, DRV_ERR_INVALID_INSTANCE, "no mountpoint");
     /* a block size outside kvm/qemu */
