@@ -29,6 +29,8 @@
  *   drv-migrate-cold.c  cold migration, resize, revert, confirm, evacuate
  *   drv-migrate-live.c  live migration itself: flags, URIs, the monitor,
  *                    the operator's force-complete and abort
+ *   drv-volume.c     volumes: attach, detach (hot-unplug retries), swap
+ *                    by block copy, statistics, connector (drv.h)
  * Devices (drv-device.c) join the same way:
  * their state goes into struct drv, what they share into a section here.
  *
@@ -365,6 +367,11 @@ int drv_xml_build_devices(drv_xml_node domain, const drv_config *cfg,
                           const drv_xml_facts *facts,
                           const drv_instance *inst, const drv_disk *disks,
                           unsigned int n_disks, drv_error *err);
+/* One <disk> element (g_free), as <devices> would hold it: what a
+ * volume attach hands to hv_domain_attach_device. NULL with err set (a
+ * bad cache mode option). */
+char *drv_xml_disk_device(const drv_config *cfg, const drv_instance *inst,
+                          const drv_disk *disk, drv_error *err);
 /* How many serial consoles the instance has (flavor hw:serial_port_count,
  * image hw_serial_port_count, default 1, at most 4 on QEMU). */
 int drv_xml_serial_port_count(const drv_instance *inst, unsigned int *n,

@@ -484,3 +484,29 @@ drv_xml_build_devices(xmlNodePtr domain, const drv_config *cfg,
     }
     return 0;
 }
+
+char *
+drv_xml_disk_device(const drv_config *cfg, const drv_instance *inst,
+                    const drv_disk *disk, drv_error *err)
+{
+    xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNodePtr holder = xmlNewNode(NULL, (const xmlChar *)"devices");
+    xmlBufferPtr buf = NULL;
+    char *out = NULL;
+
+    xmlDocSetRootElement(doc, holder);
+    if (build_disk(holder, cfg, inst, disk, err) < 0)
+        goto cleanup;
+    buf = xmlBufferCreate();
+    if (!buf)
+        g_error("drv-xml: out of memory");
+    xmlNodeDump(buf, doc, holder->children, 0, 1);
+    out = g_strndup((const char *)xmlBufferContent(buf),
+                    (gsize)xmlBufferLength(buf));
+
+cleanup:
+    if (buf)
+        xmlBufferFree(buf);
+    xmlFreeDoc(doc);
+    return out;
+}

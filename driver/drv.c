@@ -47,6 +47,14 @@ static const char *const kind_names[] = {
     [DRV_ERR_RESIZE] = "ResizeError",
     [DRV_ERR_NO_ACTIVE_MIGRATION] = "NoActiveMigrationForInstance",
     [DRV_ERR_LIVE_MIGRATION_URI_NOT_AVAILABLE] = "LiveMigrationURINotAvailable",
+    /* volumes */
+    [DRV_ERR_VOLUME_DRIVER_NOT_FOUND] = "VolumeDriverNotFound",
+    [DRV_ERR_DISK_NOT_FOUND] = "DiskNotFound",
+    [DRV_ERR_DEVICE_DETACH_FAILED] = "DeviceDetachFailed",
+    [DRV_ERR_DEVICE_IS_BUSY] = "DeviceIsBusy",
+    [DRV_ERR_INVALID_HYPERVISOR_TYPE] = "InvalidHypervisorType",
+    [DRV_ERR_INVALID_CONNECTION_INFO] = "InvalidConnectionInfo",
+    [DRV_ERR_NOVA] = "NovaException",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,

@@ -56,6 +56,14 @@ typedef enum {
     /* live migration (drv-migrate-live.c) */
     DRV_ERR_NO_ACTIVE_MIGRATION,    /* NoActiveMigrationForInstance */
     DRV_ERR_LIVE_MIGRATION_URI_NOT_AVAILABLE, /* LiveMigrationURINotAvailable */
+    /* volumes (drv-volume.c) */
+    DRV_ERR_VOLUME_DRIVER_NOT_FOUND, /* VolumeDriverNotFound */
+    DRV_ERR_DISK_NOT_FOUND,         /* DiskNotFound */
+    DRV_ERR_DEVICE_DETACH_FAILED,   /* DeviceDetachFailed */
+    DRV_ERR_DEVICE_IS_BUSY,         /* DeviceIsBusy */
+    DRV_ERR_INVALID_HYPERVISOR_TYPE, /* InvalidHypervisorType */
+    DRV_ERR_INVALID_CONNECTION_INFO, /* bad connection info (hvd's own) */
+    DRV_ERR_NOVA,                   /* NovaException (a bare one) */
     DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
@@ -1021,5 +1029,161 @@ int drv_live_migration_abort(drv *d, const drv_instance *inst,
 int drv_rollback_live_migration_at_source(drv *d, const drv_instance *inst,
                                           const drv_migrate_data *md,
                                           drv_error *err);
+
+/* ---- volumes (drv-volume.c) ----
+ *
+ * Cinder's volumes attached to an instance, as the reference's
+ * attach_volume, detach_volume, swap_volume and their helpers do it.
+ * What the volume service hands over is its connection info; the
+ * reference's volume drivers (os-brick) become one: "local", a path on
+ * this host (a file, or a block device under /dev/). hvd connects and
+ * disconnects nothing: the path is there.
+ */
+
+/*
+ * A volume's connection info (the reference's connection_info dict):
+ * {"driver_volume_type": "local", "serial": "<volume id>", "data":
+ * {"device_path": "/dev/sdb" or "/path/file", "format": "raw",
+ * "logical_block_size": "512", "physical_block_size": "4096"}}. Owned
+ * strings: drv_connection_info_clear.
+ */
+typedef struct drv_connection_info {
+    char *driver_volume_type; /* required; only "local" is served */
+    char *serial;             /* the volume id: the disk's <serial>; NULL */
+    char *device_path;        /* data.device_path; NULL */
+    char *format;             /* data.format; NULL: "raw" */
+    bool has_block_size;      /* data names a logical or physical size */
+} drv_connection_info;
+
+void drv_connection_info_clear(drv_connection_info *ci);
+/*
+ * Load connection info from a JSON object. Unknown keys, wrong types, a
+ * device_path that is not absolute fail with
+ * DRV_ERR_INVALID_CONNECTION_INFO naming the JSON path and line:column.
+ * An unknown driver_volume_type loads (the reference refuses it where it
+ * is used: VolumeDriverNotFound). ci is overwritten; all zero on failure.
+ */
+int drv_connection_info_load_json(const char *json, const char *source,
+                                  drv_connection_info *ci, drv_error *err);
+
+/*
+ * attach_volume: the volume at mountpoint ("/dev/vdb": the target is what
+ * follows the last '/'), on disk_bus (NULL or one the virt type has not:
+ * guessed from the target's prefix, vd virtio, sd scsi, hd ide) as
+ * device_type ("disk", "cdrom", "floppy", "lun"; NULL or another: disk).
+ * Persistent always, live too when the guest runs or is paused (a
+ * rescued instance: its rescue domain). Errors: InstanceNotFound,
+ * InvalidHypervisorType (a block size outside kvm/qemu),
+ * VolumeDriverNotFound, NovaException (no bus for the target's prefix),
+ * DeviceIsBusy (OPERATION_FAILED: the target is taken), the hv error.
+ */
+int drv_attach_volume(drv *d, const drv_instance *inst,
+                      const drv_connection_info *ci, const char *mountpoint,
+                      const char *disk_bus, const char *device_type,
+                      drv_error *err);
+/*
+ * detach_volume: the disk at mountpoint's target leaves the persistent
+ * definition and (guest running or paused) the live domain, with
+ * Newton's detach_device_with_retry: after the request, the live domain
+ * is read, and while the disk is still there the live detach is asked
+ * again and retried after 2, 4, 6, ... 14 s (7 retries, the guest having
+ * to release it: DEVICE_REMOVED); then DeviceDetachFailed. An instance
+ * that is gone (InstanceNotFound, NO_DOMAIN) is no error. Errors:
+ * DiskNotFound (no such disk, or OPERATION_FAILED "not found" on a
+ * retry), DeviceDetachFailed, VolumeDriverNotFound, the hv error.
+ */
+int drv_detach_volume(drv *d, const drv_instance *inst,
+                      const drv_connection_info *ci, const char *mountpoint,
+                      drv_error *err);
+/*
+ * swap_volume: the disk at mountpoint's target moves onto new_ci's
+ * volume: the persistent definition kept aside (the domain undefined),
+ * a block copy onto the new path (REUSE_EXT: it exists), polled every
+ * 0.5 s until ready, a pivot, then with resize_to_gb > 0 a wait for the
+ * job to be gone and a block resize; whatever happened the definition
+ * kept aside is defined again. Errors: InstanceNotFound, DiskNotFound,
+ * VolumeDriverNotFound, NotSupported (new_ci has no device_path: the
+ * reference's "Swap only supports host devices"), the hv errors. On
+ * failure the guest still uses the old volume.
+ */
+int drv_swap_volume(drv *d, const drv_instance *inst,
+                    const drv_connection_info *old_ci,
+                    const drv_connection_info *new_ci,
+                    const char *mountpoint, uint64_t resize_to_gb,
+                    drv_error *err);
+/* extend_volume: the contract's default (Newton's libvirt driver has
+ * none): NotSupported. */
+int drv_extend_volume(drv *d, const drv_instance *inst,
+                      const drv_connection_info *ci, uint64_t requested_size,
+                      drv_error *err);
+
+/* The reference's volume connector (os-brick's connector properties).
+ * Owned strings: drv_volume_connector_clear. */
+typedef struct drv_volume_connector {
+    char *ip;       /* my_block_storage_ip: hvd's host name (no IP lookup) */
+    char *host;     /* CONF.host: the host name */
+    bool multipath; /* volume_use_multipath: false */
+    char *platform; /* "x86_64" */
+    char *os_type;  /* "linux2" */
+} drv_volume_connector;
+void drv_volume_connector_clear(drv_volume_connector *c);
+/* get_volume_connector for inst (unused, as the reference). The hv error
+ * of the host name. */
+int drv_get_volume_connector(drv *d, const drv_instance *inst,
+                             drv_volume_connector *out, drv_error *err);
+
+/*
+ * block_stats: the counters of disk_id ("vdb") of inst's domain. 1 with
+ * *stats, 0 (the reference's None) when the instance or the disk is not
+ * there or the hypervisor refuses (all swallowed as the reference does);
+ * -1 only for bad arguments or a lost connection (HypervisorUnavailable).
+ */
+int drv_block_stats(drv *d, const drv_instance *inst, const char *disk_id,
+                    hv_block_stats *stats, drv_error *err);
+
+/* One entry of get_all_volume_usage. Owned strings. */
+typedef struct drv_volume_usage {
+    char *volume_id;
+    char *instance_uuid;
+    int64_t rd_req, rd_bytes, wr_req, wr_bytes;
+} drv_volume_usage;
+void drv_volume_usage_free(drv_volume_usage *u, unsigned int n);
+/*
+ * get_all_volume_usage: for each instance (its volumes: their volume_id
+ * and mount_device), drv_block_stats of each volume's target; those with
+ * statistics are listed, in order (*out, *n_out; drv_volume_usage_free).
+ * Errors as drv_block_stats.
+ */
+int drv_get_all_volume_usage(drv *d, const drv_instance *const *insts,
+                             unsigned int n_insts, drv_volume_usage **out,
+                             unsigned int *n_out, drv_error *err);
+
+/* volume_snapshot_create's create_info and volume_snapshot_delete's
+ * delete_info (borrowed strings). */
+typedef struct drv_snapshot_create_info {
+    const char *snapshot_id; /* NULL: the reference's missing key */
+    const char *type;        /* "qcow2" */
+    const char *new_file;
+} drv_snapshot_create_info;
+typedef struct drv_snapshot_delete_info {
+    const char *type;              /* "qcow2" */
+    const char *file_to_merge;
+    const char *merge_target_file; /* NULL: into the active image */
+} drv_snapshot_delete_info;
+/*
+ * volume_snapshot_create / volume_snapshot_delete: the reference's checks
+ * (InstanceNotRunning when the instance has no domain; NovaException for
+ * a type other than qcow2 or no snapshot_id), then NotSupported: the
+ * snapshot itself (a disk-only external domain snapshot, block commit)
+ * has no hv operation yet, and hvd has no volume service to tell.
+ */
+int drv_volume_snapshot_create(drv *d, const drv_instance *inst,
+                               const char *volume_id,
+                               const drv_snapshot_create_info *info,
+                               drv_error *err);
+int drv_volume_snapshot_delete(drv *d, const drv_instance *inst,
+                               const char *volume_id, const char *snapshot_id,
+                               const drv_snapshot_delete_info *info,
+                               drv_error *err);
 
 #endif /* HVD_DRV_H */

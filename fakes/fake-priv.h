@@ -72,6 +72,14 @@ typedef struct fake_dom {
     /* Tuning set outside a migration, for the next one (0: the default),
      * as libvirt keeps it on the running domain. */
     uint64_t mig_downtime_ms, mig_speed_mib;
+    /* Block jobs of the running QEMU (fake_block_job*, fake-block.c),
+     * one per disk at most; NULL when there has been none. Gone with the
+     * QEMU process. */
+    GPtrArray *block_jobs;
+    /* Live device detaches the guest has been asked for and not yet
+     * released: key (disk target, MAC) -> the 'run' token of the guest
+     * asked (fake-domain.c); NULL before the first. */
+    GHashTable *unplugs;
 } fake_dom;
 
 typedef struct fake_vol {
@@ -212,6 +220,11 @@ void fake_mig_domain_lost(sim_world *w, uint64_t id, bool source);
 void fake_mig_host_crashed(fake_host *h);
 void fake_mig_daemon_stopped(fake_host *h);
 
+/* ---- fake-block.c ---- */
+
+/* Forget the block jobs of d (its QEMU is gone, or d is freed). */
+void fake_block_jobs_clear(fake_dom *d);
+
 /* ---- fake-stats.c ---- */
 
 /* KiB of memory the running domains of h hold. */
@@ -297,6 +310,15 @@ int fk_domain_get_vcpus(hv_domain *dom, hv_vcpu_info **vcpus, int *count,
                         hv_error *err);
 int fk_domain_block_stats(hv_domain *dom, const char *dev,
                           hv_block_stats *stats, hv_error *err);
+int fk_domain_block_rebase(hv_domain *dom, const char *disk, const char *base,
+                           unsigned int flags, hv_error *err);
+int fk_domain_block_job_info(hv_domain *dom, const char *disk,
+                             hv_block_job_info *info, int *has_job,
+                             hv_error *err);
+int fk_domain_block_job_abort(hv_domain *dom, const char *disk,
+                              unsigned int flags, hv_error *err);
+int fk_domain_block_resize(hv_domain *dom, const char *disk,
+                           uint64_t size_kib, hv_error *err);
 int fk_domain_interface_stats(hv_domain *dom, const char *dev,
                               hv_interface_stats *stats, hv_error *err);
 int fk_domain_memory_stats(hv_domain *dom, hv_memory_stat *stats, int *count,

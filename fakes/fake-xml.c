@@ -796,3 +796,68 @@ fake_xml_disk_sources(const char *xml)
     }
     return out;
 }
+
+/* The <disk> under devices whose target is dev. */
+static xmlNodePtr
+find_disk(xmlNodePtr devices, const char *dev)
+{
+    fake_devref ref;
+
+    memset(&ref, 0, sizeof(ref));
+    g_strlcpy(ref.kind, "disk", sizeof(ref.kind));
+    g_strlcpy(ref.key, dev, sizeof(ref.key));
+    return find_device(devices, &ref);
+}
+
+bool
+fake_xml_disk_source(const char *xml, const char *dev, char *source,
+                     size_t source_len)
+{
+    hv_error err;
+    xmlDocPtr doc;
+    xmlNodePtr d;
+    fake_devref have;
+
+    hv_error_reset(&err);
+    if (!xml || !(doc = xml_read(xml, "domain_definition", &err)))
+        return false;
+    d = find_disk(child(xmlDocGetRootElement(doc), "devices"), dev);
+    if (d) {
+        devref_from_node(d, &have);
+        g_strlcpy(source, have.source, source_len);
+    }
+    xmlFreeDoc(doc);
+    return d != NULL;
+}
+
+char *
+fake_xml_set_disk_source(const char *xml, const char *dev, const char *path,
+                         hv_error *err)
+{
+    xmlDocPtr doc = xml_read(xml, "domain_definition", err);
+    xmlNodePtr root, d, src;
+    char *type, *out = NULL;
+
+    if (!doc)
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!(d = find_disk(child(root, "devices"), dev))) {
+        hv_error_set(err, HV_ERR_DEVICE_MISSING, "disk %s not found", dev);
+        goto cleanup;
+    }
+    if (!(src = child(d, "source")))
+        src = xmlNewChild(d, NULL, (const xmlChar *)"source", NULL);
+    type = prop(d, "type");
+    xmlUnsetProp(src, (const xmlChar *)"file");
+    xmlUnsetProp(src, (const xmlChar *)"dev");
+    xmlSetProp(src,
+               (const xmlChar *)(type && strcmp(type, "block") == 0 ? "dev"
+                                                                    : "file"),
+               (const xmlChar *)path);
+    g_free(type);
+    out = xml_dump(root);
+
+cleanup:
+    xmlFreeDoc(doc);
+    return out;
+}

@@ -99,6 +99,14 @@ char *fake_xml_remove_device(const char *xml, const fake_devref *ref,
 char *fake_xml_replace_device(const char *xml, const fake_devref *ref,
                               const char *dev_xml, hv_error *err);
 
+/* The source (file or dev) of the disk whose target is dev, into
+ * source; false if xml has no such disk. */
+bool fake_xml_disk_source(const char *xml, const char *dev, char *source,
+                          size_t source_len);
+/* xml with the source of disk dev set to path (as a file, or a dev for a
+ * block disk); NULL with err (DEVICE_MISSING if there is no such disk). */
+char *fake_xml_set_disk_source(const char *xml, const char *dev,
+                               const char *path, hv_error *err);
 /* File sources of every disk in 'xml' (g_ptr_array_unref it). */
 GPtrArray *fake_xml_disk_sources(const char *xml);
 

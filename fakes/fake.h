@@ -73,6 +73,11 @@ typedef struct fake_guest {
     /* the guest suspends itself to RAM this long after each start
      * (PMSUSPENDED, a PMSUSPENDED/MEMORY event); 0 never */
     int64_t pm_suspend_after_ns;
+    /* hot-unplug: how long the guest takes to release a device a live
+     * detach asks for (FAKE_DEFAULT_DETACH_DELAY_NS), or never
+     * (holds_devices: the device stays in the live domain) */
+    int64_t detach_delay_ns;
+    bool holds_devices;
 } fake_guest;
 
 /* The defaults above, ACPI honoured, no crash, no restart on shutdown. */

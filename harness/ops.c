@@ -15,6 +15,7 @@
 #include "fake.h"
 #include "hv-libvirt.h"
 #include "ops-migrate.h"
+#include "ops-volume.h"
 #include "ops-result.h"
 
 /* ---- scenario operations: the driver calls ---- */
@@ -437,6 +438,44 @@ static const ops_op op_table[SCN__OP_COUNT] = {
         .name = "cleanup_evacuated", .keys = INSTANCE_KEYS,
         .flow = OPS_FLOW(cleanup_evacuated), .there = OPS_THERE_REMAINS,
     },
+    /* volumes (ops-volume.c): the power state stays as it was */
+    [SCN_OP_ATTACH_VOLUME] = {
+        .name = "attach_volume",
+        .keys = KEYS(COMMON_KEYS, "instance", "volume", "volume_type",
+                     "mountpoint", "disk_bus", "device_type"),
+        .call = OPS_CALL(attach_volume),
+    },
+    [SCN_OP_DETACH_VOLUME] = {
+        .name = "detach_volume",
+        .keys = KEYS(COMMON_KEYS, "instance", "volume", "volume_type",
+                     "mountpoint"),
+        .call = OPS_CALL(detach_volume),
+    },
+    [SCN_OP_SWAP_VOLUME] = {
+        .name = "swap_volume",
+        .keys = KEYS(COMMON_KEYS, "instance", "volume", "new_volume",
+                     "volume_type", "mountpoint", "resize_to"),
+        .call = OPS_CALL(swap_volume),
+    },
+    [SCN_OP_EXTEND_VOLUME] = {
+        .name = "extend_volume",
+        .keys = KEYS(COMMON_KEYS, "instance", "volume", "volume_type",
+                     "size"),
+        .call = OPS_CALL(extend_volume),
+    },
+    [SCN_OP_BLOCK_STATS] = {
+        .name = "block_stats",
+        .keys = KEYS(COMMON_KEYS, "instance", "disk", "result"),
+        .query = ops_query_block_stats,
+        .result_keys = KEYS("found", "rd_req", "rd_bytes", "wr_req",
+                            "wr_bytes"),
+    },
+    [SCN_OP_GET_VOLUME_CONNECTOR] = {
+        .name = "get_volume_connector", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_volume_connector,
+        .result_keys = KEYS("host", "ip", "multipath", "platform",
+                            "os_type"),
+    },
 };
 
 const ops_op *
@@ -542,6 +581,13 @@ static void
 guest_slow_boot(const scn_fault *f, fake_guest *g)
 {
     g->boot_ns = scn_ns(f->boot_s);
+}
+
+static void
+guest_holds_device(const scn_fault *f, fake_guest *g)
+{
+    (void)f;
+    g->holds_devices = true;
 }
 
 static void
@@ -898,6 +944,15 @@ static const ops_fault fault_table[SCN__FAULT_COUNT] = {
         .name = "vif_plug_failed",
         .schedule = OPS_FAULT_ON_VIF_PLUG,
         .args = {ARG(INSTANCE), OPTIONAL(VIF)},
+    },
+    /* volumes: the guest never releases a device a live detach asks
+     * for (the tiny guest releases a disk in 0.14 s) */
+    [SCN_FAULT_GUEST_HOLDS_DEVICE] = {
+        .name = "guest_holds_device",
+        .fake_only = true,
+        .schedule = OPS_FAULT_ON_GUEST,
+        .args = {ARG(INSTANCE)},
+        .guest = guest_holds_device,
     },
 };
 

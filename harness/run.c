@@ -64,6 +64,8 @@ guest_of(runner *r, const rinst *ri, fake_guest *g)
     g->dirty_rate_mib = ri->spec->guest.dirty_rate_mib;
     g->restarts_on_shutdown = ri->spec->guest.restarts_on_shutdown;
     g->pm_suspend_after_ns = scn_ns(ri->spec->guest.pm_suspend_after_s);
+    if (ri->spec->guest.detach_delay_s >= 0)
+        g->detach_delay_ns = scn_ns(ri->spec->guest.detach_delay_s);
     switch (ri->spec->guest.crash_state) {
     case SCN_CRASH_SHUTOFF:
         g->on_crash = FAKE_CRASH_SHUTOFF;

@@ -278,6 +278,72 @@ get_rescue_image(parser *p, json_t *obj, scn_step *st)
     return -1;
 }
 
+/* A volume key: one of the scenario's images on the instance's host. */
+static int
+get_volume_ref(parser *p, json_t *obj, const char *key, bool required,
+               const scn_step *st, char **out)
+{
+    jv_ctx *c = &p->c;
+    const scn *s = p->s;
+    const char *host = NULL;
+    char *name = NULL;
+
+    if (jv_get_string(c, obj, key, required, JV_NONEMPTY, NULL, &name) < 0)
+        return -1;
+    if (!name)
+        return 0;
+    for (unsigned int i = 0; i < s->n_instances; i++)
+        if (st->instance && strcmp(s->instances[i].name, st->instance) == 0)
+            host = s->instances[i].host;
+    for (unsigned int i = 0; i < s->n_images; i++) {
+        const scn_image *im = &s->images[i];
+
+        if (strcmp(im->name, name) == 0 &&
+            (!im->host || (host && strcmp(im->host, host) == 0))) {
+            *out = name;
+            return 0;
+        }
+    }
+    scn_fail_at_key(c, key, "no image '%s' on the instance's host", name);
+    g_free(name);
+    return -1;
+}
+
+/* The volume family's keys (what each operation allows: ops.c). */
+static int
+get_volume_args(parser *p, json_t *obj, scn_step *st)
+{
+    jv_ctx *c = &p->c;
+    bool needs_volume = st->op == SCN_OP_ATTACH_VOLUME ||
+                        st->op == SCN_OP_DETACH_VOLUME ||
+                        st->op == SCN_OP_SWAP_VOLUME ||
+                        st->op == SCN_OP_EXTEND_VOLUME;
+    bool needs_mount = st->op == SCN_OP_ATTACH_VOLUME ||
+                       st->op == SCN_OP_DETACH_VOLUME ||
+                       st->op == SCN_OP_SWAP_VOLUME;
+
+    if (get_volume_ref(p, obj, "volume", needs_volume, st, &st->volume) < 0 ||
+        get_volume_ref(p, obj, "new_volume", st->op == SCN_OP_SWAP_VOLUME, st,
+                       &st->new_volume) < 0 ||
+        jv_get_string(c, obj, "volume_type", false, JV_NONEMPTY, NULL,
+                      &st->volume_type) < 0 ||
+        jv_get_string(c, obj, "mountpoint", needs_mount, JV_NONEMPTY, NULL,
+                      &st->mountpoint) < 0 ||
+        jv_get_string(c, obj, "disk_bus", false, JV_NONEMPTY, NULL,
+                      &st->disk_bus) < 0 ||
+        jv_get_string(c, obj, "device_type", false, JV_NONEMPTY, NULL,
+                      &st->device_type) < 0 ||
+        jv_get_string(c, obj, "disk", st->op == SCN_OP_BLOCK_STATS,
+                      JV_NONEMPTY, NULL, &st->disk) < 0 ||
+        jv_get_u64(c, obj, "resize_to", false, 0, 1 << 20,
+                   &st->resize_to) < 0 ||
+        jv_get_u64(c, obj, "size", false, 0, LLONG_MAX, &st->size) < 0)
+        return -1;
+    if (st->volume)
+        st->pool = g_strdup(p->s->config.storage_pool);
+    return 0;
+}
+
 /* "expect": "ok" or a drv error kind name. */
 static int
 get_expect(parser *p, json_t *obj, drv_error_kind *out)
@@ -462,7 +528,8 @@ parse_op_step(parser *p, json_t *obj, scn_step *st)
         jv_get_string(c, obj, "dest_hostname", false, 0, NULL,
                       &st->dest_hostname) < 0 ||
         get_block_migration(c, obj, st) < 0 ||
-        get_flavor(c, obj, st) < 0)
+        get_flavor(c, obj, st) < 0 ||
+        get_volume_args(p, obj, st) < 0)
         return -1;
     if (st->result && st->expect != DRV_OK) {
         scn_fail_at_key(c, "result", "a \"result\" needs the operation to "

@@ -94,6 +94,14 @@ step_clear(scn_step *st)
     g_free(st->join);
     g_free(st->dest);
     g_free(st->dest_hostname);
+    g_free(st->volume);
+    g_free(st->new_volume);
+    g_free(st->volume_type);
+    g_free(st->mountpoint);
+    g_free(st->disk_bus);
+    g_free(st->device_type);
+    g_free(st->disk);
+    g_free(st->pool);
     g_free(st->flavor.name);
     g_free(st->since);
     g_free(st->event_when);

@@ -55,6 +55,9 @@ typedef struct scn_guest {
     scn_crash_state crash_state; /* default SCN_CRASH_SHUTOFF */
     bool restarts_on_shutdown;   /* default false */
     double pm_suspend_after_s;   /* after each start; 0 = never */
+    /* volumes: how long the guest takes to release a device a live
+     * detach asks for; -1 not given: the fake's 0.2 (fake only) */
+    double detach_delay_s;
 } scn_guest;
 
 typedef struct scn_instance {
@@ -80,6 +83,9 @@ typedef enum {
                                  * percent of its data is sent */
     SCN_FAULT_MIGRATION_CONNECTION_LOST, /* at at_s, the link between the
                                  * migration's hosts breaks */
+    /* volumes: the guest never releases a device a live detach asks
+     * for (fake only) */
+    SCN_FAULT_GUEST_HOLDS_DEVICE,
     SCN__FAULT_COUNT
 } scn_fault_kind;
 
@@ -165,6 +171,14 @@ typedef enum {
     SCN_OP_REVERT_RESIZE,
     SCN_OP_EVACUATE,            /* dest */
     SCN_OP_CLEANUP_EVACUATED,   /* on the host it was evacuated from */
+    /* volumes: the scenario's images attached as "local" volumes
+     * (ops-volume.c) */
+    SCN_OP_ATTACH_VOLUME,       /* volume, mountpoint, disk_bus, device_type */
+    SCN_OP_DETACH_VOLUME,       /* volume, mountpoint */
+    SCN_OP_SWAP_VOLUME,         /* volume, new_volume, mountpoint, resize_to */
+    SCN_OP_EXTEND_VOLUME,       /* volume, size */
+    SCN_OP_BLOCK_STATS,         /* disk; result: found, rd_req, ... */
+    SCN_OP_GET_VOLUME_CONNECTOR, /* result: host, ip, multipath, ... */
     SCN__OP_COUNT
 } scn_op;
 
@@ -271,6 +285,16 @@ typedef struct scn_step {
     int block_migration;
     bool has_flavor;
     drv_flavor flavor;
+    /* volumes: "volume" and "new_volume" (swap) name scenario images on
+     * the instance's host, handed over as connection info of type
+     * volume_type ("local" by default; serial: the name); "mountpoint",
+     * "disk_bus", "device_type" as the driver takes them; "resize_to"
+     * (GiB, swap), "size" (bytes, extend); "disk" (block_stats) */
+    char *volume, *new_volume, *volume_type;
+    char *mountpoint, *disk_bus, *device_type, *disk;
+    uint64_t resize_to, size;
+    /* the storage pool the images are in (the configuration's) */
+    char *pool;
 } scn_step;
 
 typedef struct scn {

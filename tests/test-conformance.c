@@ -948,6 +948,96 @@ case_stats(tb *t)
     hv_domain_free(d);
 }
 
+/* A raw volume of the pool owned by the test; its path (g_free). */
+static char *
+block_vol(tb *t, const char *suffix)
+{
+    char name[128];
+    hv_vol_spec spec = {.name = name, .capacity = 8 << 20,
+                        .allocation = 8 << 20, .format = "raw"};
+    hv_error err;
+    char *path;
+
+    g_snprintf(name, sizeof(name), "%s-%s.img", t->prefix, suffix);
+    tb_track_vol(t, name);
+    expect_ok(hv_vol_create(t->conn, t->pool, &spec, &err), &err,
+              "create volume");
+    path = hv_vol_get_path(t->conn, t->pool, name, &err);
+    assert_non_null(path);
+    return path;
+}
+
+/*
+ * Block jobs (what swap_volume runs), as measured on libvirt 9.0: a copy
+ * of a persistent domain is refused ("domain is not transient"), an
+ * abort without a job and a disk the domain has not are invalid
+ * arguments; once undefined, a copy onto an existing file (REUSE_EXT)
+ * becomes ready (cur == end), a pivot switches the live disk to it and
+ * the job is gone; a resize of the disk is accepted.
+ */
+static void
+case_block_jobs(tb *t)
+{
+    char n[96];
+    hv_domain *d = tb_define(t, tb_name(t, n, sizeof(n)), false);
+    g_autofree char *a = block_vol(t, "a"), *b = block_vol(t, "b");
+    g_autofree char *disk = g_strdup_printf(
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='vdb' bus='virtio'/></disk>", a);
+    hv_block_job_info bj;
+    hv_error err;
+    char *xml;
+    int rc = 0;
+
+    if (t->kind == TB_TEST) {
+        expect_fail(hv_domain_block_job_info(d, "vdb", &bj, &err), &err,
+                    HV_ERR_NO_SUPPORT, "test driver");
+        hv_domain_free(d);
+        return;
+    }
+    expect_ok(hv_domain_attach_device(d, disk, HV_DEVICE_CONFIG, &err), &err,
+              "attach config");
+    expect_fail(hv_domain_block_job_info(d, "vdb", &bj, &err), &err,
+                HV_ERR_OPERATION_INVALID, "job info shut off");
+    expect_ok(hv_domain_create(d, 0, &err), &err, "start");
+    expect_fail(hv_domain_block_rebase(d, "vdb", b,
+                                       HV_BLOCK_REBASE_COPY |
+                                           HV_BLOCK_REBASE_REUSE_EXT,
+                                       &err),
+                &err, HV_ERR_OPERATION_INVALID, "copy of a persistent domain");
+    expect_fail(hv_domain_block_job_abort(d, "vdb", 0, &err), &err,
+                HV_ERR_INVALID_ARG, "abort without a job");
+    expect_fail(hv_domain_block_job_info(d, "vdz", &bj, &err), &err,
+                HV_ERR_INVALID_ARG, "job info of no disk");
+    assert_int_equal(hv_domain_block_job_info(d, "vdb", &bj, &err), 0);
+    expect_ok(hv_domain_undefine(d, 0, &err), &err, "undefine");
+    expect_ok(hv_domain_block_rebase(d, "vdb", b,
+                                     HV_BLOCK_REBASE_COPY |
+                                         HV_BLOCK_REBASE_REUSE_EXT,
+                                     &err),
+              &err, "copy");
+    for (int i = 0; i < 100; i++) {
+        rc = hv_domain_block_job_info(d, "vdb", &bj, &err);
+        assert_int_equal(rc, 1);
+        assert_int_equal(bj.type, HV_BLOCK_JOB_COPY);
+        if (bj.end != 0 && bj.cur == bj.end)
+            break;
+        tb_sleep_ms(t, 100);
+    }
+    assert_true(bj.end != 0 && bj.cur == bj.end);
+    expect_ok(hv_domain_block_job_abort(d, "vdb", HV_BLOCK_JOB_ABORT_PIVOT,
+                                        &err),
+              &err, "pivot");
+    xml = hv_domain_get_xml(d, 0, &err);
+    assert_non_null(xml);
+    assert_non_null(strstr(xml, b));
+    g_free(xml);
+    assert_int_equal(hv_domain_block_job_info(d, "vdb", &bj, &err), 0);
+    expect_ok(hv_domain_block_resize(d, "vdb", 16 << 10, &err), &err,
+              "resize");
+    hv_domain_free(d);
+}
+
 /* The string value of an XPath expression over xml (g_free). */
 static char *
 xpath_string(const char *xml, const char *expr)
@@ -1119,6 +1209,7 @@ static const conf_case cases[] = {
     {"host", case_host},
     {"devices_config", case_devices_config},
     {"diag_stats", case_stats},
+    {"block_jobs", case_block_jobs},
     {"post_parse", case_post_parse},
     {"host_model", case_host_model},
 };

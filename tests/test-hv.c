@@ -451,6 +451,7 @@ call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
         hv_vol_info vol;
         hv_node_memory_stats mem;
         hv_block_stats blk;
+        hv_block_job_info bj;
         hv_interface_stats nic;
         hv_memory_stat memstats[HV_MEMSTAT_NR];
     } out;
@@ -608,6 +609,19 @@ call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
         break;
     case HV_OP_DOMAIN_MIGRATE_START_POST_COPY:
         rc = hv_domain_migrate_start_post_copy(dom, err);
+        break;
+    case HV_OP_DOMAIN_BLOCK_REBASE:
+        rc = hv_domain_block_rebase(dom, "vda", "/nonexistent-hvd/copy",
+                                    HV_BLOCK_REBASE_COPY, err);
+        break;
+    case HV_OP_DOMAIN_BLOCK_JOB_INFO:
+        rc = hv_domain_block_job_info(dom, "vda", &out.bj, err) < 0 ? -1 : 0;
+        break;
+    case HV_OP_DOMAIN_BLOCK_JOB_ABORT:
+        rc = hv_domain_block_job_abort(dom, "vda", 0, err);
+        break;
+    case HV_OP_DOMAIN_BLOCK_RESIZE:
+        rc = hv_domain_block_resize(dom, "vda", 1024, err);
         break;
     case HV_OP_POOL_GET_INFO:
         rc = hv_pool_get_info(conn, "no-such-pool", &out.pool, err);

@@ -996,6 +996,7 @@ static const bad_row bad_rows[] = {
      "guest_ignores_acpi, guest_crash, vif_never_plugged, slow_boot, "
      "disk_full, connection_lost, host_crash, guest_restarts_on_shutdown, "
      "vif_plug_failed, migration_fails, migration_connection_lost, "
+     "guest_holds_device, "
      "got \"guest_crsh\"; did you "
      "mean guest_crash?"},
     {"fault without kind", "{" BASE ", 'faults': [{'instance': 'web'}]}",
@@ -1013,6 +1014,25 @@ static const bad_row bad_rows[] = {
      "'boot_s': 9}]}",
      "$.faults[0].kind: \"slow_boot\" acts only on the fake backend, but "
      "the scenario's \"backends\" include \"libvirt\""},
+    {"fake-only guest_holds_device on libvirt", "{" BASE ", 'backends': "
+     "['fake', 'libvirt'], 'faults': [{'kind': 'guest_holds_device', "
+     "'instance': 'web'}]}",
+     "$.faults[0].kind: \"guest_holds_device\" acts only on the fake "
+     "backend, but the scenario's \"backends\" include \"libvirt\""},
+    {"volume not an image", "{" BASE ", 'steps': [{'op': 'attach_volume', "
+     "'instance': 'web', 'volume': 'nope', 'mountpoint': '/dev/vdb'}]}",
+     "$.steps[0].volume: no image 'nope' on the instance's host"},
+    {"attach without mountpoint", "{" BASE ", 'images': [{'name': 'v'}], "
+     "'steps': [{'op': 'attach_volume', 'instance': 'web', 'volume': 'v'}]}",
+     "$.steps[0]: missing required key \"mountpoint\""},
+    {"swap without new_volume", "{" BASE ", 'images': [{'name': 'v'}], "
+     "'steps': [{'op': 'swap_volume', 'instance': 'web', 'volume': 'v', "
+     "'mountpoint': '/dev/vdb'}]}",
+     "$.steps[0]: missing required key \"new_volume\""},
+    {"detach_delay_s negative", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'web', 'host': 'h1', 'flavor': {'vcpus': 1, 'memory_mb': "
+     "64}, 'guest': {'detach_delay_s': -1}}]}",
+     "$.instances[0].guest.detach_delay_s: expected"},
     {"fault error code OK", "{" BASE ", 'faults': [{'kind': 'hv_call', "
      "'op': 'domain_create', 'error': 'OK'}]}",
      "t.json:1:307: $.faults[0].error: unknown hv error code 'OK'"},

@@ -153,6 +153,18 @@ typedef struct hv_backend {
     int (*domain_migrate_set_max_speed)(hv_domain *dom, uint64_t mib,
                                         hv_error *err);
     int (*domain_migrate_start_post_copy)(hv_domain *dom, hv_error *err);
+    /* volumes: block jobs (disk and flags checked by the wrapper) */
+    int (*domain_block_rebase)(hv_domain *dom, const char *disk,
+                               const char *base, unsigned int flags,
+                               hv_error *err);
+    /* *has_job 1 and *info filled, or 0 */
+    int (*domain_block_job_info)(hv_domain *dom, const char *disk,
+                                 hv_block_job_info *info, int *has_job,
+                                 hv_error *err);
+    int (*domain_block_job_abort)(hv_domain *dom, const char *disk,
+                                  unsigned int flags, hv_error *err);
+    int (*domain_block_resize)(hv_domain *dom, const char *disk,
+                               uint64_t size_kib, hv_error *err);
 
     /* storage */
     int (*pool_get_info)(hv_conn *conn, const char *pool, hv_pool_info *info,

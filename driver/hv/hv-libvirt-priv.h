@@ -195,6 +195,16 @@ int lv_domain_get_vcpus(hv_domain *dom, hv_vcpu_info **vcpus, int *count,
                         hv_error *err);
 int lv_domain_block_stats(hv_domain *dom, const char *dev,
                           hv_block_stats *stats, hv_error *err);
+/* hv-libvirt-block.c */
+int lv_domain_block_rebase(hv_domain *dom, const char *disk, const char *base,
+                           unsigned int flags, hv_error *err);
+int lv_domain_block_job_info(hv_domain *dom, const char *disk,
+                             hv_block_job_info *info, int *has_job,
+                             hv_error *err);
+int lv_domain_block_job_abort(hv_domain *dom, const char *disk,
+                              unsigned int flags, hv_error *err);
+int lv_domain_block_resize(hv_domain *dom, const char *disk,
+                           uint64_t size_kib, hv_error *err);
 int lv_domain_interface_stats(hv_domain *dom, const char *dev,
                               hv_interface_stats *stats, hv_error *err);
 int lv_domain_memory_stats(hv_domain *dom, hv_memory_stat *stats, int *count,

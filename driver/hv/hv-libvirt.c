@@ -704,6 +704,10 @@ static const hv_backend libvirt_backend = {
     .domain_abort_job = lv_domain_abort_job,
     .domain_get_vcpus = lv_domain_get_vcpus,
     .domain_block_stats = lv_domain_block_stats,
+    .domain_block_rebase = lv_domain_block_rebase,
+    .domain_block_job_info = lv_domain_block_job_info,
+    .domain_block_job_abort = lv_domain_block_job_abort,
+    .domain_block_resize = lv_domain_block_resize,
     .domain_interface_stats = lv_domain_interface_stats,
     .domain_memory_stats = lv_domain_memory_stats,
 

@@ -477,6 +477,103 @@ hv_domain_migrate_start_post_copy(hv_domain *dom, hv_error *err)
                        dom, err);
 }
 
+/* ---- volumes: block jobs ---- */
+
+/* A disk target, and a base for a rebase: set and not empty. */
+static int
+block_args_ok(const char *disk, const char *base, bool need_base,
+              hv_error *err)
+{
+    if (!disk || !*disk) {
+        hv_error_set(err, HV_ERR_INVALID_ARG,
+                     "invalid argument: a block job needs a disk target");
+        return -1;
+    }
+    if (need_base && (!base || !*base)) {
+        hv_error_set(err, HV_ERR_INVALID_ARG,
+                     "invalid argument: a block copy of '%s' needs a "
+                     "destination", disk);
+        return -1;
+    }
+    return 0;
+}
+
+int
+hv_domain_block_rebase(hv_domain *dom, const char *disk, const char *base,
+                       unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_BLOCK_REBASE, dom->name, flags);
+
+    return hv_end(dom->conn, &call,
+                  hv_begin(dom->conn, &call, err) < 0 ? -1
+                  : !dom->conn->backend->domain_block_rebase
+                      ? hv_no_support(dom->conn, &call, err)
+                  : block_args_ok(disk, base, flags & HV_BLOCK_REBASE_COPY,
+                                  err) < 0
+                      ? -1
+                      : dom->conn->backend->domain_block_rebase(
+                            dom, disk, base, flags, err),
+                  err);
+}
+
+int
+hv_domain_block_job_info(hv_domain *dom, const char *disk,
+                         hv_block_job_info *info, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_BLOCK_JOB_INFO, dom->name, 0);
+    int has_job = 0;
+
+    memset(info, 0, sizeof(*info));
+    if (hv_end(dom->conn, &call,
+               hv_begin(dom->conn, &call, err) < 0 ? -1
+               : !dom->conn->backend->domain_block_job_info
+                   ? hv_no_support(dom->conn, &call, err)
+               : block_args_ok(disk, NULL, false, err) < 0
+                   ? -1
+                   : dom->conn->backend->domain_block_job_info(
+                         dom, disk, info, &has_job, err),
+               err) < 0)
+        return -1;
+    if (!has_job)
+        memset(info, 0, sizeof(*info));
+    return has_job ? 1 : 0;
+}
+
+int
+hv_domain_block_job_abort(hv_domain *dom, const char *disk,
+                          unsigned int flags, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_BLOCK_JOB_ABORT, dom->name, flags);
+
+    return hv_end(dom->conn, &call,
+                  hv_begin(dom->conn, &call, err) < 0 ? -1
+                  : !dom->conn->backend->domain_block_job_abort
+                      ? hv_no_support(dom->conn, &call, err)
+                  : block_args_ok(disk, NULL, false, err) < 0
+                      ? -1
+                      : dom->conn->backend->domain_block_job_abort(
+                            dom, disk, flags, err),
+                  err);
+}
+
+int
+hv_domain_block_resize(hv_domain *dom, const char *disk, uint64_t size_kib,
+                       hv_error *err)
+{
+    hv_call call = {.op = HV_OP_DOMAIN_BLOCK_RESIZE, .target = dom->name,
+                    .arg = (int64_t)size_kib};
+
+    return hv_end(dom->conn, &call,
+                  hv_begin(dom->conn, &call, err) < 0 ? -1
+                  : !dom->conn->backend->domain_block_resize
+                      ? hv_no_support(dom->conn, &call, err)
+                  : block_args_ok(disk, NULL, false, err) < 0
+                      ? -1
+                      : dom->conn->backend->domain_block_resize(
+                            dom, disk, size_kib, err),
+                  err);
+}
+
 /* ---- storage ---- */
 
 /* "pool/name" for traces, in a caller's buffer. */

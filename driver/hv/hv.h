@@ -318,6 +318,10 @@ typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
     X(domain_migrate_set_max_downtime, DOMAIN_MIGRATE_SET_MAX_DOWNTIME, domain_migrate_set_max_downtime, 0) \
     X(domain_migrate_set_max_speed, DOMAIN_MIGRATE_SET_MAX_SPEED, domain_migrate_set_max_speed, 0) \
     X(domain_migrate_start_post_copy, DOMAIN_MIGRATE_START_POST_COPY, domain_migrate_start_post_copy, 0) \
+    X(domain_block_rebase, DOMAIN_BLOCK_REBASE, domain_block_rebase, 0) /* volumes */ \
+    X(domain_block_job_info, DOMAIN_BLOCK_JOB_INFO, domain_block_job_info, 0) \
+    X(domain_block_job_abort, DOMAIN_BLOCK_JOB_ABORT, domain_block_job_abort, 0) \
+    X(domain_block_resize, DOMAIN_BLOCK_RESIZE, domain_block_resize, 0) \
     X(pool_get_info, POOL_GET_INFO, pool_get_info, 0) \
     X(vol_create, VOL_CREATE, vol_create, 0) \
     X(vol_delete, VOL_DELETE, vol_delete, 0) \
@@ -655,6 +659,53 @@ typedef struct hv_block_stats {
  */
 int hv_domain_block_stats(hv_domain *dom, const char *dev,
                           hv_block_stats *stats, hv_error *err);
+
+/*
+ * Block jobs on one disk of a running domain, named by its target ("vdb"):
+ * virDomainBlockRebase, virDomainGetBlockJobInfo, virDomainBlockJobAbort
+ * and virDomainBlockResize. A copy (HV_BLOCK_REBASE_COPY) mirrors the
+ * disk onto base; once its cur reaches end it stays "ready" until aborted,
+ * with HV_BLOCK_JOB_ABORT_PIVOT to switch the disk over to the copy, or
+ * without to drop it. Errors as libvirt's: OPERATION_INVALID when the
+ * domain is not running, INVALID_ARG for a disk it has not, OPERATION_
+ * INVALID for a copy of a persistent domain (libvirt 9.0: undefine it
+ * first), a job already there (rebase) or one not ready for a pivot;
+ * INVALID_ARG for an abort without a job.
+ */
+enum {
+    HV_BLOCK_REBASE_SHALLOW = 1 << 0,
+    HV_BLOCK_REBASE_REUSE_EXT = 1 << 1, /* base exists: write into it */
+    HV_BLOCK_REBASE_COPY = 1 << 2,
+    HV_BLOCK_REBASE_RELATIVE = 1 << 3,
+};
+int hv_domain_block_rebase(hv_domain *dom, const char *disk, const char *base,
+                           unsigned int flags, hv_error *err);
+/* virDomainBlockJobType */
+enum {
+    HV_BLOCK_JOB_UNKNOWN = 0,
+    HV_BLOCK_JOB_PULL = 1,
+    HV_BLOCK_JOB_COPY = 2,
+    HV_BLOCK_JOB_COMMIT = 3,
+    HV_BLOCK_JOB_ACTIVE_COMMIT = 4,
+};
+typedef struct hv_block_job_info {
+    int type;           /* HV_BLOCK_JOB_*, 0 when there is no job */
+    uint64_t bandwidth; /* MiB/s, 0 unlimited */
+    uint64_t cur, end;  /* progress; end 0 while not started */
+} hv_block_job_info;
+/* 1 with *info when the disk has a job, 0 (info zeroed) when it has
+ * none, -1 on error. */
+int hv_domain_block_job_info(hv_domain *dom, const char *disk,
+                             hv_block_job_info *info, hv_error *err);
+enum {
+    HV_BLOCK_JOB_ABORT_ASYNC = 1 << 0,
+    HV_BLOCK_JOB_ABORT_PIVOT = 1 << 1,
+};
+int hv_domain_block_job_abort(hv_domain *dom, const char *disk,
+                              unsigned int flags, hv_error *err);
+/* Grow the disk (its image) to size_kib KiB, as the guest sees it. */
+int hv_domain_block_resize(hv_domain *dom, const char *disk,
+                           uint64_t size_kib, hv_error *err);
 
 /* Network interface counters (virDomainInterfaceStats); -1 where unknown. */
 typedef struct hv_interface_stats {
