@@ -809,6 +809,15 @@ drv_host_maintenance_mode(drv *d, const char *host, bool mode,
     return -1;
 }
 
+bool
+drv_is_supported_fs_format(const char *fs_type)
+{
+    static const char *const formats[] = {"ext2", "ext3", "ext4", "xfs",
+                                          NULL};
+
+    return fs_type && g_strv_contains(formats, fs_type);
+}
+
 int
 drv_host_check_options(const drv_config *cfg, drv_error *err)
 {

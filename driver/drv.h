@@ -696,6 +696,12 @@ int drv_host_power_action(drv *d, const char *action, const char **result,
                           drv_error *err);
 int drv_host_maintenance_mode(drv *d, const char *host, bool mode,
                               const char **result, drv_error *err);
+/*
+ * The contract's is_supported_fs_format as the libvirt driver answers
+ * it: true for "ext2", "ext3", "ext4" and "xfs" (the file systems it can
+ * make on an ephemeral disk), false for anything else, NULL included.
+ */
+bool drv_is_supported_fs_format(const char *fs_type);
 
 /* ---- diagnostics (drv-diag.c) ---- */
 

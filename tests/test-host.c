@@ -283,6 +283,21 @@ test_power_and_maintenance(void **state)
     assert_true(drv_host_enabled(e->d));
 }
 
+static void
+test_fs_formats(void **state)
+{
+    (void)state;
+    assert_true(drv_is_supported_fs_format("ext2"));
+    assert_true(drv_is_supported_fs_format("ext3"));
+    assert_true(drv_is_supported_fs_format("ext4"));
+    assert_true(drv_is_supported_fs_format("xfs"));
+    assert_false(drv_is_supported_fs_format("vfat"));
+    assert_false(drv_is_supported_fs_format("btrfs"));
+    assert_false(drv_is_supported_fs_format("EXT4"));
+    assert_false(drv_is_supported_fs_format(""));
+    assert_false(drv_is_supported_fs_format(NULL));
+}
+
 /* ---- capabilities ---- */
 
 static const drv_trait_flag *
@@ -666,6 +681,7 @@ main(void)
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_power_and_maintenance,
                                         env_setup, env_teardown),
+        cmocka_unit_test(test_fs_formats),
         cmocka_unit_test_setup_teardown(test_capabilities_as_traits,
                                         env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_tree_new_root, env_setup,
