@@ -11,7 +11,9 @@
 #     ("../fakes/fake.h" would walk round the build's layering); the
 #     backend header hv-backend.h only in the hv layer, the fake and the hv
 #     layer's own test; a *-priv.h only in its own folder and in tests/;
-#  5. every cmocka test program prints TAP (run-tests.sh counts its cases).
+#  5. every cmocka test program prints TAP (run-tests.sh counts its cases);
+#  6. docs/contract.md has one row per method of the contract
+#     (ci/contract-table.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bad=0
@@ -55,6 +57,11 @@ hits=$(for t in tests/test-*.c; do
     grep -q 'cmocka_run_group_tests' "$t" && ! grep -q 'CM_OUTPUT_TAP' "$t" && echo "$t"
 done || true)
 [ -z "$hits" ] || report "a cmocka test program must call cmocka_set_message_output(CM_OUTPUT_TAP):" "$hits"
+
+# the table of contract methods keeps up with the contract
+if [ -f docs/contract.md ] && ! out=$(bash ci/contract-table.sh 2>&1); then
+    report "docs/contract.md does not match the contract:" "$out"
+fi
 
 [ "$bad" -eq 0 ] && echo "lint: clean"
 exit "$bad"

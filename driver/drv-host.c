@@ -1,8 +1,10 @@
 /*
  * drv-host.c: the host — connecting (version checks, event registration),
  * its service record (enabled, or disabled by the driver or an operator)
- * and the connection's loss and return, its resources and inventory,
- * uptime, CPU statistics, its node and its traits.
+ * and the connection's loss and return (and the contract's
+ * set_host_enabled, host_power_action, host_maintenance_mode), its
+ * resources, uptime, CPU statistics, its address, its node and its CPU
+ * traits. The provider tree built from them is drv-provider.c's.
  */
 #include "drv-priv.h"
 
@@ -216,7 +218,7 @@ drv_set_service_disabled(drv *d, bool disabled, const char *reason)
 
 /* What the reference reads from the capabilities XML. */
 typedef struct host_caps {
-    char *arch, *model, *vendor;
+    char *uuid, *arch, *model, *vendor;
     int cells, sockets, cores, threads;
     GPtrArray *features; /* char*, sorted */
     GArray *guests;      /* drv_supported_instance */
@@ -225,6 +227,7 @@ typedef struct host_caps {
 static void
 host_caps_clear(host_caps *c)
 {
+    g_free(c->uuid);
     g_free(c->arch);
     g_free(c->model);
     g_free(c->vendor);
@@ -313,6 +316,7 @@ host_caps_read(drv *d, host_caps *c, drv_error *err)
                       "the hypervisor's capabilities are not XML");
         return -1;
     }
+    c->uuid = xpath_string(ctx, "string(/capabilities/host/uuid)");
     c->arch = xpath_string(ctx, "string(/capabilities/host/cpu/arch)");
     c->model = xpath_string(ctx, "string(/capabilities/host/cpu/model)");
     c->vendor = xpath_string(ctx, "string(/capabilities/host/cpu/vendor)");
@@ -718,33 +722,6 @@ drv_resources_to_json(const drv_resources *res)
 }
 
 int
-drv_get_inventory(drv *d, drv_inventory *inv, drv_error *err)
-{
-    drv_resources res;
-
-    if (drv_get_available_resource(d, &res, err) < 0)
-        return -1;
-    memset(inv, 0, sizeof(*inv));
-    inv->vcpu = (drv_inventory_class){
-        .total = res.vcpus, .reserved = (uint64_t)d->cfg.reserved_host_cpus,
-        .min_unit = 1, .max_unit = res.vcpus, .step_size = 1,
-        .allocation_ratio = d->cfg.cpu_allocation_ratio};
-    inv->memory_mb = (drv_inventory_class){
-        .total = res.memory_mb,
-        .reserved = (uint64_t)d->cfg.reserved_host_memory_mb, .min_unit = 1,
-        .max_unit = res.memory_mb, .step_size = 1,
-        .allocation_ratio = d->cfg.ram_allocation_ratio};
-    inv->disk_gb = (drv_inventory_class){
-        .total = res.local_gb,
-        /* reserved disk is configured in MiB and rounded up to GiB */
-        .reserved = ((uint64_t)d->cfg.reserved_host_disk_mb + 1023) / 1024,
-        .min_unit = 1, .max_unit = res.local_gb, .step_size = 1,
-        .allocation_ratio = d->cfg.disk_allocation_ratio};
-    drv_resources_clear(&res);
-    return 0;
-}
-
-int
 drv_get_host_uptime(drv *d, int64_t *seconds, drv_error *err)
 {
     hv_error hv;
@@ -779,32 +756,163 @@ drv_get_host_cpu_stats(drv *d, drv_cpu_stats *st, drv_error *err)
 }
 
 int
-drv_get_available_nodes(drv *d, char ***nodes, drv_error *err)
+drv_get_available_nodes(drv *d, bool refresh, char ***nodes, drv_error *err)
 {
+    char *now;
     hv_error hv;
 
+    /* the reference ignores refresh: every call asks the hypervisor */
+    (void)refresh;
     drv_error_reset(err);
-    if (!d->hostname && !(d->hostname = hv_conn_get_hostname(d->conn, &hv))) {
+    *nodes = NULL;
+    if (!(now = hv_conn_get_hostname(d->conn, &hv))) {
         drv_set_conn_error(d, err, &hv, "cannot read the hostname", NULL);
         return -1;
     }
+    /* the first hostname stays the node's name: a host renamed later
+     * needs a restart of the service (the reference only logs it) */
+    if (!d->hostname)
+        d->hostname = g_steal_pointer(&now);
+    g_free(now);
     *nodes = g_new0(char *, 2);
     (*nodes)[0] = g_strdup(d->hostname);
     return 0;
 }
 
-bool
-drv_node_is_available(drv *d, const char *nodename)
+int
+drv_node_is_available(drv *d, const char *nodename, drv_error *err)
 {
     char **nodes = NULL;
-    drv_error err;
     bool yes;
 
-    if (!nodename || drv_get_available_nodes(d, &nodes, &err) < 0)
-        return false;
-    yes = g_strv_contains((const char *const *)nodes, nodename);
-    g_strfreev(nodes);
-    return yes;
+    drv_error_reset(err);
+    if (!nodename)
+        return 0;
+    /* the contract's two looks: as known, then refreshed */
+    for (int refresh = 0; refresh <= 1; refresh++) {
+        if (drv_get_available_nodes(d, refresh, &nodes, err) < 0)
+            return -1;
+        yes = g_strv_contains((const char *const *)nodes, nodename);
+        g_clear_pointer(&nodes, g_strfreev);
+        if (yes)
+            return 1;
+    }
+    return 0;
+}
+
+char *
+drv_host_uuid(drv *d, drv_error *err)
+{
+    host_caps caps;
+    char *out;
+
+    if (host_caps_read(d, &caps, err) < 0)
+        return NULL;
+    if (!caps.uuid) {
+        host_caps_clear(&caps);
+        drv_error_set(err, DRV_ERR_HYPERVISOR,
+                      "the hypervisor's capabilities name no host uuid");
+        return NULL;
+    }
+    out = g_steal_pointer(&caps.uuid);
+    host_caps_clear(&caps);
+    return out;
+}
+
+int
+drv_get_nodenames_by_uuid(drv *d, bool refresh, char ***uuids,
+                          char ***names, drv_error *err)
+{
+    char **nodes = NULL, *uuid;
+
+    *uuids = *names = NULL;
+    if (drv_get_available_nodes(d, refresh, &nodes, err) < 0)
+        return -1;
+    if (!(uuid = drv_host_uuid(d, err))) {
+        g_strfreev(nodes);
+        return -1;
+    }
+    *uuids = g_new0(char *, 2);
+    (*uuids)[0] = uuid;
+    *names = nodes;
+    return 0;
+}
+
+/* ---- the contract's host calls ---- */
+
+char *
+drv_get_host_ip_addr(drv *d)
+{
+    return g_strdup(d->cfg.my_ip ? d->cfg.my_ip : "127.0.0.1");
+}
+
+int
+drv_set_host_enabled(drv *d, bool enabled, const char **status,
+                     drv_error *err)
+{
+    drv_error_reset(err);
+    drv_set_service_disabled(d, !enabled, NULL);
+    *status = drv_host_enabled(d) ? "enabled" : "disabled";
+    return 0;
+}
+
+int
+drv_host_power_action(drv *d, const char *action, const char **result,
+                      drv_error *err)
+{
+    (void)d;
+    (void)result;
+    drv_error_reset(err);
+    drv_error_set(err, DRV_ERR_NOT_SUPPORTED,
+                  "host_power_action (%s) is not implemented by the libvirt "
+                  "driver",
+                  action ? action : "no action");
+    return -1;
+}
+
+int
+drv_host_maintenance_mode(drv *d, const char *host, bool mode,
+                          const char **result, drv_error *err)
+{
+    (void)d;
+    (void)result;
+    drv_error_reset(err);
+    drv_error_set(err, DRV_ERR_NOT_SUPPORTED,
+                  "host_maintenance_mode (%s of host %s) is not implemented "
+                  "by the libvirt driver",
+                  mode ? "enter" : "leave", host ? host : "(none)");
+    return -1;
+}
+
+bool
+drv_is_supported_fs_format(const char *fs_type)
+{
+    static const char *const formats[] = {"ext2", "ext3", "ext4", "xfs",
+                                          NULL};
+
+    return fs_type && g_strv_contains(formats, fs_type);
+}
+
+int
+drv_host_check_options(const drv_config *cfg, drv_error *err)
+{
+    if (cfg->my_ip && !g_hostname_is_ip_address(cfg->my_ip)) {
+        drv_error_set(err, DRV_ERR_INVALID_CONFIG,
+                      "my_ip: '%s' is not an IP address", cfg->my_ip);
+        return -1;
+    }
+    for (char **t = cfg->image_type_exclude_list; t && *t; t++)
+        if (!g_strv_contains((const char *const *)drv_image_types, *t)) {
+            char *known = g_strjoinv(", ", (char **)drv_image_types);
+
+            drv_error_set(err, DRV_ERR_INVALID_CONFIG,
+                          "image_type_exclude_list: unknown image type "
+                          "'%s' (one of %s)",
+                          *t, known);
+            g_free(known);
+            return -1;
+        }
+    return 0;
 }
 
 /* CPU feature names of the capabilities XML as traits. */
@@ -820,21 +928,41 @@ static const struct {
 };
 
 int
-drv_get_traits(drv *d, char ***traits, drv_error *err)
+drv_host_cpu_traits(drv *d, drv_trait_flag **flags, unsigned int *n,
+                    drv_error *err)
 {
     host_caps caps;
+
+    *flags = NULL;
+    *n = 0;
+    if (host_caps_read(d, &caps, err) < 0)
+        return -1;
+    *flags = g_new0(drv_trait_flag, G_N_ELEMENTS(cpu_traits));
+    for (size_t k = 0; k < G_N_ELEMENTS(cpu_traits); k++) {
+        (*flags)[k].trait = cpu_traits[k].trait;
+        (*flags)[k].supported = g_ptr_array_find_with_equal_func(
+            caps.features, cpu_traits[k].feature, g_str_equal, NULL);
+    }
+    *n = G_N_ELEMENTS(cpu_traits);
+    host_caps_clear(&caps);
+    return 0;
+}
+
+int
+drv_get_traits(drv *d, char ***traits, drv_error *err)
+{
+    drv_trait_flag *flags;
+    unsigned int n;
     GPtrArray *out;
 
     drv_error_reset(err);
-    if (host_caps_read(d, &caps, err) < 0)
+    if (drv_host_cpu_traits(d, &flags, &n, err) < 0)
         return -1;
     out = g_ptr_array_new();
-    for (guint i = 0; i < caps.features->len; i++)
-        for (size_t k = 0; k < G_N_ELEMENTS(cpu_traits); k++)
-            if (strcmp(g_ptr_array_index(caps.features, i),
-                       cpu_traits[k].feature) == 0)
-                g_ptr_array_add(out, g_strdup(cpu_traits[k].trait));
-    host_caps_clear(&caps);
+    for (unsigned int i = 0; i < n; i++)
+        if (flags[i].supported)
+            g_ptr_array_add(out, g_strdup(flags[i].trait));
+    g_free(flags);
     g_ptr_array_sort(out, cmp_str);
     g_ptr_array_add(out, NULL);
     *traits = (char **)g_ptr_array_free(out, FALSE);

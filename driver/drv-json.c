@@ -19,6 +19,7 @@
  */
 #include <glib.h>
 #include <jansson.h>
+#include <float.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -137,6 +138,7 @@ typedef enum {
     OPT_INT,        /* int >= min */
     OPT_BOOL,       /* bool */
     OPT_RATIO,      /* double > 0 */
+    OPT_RATIO_UNSET, /* double >= 0, or null: 0 (unset) */
     OPT_CACHEMODES, /* char ** of "TYPE=MODE" */
     OPT_STRLIST,    /* char ** of non-empty strings */
 } opt_kind;
@@ -181,9 +183,9 @@ static const cfg_opt cfg_opts[] = {
     OPT(reserved_host_memory_mb, OPT_INT, 0, 0, NULL),
     OPT(reserved_host_disk_mb, OPT_INT, 0, 0, NULL),
     OPT(reserved_host_cpus, OPT_INT, 0, 0, NULL),
-    OPT(cpu_allocation_ratio, OPT_RATIO, 0, 0, NULL),
-    OPT(ram_allocation_ratio, OPT_RATIO, 0, 0, NULL),
-    OPT(disk_allocation_ratio, OPT_RATIO, 0, 0, NULL),
+    OPT(cpu_allocation_ratio, OPT_RATIO_UNSET, 0, 0, NULL),
+    OPT(ram_allocation_ratio, OPT_RATIO_UNSET, 0, 0, NULL),
+    OPT(disk_allocation_ratio, OPT_RATIO_UNSET, 0, 0, NULL),
     OPT(disk_cachemodes, OPT_CACHEMODES, 0, 0, NULL),
     /* rescue */
     OPT(rescue_image_id, OPT_STRING, 0, JV_NONEMPTY | JV_NOSLASH, NULL),
@@ -214,6 +216,12 @@ static const cfg_opt cfg_opts[] = {
     OPT(serial_console_proxyclient_address, OPT_STRING, 0, JV_NONEMPTY,
         NULL),
     OPT(force_config_drive, OPT_BOOL, 0, 0, NULL),
+    /* the host (drv-host.c, drv-provider.c) */
+    OPT(my_ip, OPT_STRING, 1, JV_NONEMPTY, NULL),
+    OPT(initial_cpu_allocation_ratio, OPT_RATIO, 0, 0, NULL),
+    OPT(initial_ram_allocation_ratio, OPT_RATIO, 0, 0, NULL),
+    OPT(initial_disk_allocation_ratio, OPT_RATIO, 0, 0, NULL),
+    OPT(image_type_exclude_list, OPT_STRLIST, 0, 0, NULL),
 };
 
 #undef OPT
@@ -350,6 +358,12 @@ read_option(jv_ctx *c, const cfg_opt *o, json_t *v, drv_config *cfg)
         return jv_read_bool(c, v, (bool *)(void *)field);
     case OPT_RATIO:
         return jv_read_positive(c, v, (double *)(void *)field);
+    case OPT_RATIO_UNSET:
+        if (json_is_null(v)) {
+            *(double *)(void *)field = 0.0;
+            return 0;
+        }
+        return jv_read_number(c, v, 0.0, DBL_MAX, (double *)(void *)field);
     case OPT_CACHEMODES:
         return read_cachemodes(c, v, (char ***)(void *)field);
     case OPT_STRLIST:
@@ -409,7 +423,8 @@ drv_config_from_jv(jv_ctx *c, json_t *obj, drv_config *cfg)
 
         drv_error_reset(&xerr);
         if (drv_xml_check_options(&tmp, &xerr) < 0 ||
-            drv_live_migration_check_options(&tmp, &xerr) < 0) {
+            drv_live_migration_check_options(&tmp, &xerr) < 0 ||
+            drv_host_check_options(&tmp, &xerr) < 0) {
             jv_fail(c, false, "%s", xerr.message);
             drv_config_clear(&tmp);
             return -1;
@@ -513,6 +528,12 @@ check_uuid(char *s)
         s[i] = g_ascii_tolower(s[i]);
     }
     return NULL;
+}
+
+const char *
+drv_json_check_uuid(char *s)
+{
+    return check_uuid(s);
 }
 
 /* Six hex pairs separated by ':', unicast; lower-cased. */

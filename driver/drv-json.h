@@ -52,4 +52,15 @@ int drv_migrate_data_from_jv(jv_ctx *c, json_t *obj, drv_migrate_data *md);
 /* md as a new JSON object (the fields that are set). */
 json_t *drv_migrate_data_to_jv(const drv_migrate_data *md);
 
+/* A jv_str_check for UUIDs: 8-4-4-4-12 hex digits, lower-cased in
+ * place. */
+const char *drv_json_check_uuid(char *s);
+
+/* As drv_provider_tree_load_json, on the object obj at c's current path;
+ * tree (holding nothing) is all zero on failure. */
+int drv_provider_tree_from_jv(jv_ctx *c, json_t *obj,
+                              drv_provider_tree *tree);
+/* tree as a new JSON object (drv.h's rendering). */
+json_t *drv_provider_tree_to_jv(const drv_provider_tree *tree);
+
 #endif /* HVD_DRV_JSON_H */

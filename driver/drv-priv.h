@@ -6,7 +6,8 @@
  * each with a section here for what it lends the others:
  *   drv.c            the object, errors, name tables
  *   drv-events.c     lifecycle events, drv_sleep (every wait of the driver)
- *   drv-host.c       host: init, resources, inventory, node, traits
+ *   drv-host.c       host: init, resources, node, traits, service record
+ *   drv-provider.c   the provider tree, capabilities as traits
  *   drv-query.c      instance queries; the domain lookup all operations use
  *   drv-diag.c       diagnostics: statistics of an instance (both forms)
  *   drv-disk.c       the instance's volumes, the disk plan, its domain XML
@@ -134,6 +135,23 @@ void drv_set_conn_error(drv *d, drv_error *err, const hv_error *hv,
 /* This host's CPU as the reference's cpu_info JSON (g_free), read from
  * the capabilities; NULL with err set (err->hv the hv error if any). */
 char *drv_host_cpu_info(drv *d, drv_error *err);
+/* The host options that only make sense checked together or against a
+ * list (my_ip an IP address, image_type_exclude_list known image
+ * types): -1 with err (INVALID_CONFIG) naming the option. */
+int drv_host_check_options(const drv_config *cfg, drv_error *err);
+/* The host's uuid from its capabilities (g_free); NULL with err set. */
+char *drv_host_uuid(drv *d, drv_error *err);
+/* Every CPU trait the driver knows (drv_get_traits' table), each with
+ * whether the host's CPU has it: *flags (g_free) of *n. -1 with err set
+ * when the capabilities cannot be read. */
+int drv_host_cpu_traits(drv *d, drv_trait_flag **flags, unsigned int *n,
+                        drv_error *err);
+
+/* ---- drv-provider.c ---- */
+
+/* The image types the contract names (supports_image_type_*), for the
+ * check of image_type_exclude_list; NULL-terminated. */
+extern const char *const drv_image_types[];
 
 /* ---- drv-diag.c ---- */
 

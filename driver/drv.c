@@ -223,9 +223,11 @@ drv_config_defaults(drv_config *cfg)
     cfg->reserved_host_memory_mb = 512;
     cfg->reserved_host_disk_mb = 0;
     cfg->reserved_host_cpus = 0;
-    cfg->cpu_allocation_ratio = 16.0;
-    cfg->ram_allocation_ratio = 1.5;
-    cfg->disk_allocation_ratio = 1.0;
+    /* unset (0.0): Newton's defaults; the initial_* ratios below are
+     * later Nova's, taking the place of Newton's fallback to 16, 1.5, 1 */
+    cfg->cpu_allocation_ratio = 0.0;
+    cfg->ram_allocation_ratio = 0.0;
+    cfg->disk_allocation_ratio = 0.0;
     cfg->disk_cachemodes = NULL;
     /* the guest's XML and consoles: Newton's nova/conf/libvirt.py (cpu_mode,
      * cpu_model, hw_machine_type, sysinfo_serial, mem_stats_period_seconds,
@@ -254,6 +256,13 @@ drv_config_defaults(drv_config *cfg)
     cfg->serial_console_port_range = g_strdup("10000:20000");
     cfg->serial_console_proxyclient_address = g_strdup("127.0.0.1");
     cfg->force_config_drive = false;
+    /* the host: Nova's my_ip (computed there; hvd's fixed fallback),
+     * initial_*_allocation_ratio, image_type_exclude_list */
+    cfg->my_ip = NULL;
+    cfg->initial_cpu_allocation_ratio = 16.0;
+    cfg->initial_ram_allocation_ratio = 1.5;
+    cfg->initial_disk_allocation_ratio = 1.0;
+    cfg->image_type_exclude_list = NULL;
 }
 
 /* The string options of the guest XML and of live migration, for clear
@@ -285,6 +294,8 @@ drv_config_clear(drv_config *cfg)
 #undef FREE_OPT_
     g_strfreev(cfg->hw_machine_type);
     g_strfreev(cfg->enabled_perf_events);
+    g_free(cfg->my_ip);
+    g_strfreev(cfg->image_type_exclude_list);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -312,6 +323,11 @@ drv_config_copy(drv_config *dst, const drv_config *src)
     dst->hw_machine_type = src->hw_machine_type
                                ? g_strdupv(src->hw_machine_type)
                                : NULL;
+    dst->my_ip = g_strdup(src->my_ip);
+    dst->image_type_exclude_list =
+        src->image_type_exclude_list
+            ? g_strdupv(src->image_type_exclude_list)
+            : NULL;
 }
 
 /* ---- driver object ---- */

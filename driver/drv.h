@@ -124,9 +124,12 @@ typedef struct drv_config {
     int reserved_host_memory_mb;   /* 512 */
     int reserved_host_disk_mb;     /* 0 */
     int reserved_host_cpus;        /* 0 */
-    double cpu_allocation_ratio;   /* 16.0 */
-    double ram_allocation_ratio;   /* 1.5 */
-    double disk_allocation_ratio;  /* 1.0 */
+    /* over-commitment: 0.0 is unset (Newton's default, later Nova's
+     * None), and then the initial_* ratios below or placement's value
+     * apply (drv_update_provider_tree); > 0 overrides both */
+    double cpu_allocation_ratio;   /* 0.0 */
+    double ram_allocation_ratio;   /* 0.0 */
+    double disk_allocation_ratio;  /* 0.0 */
     /* disk cache modes: "file=directsync,block=none" style list */
     char **disk_cachemodes;        /* NULL-terminated */
     /*
@@ -181,6 +184,22 @@ typedef struct drv_config {
     char *serial_console_proxyclient_address; /* "127.0.0.1" */
     /* every instance gets a config drive (Newton configdrive.py) */
     bool force_config_drive;       /* false */
+
+    /*
+     * The host (drv-host.c, drv-provider.c): Nova's [DEFAULT] my_ip and
+     * initial_*_allocation_ratio, [compute] image_type_exclude_list.
+     */
+    /* this host's IP address (get_host_ip_addr); NULL: "127.0.0.1", the
+     * address Nova falls back to when it finds no other */
+    char *my_ip;                          /* NULL */
+    /* the ratios a new inventory record starts with when the
+     * *_allocation_ratio options are unset (> 0) */
+    double initial_cpu_allocation_ratio;  /* 16.0 */
+    double initial_ram_allocation_ratio;  /* 1.5 */
+    double initial_disk_allocation_ratio; /* 1.0 */
+    /* image types ("qcow2", "raw", ...: the contract's
+     * supports_image_type_*) reported unsupported; NULL-terminated */
+    char **image_type_exclude_list;       /* NULL */
 } drv_config;
 
 /* Defaults of the string options; drv_new also uses them for a NULL. */
@@ -388,14 +407,155 @@ void drv_resources_clear(drv_resources *res);
  * null when NULL); g_free. */
 char *drv_resources_to_json(const drv_resources *res);
 
+/* ---- the host as placement sees it: the provider tree (drv-provider.c) ---- */
+
+/*
+ * One inventory record of a resource provider, as placement keeps it:
+ * how much of a resource class there is (total), how much of it the host
+ * keeps for itself (reserved), the smallest and largest amount one
+ * consumer may take and the step between amounts, and the
+ * over-commitment factor.
+ */
 typedef struct drv_inventory_class {
     uint64_t total, reserved, min_unit, max_unit, step_size;
     double allocation_ratio;
 } drv_inventory_class;
-typedef struct drv_inventory {
-    drv_inventory_class vcpu, memory_mb, disk_gb;
-} drv_inventory;
-int drv_get_inventory(drv *d, drv_inventory *inv, drv_error *err);
+
+/* An inventory record named by its resource class ("VCPU", "MEMORY_MB",
+ * "DISK_GB", or any other placement class). */
+typedef struct drv_inventory_record {
+    char *resource_class;
+    drv_inventory_class inv;
+} drv_inventory_record;
+
+/*
+ * One resource provider: its uuid and unique name, its parent's uuid
+ * (NULL for a root), its inventory (one record per resource class, in
+ * the order set), its traits and its aggregates (uuids). All strings and
+ * arrays owned by the provider.
+ */
+typedef struct drv_provider {
+    char *uuid;
+    char *name;
+    char *parent_uuid;
+    drv_inventory_record *inventory;
+    unsigned int n_inventory;
+    char **traits;     /* NULL-terminated, sorted, each once; may be NULL */
+    char **aggregates; /* NULL-terminated, sorted, each once; may be NULL */
+} drv_provider;
+
+/*
+ * The provider tree the contract's update_provider_tree works on (Nova's
+ * ProviderTree, reduced to what a compute driver reads and writes): every
+ * provider of the compute node's tree, and the sharing providers (trait
+ * MISC_SHARES_VIA_AGGREGATE) associated with them, as placement knows
+ * them. Owned by the caller; release with drv_provider_tree_clear.
+ *
+ * Its JSON rendering (drv_provider_tree_to_json, and what
+ * drv_provider_tree_load_json reads) is one object keyed by provider name:
+ *
+ *   {"h1":  {"uuid": "...", "parent_uuid": null,
+ *            "inventory": {"VCPU": {"total": 8, "reserved": 0,
+ *                                   "min_unit": 1, "max_unit": 8,
+ *                                   "step_size": 1,
+ *                                   "allocation_ratio": 16.0}, ...},
+ *            "traits": ["COMPUTE_NET_ATTACH_INTERFACE", ...],
+ *            "aggregates": []},
+ *    "nfs": {"uuid": "...", "inventory": {"DISK_GB": {...}},
+ *            "traits": ["MISC_SHARES_VIA_AGGREGATE"], "aggregates": [...]}}
+ *
+ * Reading: "uuid" is required (canonical 8-4-4-4-12 hex), every other key
+ * optional (no inventory, traits or aggregates; a root); in an inventory
+ * record "total" is required, "reserved" defaults to 0, "min_unit",
+ * "step_size" and "allocation_ratio" to 1 and "max_unit" to the total, as
+ * placement defaults them.
+ */
+typedef struct drv_provider_tree {
+    drv_provider *providers;
+    unsigned int n_providers;
+} drv_provider_tree;
+
+void drv_provider_tree_clear(drv_provider_tree *tree);
+/* The provider called name, or NULL; borrowed from tree. */
+drv_provider *drv_provider_tree_find(drv_provider_tree *tree,
+                                     const char *name);
+/*
+ * Add a root provider name with uuid unless one of that name is there
+ * (the compute manager's part before it calls update_provider_tree:
+ * Nova's resource tracker makes the compute node's provider first).
+ * Returns the provider; borrowed from tree.
+ */
+drv_provider *drv_provider_tree_ensure_root(drv_provider_tree *tree,
+                                            const char *uuid,
+                                            const char *name);
+/* The inventory record of resource_class on p, or NULL; borrowed. */
+const drv_inventory_class *drv_provider_inventory(const drv_provider *p,
+                                                  const char *resource_class);
+bool drv_provider_has_trait(const drv_provider *p, const char *trait);
+/* tree as JSON text (above; keys sorted, traits sorted); g_free. */
+char *drv_provider_tree_to_json(const drv_provider_tree *tree);
+/*
+ * Read a tree from JSON text (the shape above) into tree (which holds
+ * nothing). -1 with err (DRV_ERR_INVALID_CONFIG) naming source, line,
+ * column and the JSON path of the problem: a missing or malformed uuid, a
+ * uuid or name used twice, a parent that is not in the tree, a negative
+ * or non-integer amount, a reserved or max_unit above total... tree holds
+ * nothing on failure.
+ */
+int drv_provider_tree_load_json(const char *json, const char *source,
+                                drv_provider_tree *tree, drv_error *err);
+
+/*
+ * The contract's update_provider_tree, as Nova's libvirt driver does it
+ * on its one node:
+ *  - inventory of the provider named nodename, replaced by VCPU,
+ *    MEMORY_MB and DISK_GB from drv_get_available_resource: total = the
+ *    host's vcpus / memory_mb / local_gb, max_unit = total, min_unit and
+ *    step_size 1, reserved = reserved_host_cpus / reserved_host_memory_mb
+ *    / reserved_host_disk_mb in whole GiB rounded up; DISK_GB is left out
+ *    when the tree holds a sharing provider of DISK_GB (a provider with
+ *    the trait MISC_SHARES_VIA_AGGREGATE and DISK_GB inventory: the disk
+ *    is shared, and reported there);
+ *  - allocation_ratio by the contract's precedence (its
+ *    _get_allocation_ratios): the configured *_allocation_ratio if set
+ *    (> 0), else initial_*_allocation_ratio when the provider has no
+ *    record of that class yet, else the record's current ratio (one set
+ *    in placement by an operator stays);
+ *  - traits: the CPU traits (drv_get_traits' table) and the capability
+ *    traits (drv_capabilities_as_traits) the host has are added, those it
+ *    lacks are removed; traits the driver does not control (CUSTOM_*,
+ *    others' traits) are left as they are.
+ * Other providers are not touched. allocations (the reshape) is not
+ * taken: hvd never moves inventory between providers or classes.
+ * Errors: DRV_ERR_INVALID_CONFIG when the tree has no provider named
+ * nodename, or nodename is not this driver's node; the errors of
+ * drv_get_available_resource. The tree is unchanged on failure.
+ */
+int drv_update_provider_tree(drv *d, drv_provider_tree *tree,
+                             const char *nodename, drv_error *err);
+
+/* One capability of the driver (the contract's capabilities dict). */
+typedef struct drv_capability {
+    const char *name;  /* "supports_attach_interface", ... */
+    bool supported;
+} drv_capability;
+/* The driver's capabilities, *n of them; static, never freed. */
+const drv_capability *drv_capabilities(unsigned int *n);
+/* One trait of capabilities_as_traits: the trait and whether the driver
+ * supports it. */
+typedef struct drv_trait_flag {
+    const char *trait; /* static */
+    bool supported;
+} drv_trait_flag;
+/*
+ * The contract's capabilities_as_traits: each capability that has a
+ * COMPUTE_* trait (the contract's CAPABILITY_TRAITS_MAP) as that trait
+ * and whether it is supported; an image type in the configuration's
+ * image_type_exclude_list counts as unsupported. *flags (g_free; the
+ * strings are static) holds *n entries sorted by trait. No error.
+ */
+void drv_capabilities_as_traits(drv *d, drv_trait_flag **flags,
+                                unsigned int *n);
 
 /* ---- query ---- */
 
@@ -491,11 +651,70 @@ typedef struct drv_cpu_stats {
     unsigned int frequency; /* MHz */
 } drv_cpu_stats;
 int drv_get_host_cpu_stats(drv *d, drv_cpu_stats *st, drv_error *err);
-/* The one node this driver serves (its hostname); g_strfreev. */
-int drv_get_available_nodes(drv *d, char ***nodes, drv_error *err);
-bool drv_node_is_available(drv *d, const char *nodename);
-/* Capabilities as placement-style traits, sorted; g_strfreev. */
+/*
+ * The reference's get_available_nodes: the one node this driver serves,
+ * its hostname, read from the hypervisor on every call (the reference's
+ * Host.get_hostname) and kept as first read: a hostname that changes
+ * later does not rename the node. refresh changes nothing (the reference
+ * ignores it: every call reads anew). *nodes: g_strfreev.
+ * Errors: the hostname read's (HOST_UNAVAILABLE when the connection is
+ * lost).
+ */
+int drv_get_available_nodes(drv *d, bool refresh, char ***nodes,
+                            drv_error *err);
+/*
+ * The contract's node_is_available: 1 if nodename is among
+ * get_available_nodes, else asked again with refresh, 1 or 0 from that.
+ * -1 with err when a look fails (the reference lets it escape).
+ */
+int drv_node_is_available(drv *d, const char *nodename, drv_error *err);
+/*
+ * The contract's get_nodenames_by_uuid: {node uuid: nodename} for the one
+ * node. The node's uuid is the host's (the capabilities' host uuid; Nova
+ * keeps a generated one in a compute_id file, which the driver would
+ * have to write on the host). *uuids and *names (g_strfreev) are
+ * parallel, one entry each. Errors: those of get_available_nodes and of
+ * reading the capabilities.
+ */
+int drv_get_nodenames_by_uuid(drv *d, bool refresh, char ***uuids,
+                              char ***names, drv_error *err);
+/* The host's CPU features as traits (HW_CPU_X86_*), sorted; g_strfreev. */
 int drv_get_traits(drv *d, char ***traits, drv_error *err);
+
+/*
+ * The contract's get_host_ip_addr: the configuration's my_ip (the
+ * reference returns CONF.my_ip, only warning when no interface of the
+ * machine has it). g_free. No error.
+ */
+char *drv_get_host_ip_addr(drv *d);
+/*
+ * The contract's set_host_enabled: whether the host takes new instances,
+ * written to its service record as an operator's choice
+ * (drv_set_service_disabled with no reason, or enabled); *status is
+ * "enabled" when the host can now take instances (drv_host_enabled),
+ * "disabled" otherwise (static). No error. Newton's libvirt driver
+ * leaves the contract's NotImplementedError here
+ * (docs/reference-differences.md).
+ */
+int drv_set_host_enabled(drv *d, bool enabled, const char **status,
+                         drv_error *err);
+/*
+ * The contract's host_power_action (action "startup", "shutdown" or
+ * "reboot") and host_maintenance_mode (mode: enter or leave): the
+ * libvirt driver implements neither, so both fail with
+ * DRV_ERR_NOT_SUPPORTED (NotImplementedError) for every argument, and
+ * change nothing. *result is never set.
+ */
+int drv_host_power_action(drv *d, const char *action, const char **result,
+                          drv_error *err);
+int drv_host_maintenance_mode(drv *d, const char *host, bool mode,
+                              const char **result, drv_error *err);
+/*
+ * The contract's is_supported_fs_format as the libvirt driver answers
+ * it: true for "ext2", "ext3", "ext4" and "xfs" (the file systems it can
+ * make on an ephemeral disk), false for anything else, NULL included.
+ */
+bool drv_is_supported_fs_format(const char *fs_type);
 
 /* ---- diagnostics (drv-diag.c) ---- */
 

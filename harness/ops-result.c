@@ -4,6 +4,8 @@
  */
 #include "ops-result.h"
 
+#include "ops-host.h"
+
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,30 +169,30 @@ OPS_QUERY(get_available_nodes)
     char **nodes = NULL;
 
     (void)inst;
-    (void)st;
     (void)host;
-    if (drv_get_available_nodes(d, &nodes, err) < 0)
+    if (drv_get_available_nodes(d, st->refresh, &nodes, err) < 0)
         return NULL;
     return json_pack("{s:o}", "nodes", sorted_array(nodes));
 }
 
-/* node_is_available has no error; without "nodename" it asks about the
- * first node the driver serves. */
+/* Without "nodename", node_is_available asks about the first node the
+ * driver serves. */
 OPS_QUERY(node_is_available)
 {
     char **nodes = NULL;
     const char *node = st->nodename;
-    json_t *o;
+    json_t *o = NULL;
+    int yes;
 
     (void)inst;
     (void)host;
     if (!node) {
-        if (drv_get_available_nodes(d, &nodes, err) < 0)
+        if (drv_get_available_nodes(d, false, &nodes, err) < 0)
             return NULL;
         node = nodes && nodes[0] ? nodes[0] : "";
     }
-    o = json_pack("{s:s, s:b}", "nodename", node, "available",
-                  drv_node_is_available(d, node));
+    if ((yes = drv_node_is_available(d, node, err)) >= 0)
+        o = json_pack("{s:s, s:b}", "nodename", node, "available", yes);
     g_strfreev(nodes);
     return o;
 }
@@ -356,21 +358,28 @@ inventory_class(const drv_inventory_class *ic)
                      "allocation_ratio", ic->allocation_ratio);
 }
 
-/* Keyed by placement's resource class names, as the reference's
- * get_inventory answers. */
+/* The compute node provider's inventory from update_provider_tree on a
+ * tree placement knows nothing of yet (the flat inventory older Nova's
+ * get_inventory answered), keyed by resource class. */
 OPS_QUERY(get_inventory)
 {
-    drv_inventory inv;
+    drv_provider_tree tree;
+    json_t *o;
 
     (void)inst;
     (void)st;
     (void)host;
-    if (drv_get_inventory(d, &inv, err) < 0)
+    if (ops_host_provider_tree(d, NULL, NULL, &tree, err) < 0)
         return NULL;
-    return json_pack("{s:o, s:o, s:o}",
-                     "VCPU", inventory_class(&inv.vcpu),
-                     "MEMORY_MB", inventory_class(&inv.memory_mb),
-                     "DISK_GB", inventory_class(&inv.disk_gb));
+    o = json_object();
+    for (unsigned int i = 0; i < tree.n_providers; i++)
+        for (unsigned int k = 0; k < tree.providers[i].n_inventory; k++)
+            json_object_set_new(o,
+                                tree.providers[i].inventory[k].resource_class,
+                                inventory_class(
+                                    &tree.providers[i].inventory[k].inv));
+    drv_provider_tree_clear(&tree);
+    return o;
 }
 
 /* ---- comparing ---- */

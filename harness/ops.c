@@ -14,6 +14,7 @@
 
 #include "fake.h"
 #include "hv-libvirt.h"
+#include "ops-host.h"
 #include "ops-migrate.h"
 #include "ops-volume.h"
 #include "ops-result.h"
@@ -298,7 +299,8 @@ static const ops_op op_table[SCN__OP_COUNT] = {
         .result_keys = KEYS("kernel", "idle", "user", "iowait", "frequency"),
     },
     [SCN_OP_GET_AVAILABLE_NODES] = {
-        .name = "get_available_nodes", .keys = QUERY_HOST_KEYS,
+        .name = "get_available_nodes",
+        .keys = KEYS(COMMON_KEYS, "host", "result", "refresh"),
         .target = OPS_TARGET_HOST,
         .query = ops_query_get_available_nodes,
         .result_keys = KEYS("nodes"),
@@ -475,6 +477,55 @@ static const ops_op op_table[SCN__OP_COUNT] = {
         .query = ops_query_get_volume_connector,
         .result_keys = KEYS("host", "ip", "multipath", "platform",
                             "os_type"),
+    },
+    /* the host family (ops-host.c) */
+    [SCN_OP_GET_HOST_IP_ADDR] = {
+        .name = "get_host_ip_addr", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_host_ip_addr,
+        .result_keys = KEYS("ip"),
+    },
+    [SCN_OP_SET_HOST_ENABLED] = {
+        .name = "set_host_enabled",
+        .keys = KEYS(COMMON_KEYS, "host", "result", "enabled"),
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_set_host_enabled,
+        .result_keys = KEYS("status"),
+    },
+    [SCN_OP_HOST_POWER_ACTION] = {
+        .name = "host_power_action",
+        .keys = KEYS(COMMON_KEYS, "host", "result", "action"),
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_host_power_action,
+        .result_keys = KEYS("result"),
+    },
+    [SCN_OP_HOST_MAINTENANCE_MODE] = {
+        .name = "host_maintenance_mode",
+        .keys = KEYS(COMMON_KEYS, "host", "result", "mode"),
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_host_maintenance_mode,
+        .result_keys = KEYS("result"),
+    },
+    [SCN_OP_CAPABILITIES_AS_TRAITS] = {
+        .name = "capabilities_as_traits", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_capabilities_as_traits,
+        .result_keys = KEYS("traits"),
+    },
+    [SCN_OP_UPDATE_PROVIDER_TREE] = {
+        .name = "update_provider_tree",
+        .keys = KEYS(COMMON_KEYS, "host", "result", "provider_tree",
+                     "nodename"),
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_update_provider_tree,
+        .result_keys = KEYS("providers"),
+    },
+    [SCN_OP_GET_NODENAMES_BY_UUID] = {
+        .name = "get_nodenames_by_uuid",
+        .keys = KEYS(COMMON_KEYS, "host", "result", "refresh"),
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_get_nodenames_by_uuid,
+        .result_keys = KEYS("nodes", "nodenames"),
     },
 };
 

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "drv-json.h"
 #include "drv.h"
 #include "hv.h"
 #include "jsonv.h"
@@ -478,6 +479,37 @@ parse_join_step(parser *p, json_t *obj, scn_step *st)
     return 0;
 }
 
+/* The host family's arguments (ops-host.c): refresh, enabled, action,
+ * mode, and provider_tree, read as the driver reads a tree so that a bad
+ * one is refused here with its position. */
+static int
+get_host_args(jv_ctx *c, json_t *obj, scn_step *st)
+{
+    static const char *const actions[] = {"startup", "shutdown", "reboot",
+                                          NULL};
+    drv_provider_tree tree;
+    json_t *v;
+    int rc;
+
+    if (jv_get_bool(c, obj, "refresh", false, &st->refresh) < 0 ||
+        jv_get_bool(c, obj, "enabled", st->op == SCN_OP_SET_HOST_ENABLED,
+                    &st->set_enabled) < 0 ||
+        jv_get_choice(c, obj, "action", st->op == SCN_OP_HOST_POWER_ACTION,
+                      actions, &st->power_action) < 0 ||
+        jv_get_bool(c, obj, "mode", st->op == SCN_OP_HOST_MAINTENANCE_MODE,
+                    &st->maintenance_mode) < 0)
+        return -1;
+    if (!(v = jv_enter(c, obj, "provider_tree", false)))
+        return 0;
+    rc = drv_provider_tree_from_jv(c, v, &tree);
+    jv_pop(c);
+    if (rc < 0)
+        return -1;
+    drv_provider_tree_clear(&tree);
+    st->provider_tree = json_incref(v);
+    return 0;
+}
+
 static int
 parse_op_step(parser *p, json_t *obj, scn_step *st)
 {
@@ -529,7 +561,8 @@ parse_op_step(parser *p, json_t *obj, scn_step *st)
                       &st->dest_hostname) < 0 ||
         get_block_migration(c, obj, st) < 0 ||
         get_flavor(c, obj, st) < 0 ||
-        get_volume_args(p, obj, st) < 0)
+        get_volume_args(p, obj, st) < 0 ||
+        get_host_args(c, obj, st) < 0)
         return -1;
     if (st->result && st->expect != DRV_OK) {
         scn_fail_at_key(c, "result", "a \"result\" needs the operation to "

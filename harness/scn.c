@@ -102,6 +102,8 @@ step_clear(scn_step *st)
     g_free(st->device_type);
     g_free(st->disk);
     g_free(st->pool);
+    g_free(st->power_action);
+    json_decref(st->provider_tree);
     g_free(st->flavor.name);
     g_free(st->since);
     g_free(st->event_when);

@@ -179,6 +179,14 @@ typedef enum {
     SCN_OP_EXTEND_VOLUME,       /* volume, size */
     SCN_OP_BLOCK_STATS,         /* disk; result: found, rd_req, ... */
     SCN_OP_GET_VOLUME_CONNECTOR, /* result: host, ip, multipath, ... */
+    /* the host family (harness/ops-host.c): the contract's host calls */
+    SCN_OP_GET_HOST_IP_ADDR,
+    SCN_OP_SET_HOST_ENABLED,    /* arg: enabled */
+    SCN_OP_HOST_POWER_ACTION,   /* arg: action */
+    SCN_OP_HOST_MAINTENANCE_MODE, /* arg: mode */
+    SCN_OP_CAPABILITIES_AS_TRAITS,
+    SCN_OP_UPDATE_PROVIDER_TREE, /* args: provider_tree, nodename */
+    SCN_OP_GET_NODENAMES_BY_UUID, /* arg: refresh */
     SCN__OP_COUNT
 } scn_op;
 
@@ -295,6 +303,17 @@ typedef struct scn_step {
     uint64_t resize_to, size;
     /* the storage pool the images are in (the configuration's) */
     char *pool;
+    /* the host family (ops-host.c): refresh (get_available_nodes,
+     * node_is_available, get_nodenames_by_uuid; default false),
+     * set_host_enabled's "enabled", host_power_action's "action",
+     * host_maintenance_mode's "mode", update_provider_tree's
+     * "provider_tree" (the tree as placement knows it, validated; owned;
+     * NULL: none yet) */
+    bool refresh;
+    bool set_enabled;
+    char *power_action;
+    bool maintenance_mode;
+    struct json_t *provider_tree;
 } scn_step;
 
 typedef struct scn {

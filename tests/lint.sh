@@ -115,4 +115,35 @@ if make -C "$tmp/t" --no-print-directory BUILD=build EXTRA_CFLAGS= build/fakes/z
 else
     echo "not ok $n - an allowed include compiles"; sed 's/^/#   /' "$tmp/out" | head -10
 fi
+
+# the table of contract methods (ci/contract-table.sh): a contract method
+# without a row, a row for no method and a doubled row are each reported;
+# a made-up contract stands in when the reference is not beside the tree
+contract=$root/../shared/reference/nova-virt-driver.py
+if [ ! -f "$contract" ]; then
+    contract=$tmp/contract.py
+    printf 'class ComputeDriver(object):\n' >"$contract"
+    sed -n 's/^| `\([A-Za-z_][A-Za-z0-9_]*\)` |.*/    def \1(self):\n        pass/p' \
+        "$root/docs/contract.md" >>"$contract"
+fi
+# table_case NAME SED-EXPR WANT: the table edited by SED-EXPR must fail
+# saying WANT ("" : must pass)
+table_case() {
+    local name="$1" expr="$2" want="$3" rc
+    sed "$expr" "$root/docs/contract.md" >"$tmp/contract.md"
+    bash "$root/ci/contract-table.sh" "$contract" "$tmp/contract.md" >"$tmp/out" 2>&1
+    rc=$?
+    n=$((n + 1))
+    if { [ -z "$want" ] && [ "$rc" -eq 0 ]; } ||
+       { [ -n "$want" ] && [ "$rc" -ne 0 ] && grep -qF -- "$want" "$tmp/out"; }; then
+        echo "ok $n - contract table: $name"
+    else
+        echo "not ok $n - contract table: $name (exit $rc)"
+        sed 's/^/#   /' "$tmp/out" | head -10
+    fi
+}
+table_case "the table as it is passes" 's/^$//' ""
+table_case "a method without a row" '/^| `snapshot` |/d' "no row for contract method(s):"
+table_case "a row for no method" '$a| `teleport` | — | missing | — | |' "not in the contract"
+table_case "a doubled row" '/^| `spawn` |/p' "more than one row for"
 echo "1..$n"

@@ -1066,7 +1066,8 @@ test_host_resources(void **state)
 {
     env *e = env_new();
     drv_resources res;
-    drv_inventory inv;
+    drv_provider_tree tree = {0};
+    const drv_inventory_class *ic;
     drv_cpu_stats cs;
     drv_error err;
     char **nodes = NULL, **traits = NULL;
@@ -1085,17 +1086,25 @@ test_host_resources(void **state)
     assert_string_equal(res.hypervisor_type, "QEMU");
     assert_int_equal(res.hypervisor_version, 7002000);
     assert_string_equal(res.hypervisor_hostname, "h1");
-    expect_ok(drv_get_inventory(e->d, &inv, &err), &err, "inventory");
-    assert_int_equal(inv.vcpu.total, 8);
-    assert_true(inv.vcpu.allocation_ratio == 16.0);
-    assert_int_equal(inv.memory_mb.reserved, 512);
-    assert_true(inv.memory_mb.allocation_ratio == 1.5);
-    assert_int_equal(inv.disk_gb.reserved, 2);
+    drv_provider_tree_ensure_root(&tree, "00000000-0000-0000-0000-000000000001",
+                                  "h1");
+    expect_ok(drv_update_provider_tree(e->d, &tree, "h1", &err), &err,
+              "inventory");
+    ic = drv_provider_inventory(&tree.providers[0], "VCPU");
+    assert_int_equal(ic->total, 8);
+    assert_true(ic->allocation_ratio == 16.0);
+    ic = drv_provider_inventory(&tree.providers[0], "MEMORY_MB");
+    assert_int_equal(ic->reserved, 512);
+    assert_true(ic->allocation_ratio == 1.5);
+    ic = drv_provider_inventory(&tree.providers[0], "DISK_GB");
+    assert_int_equal(ic->reserved, 2);
+    drv_provider_tree_clear(&tree);
     drv_resources_clear(&res);
-    expect_ok(drv_get_available_nodes(e->d, &nodes, &err), &err, "nodes");
+    expect_ok(drv_get_available_nodes(e->d, false, &nodes, &err), &err,
+              "nodes");
     assert_string_equal(nodes[0], "h1");
-    assert_true(drv_node_is_available(e->d, "h1"));
-    assert_false(drv_node_is_available(e->d, "h2"));
+    assert_int_equal(drv_node_is_available(e->d, "h1", &err), 1);
+    assert_int_equal(drv_node_is_available(e->d, "h2", &err), 0);
     expect_ok(drv_get_traits(e->d, &traits, &err), &err, "traits");
     assert_true(g_strv_contains((const char *const *)traits,
                                 "HW_CPU_X86_SSE42"));

@@ -91,6 +91,15 @@ assert_config_equal(const drv_config *a, const drv_config *b)
     assert_true(a->ram_allocation_ratio == b->ram_allocation_ratio);
     assert_true(a->disk_allocation_ratio == b->disk_allocation_ratio);
     assert_true(strv_equal(a->disk_cachemodes, b->disk_cachemodes));
+    assert_true(g_strcmp0(a->my_ip, b->my_ip) == 0);
+    assert_true(a->initial_cpu_allocation_ratio ==
+                b->initial_cpu_allocation_ratio);
+    assert_true(a->initial_ram_allocation_ratio ==
+                b->initial_ram_allocation_ratio);
+    assert_true(a->initial_disk_allocation_ratio ==
+                b->initial_disk_allocation_ratio);
+    assert_true(strv_equal(a->image_type_exclude_list,
+                           b->image_type_exclude_list));
 }
 
 static bool
@@ -145,9 +154,14 @@ test_config_defaults(void **state)
     assert_int_equal(cfg.reserved_host_memory_mb, 512);
     assert_int_equal(cfg.reserved_host_disk_mb, 0);
     assert_int_equal(cfg.reserved_host_cpus, 0);
-    assert_true(cfg.cpu_allocation_ratio == 16.0);
-    assert_true(cfg.ram_allocation_ratio == 1.5);
-    assert_true(cfg.disk_allocation_ratio == 1.0);
+    assert_true(cfg.cpu_allocation_ratio == 0.0);
+    assert_true(cfg.ram_allocation_ratio == 0.0);
+    assert_true(cfg.disk_allocation_ratio == 0.0);
+    assert_true(cfg.initial_cpu_allocation_ratio == 16.0);
+    assert_true(cfg.initial_ram_allocation_ratio == 1.5);
+    assert_true(cfg.initial_disk_allocation_ratio == 1.0);
+    assert_null(cfg.my_ip);
+    assert_null(cfg.image_type_exclude_list);
     assert_true(!cfg.disk_cachemodes || !cfg.disk_cachemodes[0]);
     drv_config_clear(&cfg);
     assert_true(all_zero(&cfg, sizeof(cfg)));
@@ -163,6 +177,7 @@ test_config_full(void **state)
     drv_error err;
     const char *modes[] = {"file=directsync", "block=none",
                            "network=writeback", NULL};
+    const char *excluded[] = {"iso", "raw", NULL};
 
     (void)state;
     drv_config_defaults(&cfg);
@@ -190,6 +205,11 @@ test_config_full(void **state)
     assert_true(cfg.ram_allocation_ratio == 1.0);
     assert_true(cfg.disk_allocation_ratio == 0.5);
     assert_true(strv_equal(cfg.disk_cachemodes, (char **)modes));
+    assert_string_equal(cfg.my_ip, "192.0.2.10");
+    assert_true(cfg.initial_cpu_allocation_ratio == 8.0);
+    assert_true(cfg.initial_ram_allocation_ratio == 1.25);
+    assert_true(cfg.initial_disk_allocation_ratio == 2.0);
+    assert_true(strv_equal(cfg.image_type_exclude_list, (char **)excluded));
     drv_config_clear(&cfg);
 }
 
@@ -238,7 +258,7 @@ test_config_failure_unchanged(void **state)
     assert_int_equal(drv_config_load_json(
                          "{\"virt_type\": \"kvm\", \"storage_pool\": \"x\","
                          " \"disk_cachemodes\": [\"file=none\"],"
-                         " \"cpu_allocation_ratio\": 0}",
+                         " \"cpu_allocation_ratio\": -1}",
                          "c.json", &cfg, &err), -1);
     assert_int_equal(err.kind, DRV_ERR_INVALID_CONFIG);
     assert_config_equal(&cfg, &want);
@@ -359,10 +379,17 @@ static const bad_row bad_configs[] = {
      "$.vif_plugging_is_fatal: expected true or false, got integer", NULL},
     {"boolean as string", "{'live_migration_permit_post_copy': 'true'}",
      "expected true or false, got string", NULL},
-    {"ratio zero", "{'cpu_allocation_ratio': 0}",
-     "$.cpu_allocation_ratio: expected a number > 0, got 0", NULL},
+    {"initial ratio zero", "{'initial_cpu_allocation_ratio': 0}",
+     "$.initial_cpu_allocation_ratio: expected a number > 0, got 0", NULL},
     {"ratio negative", "{'ram_allocation_ratio': -1.5}",
-     "expected a number > 0, got -1.5", NULL},
+     "$.ram_allocation_ratio: expected a number >= 0, got -1.5", NULL},
+    {"my_ip not an address", "{'my_ip': 'host.example'}",
+     "my_ip: 'host.example' is not an IP address", NULL},
+    {"my_ip empty", "{'my_ip': ''}", "$.my_ip: expected a non-empty string",
+     NULL},
+    {"image type unknown", "{'image_type_exclude_list': ['qcow3']}",
+     "image_type_exclude_list: unknown image type 'qcow3' (one of aki, ami, "
+     "ari, iso, qcow2, raw, vdi, vhd, vhdx, vmdk, ploop)", NULL},
     {"ratio as string", "{'disk_allocation_ratio': '1.0'}",
      "expected a number, got string", NULL},
     {"virt_type unknown", "{'virt_type': 'xen'}",

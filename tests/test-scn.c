@@ -1336,6 +1336,33 @@ static const bad_row bad_rows[] = {
     {"XPath empty", "{" BASE
      ", 'steps': [{'check': 'xml', 'instance': 'web', 'xpath': {}}]}",
      "t.json:1:299: $.steps[0].xpath: expected at least one XPath expression"},
+    /* the host family's arguments (ops-host.c) */
+    {"power action unknown", "{" BASE
+     ", 'steps': [{'op': 'host_power_action', 'host': 'h1', "
+     "'action': 'hibernate'}]}",
+     "t.json:1:306: $.steps[0].action: expected one of startup, shutdown, "
+     "reboot, got \"hibernate\""},
+    {"set_host_enabled without enabled", "{" BASE
+     ", 'steps': [{'op': 'set_host_enabled', 'host': 'h1'}]}",
+     "t.json:1:254: $.steps[0]: missing required key \"enabled\""},
+    {"maintenance mode not a bool", "{" BASE
+     ", 'steps': [{'op': 'host_maintenance_mode', 'host': 'h1', "
+     "'mode': 'on'}]}",
+     "t.json:1:308: $.steps[0].mode: expected true or false, got string"},
+    {"refresh on an op without it", "{" BASE
+     ", 'steps': [{'op': 'get_traits', 'host': 'h1', 'refresh': true}]}",
+     "t.json:1:289: $.steps[0].refresh: unknown key"},
+    {"provider tree reserved above total", "{" BASE
+     ", 'steps': [{'op': 'update_provider_tree', 'host': 'h1', "
+     "'provider_tree': {'h1': {'uuid': '0d0d0000-0000-4000-8000-"
+     "000000000001', 'inventory': {'VCPU': {'total': 2, 'reserved': 5}}}}}]}",
+     "t.json:1:419: $.steps[0].provider_tree.h1.inventory.VCPU.reserved: "
+     "reserved (5) is more than total (2)"},
+    {"provider tree without uuid", "{" BASE
+     ", 'steps': [{'op': 'update_provider_tree', 'host': 'h1', "
+     "'provider_tree': {'h1': {'traits': ['CUSTOM_A']}}}]}",
+     "t.json:1:323: $.steps[0].provider_tree.h1: missing required key "
+     "\"uuid\""},
     {"xml without instance", "{" BASE
      ", 'steps': [{'check': 'xml', 'xpath': {'/domain': 'x'}}]}",
      "t.json:1:254: $.steps[0]: missing required key \"instance\""},
