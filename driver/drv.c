@@ -47,6 +47,7 @@ static const char *const kind_names[] = {
     [DRV_ERR_RESIZE] = "ResizeError",
     [DRV_ERR_NO_ACTIVE_MIGRATION] = "NoActiveMigrationForInstance",
     [DRV_ERR_LIVE_MIGRATION_URI_NOT_AVAILABLE] = "LiveMigrationURINotAvailable",
+    [DRV_ERR_NOVA] = "NovaException",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,
@@ -245,6 +246,13 @@ drv_config_defaults(drv_config *cfg)
     cfg->serial_console_port_range = g_strdup("10000:20000");
     cfg->serial_console_proxyclient_address = g_strdup("127.0.0.1");
     cfg->force_config_drive = false;
+    /* device names: Newton's [libvirt] disk_prefix; the image cache:
+     * nova/virt/imagecache.py's options and [libvirt]
+     * remove_unused_resized_minimum_age_seconds */
+    cfg->disk_prefix = NULL;
+    cfg->remove_unused_base_images = true;
+    cfg->remove_unused_original_minimum_age_seconds = 24 * 3600;
+    cfg->remove_unused_resized_minimum_age_seconds = 3600;
 }
 
 /* The string options of the guest XML and of live migration, for clear
@@ -255,7 +263,7 @@ drv_config_defaults(drv_config *cfg)
     X(vncserver_proxyclient_address) X(spice_keymap) \
     X(spice_server_listen) X(spice_server_proxyclient_address) \
     X(serial_console_port_range) X(serial_console_proxyclient_address) \
-    X(live_migration_uri) X(live_migration_inbound_addr)
+    X(live_migration_uri) X(live_migration_inbound_addr) X(disk_prefix)
 
 /* Frees cfg's strings and zeroes it. NULL is fine. */
 void

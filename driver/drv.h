@@ -56,6 +56,9 @@ typedef enum {
     /* live migration (drv-migrate-live.c) */
     DRV_ERR_NO_ACTIVE_MIGRATION,    /* NoActiveMigrationForInstance */
     DRV_ERR_LIVE_MIGRATION_URI_NOT_AVAILABLE, /* LiveMigrationURINotAvailable */
+    /* device names (drv-devnames.c): no free name on a bus, a name or bus
+     * without a known prefix */
+    DRV_ERR_NOVA,                   /* NovaException */
     DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
@@ -168,6 +171,19 @@ typedef struct drv_config {
     char *serial_console_proxyclient_address; /* "127.0.0.1" */
     /* every instance gets a config drive (Newton configdrive.py) */
     bool force_config_drive;       /* false */
+
+    /*
+     * Device names and the image cache (drv-devnames.c, drv-imagecache.c):
+     * [libvirt] disk_prefix (NULL: the bus's own, "vd" for virtio...; else
+     * 1-8 lower-case letters used for every bus), and the image cache
+     * manager's remove_unused_base_images (true),
+     * remove_unused_original_minimum_age_seconds (86400) and [libvirt]
+     * remove_unused_resized_minimum_age_seconds (3600), each >= 0.
+     */
+    char *disk_prefix;
+    bool remove_unused_base_images;
+    int remove_unused_original_minimum_age_seconds;
+    int remove_unused_resized_minimum_age_seconds;
 } drv_config;
 
 /* Defaults of the string options; drv_new also uses them for a NULL. */
@@ -483,6 +499,81 @@ int drv_get_available_nodes(drv *d, char ***nodes, drv_error *err);
 bool drv_node_is_available(drv *d, const char *nodename);
 /* Capabilities as placement-style traits, sorted; g_strfreev. */
 int drv_get_traits(drv *d, char ***traits, drv_error *err);
+
+/* ---- device names (drv-devnames.c) ----
+ *
+ * Guest disk names as the reference's block-device logic gives them
+ * (newton/libvirt-blockinfo.py): a prefix per bus (virtio vd, scsi, sata
+ * and usb sd, ide hd, xen xvd, fdc fd, uml ubd; the disk_prefix option
+ * for all), the first letter free on it (IDE has four, the others 26),
+ * names given in block device mappings never generated again, the config
+ * drive on its bus's last name. The buses: the image's hw_disk_bus /
+ * hw_cdrom_bus / hw_floppy_bus, else virtio for disks, ide for CD-ROMs
+ * (scsi for ppc, s390 and aarch64 images), fdc for floppies. A block
+ * device's own bus is kept when kvm/qemu accept it (virtio, scsi, ide,
+ * usb, fdc), else it follows its name (hd ide, sd scsi, vd virtio, ...).
+ * Errors: NovaException (no free name; a name without a known prefix),
+ * InvalidInstance (an unknown image bus).
+ */
+
+typedef enum {
+    DRV_DEV_BDM_VOLUME,    /* a Cinder volume (block_device_mapping) */
+    DRV_DEV_BDM_EPHEMERAL, /* an ephemeral disk mapping */
+    DRV_DEV_BDM_SWAP,      /* the swap mapping */
+} drv_dev_bdm_kind;
+
+/*
+ * One block device mapping as the naming reads and updates it (the
+ * reference's driver BDM: device_name, disk_bus, device_type, boot_index,
+ * swap_size). Strings owned (g_free): release with drv_dev_bdm_clear.
+ */
+typedef struct drv_dev_bdm {
+    drv_dev_bdm_kind kind;
+    char *device_name; /* "/dev/vdb"; NULL: to be chosen */
+    char *disk_bus;    /* "virtio"; NULL: the instance's */
+    char *device_type; /* "disk", "cdrom", "floppy", "lun"; NULL: disk */
+    int boot_index;    /* -1: none; 0: the root (a volume booted from) */
+    uint64_t swap_size_mb; /* swap: its size; 0 leaves it out */
+} drv_dev_bdm;
+/* Frees b's strings and zeroes it (boot_index -1). NULL is fine. */
+void drv_dev_bdm_clear(drv_dev_bdm *b);
+
+/*
+ * default_root_device_name: the name of the root disk, "/dev/vda" for an
+ * image on virtio: the first name of the instance's disk bus (its CD-ROM
+ * bus for an image of format "iso"), or with root_bdm (a volume booted
+ * from; may be NULL) that volume's name or its bus's first. *name g_free.
+ */
+int drv_default_root_device_name(drv *d, const drv_instance *inst,
+                                 const drv_dev_bdm *root_bdm, char **name,
+                                 drv_error *err);
+/*
+ * default_device_names_for_instance: name every one of bdms (in place:
+ * device_name, disk_bus and device_type set), as the reference, which
+ * cannot honour a name a user gives, so every given name is dropped and
+ * chosen again: the root (root_device_name, NULL: inst's) first, then the
+ * flavor's ephemeral disk when no ephemeral mapping is given, the
+ * ephemerals, the swap, the volumes, each the first free name. A failure
+ * can leave some of bdms named.
+ */
+int drv_default_device_names_for_instance(drv *d, const drv_instance *inst,
+                                          const char *root_device_name,
+                                          drv_dev_bdm *bdms,
+                                          unsigned int n_bdms,
+                                          drv_error *err);
+/*
+ * get_device_name_for_instance: the name a new block device new_bdm would
+ * get on inst (root_device_name, flavor, image, config drive) which has
+ * bdms (borrowed, unchanged): the first free name of new_bdm's bus (its
+ * disk_bus when valid, else its device type's), after every disk of the
+ * instance's mapping. A name new_bdm suggests is ignored, as by the
+ * reference. *name ("/dev/vdc") g_free.
+ */
+int drv_get_device_name_for_instance(drv *d, const drv_instance *inst,
+                                     const drv_dev_bdm *bdms,
+                                     unsigned int n_bdms,
+                                     const drv_dev_bdm *new_bdm, char **name,
+                                     drv_error *err);
 
 /* ---- diagnostics (drv-diag.c) ---- */
 
