@@ -575,6 +575,62 @@ int drv_get_device_name_for_instance(drv *d, const drv_instance *inst,
                                      const drv_dev_bdm *new_bdm, char **name,
                                      drv_error *err);
 
+/* ---- the image cache (drv-imagecache.c) ----
+ *
+ * Base images are volumes of storage_pool named as the reference names
+ * the files of its image cache (newton/libvirt-imagecache.py): the SHA-1
+ * of an image id in hex (drv_image_cache_name: an original), that and "_"
+ * and at least two more characters (a resized copy, "<fp>_<GiB>", or an
+ * old "<fp>_sm"), or "swap_<MiB>" (a swap base). No other volume of the
+ * pool is ever the cache's.
+ */
+
+/* get_cache_fname: the SHA-1 of image_id in lower-case hex (g_free). */
+char *drv_image_cache_name(const char *image_id);
+
+/* What one pass of the image cache manager did, each list sorted,
+ * NULL-terminated and owned (drv_image_cache_report_clear). */
+typedef struct drv_image_cache_report {
+    bool skipped;   /* no storage pool: nothing verified */
+    char **active;  /* base images in use (those named by an image's
+                       fingerprint touched) */
+    char **removed; /* unused and old enough: deleted */
+    char **kept;    /* unused but younger than their kind's minimum age */
+    char **unknown; /* base images no instance explains (all removable) */
+    char **failed;  /* unused and old enough, but the delete failed */
+} drv_image_cache_report;
+void drv_image_cache_report_clear(drv_image_cache_report *r);
+/* {"skipped", "active", "removed", "kept", "unknown", "failed"}; g_free. */
+char *drv_image_cache_report_to_json(const drv_image_cache_report *r);
+
+/*
+ * manage_image_cache: one pass of the reference's ImageCacheManager over
+ * the pool, for all_instances (borrowed: the instances on this host, or
+ * on the hosts sharing its storage). In use, and so kept and touched
+ * (their age starts again): the base images of every image an instance
+ * names (its image id, and its image's kernel_id and ramdisk_id
+ * properties): the original, "_sm" and resized "<fp>_<digits>"; and any
+ * volume an instance's root disk is backed by; "swap_<MiB>" of an
+ * instance's flavor swap. Every other base image is removable and, with
+ * remove_unused_base_images, deleted once its age (hv_wall_now less
+ * hv_vol_get_mtime) reaches remove_unused_original_minimum_age_seconds
+ * (originals and swap bases) or remove_unused_resized_minimum_age_seconds
+ * (the rest); younger ones are kept. report (may be NULL) says which.
+ * Errors: the hv error of listing the pool (none: skipped), of reading
+ * an instance's root disk, an age or touching a kept base image; a failed
+ * delete is only reported (the reference logs it).
+ */
+int drv_manage_image_cache(drv *d, const drv_instance *const *all_instances,
+                           unsigned int n_instances,
+                           drv_image_cache_report *report, drv_error *err);
+/*
+ * cache_image: Newton's libvirt driver keeps the contract's default, so
+ * this is NotImplementedError (DRV_ERR_NOT_SUPPORTED); *fetched (may be
+ * NULL) false.
+ */
+int drv_cache_image(drv *d, const char *image_id, bool *fetched,
+                    drv_error *err);
+
 /* ---- diagnostics (drv-diag.c) ---- */
 
 /* One entry of the reference's get_diagnostics dict; key owned. */
