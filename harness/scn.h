@@ -165,6 +165,11 @@ typedef enum {
     SCN_OP_REVERT_RESIZE,
     SCN_OP_EVACUATE,            /* dest */
     SCN_OP_CLEANUP_EVACUATED,   /* on the host it was evacuated from */
+    /* device names and the image cache (ops-names.c) */
+    SCN_OP_DEFAULT_DEVICE_NAMES,
+    SCN_OP_GET_DEVICE_NAME_FOR_INSTANCE,
+    SCN_OP_MANAGE_IMAGE_CACHE,  /* given the instances believed there */
+    SCN_OP_CACHE_IMAGE,         /* arg: name (the image id) */
     SCN__OP_COUNT
 } scn_op;
 
