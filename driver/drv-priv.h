@@ -27,6 +27,8 @@
  *   drv-migrate-cold.c  cold migration, resize, revert, confirm, evacuate
  *   drv-migrate-live.c  live migration itself: flags, URIs, the monitor,
  *                    the operator's force-complete and abort
+ *   drv-devnames.c   device names: blockinfo's disk mapping
+ *   drv-imagecache.c the image cache manager over the pool's base images
  * Devices (drv-device.c) join the same way:
  * their state goes into struct drv, what they share into a section here.
  *
