@@ -552,6 +552,36 @@ test_spawn_bad_root_name(void **state)
     assert_int_equal(drv_instance_exists(e->d, &e->inst, &err), 0);
 }
 
+/* pre_live_migration reports each volume with the mapping's bus: a
+ * volume given /dev/sdb is on scsi, whatever the image's bus. */
+static void
+test_migrate_bdms_bus(void **state)
+{
+    env *e = *state;
+    drv_bdm vols[2] = {
+        {.volume_id = "vol-s", .mount_device = "/dev/sdb",
+         .device_path = "/dev/sdz", .driver_type = "local"},
+        {.volume_id = "vol-v", .mount_device = "/dev/vdc",
+         .device_path = "/dev/sdy", .driver_type = "local"},
+    };
+    drv_migrate_data md = {
+        .has_is_shared_instance_path = true, .is_shared_instance_path = true,
+        .has_is_shared_block_storage = true, .is_shared_block_storage = true,
+        .has_block_migration = true, .block_migration = false};
+    drv_error err;
+
+    e->inst.volumes = vols;
+    e->inst.n_volumes = 2;
+    expect_ok(drv_pre_live_migration(e->d, &e->inst, NULL, &md, &err), &err,
+              "pre_live_migration");
+    assert_int_equal(md.n_bdms, 2);
+    assert_string_equal(md.bdms[0].dev, "sdb");
+    assert_string_equal(md.bdms[0].bus, "scsi");
+    assert_string_equal(md.bdms[1].dev, "vdc");
+    assert_string_equal(md.bdms[1].bus, "virtio");
+    drv_migrate_data_clear(&md);
+}
+
 /* disk_prefix: 1-8 lower-case letters, named in the error. */
 static void
 test_config_disk_prefix(void **state)
@@ -601,6 +631,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_spawn_root_device_name,
                                         env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_spawn_bad_root_name, env_setup,
+                                        env_teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_bdms_bus, env_setup,
                                         env_teardown),
         cmocka_unit_test(test_config_disk_prefix),
     };
