@@ -48,13 +48,31 @@ drv_image_cache_report_clear(drv_image_cache_report *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* A JSON string: a volume name may hold any byte but NUL and '/'. */
+static void
+json_str(GString *s, const char *v)
+{
+    g_string_append_c(s, '"');
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_printf(s, "\\%c", *p);
+        else if (*p < 0x20)
+            g_string_append_printf(s, "\\u%04x", *p);
+        else
+            g_string_append_c(s, (char)*p);
+    }
+    g_string_append_c(s, '"');
+}
+
 static void
 json_list(GString *s, const char *key, char **list, bool last)
 {
     g_string_append_printf(s, "\"%s\": [", key);
-    for (unsigned int i = 0; list && list[i]; i++)
-        /* names are volume names: no quote or backslash in them */
-        g_string_append_printf(s, "%s\"%s\"", i ? ", " : "", list[i]);
+    for (unsigned int i = 0; list && list[i]; i++) {
+        if (i)
+            g_string_append(s, ", ");
+        json_str(s, list[i]);
+    }
     g_string_append(s, last ? "]" : "], ");
 }
 

@@ -410,6 +410,21 @@ test_errors(void **state)
     drv_image_cache_report_clear(&r);
 }
 
+/* The report as JSON: names escaped. */
+static void
+test_report_json(void **state)
+{
+    char *active[] = {(char *)"a\"b\\c", (char *)"tab\there", NULL};
+    drv_image_cache_report r = {.active = active};
+    g_autofree char *json = drv_image_cache_report_to_json(&r);
+
+    (void)state;
+    assert_string_equal(json, "{\"skipped\": false, \"active\": "
+                              "[\"a\\\"b\\\\c\", \"tab\\u0009here\"], "
+                              "\"removed\": [], \"kept\": [], "
+                              "\"unknown\": [], \"failed\": []}");
+}
+
 static void
 test_cache_image(void **state)
 {
@@ -535,6 +550,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_zero_ages, env_setup,
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_errors, env_setup, env_teardown),
+        cmocka_unit_test(test_report_json),
         cmocka_unit_test_setup_teardown(test_cache_image, env_setup,
                                         env_teardown),
         cmocka_unit_test(test_config),
