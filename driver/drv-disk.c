@@ -137,20 +137,36 @@ drv_create_root_volume(drv *d, const drv_instance *inst, drv_vol_kind k,
     return create_volume(d, inst, k, bytes, backing, inst->image.format, err);
 }
 
-/* Whether the flavor and image give the instance volume k (rescue: no). */
+/* The key of volume k in the disk mapping (drv-devnames.c). */
+static const char *const map_key[DRV_VOL__COUNT] = {
+    "disk", "disk.local", "disk.swap", "disk.rescue"};
+
+/*
+ * Whether the flavor and image give the instance volume k (rescue: no).
+ * With a mapping m (may be NULL), a default disk the block device
+ * mapping overrides is not planned, as the reference makes and attaches
+ * no disk.local when a volume is given the ephemeral disk's name.
+ */
 static bool
-planned(const drv_instance *inst, drv_vol_kind k, bool has_backing)
+planned(const drv_instance *inst, const drv_disk_map *m, drv_vol_kind k,
+        bool has_backing)
 {
+    bool flavor;
+
     switch (k) {
     case DRV_VOL_ROOT:
-        return has_backing || inst->flavor.root_gb > 0;
+        flavor = has_backing || inst->flavor.root_gb > 0;
+        break;
     case DRV_VOL_EPHEMERAL:
-        return inst->flavor.ephemeral_gb > 0;
+        flavor = inst->flavor.ephemeral_gb > 0;
+        break;
     case DRV_VOL_SWAP:
-        return inst->flavor.swap_mb > 0;
+        flavor = inst->flavor.swap_mb > 0;
+        break;
     default:
         return false;
     }
+    return flavor && (!m || drv_disk_map_get(m, map_key[k]) != NULL);
 }
 
 /* Volume k of the flavor (root: backed by backing). */
@@ -177,15 +193,23 @@ create_planned(drv *d, const drv_instance *inst, drv_vol_kind k,
 int
 drv_create_disks(drv *d, const drv_instance *inst, drv_error *err)
 {
-    char *backing = drv_image_backing_path(d, inst, err);
+    drv_disk_map m;
+    char *backing;
     int rc = 0;
 
-    if (err->kind != DRV_OK)
+    /* the names first: a mapping that cannot be made creates nothing */
+    if (drv_instance_disk_map(d, inst, &m, err) < 0)
         return -1;
+    backing = drv_image_backing_path(d, inst, err);
+    if (err->kind != DRV_OK) {
+        drv_disk_map_clear(&m);
+        return -1;
+    }
     for (int k = DRV_VOL_ROOT; rc == 0 && k <= DRV_VOL_SWAP; k++)
-        if (planned(inst, k, backing != NULL))
+        if (planned(inst, &m, k, backing != NULL))
             rc = create_planned(d, inst, k, backing, err);
     g_free(backing);
+    drv_disk_map_clear(&m);
     if (rc < 0)
         drv_delete_instance_volumes(d, inst);
     return rc;
@@ -200,17 +224,23 @@ drv_create_disks(drv *d, const drv_instance *inst, drv_error *err)
 int
 drv_ensure_disks(drv *d, const drv_instance *inst, drv_error *err)
 {
-    char *backing = drv_image_backing_path(d, inst, err);
+    drv_disk_map m;
+    char *backing;
     int rc = 0;
 
-    if (err->kind != DRV_OK)
+    if (drv_instance_disk_map(d, inst, &m, err) < 0)
         return -1;
+    backing = drv_image_backing_path(d, inst, err);
+    if (err->kind != DRV_OK) {
+        drv_disk_map_clear(&m);
+        return -1;
+    }
     for (int k = DRV_VOL_ROOT; rc == 0 && k <= DRV_VOL_SWAP; k++) {
         char *name;
         hv_vol_info vi;
         hv_error hv;
 
-        if (!planned(inst, k, backing != NULL))
+        if (!planned(inst, &m, k, backing != NULL))
             continue;
         name = vol_name(inst, k);
         if (hv_vol_get_info(d->conn, d->cfg.storage_pool, name, &vi, &hv) <
@@ -225,6 +255,7 @@ drv_ensure_disks(drv *d, const drv_instance *inst, drv_error *err)
         g_free(name);
     }
     g_free(backing);
+    drv_disk_map_clear(&m);
     return rc;
 }
 
@@ -259,13 +290,11 @@ plan_keep(disk_plan *p, char *s)
  */
 static int
 plan_add_vol(drv *d, const drv_instance *inst, disk_plan *p, drv_vol_kind k,
-             const char *bus, bool required, drv_error *err)
+             const drv_disk_info *info, bool required, drv_error *err)
 {
-    static const char letters[] = "abcdefghijklmnopqrstuvwxyz";
     char *name = vol_name(inst, k);
     char *path;
     hv_error hv;
-    const char *prefix = strcmp(bus, "virtio") == 0 ? "vd" : "sd";
 
     path = hv_vol_get_path(d->conn, d->cfg.storage_pool, name, &hv);
     if (!path) {
@@ -290,12 +319,54 @@ plan_add_vol(drv *d, const drv_instance *inst, disk_plan *p, drv_vol_kind k,
     p->disks[p->n] = (drv_disk){
         .path = plan_keep(p, path),
         .format = "qcow2",
-        .target = plan_keep(p, g_strdup_printf("%s%c", prefix, letters[p->n])),
-        .bus = bus,
-        .device = "disk",
+        .target = plan_keep(p, g_strdup(info->dev)),
+        .bus = info->bus,
+        .device = info->type,
         .source_type = "file",
     };
     p->n++;
+    return 0;
+}
+
+/* Volume k on the next letter of prefix. */
+static int
+plan_next(drv *d, const drv_instance *inst, disk_plan *p, drv_vol_kind k,
+          const char *prefix, const char *bus, bool required, drv_error *err)
+{
+    g_autofree char *dev = g_strdup_printf("%s%c", prefix, 'a' + p->n);
+    drv_disk_info info = {.dev = dev, .bus = bus, .type = "disk"};
+
+    return plan_add_vol(d, inst, p, k, &info, required, err);
+}
+
+/*
+ * The rescue disks (blockinfo's rescue mapping): the rescue disk and the
+ * root disk, each the next name on the image's bus, no ephemeral, swap or
+ * attached volumes. Whether there is a root disk is the rescued
+ * instance's matter: inst's image is the rescue image, which says nothing
+ * about it.
+ */
+static int
+plan_rescue(drv *d, const drv_instance *inst, const drv_instance *rescued,
+            disk_plan *p, drv_error *err)
+{
+    const char *bus = drv_kv_get(inst->image.properties,
+                                 inst->image.n_properties, "hw_disk_bus");
+    bool has_root = planned(rescued, NULL, DRV_VOL_ROOT,
+                            rescued->image.volume || rescued->image.path);
+    const char *prefix;
+
+    if (!bus)
+        bus = "virtio";
+    prefix = d->cfg.disk_prefix ? d->cfg.disk_prefix
+             : strcmp(bus, "virtio") == 0 ? "vd"
+             : strcmp(bus, "ide") == 0    ? "hd"
+                                          : "sd";
+    /* the rescue disk may be absent (a kernel-only rescue) */
+    if (plan_next(d, inst, p, DRV_VOL_RESCUE, prefix, bus, false, err) < 0 ||
+        (has_root &&
+         plan_next(d, inst, p, DRV_VOL_ROOT, prefix, bus, true, err) < 0))
+        return -1;
     return 0;
 }
 
@@ -303,55 +374,44 @@ static int
 plan_disks(drv *d, const drv_instance *inst, const drv_instance *rescued,
            disk_plan *p, drv_error *err)
 {
-    const char *bus = drv_kv_get(inst->image.properties,
-                                 inst->image.n_properties, "hw_disk_bus");
     bool has_backing = inst->image.volume || inst->image.path;
+    const drv_disk_info *cd;
+    drv_disk_map m;
+    int ret = -1;
 
     memset(p, 0, sizeof(*p));
     p->keep = g_ptr_array_new_with_free_func(g_free);
-    if (!bus)
-        bus = "virtio";
-    if (rescued) {
-        /* blockinfo's rescue mapping: the rescue disk and the root disk,
-         * no ephemeral, swap or attached volumes. Whether there is a root
-         * disk is the rescued instance's matter: inst's image is the
-         * rescue image, which says nothing about it. */
-        bool has_root = planned(rescued, DRV_VOL_ROOT,
-                                rescued->image.volume || rescued->image.path);
-
-        if (plan_add_vol(d, inst, p, DRV_VOL_RESCUE, bus, false, err) < 0 ||
-            (has_root &&
-             plan_add_vol(d, inst, p, DRV_VOL_ROOT, bus, true, err) < 0))
-            return -1;
-        return 0;
-    }
+    if (rescued)
+        return plan_rescue(d, inst, rescued, p, err);
+    /* every name from the one mapping: a generated name never takes one
+     * a block device mapping gives */
+    if (drv_instance_disk_map(d, inst, &m, err) < 0)
+        return -1;
     for (int k = DRV_VOL_ROOT; k <= DRV_VOL_SWAP; k++)
-        if (planned(inst, k, has_backing) &&
-            plan_add_vol(d, inst, p, k, bus, true, err) < 0)
-            return -1;
-    if (drv_config_drive_required(d, inst) && p->n < 8) {
-        /* the ISO drv_config_drive_build made: a cdrom, last on IDE */
+        if (planned(inst, &m, k, has_backing) &&
+            plan_add_vol(d, inst, p, k, drv_disk_map_get(&m, map_key[k]),
+                         true, err) < 0)
+            goto cleanup;
+    if ((cd = drv_disk_map_get(&m, "disk.config")) && p->n < 8) {
+        /* the ISO drv_config_drive_build made */
         p->disks[p->n++] = (drv_disk){
             .path = plan_keep(p, drv_config_drive_path(&d->cfg, inst)),
             .format = "raw",
-            .target = "hdd",
-            .bus = "ide",
-            .device = "cdrom",
+            .target = plan_keep(p, g_strdup(cd->dev)),
+            .bus = cd->bus,
+            .device = cd->type,
             .source_type = "file",
         };
     }
     for (unsigned int i = 0;
          i < inst->n_volumes && p->n < G_N_ELEMENTS(p->disks); i++) {
         const drv_bdm *b = &inst->volumes[i];
-        const char *dev = b->mount_device ? b->mount_device : "";
 
-        if (g_str_has_prefix(dev, "/dev/"))
-            dev += 5;
         p->disks[p->n++] = (drv_disk){
             .path = b->device_path,
             .format = "raw",
-            .target = dev,
-            .bus = bus,
+            .target = plan_keep(p, g_strdup(m.volume_devs[i])),
+            .bus = m.volume_buses[i],
             .device = "disk",
             .source_type = g_str_has_prefix(b->device_path ? b->device_path
                                                             : "",
@@ -361,7 +421,11 @@ plan_disks(drv *d, const drv_instance *inst, const drv_instance *rescued,
             .serial = b->volume_id,
         };
     }
-    return 0;
+    ret = 0;
+
+cleanup:
+    drv_disk_map_clear(&m);
+    return ret;
 }
 
 char *

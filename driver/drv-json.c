@@ -133,6 +133,21 @@ static const char *const sysinfo_serials[] = {"none", "os", "hardware",
                                               "auto", NULL};
 static const char *const pointer_models[] = {"usbtablet", "ps2mouse", NULL};
 
+/* disk_prefix: what precedes a disk's letter ("vd"), 1-8 lower-case
+ * letters, so that every name it makes is a guest disk name. */
+static const char *
+check_disk_prefix(char *s)
+{
+    size_t n = strlen(s);
+
+    if (n < 1 || n > 8)
+        return "expected 1 to 8 lower-case letters";
+    for (const char *p = s; *p; p++)
+        if (*p < 'a' || *p > 'z')
+            return "expected 1 to 8 lower-case letters";
+    return NULL;
+}
+
 typedef enum {
     OPT_STRING,     /* char *, S_* flags, optional choices */
     OPT_INT,        /* int >= min */
@@ -151,10 +166,13 @@ typedef struct cfg_opt {
     int min;                    /* OPT_INT; OPT_STRING: 1 if null clears */
     unsigned int flags;         /* OPT_STRING */
     const char *const *choices; /* OPT_STRING, or NULL */
+    /* OPT_STRING: the value's own check (NULL: none), as jv_read_string's */
+    const char *(*check)(char *s);
 } cfg_opt;
 
-#define OPT(field, kind, ...) \
-    {#field, kind, offsetof(drv_config, field), __VA_ARGS__}
+#define OPT(field, okind, ...) \
+    {.name = #field, .kind = okind, .offset = offsetof(drv_config, field), \
+     __VA_ARGS__}
 
 /*
  * Minimums follow Nova's option definitions (nova/conf/libvirt.py,
@@ -222,6 +240,11 @@ static const cfg_opt cfg_opts[] = {
     OPT(initial_ram_allocation_ratio, OPT_RATIO, 0, 0, NULL),
     OPT(initial_disk_allocation_ratio, OPT_RATIO, 0, 0, NULL),
     OPT(image_type_exclude_list, OPT_STRLIST, 0, 0, NULL),
+    /* device names and the image cache (drv-devnames.c, drv-imagecache.c) */
+    OPT(disk_prefix, OPT_STRING, 1, JV_NONEMPTY, NULL, check_disk_prefix),
+    OPT(remove_unused_base_images, OPT_BOOL, 0, 0, NULL),
+    OPT(remove_unused_original_minimum_age_seconds, OPT_INT, 0, 0, NULL),
+    OPT(remove_unused_resized_minimum_age_seconds, OPT_INT, 0, 0, NULL),
 };
 
 #undef OPT
@@ -348,7 +371,8 @@ read_option(jv_ctx *c, const cfg_opt *o, json_t *v, drv_config *cfg)
         }
         if (o->choices)
             return jv_read_choice(c, v, o->choices, (char **)(void *)field);
-        return jv_read_string(c, v, o->flags, NULL, (char **)(void *)field);
+        return jv_read_string(c, v, o->flags, o->check,
+                              (char **)(void *)field);
     case OPT_INT:
         if (jv_read_int(c, v, o->min, INT_MAX, &n) < 0)
             return -1;

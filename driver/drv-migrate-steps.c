@@ -283,12 +283,19 @@ write_disk_info(drv *d, const drv_instance *inst, const char *dir,
 }
 
 /* migrate_data.bdms: one LibvirtLiveMigrateBDMInfo per attached volume,
- * with the bus the domain XML gives it. */
+ * with the name and bus the domain XML gives it (the disk mapping's,
+ * drv-devnames.c; the image's bus if there is none). */
 static void
-fill_bdms(const drv_instance *inst, drv_migrate_data *md)
+fill_bdms(drv *d, const drv_instance *inst, drv_migrate_data *md)
 {
     const char *bus = drv_kv_get(inst->image.properties,
                                  inst->image.n_properties, "hw_disk_bus");
+    drv_disk_map map = {0};
+    drv_error merr;
+
+    drv_error_reset(&merr);
+    if (drv_instance_disk_map(d, inst, &map, &merr) < 0)
+        memset(&map, 0, sizeof(map));
 
     for (unsigned int i = 0; i < md->n_bdms; i++) {
         drv_migrate_bdm *b = &md->bdms[i];
@@ -316,7 +323,9 @@ fill_bdms(const drv_instance *inst, drv_migrate_data *md)
         if (g_str_has_prefix(dev, "/dev/"))
             dev += 5;
         b->serial = g_strdup(v->volume_id);
-        b->bus = g_strdup(bus ? bus : "virtio");
+        b->bus = g_strdup(map.volume_buses && map.volume_buses[i]
+                              ? map.volume_buses[i]
+                              : bus ? bus : "virtio");
         b->dev = g_strdup(dev);
         b->type = g_strdup("disk");
         b->boot_index = -1;
@@ -324,6 +333,7 @@ fill_bdms(const drv_instance *inst, drv_migrate_data *md)
         b->device_path = g_strdup(v->device_path);
         md->n_bdms++;
     }
+    drv_disk_map_clear(&map);
 }
 
 int
@@ -390,7 +400,7 @@ drv_pre_live_migration(drv *d, const drv_instance *inst,
      * cannot fail, so the reference's retries never run) */
     drv_plug_vifs(d, inst);
 
-    fill_bdms(inst, md);
+    fill_bdms(d, inst, md);
     drv_migrate_set_str(&md->graphics_listen_addr_vnc, d->cfg.vncserver_listen);
     drv_migrate_set_str(&md->graphics_listen_addr_spice, d->cfg.spice_server_listen);
     drv_migrate_set_str(&md->serial_listen_addr,

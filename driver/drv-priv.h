@@ -32,6 +32,8 @@
  *                    the operator's force-complete and abort
  *   drv-volume.c     volumes: attach, detach (hot-unplug retries), swap
  *                    by block copy, statistics, connector (drv.h)
+ *   drv-devnames.c   device names: blockinfo's disk mapping
+ *   drv-imagecache.c the image cache manager over the pool's base images
  * Devices (drv-device.c) join the same way:
  * their state goes into struct drv, what they share into a section here.
  *
@@ -398,6 +400,49 @@ int drv_xml_serial_port_count(const drv_instance *inst, unsigned int *n,
 /* Path of the instance's serial console log (g_free); NULL when
  * instances_path or the uuid is missing. */
 char *drv_console_log_path(const drv_config *cfg, const drv_instance *inst);
+
+/* ---- drv-devnames.c: the disk mapping (blockinfo's get_disk_info) ---- */
+
+/* One disk of a mapping: its name, bus, type (static strings) and boot
+ * index (from 1; -1 none). dev owned by the mapping. */
+typedef struct drv_disk_info {
+    char *dev;        /* "vda" */
+    const char *bus;  /* "virtio" */
+    const char *type; /* "disk", "cdrom", "floppy", "lun" */
+    int boot_index;
+} drv_disk_info;
+
+typedef struct drv_disk_map_entry {
+    char *key; /* "root", "disk", "disk.local", "disk.swap", "disk.eph0",
+                  "/dev/vdb" (a volume), "disk.config" */
+    drv_disk_info info;
+} drv_disk_map_entry;
+
+/* The reference's disk mapping of an instance, and the buses it chose.
+ * Release with drv_disk_map_clear. */
+typedef struct drv_disk_map {
+    const char *disk_bus, *cdrom_bus;
+    drv_disk_map_entry *e;
+    unsigned int n;
+    /* drv_instance_disk_map: each of inst->volumes' name (no /dev/) and
+     * bus, in its order */
+    char **volume_devs;
+    const char **volume_buses;
+} drv_disk_map;
+
+void drv_disk_map_clear(drv_disk_map *m);
+/* The entry of key, NULL if the mapping has none (a default disk that a
+ * block device mapping overrides has none). Borrowed from m. */
+const drv_disk_info *drv_disk_map_get(const drv_disk_map *m, const char *key);
+/*
+ * The mapping of inst as spawned: root_device_name, the flavor's
+ * ephemeral and swap disks, inst->volumes (their mount_device kept), the
+ * config drive. Generated names avoid every given one. Errors:
+ * NovaException (no free name; a name or bus without a known prefix),
+ * InvalidInstance (an image bus property hvd does not know).
+ */
+int drv_instance_disk_map(drv *d, const drv_instance *inst, drv_disk_map *m,
+                          drv_error *err);
 
 /* ---- drv-configdrive.c ---- */
 

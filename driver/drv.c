@@ -263,6 +263,13 @@ drv_config_defaults(drv_config *cfg)
     cfg->initial_ram_allocation_ratio = 1.5;
     cfg->initial_disk_allocation_ratio = 1.0;
     cfg->image_type_exclude_list = NULL;
+    /* device names: Newton's [libvirt] disk_prefix; the image cache:
+     * nova/virt/imagecache.py's options and [libvirt]
+     * remove_unused_resized_minimum_age_seconds */
+    cfg->disk_prefix = NULL;
+    cfg->remove_unused_base_images = true;
+    cfg->remove_unused_original_minimum_age_seconds = 24 * 3600;
+    cfg->remove_unused_resized_minimum_age_seconds = 3600;
 }
 
 /* The string options of the guest XML and of live migration, for clear
@@ -273,7 +280,7 @@ drv_config_defaults(drv_config *cfg)
     X(vncserver_proxyclient_address) X(spice_keymap) \
     X(spice_server_listen) X(spice_server_proxyclient_address) \
     X(serial_console_port_range) X(serial_console_proxyclient_address) \
-    X(live_migration_uri) X(live_migration_inbound_addr)
+    X(live_migration_uri) X(live_migration_inbound_addr) X(disk_prefix)
 
 /* Frees cfg's strings and zeroes it. NULL is fine. */
 void

@@ -64,6 +64,8 @@ typedef enum {
     DRV_ERR_INVALID_HYPERVISOR_TYPE, /* InvalidHypervisorType */
     DRV_ERR_INVALID_CONNECTION_INFO, /* bad connection info (hvd's own) */
     DRV_ERR_NOVA,                   /* NovaException (a bare one) */
+    /* device names (drv-devnames.c) raise NovaException too: no free name
+     * on a bus, a name or bus without a known prefix */
     DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
@@ -200,6 +202,18 @@ typedef struct drv_config {
     /* image types ("qcow2", "raw", ...: the contract's
      * supports_image_type_*) reported unsupported; NULL-terminated */
     char **image_type_exclude_list;       /* NULL */
+    /*
+     * Device names and the image cache (drv-devnames.c, drv-imagecache.c):
+     * [libvirt] disk_prefix (NULL: the bus's own, "vd" for virtio...; else
+     * 1-8 lower-case letters used for every bus), and the image cache
+     * manager's remove_unused_base_images (true),
+     * remove_unused_original_minimum_age_seconds (86400) and [libvirt]
+     * remove_unused_resized_minimum_age_seconds (3600), each >= 0.
+     */
+    char *disk_prefix;
+    bool remove_unused_base_images;
+    int remove_unused_original_minimum_age_seconds;
+    int remove_unused_resized_minimum_age_seconds;
 } drv_config;
 
 /* Defaults of the string options; drv_new also uses them for a NULL. */
@@ -715,6 +729,136 @@ int drv_host_maintenance_mode(drv *d, const char *host, bool mode,
  * make on an ephemeral disk), false for anything else, NULL included.
  */
 bool drv_is_supported_fs_format(const char *fs_type);
+/* ---- device names (drv-devnames.c) ----
+ *
+ * Guest disk names as the reference's block-device logic gives them
+ * (newton/libvirt-blockinfo.py): a prefix per bus (virtio vd, scsi, sata
+ * and usb sd, ide hd, xen xvd, fdc fd, uml ubd; the disk_prefix option
+ * for all), the first letter free on it (IDE has four, the others 26),
+ * names given in block device mappings never generated again, the config
+ * drive on its bus's last name. The buses: the image's hw_disk_bus /
+ * hw_cdrom_bus / hw_floppy_bus, else virtio for disks, ide for CD-ROMs
+ * (scsi for ppc, s390 and aarch64 images), fdc for floppies. A block
+ * device's own bus is kept when kvm/qemu accept it (virtio, scsi, ide,
+ * usb, fdc), else it follows its name (hd ide, sd scsi, vd virtio, ...).
+ * Errors: NovaException (no free name; a name without a known prefix),
+ * InvalidInstance (an unknown image bus).
+ */
+
+typedef enum {
+    DRV_DEV_BDM_VOLUME,    /* a Cinder volume (block_device_mapping) */
+    DRV_DEV_BDM_EPHEMERAL, /* an ephemeral disk mapping */
+    DRV_DEV_BDM_SWAP,      /* the swap mapping */
+} drv_dev_bdm_kind;
+
+/*
+ * One block device mapping as the naming reads and updates it (the
+ * reference's driver BDM: device_name, disk_bus, device_type, boot_index,
+ * swap_size). Strings owned (g_free): release with drv_dev_bdm_clear.
+ */
+typedef struct drv_dev_bdm {
+    drv_dev_bdm_kind kind;
+    char *device_name; /* "/dev/vdb"; NULL: to be chosen */
+    char *disk_bus;    /* "virtio"; NULL: the instance's */
+    char *device_type; /* "disk", "cdrom", "floppy", "lun"; NULL: disk */
+    int boot_index;    /* -1: none; 0: the root (a volume booted from) */
+    uint64_t swap_size_mb; /* swap: its size; 0 leaves it out */
+} drv_dev_bdm;
+/* Frees b's strings and zeroes it (boot_index -1). NULL is fine. */
+void drv_dev_bdm_clear(drv_dev_bdm *b);
+
+/*
+ * default_root_device_name: the name of the root disk, "/dev/vda" for an
+ * image on virtio: the first name of the instance's disk bus (its CD-ROM
+ * bus for an image of format "iso"), or with root_bdm (a volume booted
+ * from; may be NULL) that volume's name or its bus's first. *name g_free.
+ */
+int drv_default_root_device_name(drv *d, const drv_instance *inst,
+                                 const drv_dev_bdm *root_bdm, char **name,
+                                 drv_error *err);
+/*
+ * default_device_names_for_instance: name every one of bdms (in place:
+ * device_name, disk_bus and device_type set), as the reference, which
+ * cannot honour a name a user gives, so every given name is dropped and
+ * chosen again: the root (root_device_name, NULL: inst's) first, then the
+ * flavor's ephemeral disk when no ephemeral mapping is given, the
+ * ephemerals, the swap, the volumes, each the first free name. A failure
+ * can leave some of bdms named.
+ */
+int drv_default_device_names_for_instance(drv *d, const drv_instance *inst,
+                                          const char *root_device_name,
+                                          drv_dev_bdm *bdms,
+                                          unsigned int n_bdms,
+                                          drv_error *err);
+/*
+ * get_device_name_for_instance: the name a new block device new_bdm would
+ * get on inst (root_device_name, flavor, image, config drive) which has
+ * bdms (borrowed, unchanged): the first free name of new_bdm's bus (its
+ * disk_bus when valid, else its device type's), after every disk of the
+ * instance's mapping. A name new_bdm suggests is ignored, as by the
+ * reference. *name ("/dev/vdc") g_free.
+ */
+int drv_get_device_name_for_instance(drv *d, const drv_instance *inst,
+                                     const drv_dev_bdm *bdms,
+                                     unsigned int n_bdms,
+                                     const drv_dev_bdm *new_bdm, char **name,
+                                     drv_error *err);
+
+/* ---- the image cache (drv-imagecache.c) ----
+ *
+ * Base images are volumes of storage_pool named as the reference names
+ * the files of its image cache (newton/libvirt-imagecache.py): the SHA-1
+ * of an image id in hex (drv_image_cache_name: an original), that and "_"
+ * and at least two more characters (a resized copy, "<fp>_<GiB>", or an
+ * old "<fp>_sm"), or "swap_<MiB>" (a swap base). No other volume of the
+ * pool is ever the cache's.
+ */
+
+/* get_cache_fname: the SHA-1 of image_id in lower-case hex (g_free). */
+char *drv_image_cache_name(const char *image_id);
+
+/* What one pass of the image cache manager did, each list sorted,
+ * NULL-terminated and owned (drv_image_cache_report_clear). */
+typedef struct drv_image_cache_report {
+    bool skipped;   /* no storage pool: nothing verified */
+    char **active;  /* base images in use (those named by an image's
+                       fingerprint touched) */
+    char **removed; /* unused and old enough: deleted */
+    char **kept;    /* unused but younger than their kind's minimum age */
+    char **unknown; /* base images no instance explains (all removable) */
+    char **failed;  /* unused and old enough, but the delete failed */
+} drv_image_cache_report;
+void drv_image_cache_report_clear(drv_image_cache_report *r);
+/* {"skipped", "active", "removed", "kept", "unknown", "failed"}; g_free. */
+char *drv_image_cache_report_to_json(const drv_image_cache_report *r);
+
+/*
+ * manage_image_cache: one pass of the reference's ImageCacheManager over
+ * the pool, for all_instances (borrowed: the instances on this host, or
+ * on the hosts sharing its storage). In use, and so kept and touched
+ * (their age starts again): the base images of every image an instance
+ * names (its image id, and its image's kernel_id and ramdisk_id
+ * properties): the original, "_sm" and resized "<fp>_<digits>"; and any
+ * volume an instance's root disk is backed by; "swap_<MiB>" of an
+ * instance's flavor swap. Every other base image is removable and, with
+ * remove_unused_base_images, deleted once its age (hv_wall_now less
+ * hv_vol_get_mtime) reaches remove_unused_original_minimum_age_seconds
+ * (originals and swap bases) or remove_unused_resized_minimum_age_seconds
+ * (the rest); younger ones are kept. report (may be NULL) says which.
+ * Errors: the hv error of listing the pool (none: skipped), of reading
+ * an instance's root disk, an age or touching a kept base image; a failed
+ * delete is only reported (the reference logs it).
+ */
+int drv_manage_image_cache(drv *d, const drv_instance *const *all_instances,
+                           unsigned int n_instances,
+                           drv_image_cache_report *report, drv_error *err);
+/*
+ * cache_image: Newton's libvirt driver keeps the contract's default, so
+ * this is NotImplementedError (DRV_ERR_NOT_SUPPORTED); *fetched (may be
+ * NULL) false.
+ */
+int drv_cache_image(drv *d, const char *image_id, bool *fetched,
+                    drv_error *err);
 
 /* ---- diagnostics (drv-diag.c) ---- */
 

@@ -171,6 +171,7 @@ fk_vol_copy_to(hv_conn *conn, const char *pool, const char *const *names,
         g_strlcpy(nv->format, v->format, sizeof(nv->format));
         g_strlcpy(nv->backing_format, v->backing_format,
                   sizeof(nv->backing_format));
+        nv->mtime_ns = fake_wall_ns(c->w);
         g_hash_table_insert(dst->vols, nv->name, nv);
     }
     ret = 0;

@@ -88,6 +88,8 @@ typedef struct fake_vol {
     char format[16];
     char *backing; /* NULL if none */
     char backing_format[16];
+    /* last change (created, resized, copied in, touched), wall-clock ns */
+    int64_t mtime_ns;
 } fake_vol;
 
 struct fake_host {
@@ -344,6 +346,13 @@ int fk_vol_copy_to(hv_conn *conn, const char *pool, const char *const *names,
                    hv_error *err);
 int fk_vol_list(hv_conn *conn, const char *pool, char ***names,
                 hv_error *err);
+/* the image cache (fake-storage.c): mtime_ns of a volume, and touch */
+int fk_vol_get_mtime(hv_conn *conn, const char *pool, const char *name,
+                     int64_t *mtime_ns, hv_error *err);
+int fk_vol_touch(hv_conn *conn, const char *pool, const char *name,
+                 hv_error *err);
+/* The world's wall clock now, ns since the epoch: a volume's mtime. */
+int64_t fake_wall_ns(sim_world *w);
 
 int fk_instance_dir_create(hv_conn *conn, const char *base, const char *dir,
                            hv_error *err);

@@ -190,6 +190,7 @@ fk_vol_create(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
         g_strlcpy(v->backing_format,
                   spec->backing_format ? spec->backing_format : "raw",
                   sizeof(v->backing_format));
+    v->mtime_ns = fake_wall_ns(c->w);
     g_hash_table_insert(c->host->vols, v->name, v);
     return 0;
 }
@@ -253,6 +254,7 @@ fk_vol_resize(hv_conn *conn, const char *pool, const char *name,
         v->allocation = capacity;
     }
     v->capacity = capacity;
+    v->mtime_ns = fake_wall_ns(c->w);
     return 0;
 }
 
@@ -292,3 +294,37 @@ fk_vol_list(hv_conn *conn, const char *pool, char ***names, hv_error *err)
     return 0;
 }
 
+
+/* ---- backend: the image cache ---- */
+
+int64_t
+fake_wall_ns(sim_world *w)
+{
+    return FAKE_WALL_EPOCH_S * HV_NS_PER_SEC + sim_now(w);
+}
+
+int
+fk_vol_get_mtime(hv_conn *conn, const char *pool, const char *name,
+                 int64_t *mtime_ns, hv_error *err)
+{
+    fake_conn *c = fake_conn_of(conn);
+    fake_vol *v;
+
+    if (fake_conn_check(c, err) < 0 || !(v = vol_get(c->host, pool, name, err)))
+        return -1;
+    *mtime_ns = v->mtime_ns;
+    return 0;
+}
+
+int
+fk_vol_touch(hv_conn *conn, const char *pool, const char *name,
+             hv_error *err)
+{
+    fake_conn *c = fake_conn_of(conn);
+    fake_vol *v;
+
+    if (fake_conn_check(c, err) < 0 || !(v = vol_get(c->host, pool, name, err)))
+        return -1;
+    v->mtime_ns = fake_wall_ns(c->w);
+    return 0;
+}

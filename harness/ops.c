@@ -17,6 +17,7 @@
 #include "ops-host.h"
 #include "ops-migrate.h"
 #include "ops-volume.h"
+#include "ops-names.h"
 #include "ops-result.h"
 
 /* ---- scenario operations: the driver calls ---- */
@@ -526,6 +527,32 @@ static const ops_op op_table[SCN__OP_COUNT] = {
         .target = OPS_TARGET_HOST,
         .query = ops_query_get_nodenames_by_uuid,
         .result_keys = KEYS("nodes", "nodenames"),
+    },
+    /* device names and the image cache (ops-names.c) */
+    [SCN_OP_DEFAULT_DEVICE_NAMES] = {
+        .name = "default_device_names", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_default_device_names,
+        .result_keys = KEYS("root_device_name", "ephemerals", "swap",
+                            "volumes"),
+    },
+    [SCN_OP_GET_DEVICE_NAME_FOR_INSTANCE] = {
+        .name = "get_device_name_for_instance", .keys = QUERY_INSTANCE_KEYS,
+        .query = ops_query_get_device_name_for_instance,
+        .result_keys = KEYS("device_name"),
+    },
+    [SCN_OP_MANAGE_IMAGE_CACHE] = {
+        .name = "manage_image_cache", .keys = QUERY_HOST_KEYS,
+        .target = OPS_TARGET_HOST,
+        .host_query = ops_host_query_manage_image_cache,
+        .result_keys = KEYS("skipped", "active", "removed", "kept",
+                            "unknown", "failed"),
+    },
+    [SCN_OP_CACHE_IMAGE] = {
+        .name = "cache_image", .keys = KEYS(COMMON_KEYS, "host", "name",
+                                            "result"),
+        .target = OPS_TARGET_HOST,
+        .query = ops_query_cache_image,
+        .result_keys = KEYS("fetched"),
     },
 };
 

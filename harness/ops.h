@@ -120,12 +120,24 @@ typedef json_t *(*ops_query_fn)(drv *d, const drv_instance *inst,
                                 const scn_step *st, const char *host,
                                 drv_error *err);
 
+/*
+ * A host operation the compute manager gives the instances it believes
+ * live on the host (insts: n of them, borrowed), as its periodic
+ * manage_image_cache task does. Answers as ops_query_fn.
+ */
+typedef json_t *(*ops_host_query_fn)(drv *d,
+                                     const drv_instance *const *insts,
+                                     unsigned int n, const scn_step *st,
+                                     const char *host, drv_error *err);
+
 typedef struct ops_op {
     const char *name;           /* "spawn": the step's "op" */
     const char *const *keys;    /* every key the step may hold */
     ops_target target;
-    ops_call_fn call;           /* exactly one of call, query and flow */
+    ops_call_fn call;           /* exactly one of call, query, host_query
+                                   and flow */
     ops_query_fn query;
+    ops_host_query_fn host_query; /* a host's, with its instances */
     ops_flow_fn flow;
     ops_there there;            /* flow: the other host */
     /* query: the keys of its answer, which a step's "result" may name;

@@ -104,6 +104,18 @@ do_op(runner *r, const scn_step *st, rinst *ri, rhost *h, rhost *there,
     } else if (d && d->query) {
         out->answer = d->query(h->d, inst, st, h->spec->name, err);
         out->rc = out->answer ? 0 : -1;
+    } else if (d && d->host_query) {
+        /* the instances the manager believes live on h */
+        GPtrArray *on = g_ptr_array_new();
+
+        for (unsigned int i = 0; i < r->s->n_instances; i++)
+            if (r->insts[i].host == h && r->insts[i].belief == BELIEF_ALIVE)
+                g_ptr_array_add(on, &r->insts[i].inst);
+        out->answer = d->host_query(h->d,
+                                    (const drv_instance *const *)on->pdata,
+                                    on->len, st, h->spec->name, err);
+        out->rc = out->answer ? 0 : -1;
+        g_ptr_array_free(on, TRUE);
     } else if (d && d->call) {
         out->rc = d->call(h->d, inst, st, h->spec->name, err);
     } else {

@@ -187,6 +187,11 @@ typedef enum {
     SCN_OP_CAPABILITIES_AS_TRAITS,
     SCN_OP_UPDATE_PROVIDER_TREE, /* args: provider_tree, nodename */
     SCN_OP_GET_NODENAMES_BY_UUID, /* arg: refresh */
+    /* device names and the image cache (ops-names.c) */
+    SCN_OP_DEFAULT_DEVICE_NAMES,
+    SCN_OP_GET_DEVICE_NAME_FOR_INSTANCE,
+    SCN_OP_MANAGE_IMAGE_CACHE,  /* given the instances believed there */
+    SCN_OP_CACHE_IMAGE,         /* arg: name (the image id) */
     SCN__OP_COUNT
 } scn_op;
 

@@ -650,6 +650,14 @@ call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
                             "no-such-pool", err);
         break;
     }
+    case HV_OP_VOL_GET_MTIME: {
+        int64_t mtime;
+        rc = hv_vol_get_mtime(conn, "no-such-pool", "v", &mtime, err);
+        break;
+    }
+    case HV_OP_VOL_TOUCH:
+        rc = hv_vol_touch(conn, "no-such-pool", "v", err);
+        break;
     case HV_OP_INSTANCE_DIR_CREATE:
         rc = hv_instance_dir_create(conn, "/nonexistent-hvd", "d", err);
         break;

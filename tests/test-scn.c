@@ -1507,10 +1507,13 @@ test_tables(void **state)
 
         assert_non_null(d);
         assert_non_null(d->name);
-        /* a call, a query whose answer a "result" may name keys of, or a
+        /* a call, a query whose answer a "result" may name keys of (of
+         * an instance or a host, or of a host given its instances), or a
          * flow over two hosts */
         assert_int_equal((d->call != NULL) + (d->query != NULL) +
-                         (d->flow != NULL), 1);
+                         (d->host_query != NULL) + (d->flow != NULL), 1);
+        assert_true(!d->host_query ||
+                    (d->target == OPS_TARGET_HOST && d->result_keys));
         assert_true(!d->flow == (d->there == OPS_THERE_NONE));
         /* get_diagnostics' keys name the guest's devices: any may be named */
         assert_true(!d->query || d->result_keys ||

@@ -185,6 +185,11 @@ typedef struct hv_backend {
     int (*vol_copy_to)(hv_conn *conn, const char *pool,
                        const char *const *names, const char *dest_uri,
                        const char *dest_pool, hv_error *err);
+    /* the image cache (names) */
+    int (*vol_get_mtime)(hv_conn *conn, const char *pool, const char *name,
+                         int64_t *mtime_ns, hv_error *err);
+    int (*vol_touch)(hv_conn *conn, const char *pool, const char *name,
+                     hv_error *err);
 
     /* instance files: names already checked (hv_instance_name_ok) */
     int (*instance_dir_create)(hv_conn *conn, const char *base,

@@ -249,6 +249,12 @@ char *lv_vol_xml(const hv_vol_spec *spec);
 int lv_vol_copy_to(hv_conn *conn, const char *pool, const char *const *names,
                    const char *dest_uri, const char *dest_pool,
                    hv_error *err);
+/* hv-libvirt-mtime.c: a volume's modification time, on the local file
+ * system */
+int lv_vol_get_mtime(hv_conn *conn, const char *pool, const char *name,
+                     int64_t *mtime_ns, hv_error *err);
+int lv_vol_touch(hv_conn *conn, const char *pool, const char *name,
+                 hv_error *err);
 int lv_vol_list(hv_conn *conn, const char *pool, char ***names,
                 hv_error *err);
 

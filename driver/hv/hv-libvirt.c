@@ -726,6 +726,8 @@ static const hv_backend libvirt_backend = {
     .vol_get_path = lv_vol_get_path,
     .vol_list = lv_vol_list,
     .vol_copy_to = lv_vol_copy_to,
+    .vol_get_mtime = lv_vol_get_mtime,
+    .vol_touch = lv_vol_touch,
 
     .instance_dir_create = lv_instance_dir_create,
     .instance_dir_exists = lv_instance_dir_exists,

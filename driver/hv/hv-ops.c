@@ -662,6 +662,32 @@ hv_vol_list(hv_conn *conn, const char *pool, char ***names, hv_error *err)
     return HV_DISPATCH(conn, &call, err, vol_list, conn, pool, names, err);
 }
 
+/* ---- the image cache (names) ---- */
+
+int
+hv_vol_get_mtime(hv_conn *conn, const char *pool, const char *name,
+                 int64_t *mtime_ns, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_VOL_GET_MTIME,
+                        vol_target(tgt, sizeof(tgt), pool, name), 0);
+
+    *mtime_ns = 0;
+    return HV_DISPATCH(conn, &call, err, vol_get_mtime, conn, pool, name,
+                       mtime_ns, err);
+}
+
+int
+hv_vol_touch(hv_conn *conn, const char *pool, const char *name,
+             hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_VOL_TOUCH,
+                        vol_target(tgt, sizeof(tgt), pool, name), 0);
+
+    return HV_DISPATCH(conn, &call, err, vol_touch, conn, pool, name, err);
+}
+
 /* The arguments of a copy, checked once here for every backend. */
 static int
 copy_args_ok(const char *pool, const char *const *names, const char *dest_uri,

@@ -330,6 +330,9 @@ typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
     X(vol_get_path, VOL_GET_PATH, vol_get_path, 0) \
     X(vol_list, VOL_LIST, vol_list, 0) \
     X(vol_copy_to, VOL_COPY_TO, vol_copy_to, 0) \
+    /* the image cache (names): a volume's age */ \
+    X(vol_get_mtime, VOL_GET_MTIME, vol_get_mtime, 0) \
+    X(vol_touch, VOL_TOUCH, vol_touch, 0) \
     X(instance_dir_create, INSTANCE_DIR_CREATE, instance_dir_create, 0) \
     X(instance_dir_exists, INSTANCE_DIR_EXISTS, instance_dir_exists, 0) \
     X(instance_dir_rename, INSTANCE_DIR_RENAME, instance_dir_rename, 0) \
@@ -854,6 +857,24 @@ int hv_vol_list(hv_conn *conn, const char *pool, char ***names,
 int hv_vol_copy_to(hv_conn *conn, const char *pool, const char *const *names,
                    const char *dest_uri, const char *dest_pool,
                    hv_error *err);
+
+/*
+ * ---- the image cache: a volume's age (drv-imagecache.c) ----
+ * The time a volume last changed, and "touch -c": what the reference's
+ * image cache manager reads and bumps on the base files it keeps. Real
+ * backend: the mtime of the volume's file on the local file system (as the
+ * instance files: right for local URIs); the fake: its world's wall clock
+ * when the volume was created, resized, copied in or touched.
+ */
+/* The volume's modification time, ns since the Unix epoch on the
+ * connection's wall clock (hv_wall_now). NO_STORAGE_VOL if it is not
+ * there, SYSTEM_ERROR for its file. */
+int hv_vol_get_mtime(hv_conn *conn, const char *pool, const char *name,
+                     int64_t *mtime_ns, hv_error *err);
+/* Set the volume's modification time to now; never creates one
+ * (NO_STORAGE_VOL). */
+int hv_vol_touch(hv_conn *conn, const char *pool, const char *name,
+                 hv_error *err);
 
 /*
  * ---- instance files: the per-instance folders of an instances path ----
