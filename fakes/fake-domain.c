@@ -961,7 +961,10 @@ fk_domain_attach_device(hv_domain *dom, const char *xml, unsigned int flags,
         return -1;
     if (fake_xml_parse_device(xml, &ref, err) < 0)
         return -1;
-    if (ref.key[0] && ((live && fake_xml_has_device(d->live_xml, &ref, NULL, 0)) ||
+    /* libvirt 9 / QEMU refuse a second disk on a target, but not a second
+     * interface with a MAC address the domain has (measured) */
+    if (ref.key[0] && strcmp(ref.kind, "interface") != 0 &&
+        ((live && fake_xml_has_device(d->live_xml, &ref, NULL, 0)) ||
                        (config && fake_xml_has_device(d->config_xml, &ref, NULL, 0)))) {
         hv_error_set(err, HV_ERR_OPERATION_FAILED,
                      "operation failed: %s %s already exists", ref.kind,
@@ -1051,6 +1054,16 @@ fk_domain_detach_device(hv_domain *dom, const char *xml, unsigned int flags,
         (config && !fake_xml_has_device(d->config_xml, &ref, NULL, 0))) {
         hv_error_set(err, HV_ERR_DEVICE_MISSING, "%s %s not found",
                      ref.kind, ref.key[0] ? ref.key : ref.alias);
+        return -1;
+    }
+    /* an interface is found by its MAC address: several with the one
+     * asked for, and libvirt does not pick (virDomainNetFindIdx) */
+    if (strcmp(ref.kind, "interface") == 0 && ref.key[0] &&
+        ((live && fake_xml_count_devices(d->live_xml, &ref) > 1) ||
+         (config && fake_xml_count_devices(d->config_xml, &ref) > 1))) {
+        hv_error_set(err, HV_ERR_OPERATION_FAILED,
+                     "operation failed: multiple devices matching MAC "
+                     "address %s found", ref.key);
         return -1;
     }
     if (config) {
