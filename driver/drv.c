@@ -47,6 +47,10 @@ static const char *const kind_names[] = {
     [DRV_ERR_RESIZE] = "ResizeError",
     [DRV_ERR_NO_ACTIVE_MIGRATION] = "NoActiveMigrationForInstance",
     [DRV_ERR_LIVE_MIGRATION_URI_NOT_AVAILABLE] = "LiveMigrationURINotAvailable",
+    /* interfaces (drv-iface.c) */
+    [DRV_ERR_VIF_PLUG] = "VirtualInterfacePlugException",
+    [DRV_ERR_INTERFACE_ATTACH_FAILED] = "InterfaceAttachFailed",
+    [DRV_ERR_INTERFACE_DETACH_FAILED] = "InterfaceDetachFailed",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,
