@@ -14,6 +14,7 @@
 
 #include "fake.h"
 #include "hv-libvirt.h"
+#include "ops-iface.h"
 #include "ops-migrate.h"
 #include "ops-result.h"
 
@@ -436,6 +437,26 @@ static const ops_op op_table[SCN__OP_COUNT] = {
     [SCN_OP_CLEANUP_EVACUATED] = {
         .name = "cleanup_evacuated", .keys = INSTANCE_KEYS,
         .flow = OPS_FLOW(cleanup_evacuated), .there = OPS_THERE_REMAINS,
+    },
+    /* interfaces (ops-iface.c): the manager's calls; a success leaves the
+     * power state as it was */
+    [SCN_OP_ATTACH_INTERFACE] = {
+        .name = "attach_interface",
+        .keys = KEYS(COMMON_KEYS, "instance", "vif"),
+        .flow = OPS_FLOW(attach_interface),
+    },
+    [SCN_OP_DETACH_INTERFACE] = {
+        .name = "detach_interface",
+        .keys = KEYS(COMMON_KEYS, "instance", "vif"),
+        .flow = OPS_FLOW(detach_interface),
+    },
+    [SCN_OP_PLUG_VIFS] = {
+        .name = "plug_vifs", .keys = INSTANCE_KEYS,
+        .call = OPS_CALL(plug_vifs),
+    },
+    [SCN_OP_UNPLUG_VIFS] = {
+        .name = "unplug_vifs", .keys = INSTANCE_KEYS,
+        .call = OPS_CALL(unplug_vifs),
     },
 };
 

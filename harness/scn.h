@@ -165,6 +165,12 @@ typedef enum {
     SCN_OP_REVERT_RESIZE,
     SCN_OP_EVACUATE,            /* dest */
     SCN_OP_CLEANUP_EVACUATED,   /* on the host it was evacuated from */
+    /* interfaces (ops-iface.c): the compute manager's calls, which add
+     * the VIF to (or drop it from) the instance's network_info */
+    SCN_OP_ATTACH_INTERFACE,    /* arg: vif (an object) */
+    SCN_OP_DETACH_INTERFACE,    /* arg: vif (an object, or an id) */
+    SCN_OP_PLUG_VIFS,
+    SCN_OP_UNPLUG_VIFS,
     SCN__OP_COUNT
 } scn_op;
 
@@ -271,6 +277,11 @@ typedef struct scn_step {
     int block_migration;
     bool has_flavor;
     drv_flavor flavor;
+    /* attach_interface, detach_interface: the VIF (a network_info entry;
+     * for detach given by id, the instance's or an earlier attach's);
+     * has_vif when given; owned */
+    bool has_vif;
+    drv_vif vif;
 } scn_step;
 
 typedef struct scn {
