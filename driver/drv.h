@@ -739,8 +739,9 @@ int drv_clean_networks_preparation(drv *d, const drv_instance *inst,
                                    drv_error *err);
 /*
  * network_binding_host_id: the contract's default, the instance's host:
- * for hvd the host this driver serves (the name drv_init_host was given),
- * NULL before drv_init_host. Borrowed, valid until drv_free.
+ * for hvd the host this driver serves (the hypervisor's hostname, read by
+ * drv_init_host), NULL before drv_init_host. Borrowed, valid until the
+ * next drv_init_host or drv_free.
  */
 const char *drv_network_binding_host_id(drv *d, const drv_instance *inst);
 /* manages_network_binding_host_id: false (the compute manager binds the
