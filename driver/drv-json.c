@@ -684,6 +684,17 @@ load_vif(jv_ctx *c, json_t *obj, drv_vif *vif)
     return 0;
 }
 
+int
+drv_vif_from_jv(jv_ctx *c, json_t *obj, drv_vif *vif)
+{
+    memset(vif, 0, sizeof(*vif));
+    if (load_vif(c, obj, vif) == 0)
+        return 0;
+    vif_clear(vif);
+    memset(vif, 0, sizeof(*vif));
+    return -1;
+}
+
 static int
 load_network_info(jv_ctx *c, json_t *arr, drv_instance *inst)
 {

@@ -37,6 +37,12 @@ int drv_instance_from_jv(jv_ctx *c, json_t *obj,
                          const char *const *extra_keys, bool uuid_optional,
                          drv_instance *inst);
 
+/* One entry of network_info ({"id", "address", "type", "network",
+ * "bridge", "devname", "active"}) on the object obj at c's current path,
+ * as drv_instance_from_jv reads each; vif is overwritten, owns copies on
+ * success (drv_vif_clear), all zero on failure. */
+int drv_vif_from_jv(jv_ctx *c, json_t *obj, drv_vif *vif);
+
 /* As drv_migrate_data_load_json, on the object obj at c's current path;
  * md is overwritten, all zero on failure. */
 /* ---- the frame of the driver's own text loaders (drv-json*.c) ---- */

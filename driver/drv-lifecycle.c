@@ -120,7 +120,7 @@ create_domain_and_network(drv *d, const drv_instance *inst, const char *xml,
     hv_error hv;
     int got;
 
-    drv_plug_vifs(d, inst);
+    drv_vifs_plug(d, inst);
     /* a start that fails leaves no guest to power off, only a definition
      * for the clean-up to remove */
     if (!(dom = drv_create_domain(d, inst, xml, power_on, pause, err)))
@@ -338,7 +338,7 @@ drv_cleanup_instance(drv *d, const drv_instance *inst, bool destroy_disks,
                      bool delete_files, bool destroy_vifs, drv_error *err)
 {
     if (destroy_vifs)
-        drv_unplug_vifs(d, inst);
+        drv_vifs_unplug(d, inst);
     if (destroy_disks)
         drv_delete_instance_volumes(d, inst);
     /* the reference deletes the instance files before it undefines */

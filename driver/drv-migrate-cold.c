@@ -508,7 +508,7 @@ drv_confirm_migration(drv *d, const drv_instance *inst, drv_error *err)
         drv_delete_instance_volumes(d, inst);
         if (drv_undefine_guest(d, inst, err) < 0)
             goto cleanup;
-        drv_unplug_vifs(d, inst);
+        drv_vifs_unplug(d, inst);
     }
     ret = 0;
 

@@ -398,7 +398,7 @@ drv_pre_live_migration(drv *d, const drv_instance *inst,
     }
     /* volumes are host paths: nothing to connect; the VIFs (the hook
      * cannot fail, so the reference's retries never run) */
-    drv_plug_vifs(d, inst);
+    drv_vifs_plug(d, inst);
 
     fill_bdms(d, inst, md);
     drv_migrate_set_str(&md->graphics_listen_addr_vnc, d->cfg.vncserver_listen);
@@ -435,7 +435,7 @@ drv_post_live_migration_at_source(drv *d, const drv_instance *inst,
     drv_error_reset(err);
     if (!d || !drv_inst_folder_ok(inst, err))
         return -1;
-    drv_unplug_vifs(d, inst);
+    drv_vifs_unplug(d, inst);
     return 0;
 }
 

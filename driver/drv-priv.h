@@ -12,6 +12,7 @@
  *   drv-diag.c       diagnostics: statistics of an instance (both forms)
  *   drv-disk.c       the instance's volumes, the disk plan, its domain XML
  *   drv-vif.c        VIFs and Neutron's external events
+ *   drv-iface.c      interfaces: attach, detach, plug/unplug as public calls
  *   drv-lifecycle.c  spawn, destroy, reboot, power, suspend, ...
  *   drv-rescue.c     rescue, unrescue
  *   drv-files.c      instance files: folder, console log, unrescue.xml
@@ -217,10 +218,14 @@ char *drv_build_xml(drv *d, const drv_instance *inst,
 
 /* ---- drv-vif.c ---- */
 
-/* Call the plug hook for each of inst's VIFs. */
-void drv_plug_vifs(drv *d, const drv_instance *inst);
+/* Call the plug hook for each of inst's VIFs (the public drv_plug_vifs
+ * checks them first). */
+void drv_vifs_plug(drv *d, const drv_instance *inst);
 /* Forget the plug events received for inst's VIFs. */
-void drv_unplug_vifs(drv *d, const drv_instance *inst);
+void drv_vifs_unplug(drv *d, const drv_instance *inst);
+/* The same for one VIF of the instance with this uuid. */
+void drv_vif_plug(drv *d, const char *uuid, const drv_vif *vif);
+void drv_vif_unplug(drv *d, const char *uuid, const drv_vif *vif);
 /* Wait for network-vif-plugged of every inactive VIF: 1 all plugged, 0
  * timed out, -1 a VIF failed fatally (or the clock failed), err set. */
 int drv_wait_for_vifs(drv *d, const drv_instance *inst, drv_error *err);
@@ -392,6 +397,9 @@ int drv_xml_build_devices(drv_xml_node domain, const drv_config *cfg,
  * bad cache mode option). */
 char *drv_xml_disk_device(const drv_config *cfg, const drv_instance *inst,
                           const drv_disk *disk, drv_error *err);
+/* One VIF's <interface> element as a document of its own (g_free), as
+ * the domain XML holds it; v's type must be known. */
+char *drv_xml_interface(const drv_instance *inst, const drv_vif *v);
 /* How many serial consoles the instance has (flavor hw:serial_port_count,
  * image hw_serial_port_count, default 1, at most 4 on QEMU). */
 int drv_xml_serial_port_count(const drv_instance *inst, unsigned int *n,

@@ -23,21 +23,33 @@ vif_key(const char *uuid, const char *vif)
 }
 
 void
-drv_plug_vifs(drv *d, const drv_instance *inst)
+drv_vif_plug(drv *d, const char *uuid, const drv_vif *vif)
 {
-    for (unsigned int i = 0; i < inst->n_vifs; i++)
-        if (d->vif_hook)
-            d->vif_hook(d->vif_hook_opaque, d, inst->uuid, inst->vifs[i].id);
+    if (d->vif_hook)
+        d->vif_hook(d->vif_hook_opaque, d, uuid, vif->id);
 }
 
 void
-drv_unplug_vifs(drv *d, const drv_instance *inst)
+drv_vif_unplug(drv *d, const char *uuid, const drv_vif *vif)
 {
-    for (unsigned int i = 0; i < inst->n_vifs; i++) {
-        char *key = vif_key(inst->uuid, inst->vifs[i].id);
-        g_hash_table_remove(d->vif_events, key);
-        g_free(key);
-    }
+    char *key = vif_key(uuid, vif->id);
+
+    g_hash_table_remove(d->vif_events, key);
+    g_free(key);
+}
+
+void
+drv_vifs_plug(drv *d, const drv_instance *inst)
+{
+    for (unsigned int i = 0; i < inst->n_vifs; i++)
+        drv_vif_plug(d, inst->uuid, &inst->vifs[i]);
+}
+
+void
+drv_vifs_unplug(drv *d, const drv_instance *inst)
+{
+    for (unsigned int i = 0; i < inst->n_vifs; i++)
+        drv_vif_unplug(d, inst->uuid, &inst->vifs[i]);
 }
 
 int

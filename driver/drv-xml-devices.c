@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include <libxml/tree.h>
+#include <libxml/xmlsave.h>
 
 #include "drv-priv.h"
 
@@ -142,6 +143,42 @@ build_interface(xmlNodePtr devices, const drv_instance *inst,
     }
     drv_xml_set(drv_xml_add(iface, "model"), "type",
                 model ? model : DEFAULT_VIF_MODEL);
+}
+
+/*
+ * One VIF's <interface> on its own, as attach_interface and
+ * detach_interface hand it to the hypervisor: the element the domain XML
+ * holds for it (build_interface), so what is attached is what a spawn
+ * would have defined. g_free; the VIF's type is known (checked by the
+ * caller).
+ */
+char *
+drv_xml_interface(const drv_instance *inst, const drv_vif *v)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr devices = xmlNewNode(NULL, BAD_CAST "devices");
+    xmlNodePtr iface;
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlSaveCtxtPtr save;
+    char *out;
+
+    if (!doc || !devices || !buf)
+        g_error("drv-xml: out of memory");
+    xmlDocSetRootElement(doc, devices);
+    build_interface(devices, inst, v);
+    iface = devices->children;
+    xmlUnlinkNode(iface);
+    xmlFreeNode(xmlDocSetRootElement(doc, iface));
+    save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
+    if (!save)
+        g_error("drv-xml: out of memory");
+    xmlSaveDoc(save, doc);
+    xmlSaveClose(save);
+    out = g_strndup((const char *)xmlBufferContent(buf),
+                    (gsize)xmlBufferLength(buf));
+    xmlBufferFree(buf);
+    xmlFreeDoc(doc);
+    return out;
 }
 
 int

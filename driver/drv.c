@@ -55,6 +55,10 @@ static const char *const kind_names[] = {
     [DRV_ERR_INVALID_HYPERVISOR_TYPE] = "InvalidHypervisorType",
     [DRV_ERR_INVALID_CONNECTION_INFO] = "InvalidConnectionInfo",
     [DRV_ERR_NOVA] = "NovaException",
+    /* interfaces (drv-iface.c) */
+    [DRV_ERR_VIF_PLUG] = "VirtualInterfacePlugException",
+    [DRV_ERR_INTERFACE_ATTACH_FAILED] = "InterfaceAttachFailed",
+    [DRV_ERR_INTERFACE_DETACH_FAILED] = "InterfaceDetachFailed",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,

@@ -66,6 +66,10 @@ typedef enum {
     DRV_ERR_NOVA,                   /* NovaException (a bare one) */
     /* device names (drv-devnames.c) raise NovaException too: no free name
      * on a bus, a name or bus without a known prefix */
+    /* interfaces (drv-iface.c) */
+    DRV_ERR_VIF_PLUG,               /* VirtualInterfacePlugException */
+    DRV_ERR_INTERFACE_ATTACH_FAILED, /* InterfaceAttachFailed */
+    DRV_ERR_INTERFACE_DETACH_FAILED, /* InterfaceDetachFailed */
     DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
@@ -1023,6 +1027,102 @@ void drv_set_vif_plug_hook(drv *d, drv_vif_plug_hook fn, void *opaque);
  * "network-vif-plugged:failed", tag = the VIF id, for instance uuid. */
 int drv_external_event(drv *d, const char *uuid, const char *name,
                        const char *tag, drv_error *err);
+
+/* ---- interfaces (drv-iface.c) ---- */
+
+/*
+ * The contract's network calls, as Newton's libvirt driver makes them. The
+ * network itself is the VIF plug hook (drv_set_vif_plug_hook): "plugging"
+ * a VIF calls it, and the network answers later with drv_external_event;
+ * "unplugging" forgets what it answered (hvd has no unplug hook: the hook
+ * stays the one way hvd talks to a network). hvd has no firewall driver:
+ * the reference's calls into one are those of the NoopFirewallDriver a
+ * Neutron deployment runs, which do nothing.
+ *
+ * A VIF is checked before anything is plugged: id, address and type set
+ * (InvalidInstance otherwise), type one of "bridge" (with bridge),
+ * "ethernet" (with devname), "network" (with network), else
+ * VirtualInterfacePlugException as the reference's vif driver raises for
+ * a type it cannot plug.
+ */
+
+/* A deep copy of src into dst (which holds nothing). */
+void drv_vif_copy(drv_vif *dst, const drv_vif *src);
+/* Free what v holds and zero it. NULL is fine. */
+void drv_vif_clear(drv_vif *v);
+
+/*
+ * plug_vifs: call the plug hook for each of inst's VIFs, in order (the
+ * compute manager calls it for running instances when its service starts;
+ * nothing waits for the network's answers). Every VIF is checked first:
+ * a bad one plugs nothing. Errors: InvalidInstance,
+ * VirtualInterfacePlugException.
+ */
+int drv_plug_vifs(drv *d, const drv_instance *inst, drv_error *err);
+/*
+ * unplug_vifs: forget the network's answers for each of inst's VIFs (a
+ * later start waits for new ones). Errors: InvalidInstance.
+ */
+int drv_unplug_vifs(drv *d, const drv_instance *inst, drv_error *err);
+
+/*
+ * attach_interface: plug vif (the hook; nothing waits for the network's
+ * answer, as in the reference), then add its <interface> (the model of
+ * inst's image property hw_vif_model, else virtio) to the persistent
+ * definition, and to the running guest too when the instance is RUNNING or
+ * PAUSED. vif is borrowed; inst is not changed (the caller adds vif to
+ * its network_info on success).
+ * Errors: InstanceNotFound (no domain: nothing plugged), InvalidInstance
+ * and VirtualInterfacePlugException (a bad vif: nothing plugged),
+ * InterfaceAttachFailed (the hypervisor refused the device, or its state
+ * could not be read: the VIF is unplugged again, err->hv holds why).
+ */
+int drv_attach_interface(drv *d, const drv_instance *inst,
+                         const drv_vif *vif, drv_error *err);
+/*
+ * detach_interface: unplug vif, then remove its <interface> (matched by
+ * MAC address) from the persistent definition, and from the running guest
+ * too when the instance is RUNNING or PAUSED (the guest releases a live
+ * device in its own time: the call does not wait for DEVICE_REMOVED, as
+ * the reference's does not). A failure is forgiven, as in the reference,
+ * when the domain vanished meanwhile or when the domain has no interface
+ * with vif's MAC address (it is gone already, or was never there): 0.
+ * Errors: InstanceNotFound (no domain at the start), InvalidInstance,
+ * VirtualInterfacePlugException (a bad vif), InterfaceDetachFailed (the
+ * hypervisor refused and the interface is still there; err->hv holds
+ * why), HypervisorError (its XML could not be read to find out).
+ */
+int drv_detach_interface(drv *d, const drv_instance *inst,
+                         const drv_vif *vif, drv_error *err);
+
+/*
+ * inject_network_info: the libvirt driver sets up the firewall's basic
+ * filtering, which the no-op firewall does not have: nothing happens, for
+ * any instance, with or without a domain. InvalidInstance without a uuid.
+ */
+int drv_inject_network_info(drv *d, const drv_instance *inst,
+                            drv_error *err);
+/*
+ * prepare_networks_before_block_device_mapping and
+ * clean_networks_preparation: the contract's defaults (the libvirt driver
+ * keeps them): nothing to prepare, nothing to clean. InvalidInstance
+ * without a uuid.
+ */
+int drv_prepare_networks_before_block_device_mapping(drv *d,
+                                                     const drv_instance *inst,
+                                                     drv_error *err);
+int drv_clean_networks_preparation(drv *d, const drv_instance *inst,
+                                   drv_error *err);
+/*
+ * network_binding_host_id: the contract's default, the instance's host:
+ * for hvd the host this driver serves (the hypervisor's hostname, read by
+ * drv_init_host), NULL before drv_init_host. Borrowed, valid until the
+ * next drv_init_host or drv_free.
+ */
+const char *drv_network_binding_host_id(drv *d, const drv_instance *inst);
+/* manages_network_binding_host_id: false (the compute manager binds the
+ * ports), the contract's default. */
+bool drv_manages_network_binding_host_id(drv *d);
 
 /* ---- lifecycle events for the compute agent ---- */
 

@@ -976,8 +976,9 @@ fk_domain_attach_device(hv_domain *dom, const char *xml, unsigned int flags,
         return -1;
     /* measured (libvirt 9.0): the definition is checked first, a taken
      * disk target there is OPERATION_INVALID; in the live domain,
-     * OPERATION_FAILED */
-    if (ref.key[0] && config &&
+     * OPERATION_FAILED. A second interface with a MAC address the domain
+     * has is not refused (measured too) */
+    if (ref.key[0] && config && strcmp(ref.kind, "interface") != 0 &&
         fake_xml_has_device(d->config_xml, &ref, NULL, 0)) {
         if (strcmp(ref.kind, "disk") == 0)
             hv_error_set(err, HV_ERR_OPERATION_INVALID,
@@ -989,7 +990,7 @@ fk_domain_attach_device(hv_domain *dom, const char *xml, unsigned int flags,
                          ref.key);
         return -1;
     }
-    if (ref.key[0] && live &&
+    if (ref.key[0] && live && strcmp(ref.kind, "interface") != 0 &&
         fake_xml_has_device(d->live_xml, &ref, NULL, 0)) {
         hv_error_set(err, HV_ERR_OPERATION_FAILED,
                      "operation failed: %s %s already exists", ref.kind,
@@ -1087,6 +1088,16 @@ fk_domain_detach_device(hv_domain *dom, const char *xml, unsigned int flags,
         (config && !fake_xml_has_device(d->config_xml, &ref, NULL, 0))) {
         hv_error_set(err, HV_ERR_DEVICE_MISSING, "%s %s not found",
                      ref.kind, ref.key[0] ? ref.key : ref.alias);
+        return -1;
+    }
+    /* an interface is found by its MAC address: several with the one
+     * asked for, and libvirt does not pick (virDomainNetFindIdx) */
+    if (strcmp(ref.kind, "interface") == 0 && ref.key[0] &&
+        ((live && fake_xml_count_devices(d->live_xml, &ref) > 1) ||
+         (config && fake_xml_count_devices(d->config_xml, &ref) > 1))) {
+        hv_error_set(err, HV_ERR_OPERATION_FAILED,
+                     "operation failed: multiple devices matching MAC "
+                     "address %s found", ref.key);
         return -1;
     }
     if (config) {

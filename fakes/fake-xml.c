@@ -699,6 +699,31 @@ find_device(xmlNodePtr devices, const fake_devref *ref)
     return NULL;
 }
 
+unsigned int
+fake_xml_count_devices(const char *xml, const fake_devref *ref)
+{
+    hv_error err;
+    xmlDocPtr doc;
+    xmlNodePtr devices;
+    unsigned int n = 0;
+
+    hv_error_reset(&err);
+    if (!xml || !(doc = xml_read(xml, "domain_definition", &err)))
+        return 0;
+    devices = child(xmlDocGetRootElement(doc), "devices");
+    for (xmlNodePtr d = devices ? devices->children : NULL; d; d = d->next) {
+        fake_devref have;
+
+        if (d->type != XML_ELEMENT_NODE)
+            continue;
+        devref_from_node(d, &have);
+        if (devref_match(ref, &have))
+            n++;
+    }
+    xmlFreeDoc(doc);
+    return n;
+}
+
 bool
 fake_xml_has_device(const char *xml, const fake_devref *ref, char *alias,
                     size_t alias_len)

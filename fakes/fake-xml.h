@@ -89,6 +89,8 @@ int fake_xml_parse_device(const char *dev_xml, fake_devref *ref,
  * found device's alias into 'alias' if non-NULL. */
 bool fake_xml_has_device(const char *xml, const fake_devref *ref,
                          char *alias, size_t alias_len);
+/* How many devices of 'xml' match ref (0 if it cannot be read). */
+unsigned int fake_xml_count_devices(const char *xml, const fake_devref *ref);
 /* Add dev_xml under <devices>; returns the new XML (g_free) or NULL. */
 char *fake_xml_add_device(const char *xml, const char *dev_xml,
                           hv_error *err);

@@ -15,6 +15,7 @@
 #include "fake.h"
 #include "hv-libvirt.h"
 #include "ops-host.h"
+#include "ops-iface.h"
 #include "ops-migrate.h"
 #include "ops-volume.h"
 #include "ops-names.h"
@@ -553,6 +554,26 @@ static const ops_op op_table[SCN__OP_COUNT] = {
         .target = OPS_TARGET_HOST,
         .query = ops_query_cache_image,
         .result_keys = KEYS("fetched"),
+    },
+    /* interfaces (ops-iface.c): the manager's calls; a success leaves the
+     * power state as it was */
+    [SCN_OP_ATTACH_INTERFACE] = {
+        .name = "attach_interface",
+        .keys = KEYS(COMMON_KEYS, "instance", "vif"),
+        .flow = OPS_FLOW(attach_interface),
+    },
+    [SCN_OP_DETACH_INTERFACE] = {
+        .name = "detach_interface",
+        .keys = KEYS(COMMON_KEYS, "instance", "vif"),
+        .flow = OPS_FLOW(detach_interface),
+    },
+    [SCN_OP_PLUG_VIFS] = {
+        .name = "plug_vifs", .keys = INSTANCE_KEYS,
+        .call = OPS_CALL(plug_vifs),
+    },
+    [SCN_OP_UNPLUG_VIFS] = {
+        .name = "unplug_vifs", .keys = INSTANCE_KEYS,
+        .call = OPS_CALL(unplug_vifs),
     },
 };
 

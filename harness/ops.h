@@ -65,10 +65,11 @@ typedef enum {
 } ops_moved;
 
 /*
- * A compute-manager flow over two hosts (ops-migrate.c): the instance's
- * driver (here), the other host's (there), the runner's copy of the
+ * A compute-manager flow over two hosts (ops-migrate.c), or over one that
+ * changes the runner's instance (ops-iface.c: there NULL, .there
+ * OPS_THERE_NONE): the instance's driver (here), the other host's (there), the runner's copy of the
  * instance (inst: a flow that changes its flavor changes it there; saved
- * keeps the flavor a revert restores). Sets *answer (new reference or
+ * keeps the flavor a revert restores; vifs, below). Sets *answer (new reference or
  * NULL) and *moved. Returns 0, or -1 with err set.
  */
 typedef struct ops_flow {
@@ -76,6 +77,10 @@ typedef struct ops_flow {
     const char *here_name, *there_name;
     drv_instance *inst;
     drv_flavor *saved;
+    /* the runner's own network_info array (ops-iface.c): NULL while
+     * inst->vifs is the scenario's; a flow that changes the VIFs puts its
+     * array here and frees the one it replaces */
+    drv_vif **vifs;
     const scn_step *st;
     json_t *answer;
     ops_moved moved;

@@ -46,6 +46,9 @@ typedef struct rinst {
     const scn_instance *spec;
     drv_instance inst; /* the spec's, image properties patched on libvirt */
     drv_kv *props;     /* owned patched properties, or NULL */
+    /* owned network_info once an interface step changed it (inst.vifs
+     * then points here; entries until one with a NULL id), or NULL */
+    drv_vif *vifs;
     rhost *host;
     belief belief;
     /* destroyed with destroy_disks false: its volumes stay on purpose */

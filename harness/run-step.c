@@ -91,6 +91,7 @@ do_op(runner *r, const scn_step *st, rinst *ri, rhost *h, rhost *there,
                       .there = there ? there->d : NULL,
                       .there_name = there ? there->spec->name : NULL,
                       .inst = &ri->inst, .saved = &ri->saved_flavor,
+                      .vifs = &ri->vifs,
                       .st = st};
 
         if (d->there != OPS_THERE_NONE && !there)

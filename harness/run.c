@@ -20,6 +20,7 @@
 #include "fault.h"
 #include "hv-libvirt.h"
 #include "ops.h"
+#include "ops-iface.h"
 #include "trace.h"
 
 /* ---- looking up ---- */
@@ -295,6 +296,7 @@ teardown(runner *r)
         if (ri->event_times)
             g_array_free(ri->event_times, TRUE);
         g_free(ri->props);
+        ops_vifs_free(ri->vifs);
     }
     for (unsigned int k = 0; r->hosts && k < r->s->n_hosts; k++) {
         rhost *h = &r->hosts[k];

@@ -10,6 +10,7 @@
 
 #include "drv-json.h"
 #include "drv.h"
+#include "drv-json.h"
 #include "hv.h"
 #include "jsonv.h"
 #include "ops.h"
@@ -510,6 +511,71 @@ get_host_args(jv_ctx *c, json_t *obj, scn_step *st)
     return 0;
 }
 
+/* The VIF called id that instance has when step number upto runs: one
+ * of its network_info, or the latest earlier attach_interface's; NULL if
+ * none. */
+static const drv_vif *
+known_vif(parser *p, const char *instance, unsigned int upto, const char *id)
+{
+    const scn_instance *si = scn_find_instance(p->s, instance);
+
+    for (unsigned int i = upto; i-- > 0;) {
+        const scn_step *e = &p->s->steps[i];
+
+        if (e->kind == SCN_STEP_OP && e->op == SCN_OP_ATTACH_INTERFACE &&
+            e->has_vif && strcmp(e->instance, instance) == 0 &&
+            strcmp(e->vif.id, id) == 0)
+            return &e->vif;
+    }
+    for (unsigned int i = 0; si && i < si->inst.n_vifs; i++)
+        if (strcmp(si->inst.vifs[i].id, id) == 0)
+            return &si->inst.vifs[i];
+    return NULL;
+}
+
+/*
+ * "vif" of attach_interface (a network_info entry, required) and of
+ * detach_interface (the same, or the id of a VIF the instance has: from
+ * its network_info or an earlier attach_interface step).
+ */
+static int
+get_vif(parser *p, json_t *obj, scn_step *st)
+{
+    jv_ctx *c = &p->c;
+    bool wanted = st->op == SCN_OP_ATTACH_INTERFACE ||
+                  st->op == SCN_OP_DETACH_INTERFACE;
+    const drv_vif *known;
+    json_t *v;
+    int rc;
+
+    if (!wanted)
+        return 0;
+    if (!(v = jv_enter(c, obj, "vif", true)))
+        return -1;
+    if (json_is_string(v) && st->op == SCN_OP_DETACH_INTERFACE) {
+        const char *id = json_string_value(v);
+
+        jv_pop(c);
+        if (!(known = known_vif(p, st->instance,
+                                (unsigned int)(st - p->s->steps), id))) {
+            scn_fail_at_key(c, "vif", "instance '%s' has no VIF '%s' (in "
+                            "its network_info or attached by an earlier "
+                            "step); give the VIF as an object to detach "
+                            "one it does not have", st->instance, id);
+            return -1;
+        }
+        drv_vif_copy(&st->vif, known);
+        st->has_vif = true;
+        return 0;
+    }
+    rc = drv_vif_from_jv(c, v, &st->vif);
+    jv_pop(c);
+    if (rc < 0)
+        return -1;
+    st->has_vif = true;
+    return 0;
+}
+
 static int
 parse_op_step(parser *p, json_t *obj, scn_step *st)
 {
@@ -562,7 +628,8 @@ parse_op_step(parser *p, json_t *obj, scn_step *st)
         get_block_migration(c, obj, st) < 0 ||
         get_flavor(c, obj, st) < 0 ||
         get_volume_args(p, obj, st) < 0 ||
-        get_host_args(c, obj, st) < 0)
+        get_host_args(c, obj, st) < 0 ||
+        get_vif(p, obj, st) < 0)
         return -1;
     if (st->result && st->expect != DRV_OK) {
         scn_fail_at_key(c, "result", "a \"result\" needs the operation to "

@@ -105,6 +105,7 @@ step_clear(scn_step *st)
     g_free(st->power_action);
     json_decref(st->provider_tree);
     g_free(st->flavor.name);
+    drv_vif_clear(&st->vif);
     g_free(st->since);
     g_free(st->event_when);
     for (unsigned int i = 0; i < st->n_xpaths; i++) {

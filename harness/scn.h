@@ -192,6 +192,12 @@ typedef enum {
     SCN_OP_GET_DEVICE_NAME_FOR_INSTANCE,
     SCN_OP_MANAGE_IMAGE_CACHE,  /* given the instances believed there */
     SCN_OP_CACHE_IMAGE,         /* arg: name (the image id) */
+    /* interfaces (ops-iface.c): the compute manager's calls, which add
+     * the VIF to (or drop it from) the instance's network_info */
+    SCN_OP_ATTACH_INTERFACE,    /* arg: vif (an object) */
+    SCN_OP_DETACH_INTERFACE,    /* arg: vif (an object, or an id) */
+    SCN_OP_PLUG_VIFS,
+    SCN_OP_UNPLUG_VIFS,
     SCN__OP_COUNT
 } scn_op;
 
@@ -319,6 +325,11 @@ typedef struct scn_step {
     char *power_action;
     bool maintenance_mode;
     struct json_t *provider_tree;
+    /* attach_interface, detach_interface: the VIF (a network_info entry;
+     * for detach given by id, the instance's or an earlier attach's);
+     * has_vif when given; owned */
+    bool has_vif;
+    drv_vif vif;
 } scn_step;
 
 typedef struct scn {

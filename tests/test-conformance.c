@@ -909,6 +909,52 @@ case_devices_config(tb *t)
 }
 
 /*
+ * Interfaces are found by MAC address, and libvirt does not refuse a
+ * second one with an address the domain has: the attach succeeds, and a
+ * detach by that address is refused as ambiguous (OPERATION_FAILED,
+ * "multiple devices matching MAC address"); with one left, the detach
+ * works. A detach of an address the domain does not have is
+ * DEVICE_MISSING. The driver's detach_interface depends on all three.
+ */
+static void
+case_nic_mac_duplicate(tb *t)
+{
+    static const char nic[] =
+        "<interface type='ethernet'><mac address='52:54:00:6e:0c:01'/>"
+        "<model type='virtio'/></interface>";
+    static const char other[] =
+        "<interface type='ethernet'><mac address='52:54:00:6e:0c:99'/>"
+        "<model type='virtio'/></interface>";
+    char n[96];
+    hv_domain *d = tb_define(t, tb_name(t, n, sizeof(n)), false);
+    hv_error err;
+    char *xml, *p;
+    int rc, count = 0;
+
+    rc = hv_domain_attach_device(d, nic, HV_DEVICE_CONFIG, &err);
+    if (t->kind == TB_TEST) {
+        expect_fail(rc, &err, HV_ERR_NO_SUPPORT, "attach");
+        hv_domain_free(d);
+        return;
+    }
+    expect_ok(rc, &err, "attach config");
+    expect_ok(hv_domain_attach_device(d, nic, HV_DEVICE_CONFIG, &err), &err,
+              "attach the same MAC address again");
+    xml = hv_domain_get_xml(d, HV_XML_INACTIVE, &err);
+    for (p = strstr(xml, "52:54:00:6e:0c:01"); p;
+         p = strstr(p + 1, "52:54:00:6e:0c:01"))
+        count++;
+    assert_int_equal(count, 2);
+    g_free(xml);
+    expect_fail(hv_domain_detach_device(d, nic, HV_DEVICE_CONFIG, &err), &err,
+                HV_ERR_OPERATION_FAILED, "ambiguous detach");
+    assert_non_null(strstr(err.message, "multiple devices matching MAC"));
+    expect_fail(hv_domain_detach_device(d, other, HV_DEVICE_CONFIG, &err),
+                &err, HV_ERR_DEVICE_MISSING, "detach of an unknown MAC");
+    hv_domain_free(d);
+}
+
+/*
  * Statistics (the driver's diagnostics): refused on a shut-off domain; on
  * a running one the vCPUs are listed, a disk or interface the domain has
  * not is an invalid argument, and without a balloon the memory statistics
@@ -1208,6 +1254,7 @@ static const conf_case cases[] = {
     {"guest_crash", case_guest_crash},
     {"host", case_host},
     {"devices_config", case_devices_config},
+    {"nic_mac_duplicate", case_nic_mac_duplicate},
     {"diag_stats", case_stats},
     {"block_jobs", case_block_jobs},
     {"post_parse", case_post_parse},
