@@ -70,6 +70,18 @@ typedef struct fake_dom {
     /* Tuning set outside a migration, for the next one (0: the default),
      * as libvirt keeps it on the running domain. */
     uint64_t mig_downtime_ms, mig_speed_mib;
+    /* snapshots and the guest agent (fake-snapshot.c): the guest agent
+     * froze the filesystems, and a block copy job runs (disk source path,
+     * destination volume, bytes to copy, when it began) — each only for
+     * the life it was made in (the 'life' token then) */
+    bool fs_frozen;
+    uint64_t fs_frozen_life;
+    bool job;
+    uint64_t job_life;
+    char job_disk[512];
+    char job_base[256];
+    uint64_t job_end;
+    int64_t job_start;
 } fake_dom;
 
 typedef struct fake_vol {
@@ -223,6 +235,24 @@ void fake_vol_free(fake_vol *v);
 const char *fake_vol_name_of_path(const char *path);
 /* Does every disk source exist? Paths outside the pool are not checked. */
 int fake_host_check_sources(fake_host *h, GPtrArray *sources, hv_error *err);
+
+/* ---- fake-snapshot.c: snapshots and the guest agent ---- */
+
+int fk_vol_create_from(hv_conn *conn, const char *pool,
+                       const hv_vol_spec *spec, const char *src,
+                       hv_error *err);
+int fk_domain_fs_freeze(hv_domain *dom, int *count, hv_error *err);
+int fk_domain_fs_thaw(hv_domain *dom, int *count, hv_error *err);
+int fk_domain_set_user_password(hv_domain *dom, const char *user,
+                                const char *password, unsigned int flags,
+                                hv_error *err);
+int fk_domain_block_rebase(hv_domain *dom, const char *disk, const char *base,
+                           unsigned int flags, hv_error *err);
+int fk_domain_block_job_info(hv_domain *dom, const char *disk,
+                             hv_block_job_info *info, int *has,
+                             hv_error *err);
+int fk_domain_block_job_abort(hv_domain *dom, const char *disk,
+                              unsigned int flags, hv_error *err);
 
 /* ---- fake-files.c ---- */
 

@@ -73,6 +73,11 @@ typedef struct fake_guest {
     /* the guest suspends itself to RAM this long after each start
      * (PMSUSPENDED, a PMSUSPENDED/MEMORY event); 0 never */
     int64_t pm_suspend_after_ns;
+    /* a QEMU guest agent runs in the guest once it has booted (it answers
+     * on the domain's org.qemu.guest_agent.0 channel, if it has one):
+     * filesystem freeze and thaw, passwords. Default false, like the
+     * tiny guest of real runs. */
+    bool agent;
 } fake_guest;
 
 /* The defaults above, ACPI honoured, no crash, no restart on shutdown. */

@@ -202,6 +202,24 @@ typedef struct hv_backend {
                               const char *label, const char *publisher,
                               const hv_iso_file *files, unsigned int n_files,
                               hv_error *err);
+    /* snapshots and the guest agent */
+    int (*vol_create_from)(hv_conn *conn, const char *pool,
+                           const hv_vol_spec *spec, const char *src,
+                           hv_error *err);
+    int (*domain_fs_freeze)(hv_domain *dom, int *count, hv_error *err);
+    int (*domain_fs_thaw)(hv_domain *dom, int *count, hv_error *err);
+    int (*domain_set_user_password)(hv_domain *dom, const char *user,
+                                    const char *password, unsigned int flags,
+                                    hv_error *err);
+    int (*domain_block_rebase)(hv_domain *dom, const char *disk,
+                               const char *base, unsigned int flags,
+                               hv_error *err);
+    /* *has 1 and info filled, or 0 */
+    int (*domain_block_job_info)(hv_domain *dom, const char *disk,
+                                 hv_block_job_info *info, int *has,
+                                 hv_error *err);
+    int (*domain_block_job_abort)(hv_domain *dom, const char *disk,
+                                  unsigned int flags, hv_error *err);
 } hv_backend;
 
 /*

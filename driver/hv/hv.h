@@ -334,6 +334,14 @@ typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
     X(instance_file_read, INSTANCE_FILE_READ, instance_file_read, 0) \
     X(instance_file_delete, INSTANCE_FILE_DELETE, instance_file_delete, 0) \
     X(instance_iso_build, INSTANCE_ISO_BUILD, instance_iso_build, 0) \
+    /* snapshots and the guest agent (drv-snapshot.c, drv-agent.c) */ \
+    X(vol_create_from, VOL_CREATE_FROM, vol_create_from, 0) \
+    X(domain_fs_freeze, DOMAIN_FS_FREEZE, domain_fs_freeze, 0) \
+    X(domain_fs_thaw, DOMAIN_FS_THAW, domain_fs_thaw, 0) \
+    X(domain_set_user_password, DOMAIN_SET_USER_PASSWORD, domain_set_user_password, 0) \
+    X(domain_block_rebase, DOMAIN_BLOCK_REBASE, domain_block_rebase, 0) \
+    X(domain_block_job_info, DOMAIN_BLOCK_JOB_INFO, domain_block_job_info, 0) \
+    X(domain_block_job_abort, DOMAIN_BLOCK_JOB_ABORT, domain_block_job_abort, 0) \
     X(sleep, SLEEP, clock_wait, 1)
 
 typedef enum {
@@ -894,5 +902,89 @@ int hv_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
                           const char *file, const char *label,
                           const char *publisher, const hv_iso_file *files,
                           unsigned int n_files, hv_error *err);
+
+/*
+ * ---- snapshots and the guest agent ----
+ *
+ * What the reference's snapshot, quiesce and set_admin_password reach of
+ * libvirt: a volume made from another of the same pool (its snapshot
+ * extraction), the guest agent's filesystem freeze and password, and the
+ * block jobs of its live snapshot. Strings are borrowed.
+ */
+
+/*
+ * Create volume spec->name in pool from the volume src of the same pool
+ * (virStorageVolCreateXMLFrom): its content, backing chain included,
+ * flattened into one image of format spec->format (NULL: src's) with no
+ * backing file and src's capacity (spec->capacity, allocation and the
+ * backing fields are ignored). The real backend has libvirt run qemu-img
+ * convert (blocking; the caller must keep writers off src); the fake
+ * copies the record at once. A failed copy leaves no volume. Errors:
+ * NO_STORAGE_POOL, NO_STORAGE_VOL (src), STORAGE_VOL_EXIST, XML_ERROR
+ * (name or format), no space (SYSTEM_ERROR/ENOSPC, or INTERNAL_ERROR
+ * quoting qemu-img's "No space left on device").
+ */
+int hv_vol_create_from(hv_conn *conn, const char *pool,
+                       const hv_vol_spec *spec, const char *src,
+                       hv_error *err);
+
+/*
+ * The guest agent (virDomainFSFreeze / FSThaw / SetUserPassword): every
+ * mounted filesystem frozen or thawed (returns how many, >= 0), or the
+ * password of user set. Errors as libvirt's QEMU driver gives them
+ * (docs/conformance.md): OPERATION_INVALID when the domain is not
+ * running (paused counts as not running), ARGUMENT_UNSUPPORTED when its
+ * definition has no agent channel ("QEMU guest agent is not
+ * configured"), AGENT_UNRESPONSIVE when the channel is there but no agent
+ * answers in the guest ("QEMU guest agent is not connected"),
+ * INTERNAL_ERROR for the agent's own refusal (a freeze of frozen
+ * filesystems, a password while frozen).
+ */
+int hv_domain_fs_freeze(hv_domain *dom, hv_error *err);
+int hv_domain_fs_thaw(hv_domain *dom, hv_error *err);
+int hv_domain_set_user_password(hv_domain *dom, const char *user,
+                                const char *password, unsigned int flags,
+                                hv_error *err);
+
+/* virDomainBlockRebase flags */
+enum {
+    HV_BLOCK_REBASE_SHALLOW = 1 << 0,
+    HV_BLOCK_REBASE_REUSE_EXT = 1 << 1,
+    HV_BLOCK_REBASE_COPY = 1 << 2,
+};
+/* virDomainBlockJobType */
+enum {
+    HV_BLOCK_JOB_TYPE_UNKNOWN = 0,
+    HV_BLOCK_JOB_TYPE_PULL = 1,
+    HV_BLOCK_JOB_TYPE_COPY = 2,
+    HV_BLOCK_JOB_TYPE_COMMIT = 3,
+};
+typedef struct hv_block_job_info {
+    int type;            /* HV_BLOCK_JOB_TYPE_* */
+    uint64_t bandwidth;  /* MiB/s, 0 unlimited */
+    uint64_t cur, end;   /* progress, bytes: done when cur == end */
+} hv_block_job_info;
+/*
+ * Start a block job on the disk whose source is disk (a path, or the
+ * target "vda"): with HV_BLOCK_REBASE_COPY a copy of it into base (with
+ * REUSE_EXT an existing image; SHALLOW: only the top image of its chain),
+ * which mirrors the disk until the job is aborted. A copy needs a
+ * transient domain (OPERATION_INVALID "domain is not transient"), a
+ * running one (OPERATION_INVALID), one job per disk (OPERATION_INVALID);
+ * an unknown disk is INVALID_ARG. Returns at once; the job runs.
+ */
+int hv_domain_block_rebase(hv_domain *dom, const char *disk, const char *base,
+                           unsigned int flags, hv_error *err);
+/* The disk's block job: 1 and *info filled, 0 when it has none, -1. */
+int hv_domain_block_job_info(hv_domain *dom, const char *disk,
+                             hv_block_job_info *info, hv_error *err);
+enum { HV_BLOCK_JOB_ABORT_PIVOT = 1 << 0 };
+/*
+ * End the disk's block job (virDomainBlockJobAbort). A copy ended without
+ * PIVOT leaves the guest on its own disk and base holding the copy as of
+ * that moment. No job: the error libvirt gives (docs/conformance.md).
+ */
+int hv_domain_block_job_abort(hv_domain *dom, const char *disk,
+                              unsigned int flags, hv_error *err);
 
 #endif /* HVD_HV_H */
