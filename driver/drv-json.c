@@ -131,6 +131,9 @@ static const char *const cpu_modes[] = {"host-model", "host-passthrough",
 static const char *const sysinfo_serials[] = {"none", "os", "hardware",
                                               "auto", NULL};
 static const char *const pointer_models[] = {"usbtablet", "ps2mouse", NULL};
+/* the reference also offers vmdk and vdi; hvd's image store holds what
+ * both backends make (docs/reference-differences.md, Snapshots) */
+static const char *const snapshot_image_formats[] = {"raw", "qcow2", NULL};
 
 typedef enum {
     OPT_STRING,     /* char *, S_* flags, optional choices */
@@ -213,6 +216,10 @@ static const cfg_opt cfg_opts[] = {
     OPT(serial_console_proxyclient_address, OPT_STRING, 0, JV_NONEMPTY,
         NULL),
     OPT(force_config_drive, OPT_BOOL, 0, 0, NULL),
+    /* snapshots (drv-snapshot.c) */
+    OPT(snapshot_image_format, OPT_STRING, 1, JV_NONEMPTY,
+        snapshot_image_formats),
+    OPT(disable_libvirt_livesnapshot, OPT_BOOL, 0, 0, NULL),
 };
 
 #undef OPT

@@ -27,6 +27,8 @@
  *   drv-migrate-cold.c  cold migration, resize, revert, confirm, evacuate
  *   drv-migrate-live.c  live migration itself: flags, URIs, the monitor,
  *                    the operator's force-complete and abort
+ *   drv-snapshot.c   snapshot (cold and live) and the image store
+ *   drv-agent.c      the guest agent: quiesce, unquiesce, admin password
  * Devices (drv-device.c) join the same way:
  * their state goes into struct drv, what they share into a section here.
  *
@@ -624,5 +626,12 @@ int drv_live_migration_copy_disks(const drv_instance *inst, const char *xml,
 /* The checks of the live-migration options the configuration loader
  * makes (live_migration_uri formats); InvalidConfiguration. */
 int drv_live_migration_check_options(const drv_config *cfg, drv_error *err);
+
+/* ---- drv-agent.c ---- */
+
+/* The reference's _set_quiesced: its checks, then freeze (quiesced) or
+ * thaw the guest's filesystems; the errors of drv_quiesce. */
+int drv_set_quiesced(drv *d, const drv_instance *inst, bool quiesced,
+                     drv_error *err);
 
 #endif /* HVD_DRV_PRIV_H */

@@ -47,6 +47,13 @@ static const char *const kind_names[] = {
     [DRV_ERR_RESIZE] = "ResizeError",
     [DRV_ERR_NO_ACTIVE_MIGRATION] = "NoActiveMigrationForInstance",
     [DRV_ERR_LIVE_MIGRATION_URI_NOT_AVAILABLE] = "LiveMigrationURINotAvailable",
+    [DRV_ERR_INVALID_IMAGE_REF] = "InvalidImageRef",
+    [DRV_ERR_IMAGE_EXISTS] = "ImageExists",
+    [DRV_ERR_IMAGE_NOT_FOUND] = "ImageNotFound",
+    [DRV_ERR_QUIESCE_NOT_SUPPORTED] = "InstanceQuiesceNotSupported",
+    [DRV_ERR_GUEST_AGENT_NOT_ENABLED] = "QemuGuestAgentNotEnabled",
+    [DRV_ERR_SET_ADMIN_PASSWD_NOT_SUPPORTED] = "SetAdminPasswdNotSupported",
+    [DRV_ERR_NOVA] = "NovaException",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,
@@ -245,6 +252,10 @@ drv_config_defaults(drv_config *cfg)
     cfg->serial_console_port_range = g_strdup("10000:20000");
     cfg->serial_console_proxyclient_address = g_strdup("127.0.0.1");
     cfg->force_config_drive = false;
+    /* snapshots: Newton's [libvirt] snapshot_image_format and
+     * [workarounds] disable_libvirt_livesnapshot */
+    cfg->snapshot_image_format = NULL;
+    cfg->disable_libvirt_livesnapshot = true;
 }
 
 /* The string options of the guest XML and of live migration, for clear
@@ -255,7 +266,8 @@ drv_config_defaults(drv_config *cfg)
     X(vncserver_proxyclient_address) X(spice_keymap) \
     X(spice_server_listen) X(spice_server_proxyclient_address) \
     X(serial_console_port_range) X(serial_console_proxyclient_address) \
-    X(live_migration_uri) X(live_migration_inbound_addr)
+    X(live_migration_uri) X(live_migration_inbound_addr) \
+    X(snapshot_image_format)
 
 /* Frees cfg's strings and zeroes it. NULL is fine. */
 void
