@@ -763,7 +763,8 @@ test_fake_vol_create_from(void **state)
     assert_int_equal(vi.allocation, (UINT64_C(20) << 20) + 196 * 1024);
     assert_int_equal(hv_vol_create_from(e->conn, "hvd", &copy, "over", &hv),
                      -1);
-    assert_int_equal(hv.code, HV_ERR_STORAGE_VOL_EXIST);
+    assert_int_equal(hv.code, HV_ERR_INTERNAL_ERROR);
+    assert_non_null(strstr(hv.message, "already in use"));
     copy.name = "other";
     assert_int_equal(hv_vol_create_from(e->conn, "hvd", &copy, "none", &hv),
                      -1);

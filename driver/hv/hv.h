@@ -920,9 +920,10 @@ int hv_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
  * backing fields are ignored). The real backend has libvirt run qemu-img
  * convert (blocking; the caller must keep writers off src); the fake
  * copies the record at once. A failed copy leaves no volume. Errors:
- * NO_STORAGE_POOL, NO_STORAGE_VOL (src), STORAGE_VOL_EXIST, XML_ERROR
- * (name or format), no space (SYSTEM_ERROR/ENOSPC, or INTERNAL_ERROR
- * quoting qemu-img's "No space left on device").
+ * NO_STORAGE_POOL, NO_STORAGE_VOL (src), a name taken (INTERNAL_ERROR
+ * "storage volume name '...' already in use.", as libvirt 9.0 says it
+ * here), XML_ERROR (name or format), no space (SYSTEM_ERROR/ENOSPC, or
+ * INTERNAL_ERROR quoting qemu-img's "No space left on device").
  */
 int hv_vol_create_from(hv_conn *conn, const char *pool,
                        const hv_vol_spec *spec, const char *src,
