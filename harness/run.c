@@ -20,6 +20,7 @@
 #include "fault.h"
 #include "hv-libvirt.h"
 #include "ops.h"
+#include "ops-snapshot.h"
 #include "trace.h"
 
 /* ---- looking up ---- */
@@ -64,6 +65,7 @@ guest_of(runner *r, const rinst *ri, fake_guest *g)
     g->dirty_rate_mib = ri->spec->guest.dirty_rate_mib;
     g->restarts_on_shutdown = ri->spec->guest.restarts_on_shutdown;
     g->pm_suspend_after_ns = scn_ns(ri->spec->guest.pm_suspend_after_s);
+    g->agent = ri->spec->guest.agent;
     switch (ri->spec->guest.crash_state) {
     case SCN_CRASH_SHUTOFF:
         g->on_crash = FAKE_CRASH_SHUTOFF;
@@ -296,6 +298,9 @@ teardown(runner *r)
     }
     for (unsigned int k = 0; r->hosts && k < r->s->n_hosts; k++) {
         rhost *h = &r->hosts[k];
+        /* the images snapshot steps made, then the scenario's */
+        if (!r->fake)
+            ops_snapshot_cleanup(r->s, h->d);
         if (!r->fake && h->observer)
             for (unsigned int i = 0; i < r->s->n_images; i++)
                 hv_vol_delete(h->observer, r->s->config.storage_pool,

@@ -94,6 +94,8 @@ step_clear(scn_step *st)
     g_free(st->join);
     g_free(st->dest);
     g_free(st->dest_hostname);
+    g_free(st->image);
+    g_free(st->password);
     g_free(st->flavor.name);
     g_free(st->since);
     g_free(st->event_when);

@@ -55,6 +55,7 @@ typedef struct scn_guest {
     scn_crash_state crash_state; /* default SCN_CRASH_SHUTOFF */
     bool restarts_on_shutdown;   /* default false */
     double pm_suspend_after_s;   /* after each start; 0 = never */
+    bool agent;                  /* a QEMU guest agent runs; default false */
 } scn_guest;
 
 typedef struct scn_instance {
@@ -165,6 +166,11 @@ typedef enum {
     SCN_OP_REVERT_RESIZE,
     SCN_OP_EVACUATE,            /* dest */
     SCN_OP_CLEANUP_EVACUATED,   /* on the host it was evacuated from */
+    /* snapshots and the guest agent (ops-snapshot.c) */
+    SCN_OP_SNAPSHOT,            /* image; answers image, task_states */
+    SCN_OP_QUIESCE,
+    SCN_OP_UNQUIESCE,
+    SCN_OP_SET_ADMIN_PASSWORD,  /* password */
     SCN__OP_COUNT
 } scn_op;
 
@@ -271,6 +277,9 @@ typedef struct scn_step {
     int block_migration;
     bool has_flavor;
     drv_flavor flavor;
+    /* snapshot: the new image's name; set_admin_password: the password */
+    char *image;
+    char *password;
 } scn_step;
 
 typedef struct scn {
