@@ -37,6 +37,9 @@ chain_allocation(hv_conn *conn, const char *pool, const hv_vol_info *top)
     /* a chain is short; the bound keeps a looped one finite */
     for (int depth = 0; depth < 16 && vi.backing_path[0]; depth++) {
         const char *name = fake_vol_name_of_path(vi.backing_path);
+
+        /* a slot called directly: no wrapper has reset the record */
+        hv_error_reset(&hv);
         if (!name || fk_vol_get_info(conn, pool, name, &vi, &hv) < 0)
             break;
         total += vi.allocation;
@@ -61,6 +64,7 @@ fk_vol_create_from(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
     /* a name taken: unlike a plain create (STORAGE_VOL_EXIST), libvirt
      * 9.0's virStorageVolCreateXMLFrom says so as an internal error
      * (measured, docs/conformance.md) */
+    hv_error_reset(&ignored);
     if (fk_vol_get_info(conn, pool, spec->name, &exists, &ignored) == 0) {
         hv_error_set(err, HV_ERR_INTERNAL_ERROR,
                      "internal error: storage volume name '%s' already in "

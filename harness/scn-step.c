@@ -463,8 +463,8 @@ parse_op_step(parser *p, json_t *obj, scn_step *st)
                       &st->dest_hostname) < 0 ||
         get_block_migration(c, obj, st) < 0 ||
         get_flavor(c, obj, st) < 0 ||
-        jv_get_string(c, obj, "image", op == SCN_OP_SNAPSHOT, JV_NONEMPTY,
-                      NULL, &st->image) < 0 ||
+        jv_get_string(c, obj, "image", op == SCN_OP_SNAPSHOT,
+                      JV_NONEMPTY | JV_NOSLASH, NULL, &st->image) < 0 ||
         jv_get_string(c, obj, "password", op == SCN_OP_SET_ADMIN_PASSWORD,
                       0, NULL, &st->password) < 0)
         return -1;
