@@ -34,11 +34,20 @@ libvirt_at_least(drv *d, unsigned long min, drv_error *err)
     return lib >= min ? 1 : 0;
 }
 
+/* An image property that is set and non-empty, or NULL. */
+static const char *
+image_prop(const drv_image *image, const char *key)
+{
+    const char *v = drv_kv_get(image->properties, image->n_properties, key);
+
+    return v && *v ? v : NULL;
+}
+
 /* _can_quiesce / _can_set_admin_password: the virt type, libvirt's
  * version (kind: the refusal's kind), then the image's agent property. */
 static int
-agent_allowed(drv *d, const drv_instance *inst, unsigned long min,
-              drv_error_kind kind, drv_error *err)
+agent_allowed(drv *d, const drv_instance *inst, const drv_image *image,
+              unsigned long min, drv_error_kind kind, drv_error *err)
 {
     int ok;
 
@@ -55,7 +64,7 @@ agent_allowed(drv *d, const drv_instance *inst, unsigned long min,
             drv_error_set(err, kind, "Set admin password is not supported");
         return -1;
     }
-    if (!drv_xml_bool(drv_xml_image_prop(inst, "hw_qemu_guest_agent"))) {
+    if (!drv_xml_bool(image_prop(image, "hw_qemu_guest_agent"))) {
         drv_error_set(err, DRV_ERR_GUEST_AGENT_NOT_ENABLED,
                       "QEMU guest agent is not enabled");
         return -1;
@@ -64,14 +73,15 @@ agent_allowed(drv *d, const drv_instance *inst, unsigned long min,
 }
 
 int
-drv_set_quiesced(drv *d, const drv_instance *inst, bool quiesced,
-                 drv_error *err)
+drv_set_quiesced(drv *d, const drv_instance *inst, const drv_image *image_meta,
+                 bool quiesced, drv_error *err)
 {
     hv_domain *dom;
     hv_error hv;
     int rc;
 
-    if (agent_allowed(d, inst, MIN_LIBVIRT_FSFREEZE,
+    if (agent_allowed(d, inst, image_meta ? image_meta : &inst->image,
+                      MIN_LIBVIRT_FSFREEZE,
                       DRV_ERR_QUIESCE_NOT_SUPPORTED, err) < 0)
         return -1;
     /* the lookup's InstanceNotFound is not a libvirt error: it escapes
@@ -91,17 +101,19 @@ drv_set_quiesced(drv *d, const drv_instance *inst, bool quiesced,
 }
 
 int
-drv_quiesce(drv *d, const drv_instance *inst, drv_error *err)
+drv_quiesce(drv *d, const drv_instance *inst, const drv_image *image_meta,
+            drv_error *err)
 {
     drv_error_reset(err);
-    return drv_set_quiesced(d, inst, true, err);
+    return drv_set_quiesced(d, inst, image_meta, true, err);
 }
 
 int
-drv_unquiesce(drv *d, const drv_instance *inst, drv_error *err)
+drv_unquiesce(drv *d, const drv_instance *inst, const drv_image *image_meta,
+              drv_error *err)
 {
     drv_error_reset(err);
-    return drv_set_quiesced(d, inst, false, err);
+    return drv_set_quiesced(d, inst, image_meta, false, err);
 }
 
 int
@@ -119,7 +131,7 @@ drv_set_admin_password(drv *d, const drv_instance *inst, const char *new_pass,
                       "set_admin_password needs a password");
         return -1;
     }
-    if (agent_allowed(d, inst, MIN_LIBVIRT_SET_ADMIN_PASSWD,
+    if (agent_allowed(d, inst, &inst->image, MIN_LIBVIRT_SET_ADMIN_PASSWD,
                       DRV_ERR_SET_ADMIN_PASSWD_NOT_SUPPORTED, err) < 0)
         return -1;
     if (!(dom = drv_get_guest(d, inst, err)))

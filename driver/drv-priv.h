@@ -629,9 +629,11 @@ int drv_live_migration_check_options(const drv_config *cfg, drv_error *err);
 
 /* ---- drv-agent.c ---- */
 
-/* The reference's _set_quiesced: its checks, then freeze (quiesced) or
- * thaw the guest's filesystems; the errors of drv_quiesce. */
-int drv_set_quiesced(drv *d, const drv_instance *inst, bool quiesced,
+/* The reference's _set_quiesced: its checks (on image_meta, NULL: the
+ * instance's image), then freeze (quiesced) or thaw the guest's
+ * filesystems; the errors of drv_quiesce. */
+int drv_set_quiesced(drv *d, const drv_instance *inst,
+                     const drv_image *image_meta, bool quiesced,
                      drv_error *err);
 
 #endif /* HVD_DRV_PRIV_H */

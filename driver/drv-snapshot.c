@@ -435,7 +435,7 @@ live_snapshot(snap *s, drv_error *err)
         goto cleanup;
     }
     drv_error_reset(&qerr);
-    if (drv_set_quiesced(d, s->inst, true, &qerr) == 0) {
+    if (drv_set_quiesced(d, s->inst, NULL, true, &qerr) == 0) {
         quiesced = true;
     } else if (drv_xml_bool(drv_xml_image_prop(s->inst,
                                                "os_require_quiesce"))) {
@@ -456,7 +456,7 @@ live_snapshot(snap *s, drv_error *err)
                          s->inst);
     hv_domain_free(dom);
     if (quiesced)
-        drv_set_quiesced(d, s->inst, false, &fin);
+        drv_set_quiesced(d, s->inst, NULL, false, &fin);
     if (fin.kind != DRV_OK)
         *err = fin;
     if (err->kind != DRV_OK)

@@ -1116,15 +1116,19 @@ int drv_image_delete(drv *d, const char *name, drv_error *err);
  */
 
 /*
- * quiesce / unquiesce: freeze or thaw the guest's filesystems. Errors:
+ * quiesce / unquiesce: freeze or thaw the guest's filesystems. image_meta
+ * is the contract's image metadata of the instance (borrowed; NULL: the
+ * instance's image), whose properties the checks read. Errors:
  * InstanceQuiesceNotSupported (virt_type not kvm or qemu, or libvirt
  * older than 1.2.5), QemuGuestAgentNotEnabled (hw_qemu_guest_agent not
  * set), InstanceNotFound, NovaException "Error from libvirt while
  * quiescing <name>: [Error Code N] ..." for the hypervisor's refusal
  * (err->hv holds it: no agent channel, no agent answering, not running).
  */
-int drv_quiesce(drv *d, const drv_instance *inst, drv_error *err);
-int drv_unquiesce(drv *d, const drv_instance *inst, drv_error *err);
+int drv_quiesce(drv *d, const drv_instance *inst, const drv_image *image_meta,
+                drv_error *err);
+int drv_unquiesce(drv *d, const drv_instance *inst,
+                  const drv_image *image_meta, drv_error *err);
 /*
  * set_admin_password: the password of the image property os_admin_user,
  * else "Administrator" for os_type "windows", else "root" (new_pass is

@@ -49,7 +49,7 @@ ops_call_quiesce(drv *d, const drv_instance *inst, const scn_step *st,
 {
     (void)st;
     (void)host;
-    return drv_quiesce(d, inst, err);
+    return drv_quiesce(d, inst, NULL, err);
 }
 
 int
@@ -58,7 +58,7 @@ ops_call_unquiesce(drv *d, const drv_instance *inst, const scn_step *st,
 {
     (void)st;
     (void)host;
-    return drv_unquiesce(d, inst, err);
+    return drv_unquiesce(d, inst, NULL, err);
 }
 
 int

@@ -514,8 +514,8 @@ test_live_quiesces_with_agent(void **state)
     assert_int_equal(e->calls[HV_OP_DOMAIN_FS_FREEZE], 1);
     assert_int_equal(e->calls[HV_OP_DOMAIN_FS_THAW], 1);
     /* thawed: a quiesce works again */
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), 0);
-    assert_int_equal(drv_unquiesce(e->d, &e->inst, &err), 0);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), 0);
+    assert_int_equal(drv_unquiesce(e->d, &e->inst, NULL, &err), 0);
     env_free(e);
 }
 
@@ -605,16 +605,28 @@ test_quiesce_checks(void **state)
     (void)state;
     env_spawned(e);
     /* no hw_qemu_guest_agent */
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), -1);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), -1);
     assert_int_equal(err.kind, DRV_ERR_GUEST_AGENT_NOT_ENABLED);
     assert_int_equal(drv_set_admin_password(e->d, &e->inst, "pw", &err), -1);
     assert_int_equal(err.kind, DRV_ERR_GUEST_AGENT_NOT_ENABLED);
     assert_int_equal(e->calls[HV_OP_DOMAIN_FS_FREEZE], 0);
+    /* the caller's image metadata is what the checks read */
+    {
+        drv_kv kv = {(char *)props[0], (char *)props[1]};
+        drv_image meta = {.id = "img-1", .properties = &kv,
+                          .n_properties = 1};
+
+        assert_int_equal(drv_quiesce(e->d, &e->inst, &meta, &err), -1);
+        assert_int_equal(err.kind, DRV_ERR_NOVA);
+        assert_int_equal(err.hv.code, HV_ERR_ARGUMENT_UNSUPPORTED);
+        assert_int_equal(drv_unquiesce(e->d, &e->inst, &meta, &err), -1);
+        assert_int_equal(err.kind, DRV_ERR_NOVA);
+    }
     /* the property, but a domain defined without the channel: libvirt's
      * ARGUMENT_UNSUPPORTED inside a NovaException */
     e->props[0] = (drv_kv){(char *)props[0], (char *)props[1]};
     e->inst.image.n_properties = 1;
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), -1);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), -1);
     assert_int_equal(err.kind, DRV_ERR_NOVA);
     assert_int_equal(err.hv.code, HV_ERR_ARGUMENT_UNSUPPORTED);
     assert_non_null(strstr(err.message, "Error from libvirt while quiescing "
@@ -624,7 +636,7 @@ test_quiesce_checks(void **state)
     g_free(e->cfg.virt_type);
     e->cfg.virt_type = g_strdup("test");
     env_driver(e);
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), -1);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), -1);
     assert_int_equal(err.kind, DRV_ERR_QUIESCE_NOT_SUPPORTED);
     assert_int_equal(drv_set_admin_password(e->d, &e->inst, "pw", &err), -1);
     assert_int_equal(err.kind, DRV_ERR_SET_ADMIN_PASSWD_NOT_SUPPORTED);
@@ -660,7 +672,7 @@ test_agent_old_libvirt(void **state)
     /* 1.2.15: freeze is there (1.2.5), passwords not yet (1.2.16) */
     assert_int_equal(drv_set_admin_password(d, &inst, "pw", &err), -1);
     assert_int_equal(err.kind, DRV_ERR_SET_ADMIN_PASSWD_NOT_SUPPORTED);
-    assert_int_equal(drv_quiesce(d, &inst, &err), -1);
+    assert_int_equal(drv_quiesce(d, &inst, NULL, &err), -1);
     assert_int_equal(err.kind, DRV_ERR_INSTANCE_NOT_FOUND);
     drv_free(d);
     drv_config_clear(&cfg);
@@ -679,34 +691,34 @@ test_agent_present(void **state)
     env_driver(e);
     assert_int_equal(drv_spawn(e->d, &e->inst, true, &err), 0);
     /* running, but the guest has not booted: its agent is not there yet */
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), -1);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), -1);
     assert_int_equal(err.kind, DRV_ERR_NOVA);
     assert_int_equal(err.hv.code, HV_ERR_AGENT_UNRESPONSIVE);
     assert_int_equal(drv_sleep(e->d, 4 * SEC, &err), 0);
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), 0);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), 0);
     /* frozen: a second freeze and a password are the agent's refusals */
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), -1);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), -1);
     assert_int_equal(err.kind, DRV_ERR_NOVA);
     assert_int_equal(err.hv.code, HV_ERR_INTERNAL_ERROR);
     assert_int_equal(drv_set_admin_password(e->d, &e->inst, "pw", &err), -1);
     assert_int_equal(err.hv.code, HV_ERR_INTERNAL_ERROR);
     assert_non_null(strstr(err.message, "username \"root\""));
-    assert_int_equal(drv_unquiesce(e->d, &e->inst, &err), 0);
-    assert_int_equal(drv_unquiesce(e->d, &e->inst, &err), 0);
+    assert_int_equal(drv_unquiesce(e->d, &e->inst, NULL, &err), 0);
+    assert_int_equal(drv_unquiesce(e->d, &e->inst, NULL, &err), 0);
     assert_int_equal(drv_set_admin_password(e->d, &e->inst, "pw", &err), 0);
     /* paused: not running, for the agent */
     assert_int_equal(drv_pause(e->d, &e->inst, &err), 0);
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), -1);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), -1);
     assert_int_equal(err.hv.code, HV_ERR_OPERATION_INVALID);
     assert_int_equal(drv_unpause(e->d, &e->inst, &err), 0);
     /* a freeze lasts only for the guest's life: a hard reboot thaws */
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), 0);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), 0);
     assert_int_equal(drv_reboot(e->d, &e->inst, DRV_REBOOT_HARD, &err), 0);
     assert_int_equal(drv_sleep(e->d, 4 * SEC, &err), 0);
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), 0);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), 0);
     /* gone: InstanceNotFound escapes as it is */
     assert_int_equal(drv_destroy(e->d, &e->inst, true, &err), 0);
-    assert_int_equal(drv_quiesce(e->d, &e->inst, &err), -1);
+    assert_int_equal(drv_quiesce(e->d, &e->inst, NULL, &err), -1);
     assert_int_equal(err.kind, DRV_ERR_INSTANCE_NOT_FOUND);
     env_free(e);
 }
