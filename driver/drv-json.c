@@ -132,6 +132,9 @@ static const char *const cpu_modes[] = {"host-model", "host-passthrough",
 static const char *const sysinfo_serials[] = {"none", "os", "hardware",
                                               "auto", NULL};
 static const char *const pointer_models[] = {"usbtablet", "ps2mouse", NULL};
+/* the reference also offers vmdk and vdi; hvd's image store holds what
+ * both backends make (docs/reference-differences.md, Snapshots) */
+static const char *const snapshot_image_formats[] = {"raw", "qcow2", NULL};
 
 /* disk_prefix: what precedes a disk's letter ("vd"), 1-8 lower-case
  * letters, so that every name it makes is a guest disk name. */
@@ -245,6 +248,10 @@ static const cfg_opt cfg_opts[] = {
     OPT(remove_unused_base_images, OPT_BOOL, 0, 0, NULL),
     OPT(remove_unused_original_minimum_age_seconds, OPT_INT, 0, 0, NULL),
     OPT(remove_unused_resized_minimum_age_seconds, OPT_INT, 0, 0, NULL),
+    /* snapshots (drv-snapshot.c) */
+    OPT(snapshot_image_format, OPT_STRING, 1, JV_NONEMPTY,
+        snapshot_image_formats),
+    OPT(disable_libvirt_livesnapshot, OPT_BOOL, 0, 0, NULL),
 };
 
 #undef OPT

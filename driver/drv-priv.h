@@ -35,6 +35,8 @@
  *                    by block copy, statistics, connector (drv.h)
  *   drv-devnames.c   device names: blockinfo's disk mapping
  *   drv-imagecache.c the image cache manager over the pool's base images
+ *   drv-snapshot.c   snapshot (cold and live) and the image store
+ *   drv-agent.c      the guest agent: quiesce, unquiesce, admin password
  * Devices (drv-device.c) join the same way:
  * their state goes into struct drv, what they share into a section here.
  *
@@ -732,5 +734,14 @@ int drv_live_migration_copy_disks(const drv_instance *inst, const char *xml,
 /* The checks of the live-migration options the configuration loader
  * makes (live_migration_uri formats); InvalidConfiguration. */
 int drv_live_migration_check_options(const drv_config *cfg, drv_error *err);
+
+/* ---- drv-agent.c ---- */
+
+/* The reference's _set_quiesced: its checks (on image_meta, NULL: the
+ * instance's image), then freeze (quiesced) or thaw the guest's
+ * filesystems; the errors of drv_quiesce. */
+int drv_set_quiesced(drv *d, const drv_instance *inst,
+                     const drv_image *image_meta, bool quiesced,
+                     drv_error *err);
 
 #endif /* HVD_DRV_PRIV_H */

@@ -59,6 +59,12 @@ static const char *const kind_names[] = {
     [DRV_ERR_VIF_PLUG] = "VirtualInterfacePlugException",
     [DRV_ERR_INTERFACE_ATTACH_FAILED] = "InterfaceAttachFailed",
     [DRV_ERR_INTERFACE_DETACH_FAILED] = "InterfaceDetachFailed",
+    [DRV_ERR_INVALID_IMAGE_REF] = "InvalidImageRef",
+    [DRV_ERR_IMAGE_EXISTS] = "ImageExists",
+    [DRV_ERR_IMAGE_NOT_FOUND] = "ImageNotFound",
+    [DRV_ERR_QUIESCE_NOT_SUPPORTED] = "InstanceQuiesceNotSupported",
+    [DRV_ERR_GUEST_AGENT_NOT_ENABLED] = "QemuGuestAgentNotEnabled",
+    [DRV_ERR_SET_ADMIN_PASSWD_NOT_SUPPORTED] = "SetAdminPasswdNotSupported",
 };
 /* a kind added to drv_error_kind without a name here fails to compile */
 _Static_assert(G_N_ELEMENTS(kind_names) == DRV__ERR_COUNT,
@@ -274,6 +280,10 @@ drv_config_defaults(drv_config *cfg)
     cfg->remove_unused_base_images = true;
     cfg->remove_unused_original_minimum_age_seconds = 24 * 3600;
     cfg->remove_unused_resized_minimum_age_seconds = 3600;
+    /* snapshots: Newton's [libvirt] snapshot_image_format and
+     * [workarounds] disable_libvirt_livesnapshot */
+    cfg->snapshot_image_format = NULL;
+    cfg->disable_libvirt_livesnapshot = true;
 }
 
 /* The string options of the guest XML and of live migration, for clear
@@ -284,7 +294,8 @@ drv_config_defaults(drv_config *cfg)
     X(vncserver_proxyclient_address) X(spice_keymap) \
     X(spice_server_listen) X(spice_server_proxyclient_address) \
     X(serial_console_port_range) X(serial_console_proxyclient_address) \
-    X(live_migration_uri) X(live_migration_inbound_addr) X(disk_prefix)
+    X(live_migration_uri) X(live_migration_inbound_addr) X(disk_prefix) \
+    X(snapshot_image_format)
 
 /* Frees cfg's strings and zeroes it. NULL is fine. */
 void

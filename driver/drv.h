@@ -70,6 +70,14 @@ typedef enum {
     DRV_ERR_VIF_PLUG,               /* VirtualInterfacePlugException */
     DRV_ERR_INTERFACE_ATTACH_FAILED, /* InterfaceAttachFailed */
     DRV_ERR_INTERFACE_DETACH_FAILED, /* InterfaceDetachFailed */
+    /* snapshots and the guest agent (drv-snapshot.c, drv-agent.c) */
+    DRV_ERR_INVALID_IMAGE_REF,      /* InvalidImageRef: a bad image name */
+    DRV_ERR_IMAGE_EXISTS,           /* the image store has it (hvd's own) */
+    DRV_ERR_IMAGE_NOT_FOUND,        /* ImageNotFound */
+    DRV_ERR_QUIESCE_NOT_SUPPORTED,  /* InstanceQuiesceNotSupported */
+    DRV_ERR_GUEST_AGENT_NOT_ENABLED, /* QemuGuestAgentNotEnabled */
+    DRV_ERR_SET_ADMIN_PASSWD_NOT_SUPPORTED, /* SetAdminPasswdNotSupported */
+    /* ... and NovaException (DRV_ERR_NOVA): the agent's libvirt error */
     DRV__ERR_COUNT                 /* how many kinds, DRV_OK included */
 } drv_error_kind;
 
@@ -218,6 +226,12 @@ typedef struct drv_config {
     bool remove_unused_base_images;
     int remove_unused_original_minimum_age_seconds;
     int remove_unused_resized_minimum_age_seconds;
+    /* snapshots (drv-snapshot.c): [libvirt] snapshot_image_format, the
+     * format of a snapshot's image (NULL: the root disk's; "raw",
+     * "qcow2"), and [workarounds] disable_libvirt_livesnapshot (Newton's
+     * default true: always cold) */
+    char *snapshot_image_format;   /* NULL */
+    bool disable_libvirt_livesnapshot; /* true */
 } drv_config;
 
 /* Defaults of the string options; drv_new also uses them for a NULL. */
@@ -1648,5 +1662,113 @@ int drv_volume_snapshot_delete(drv *d, const drv_instance *inst,
                                const char *volume_id, const char *snapshot_id,
                                const drv_snapshot_delete_info *info,
                                drv_error *err);
+/* ---- snapshots (drv-snapshot.c) ----
+ *
+ * The image store: an image is a volume of storage_pool named after the
+ * image (its data, flat: no backing file) and its metadata, the JSON the
+ * reference gives the image service (name, status "active", disk_format,
+ * container_format, size, properties image_location "snapshot",
+ * image_state "available", instance_uuid, base_image_ref, kernel_id,
+ * ramdisk_id, os_type), written through hv as the instance file
+ * <instances_path>/snapshots/<name>.json. The metadata is written last:
+ * an image without it is not in the store (and snapshot never leaves
+ * one: a failure deletes the volume it made).
+ */
+
+/* The contract's task states a snapshot passes through (Nova's
+ * task_states.IMAGE_PENDING_UPLOAD, IMAGE_UPLOADING). */
+typedef enum {
+    DRV_TASK_IMAGE_PENDING_UPLOAD,
+    DRV_TASK_IMAGE_UPLOADING,
+} drv_task_state;
+/* No expected state (the reference's update_task_state without one). */
+#define DRV_TASK_ANY (-1)
+/* "image_pending_upload", "image_uploading"; NULL for another value. */
+const char *drv_task_state_name(int state);
+/*
+ * The compute manager's update_task_state: the instance's task state
+ * becomes state; expected is the state it must hold now (DRV_TASK_ANY:
+ * none). The callback cannot fail the snapshot (hvd has no
+ * UnexpectedTaskStateError: the manager's own check).
+ */
+typedef void (*drv_task_state_fn)(void *opaque, drv_task_state state,
+                                  int expected);
+
+/*
+ * snapshot: a new image image_name in the image store from the instance's
+ * root disk (its volume "<uuid>_disk"), as the reference's snapshot does
+ * it with an image backend that has no direct snapshot:
+ *  - InstanceNotRunning if the instance has no domain; InvalidImageRef
+ *    for a name that cannot be a volume and a file ("", "/", ".", "..",
+ *    more than 250 bytes, starting with '.'); ImageExists if the store
+ *    has a volume or metadata of that name; the hv error of reading the
+ *    root disk;
+ *  - the image format: snapshot_image_format, else the root disk's;
+ *  - live (the hypervisor is QEMU, disable_libvirt_livesnapshot false,
+ *    aborting any block job of the disk does not answer
+ *    CONFIG_UNSUPPORTED, the instance is not SHUTDOWN) or cold;
+ *  - cold: a RUNNING or PAUSED instance is saved (managed save: the
+ *    reference's suspend; its error is returned, nothing changed);
+ *  - update_task_state(IMAGE_PENDING_UPLOAD), (IMAGE_UPLOADING, expected
+ *    PENDING_UPLOAD), then, the direct snapshot being unsupported,
+ *    (IMAGE_PENDING_UPLOAD, expected UPLOADING);
+ *  - the disk copied into the image volume (hv_vol_create_from: flat);
+ *    live, through a delta ("<image>.delta", qcow2 over the disk's
+ *    backing file) that a block copy job mirrors the disk into while
+ *    the domain is transient (its definition restored afterwards) and
+ *    the guest's filesystems are quiesced when it has an agent (required
+ *    only with the image property os_require_quiesce);
+ *  - whatever the copy gave, a cold snapshot restores the guest as it
+ *    was (started again, paused if it was paused; an error of that
+ *    replaces the copy's, as the reference's finally does);
+ *  - update_task_state(IMAGE_UPLOADING, expected PENDING_UPLOAD), and the
+ *    metadata written (the upload).
+ * A failure after the image volume was made deletes it (the compute
+ * manager's delete of the image on error): no half image is left.
+ * update_task_state may be NULL. Errors as above, InstanceNotFound, the
+ * hv errors (HypervisorError) of the save, copy, restore and upload.
+ */
+int drv_snapshot(drv *d, const drv_instance *inst, const char *image_name,
+                 drv_task_state_fn update_task_state, void *opaque,
+                 drv_error *err);
+/* The metadata of image name as JSON text (g_free). ImageNotFound, or
+ * the hv error of reading it. */
+char *drv_image_get(drv *d, const char *name, drv_error *err);
+/* Delete image name from the store: its metadata and its volume (the
+ * image service's delete). ImageNotFound if neither is there. */
+int drv_image_delete(drv *d, const char *name, drv_error *err);
+
+/* ---- the guest agent (drv-agent.c) ----
+ *
+ * The reference's quiesce, unquiesce and set_admin_password: through the
+ * QEMU guest agent, which the instance has when its image property
+ * hw_qemu_guest_agent is true (the domain then has the agent's channel,
+ * drv-xml-devices.c) and an agent runs in the guest.
+ */
+
+/*
+ * quiesce / unquiesce: freeze or thaw the guest's filesystems. image_meta
+ * is the contract's image metadata of the instance (borrowed; NULL: the
+ * instance's image), whose properties the checks read. Errors:
+ * InstanceQuiesceNotSupported (virt_type not kvm or qemu, or libvirt
+ * older than 1.2.5), QemuGuestAgentNotEnabled (hw_qemu_guest_agent not
+ * set), InstanceNotFound, NovaException "Error from libvirt while
+ * quiescing <name>: [Error Code N] ..." for the hypervisor's refusal
+ * (err->hv holds it: no agent channel, no agent answering, not running).
+ */
+int drv_quiesce(drv *d, const drv_instance *inst, const drv_image *image_meta,
+                drv_error *err);
+int drv_unquiesce(drv *d, const drv_instance *inst,
+                  const drv_image *image_meta, drv_error *err);
+/*
+ * set_admin_password: the password of the image property os_admin_user,
+ * else "Administrator" for os_type "windows", else "root" (new_pass is
+ * never logged, traced or kept). Errors: SetAdminPasswdNotSupported
+ * (virt_type not kvm or qemu, or libvirt older than 1.2.16),
+ * QemuGuestAgentNotEnabled, InstanceNotFound, NovaException "Error from
+ * libvirt while set password for username "<user>": [Error Code N] ...".
+ */
+int drv_set_admin_password(drv *d, const drv_instance *inst,
+                           const char *new_pass, drv_error *err);
 
 #endif /* HVD_DRV_H */

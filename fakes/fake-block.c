@@ -63,13 +63,15 @@ running(hv_domain *dom, hv_error *err)
     return d;
 }
 
-/* The live source of disk dev, or -1 with INVALID_ARG as libvirt's
- * "disk not found". */
+/* The live source of disk dev (a target, or a source path as libvirt
+ * takes too) and its target, which keys its job; or -1 with INVALID_ARG
+ * as libvirt's "disk not found". */
 static int
 live_disk(fake_dom *d, const char *dev, char *source, size_t len,
-          hv_error *err)
+          char target[64], hv_error *err)
 {
-    if (!fake_xml_disk_source(d->live_xml, dev, source, len)) {
+    if (!fake_xml_disk_source(d->live_xml, dev, source, len) ||
+        !fake_xml_disk_target(d->live_xml, dev, target, 64)) {
         hv_error_set(err, HV_ERR_INVALID_ARG,
                      "invalid argument: disk '%s' not found in domain", dev);
         return -1;
@@ -122,19 +124,29 @@ source_bytes(fake_host *h, const char *path)
     return v && v->capacity ? v->capacity : FAKE_BLOCK_DEFAULT_BYTES;
 }
 
+/* The data a pool volume holds (a file outside the pool: its size). */
+static uint64_t
+top_bytes(fake_host *h, const char *path)
+{
+    const char *name = fake_vol_name_of_path(path);
+    fake_vol *v = name ? g_hash_table_lookup(h->vols, name) : NULL;
+
+    return v ? v->allocation : source_bytes(h, path);
+}
+
 int
 fk_domain_block_rebase(hv_domain *dom, const char *disk, const char *base,
                        unsigned int flags, hv_error *err)
 {
     fake_conn *c = fake_conn_of(dom->conn);
     fake_dom *d = running(dom, err);
-    char source[512];
+    char source[512], tgt[64];
     fake_block_job *j;
 
-    if (!d || live_disk(d, disk, source, sizeof(source), err) < 0)
+    if (!d || live_disk(d, disk, source, sizeof(source), tgt, err) < 0)
         return -1;
     reap_pulls(d, sim_now(c->w));
-    if (job_of(d, disk)) {
+    if (job_of(d, tgt)) {
         hv_error_set(err, HV_ERR_OPERATION_INVALID,
                      "Requested operation is not valid: disk '%s' already "
                      "in active block job", disk);
@@ -159,12 +171,16 @@ fk_domain_block_rebase(hv_domain *dom, const char *disk, const char *base,
         }
     }
     j = g_new0(fake_block_job, 1);
-    g_strlcpy(j->disk, disk, sizeof(j->disk));
+    g_strlcpy(j->disk, tgt, sizeof(j->disk));
     j->dest = g_strdup(base);
     j->type = (flags & HV_BLOCK_REBASE_COPY) ? HV_BLOCK_JOB_COPY
                                              : HV_BLOCK_JOB_PULL;
     j->start = sim_now(c->w);
-    j->end = source_bytes(c->host, source);
+    /* a shallow copy moves the top image's data only (a live snapshot's
+     * delta); a full one the disk as the guest sees it */
+    j->end = (flags & HV_BLOCK_REBASE_SHALLOW)
+                 ? top_bytes(c->host, source)
+                 : source_bytes(c->host, source);
     if (!d->block_jobs)
         d->block_jobs = g_ptr_array_new_with_free_func(job_free);
     g_ptr_array_add(d->block_jobs, j);
@@ -178,14 +194,14 @@ fk_domain_block_job_info(hv_domain *dom, const char *disk,
 {
     fake_conn *c = fake_conn_of(dom->conn);
     fake_dom *d = running(dom, err);
-    char source[512];
+    char source[512], tgt[64];
     fake_block_job *j;
     int64_t now = sim_now(c->w);
 
-    if (!d || live_disk(d, disk, source, sizeof(source), err) < 0)
+    if (!d || live_disk(d, disk, source, sizeof(source), tgt, err) < 0)
         return -1;
     reap_pulls(d, now);
-    if (!(j = job_of(d, disk))) {
+    if (!(j = job_of(d, tgt))) {
         *has_job = 0;
         return 0;
     }
@@ -203,14 +219,14 @@ fk_domain_block_job_abort(hv_domain *dom, const char *disk,
 {
     fake_conn *c = fake_conn_of(dom->conn);
     fake_dom *d = running(dom, err);
-    char source[512];
+    char source[512], tgt[64];
     fake_block_job *j;
     int64_t now = sim_now(c->w);
 
-    if (!d || live_disk(d, disk, source, sizeof(source), err) < 0)
+    if (!d || live_disk(d, disk, source, sizeof(source), tgt, err) < 0)
         return -1;
     reap_pulls(d, now);
-    if (!(j = job_of(d, disk))) {
+    if (!(j = job_of(d, tgt))) {
         hv_error_set(err, HV_ERR_INVALID_ARG,
                      "invalid argument: disk %s does not have an active "
                      "block job", disk);
@@ -225,11 +241,19 @@ fk_domain_block_job_abort(hv_domain *dom, const char *disk,
                          "not ready for pivot yet", disk);
             return -1;
         }
-        if (!(xml = fake_xml_set_disk_source(d->live_xml, disk, j->dest,
+        if (!(xml = fake_xml_set_disk_source(d->live_xml, tgt, j->dest,
                                              err)))
             return -1;
         g_free(d->live_xml);
         d->live_xml = xml;
+    }
+    /* the copy's file holds what was copied by now, pivot or not */
+    if (j->type == HV_BLOCK_JOB_COPY) {
+        const char *name = fake_vol_name_of_path(j->dest);
+        fake_vol *v = name ? g_hash_table_lookup(c->host->vols, name) : NULL;
+
+        if (v)
+            v->allocation += job_cur(j, now);
     }
     g_ptr_array_remove(d->block_jobs, j);
     return 0;
@@ -241,11 +265,11 @@ fk_domain_block_resize(hv_domain *dom, const char *disk, uint64_t size_kib,
 {
     fake_conn *c = fake_conn_of(dom->conn);
     fake_dom *d = running(dom, err);
-    char source[512];
+    char source[512], tgt[64];
     const char *name;
     fake_vol *v;
 
-    if (!d || live_disk(d, disk, source, sizeof(source), err) < 0)
+    if (!d || live_disk(d, disk, source, sizeof(source), tgt, err) < 0)
         return -1;
     /* QEMU grows the image file: a pool volume's capacity follows */
     name = fake_vol_name_of_path(source);

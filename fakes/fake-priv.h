@@ -80,6 +80,10 @@ typedef struct fake_dom {
      * released: key (disk target, MAC) -> the 'run' token of the guest
      * asked (fake-domain.c); NULL before the first. */
     GHashTable *unplugs;
+    /* the guest agent (fake-snapshot.c) froze the filesystems, in the
+     * life of the guest it was done in (the 'life' token then) */
+    bool fs_frozen;
+    uint64_t fs_frozen_life;
 } fake_dom;
 
 typedef struct fake_vol {
@@ -240,6 +244,17 @@ void fake_vol_free(fake_vol *v);
 const char *fake_vol_name_of_path(const char *path);
 /* Does every disk source exist? Paths outside the pool are not checked. */
 int fake_host_check_sources(fake_host *h, GPtrArray *sources, hv_error *err);
+
+/* ---- fake-snapshot.c: snapshots and the guest agent ---- */
+
+int fk_vol_create_from(hv_conn *conn, const char *pool,
+                       const hv_vol_spec *spec, const char *src,
+                       hv_error *err);
+int fk_domain_fs_freeze(hv_domain *dom, int *count, hv_error *err);
+int fk_domain_fs_thaw(hv_domain *dom, int *count, hv_error *err);
+int fk_domain_set_user_password(hv_domain *dom, const char *user,
+                                const char *password, unsigned int flags,
+                                hv_error *err);
 
 /* ---- fake-files.c ---- */
 

@@ -740,5 +740,10 @@ static const hv_backend fake_backend = {
     .instance_file_read = fk_instance_file_read,
     .instance_file_delete = fk_instance_file_delete,
     .instance_iso_build = fk_instance_iso_build,
+    /* snapshots and the guest agent */
+    .vol_create_from = fk_vol_create_from,
+    .domain_fs_freeze = fk_domain_fs_freeze,
+    .domain_fs_thaw = fk_domain_fs_thaw,
+    .domain_set_user_password = fk_domain_set_user_password,
 };
 

@@ -822,16 +822,51 @@ fake_xml_disk_sources(const char *xml)
     return out;
 }
 
-/* The <disk> under devices whose target is dev. */
+/* The <disk> under devices named by dev: its target ("vda"), or else its
+ * source path, as libvirt's virDomainDiskByName takes either. */
 static xmlNodePtr
 find_disk(xmlNodePtr devices, const char *dev)
 {
     fake_devref ref;
+    xmlNodePtr d;
 
     memset(&ref, 0, sizeof(ref));
     g_strlcpy(ref.kind, "disk", sizeof(ref.kind));
     g_strlcpy(ref.key, dev, sizeof(ref.key));
-    return find_device(devices, &ref);
+    if ((d = find_device(devices, &ref)) || !strchr(dev, '/'))
+        return d;
+    for (d = devices ? devices->children : NULL; d; d = d->next) {
+        fake_devref have;
+
+        if (d->type != XML_ELEMENT_NODE ||
+            strcmp((const char *)d->name, "disk") != 0)
+            continue;
+        devref_from_node(d, &have);
+        if (strcmp(have.source, dev) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+bool
+fake_xml_disk_target(const char *xml, const char *dev, char *target,
+                     size_t target_len)
+{
+    hv_error err;
+    xmlDocPtr doc;
+    xmlNodePtr d;
+    fake_devref have;
+
+    hv_error_reset(&err);
+    if (!xml || !(doc = xml_read(xml, "domain_definition", &err)))
+        return false;
+    d = find_disk(child(xmlDocGetRootElement(doc), "devices"), dev);
+    if (d) {
+        devref_from_node(d, &have);
+        g_strlcpy(target, have.key, target_len);
+    }
+    xmlFreeDoc(doc);
+    return d != NULL;
 }
 
 bool

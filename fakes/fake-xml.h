@@ -101,8 +101,12 @@ char *fake_xml_remove_device(const char *xml, const fake_devref *ref,
 char *fake_xml_replace_device(const char *xml, const fake_devref *ref,
                               const char *dev_xml, hv_error *err);
 
-/* The source (file or dev) of the disk whose target is dev, into
- * source; false if xml has no such disk. */
+/* The disk named by dev (its target, or its source path as libvirt also
+ * takes): its target into target; false if xml has no such disk. */
+bool fake_xml_disk_target(const char *xml, const char *dev, char *target,
+                          size_t target_len);
+/* The source (file or dev) of the disk named by dev (target or source
+ * path), into source; false if xml has no such disk. */
 bool fake_xml_disk_source(const char *xml, const char *dev, char *source,
                           size_t source_len);
 /* xml with the source of disk dev set to path (as a file, or a dev for a

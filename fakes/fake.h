@@ -78,6 +78,11 @@ typedef struct fake_guest {
      * (holds_devices: the device stays in the live domain) */
     int64_t detach_delay_ns;
     bool holds_devices;
+    /* a QEMU guest agent runs in the guest once it has booted (it answers
+     * on the domain's org.qemu.guest_agent.0 channel, if it has one):
+     * filesystem freeze and thaw, passwords. Default false, like the
+     * tiny guest of real runs. */
+    bool agent;
 } fake_guest;
 
 /* The defaults above, ACPI honoured, no crash, no restart on shutdown. */

@@ -19,6 +19,7 @@
 #include "ops-migrate.h"
 #include "ops-volume.h"
 #include "ops-names.h"
+#include "ops-snapshot.h"
 #include "ops-result.h"
 
 /* ---- scenario operations: the driver calls ---- */
@@ -574,6 +575,26 @@ static const ops_op op_table[SCN__OP_COUNT] = {
     [SCN_OP_UNPLUG_VIFS] = {
         .name = "unplug_vifs", .keys = INSTANCE_KEYS,
         .call = OPS_CALL(unplug_vifs),
+    },
+    /* snapshots and the guest agent (ops-snapshot.c) */
+    [SCN_OP_SNAPSHOT] = {
+        .name = "snapshot", .keys = KEYS(COMMON_KEYS, "instance", "image",
+                                         "result"),
+        .query = ops_query_snapshot,
+        .result_keys = KEYS("image", "task_states", "disk_format", "status"),
+    },
+    [SCN_OP_QUIESCE] = {
+        .name = "quiesce", .keys = INSTANCE_KEYS,
+        .call = OPS_CALL(quiesce),
+    },
+    [SCN_OP_UNQUIESCE] = {
+        .name = "unquiesce", .keys = INSTANCE_KEYS,
+        .call = OPS_CALL(unquiesce),
+    },
+    [SCN_OP_SET_ADMIN_PASSWORD] = {
+        .name = "set_admin_password", .keys = KEYS(COMMON_KEYS, "instance",
+                                                   "password"),
+        .call = OPS_CALL(set_admin_password),
     },
 };
 

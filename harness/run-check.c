@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ops.h"
+#include "ops-snapshot.h"
 #include "trace.h"
 
 /* The observer connection of a host, reopened after a lost connection;
@@ -223,6 +224,8 @@ rn_check_leaks(runner *r)
                 bool known = false;
                 for (unsigned int i = 0; i < r->s->n_images; i++)
                     known |= strcmp(r->s->images[i].name, *p) == 0;
+                /* the image store's: made by a snapshot step */
+                known |= ops_snapshot_image_of(r->s, *p);
                 for (unsigned int i = 0; i < r->s->n_instances; i++)
                     known |= g_str_has_prefix(*p, r->insts[i].inst.uuid) &&
                              (r->insts[i].belief == BELIEF_ALIVE ||

@@ -21,6 +21,7 @@
 #include "hv-libvirt.h"
 #include "ops.h"
 #include "ops-iface.h"
+#include "ops-snapshot.h"
 #include "trace.h"
 
 /* ---- looking up ---- */
@@ -67,6 +68,7 @@ guest_of(runner *r, const rinst *ri, fake_guest *g)
     g->pm_suspend_after_ns = scn_ns(ri->spec->guest.pm_suspend_after_s);
     if (ri->spec->guest.detach_delay_s >= 0)
         g->detach_delay_ns = scn_ns(ri->spec->guest.detach_delay_s);
+    g->agent = ri->spec->guest.agent;
     switch (ri->spec->guest.crash_state) {
     case SCN_CRASH_SHUTOFF:
         g->on_crash = FAKE_CRASH_SHUTOFF;
@@ -300,6 +302,9 @@ teardown(runner *r)
     }
     for (unsigned int k = 0; r->hosts && k < r->s->n_hosts; k++) {
         rhost *h = &r->hosts[k];
+        /* the images snapshot steps made, then the scenario's */
+        if (!r->fake)
+            ops_snapshot_cleanup(r->s, h->d);
         if (!r->fake && h->observer)
             for (unsigned int i = 0; i < r->s->n_images; i++)
                 hv_vol_delete(h->observer, r->s->config.storage_pool,

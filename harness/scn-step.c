@@ -629,7 +629,11 @@ parse_op_step(parser *p, json_t *obj, scn_step *st)
         get_flavor(c, obj, st) < 0 ||
         get_volume_args(p, obj, st) < 0 ||
         get_host_args(c, obj, st) < 0 ||
-        get_vif(p, obj, st) < 0)
+        get_vif(p, obj, st) < 0 ||
+        jv_get_string(c, obj, "image", op == SCN_OP_SNAPSHOT,
+                      JV_NONEMPTY | JV_NOSLASH, NULL, &st->image) < 0 ||
+        jv_get_string(c, obj, "password", op == SCN_OP_SET_ADMIN_PASSWORD,
+                      0, NULL, &st->password) < 0)
         return -1;
     if (st->result && st->expect != DRV_OK) {
         scn_fail_at_key(c, "result", "a \"result\" needs the operation to "

@@ -266,7 +266,8 @@ check_fake_only(parser *p, const scn_guest *g)
                       : g->restarts_on_shutdown ? "restarts_on_shutdown"
                       : g->pm_suspend_after_s > 0 ? "pm_suspend_after_s"
                       : g->detach_delay_s >= 0 ? "detach_delay_s"
-                                                  : NULL;
+                      : g->agent ? "agent"
+                                 : NULL;
 
     if (!key || !scn_runs_on(p->s, "libvirt"))
         return 0;
@@ -282,7 +283,7 @@ parse_guest(parser *p, json_t *obj, scn_guest *g)
                                        "crash_after_s", "dirty_rate_mib",
                                        "crash_state", "restarts_on_shutdown",
                                        "pm_suspend_after_s",
-                                       "detach_delay_s", NULL};
+                                       "detach_delay_s", "agent", NULL};
     static const char *const crash_states[] = {"shutoff", "crashed",
                                                "restart", NULL};
     jv_ctx *c = &p->c;
@@ -296,7 +297,8 @@ parse_guest(parser *p, json_t *obj, scn_guest *g)
         jv_get_number(c, obj, "pm_suspend_after_s", false, 0, SCN_MAX_SECONDS,
                       &g->pm_suspend_after_s) < 0 ||
         jv_get_number(c, obj, "detach_delay_s", false, 0, SCN_MAX_SECONDS,
-                      &g->detach_delay_s) < 0)
+                      &g->detach_delay_s) < 0 ||
+        jv_get_bool(c, obj, "agent", false, &g->agent) < 0)
         return -1;
     g->crash_state = (scn_crash_state)crash;
     if (check_fake_only(p, g) < 0)

@@ -104,6 +104,8 @@ step_clear(scn_step *st)
     g_free(st->pool);
     g_free(st->power_action);
     json_decref(st->provider_tree);
+    g_free(st->image);
+    g_free(st->password);
     g_free(st->flavor.name);
     drv_vif_clear(&st->vif);
     g_free(st->since);

@@ -58,6 +58,7 @@ typedef struct scn_guest {
     /* volumes: how long the guest takes to release a device a live
      * detach asks for; -1 not given: the fake's 0.2 (fake only) */
     double detach_delay_s;
+    bool agent;                  /* a QEMU guest agent runs; default false */
 } scn_guest;
 
 typedef struct scn_instance {
@@ -198,6 +199,11 @@ typedef enum {
     SCN_OP_DETACH_INTERFACE,    /* arg: vif (an object, or an id) */
     SCN_OP_PLUG_VIFS,
     SCN_OP_UNPLUG_VIFS,
+    /* snapshots and the guest agent (ops-snapshot.c) */
+    SCN_OP_SNAPSHOT,            /* image; answers image, task_states */
+    SCN_OP_QUIESCE,
+    SCN_OP_UNQUIESCE,
+    SCN_OP_SET_ADMIN_PASSWORD,  /* password */
     SCN__OP_COUNT
 } scn_op;
 
@@ -330,6 +336,9 @@ typedef struct scn_step {
      * has_vif when given; owned */
     bool has_vif;
     drv_vif vif;
+    /* snapshot: the new image's name; set_admin_password: the password */
+    char *image;
+    char *password;
 } scn_step;
 
 typedef struct scn {

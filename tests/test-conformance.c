@@ -1224,6 +1224,149 @@ case_host_model(tb *t)
     hv_domain_free(d);
 }
 
+/* ---- snapshots and the guest agent ---- */
+
+/* The guest's definition with the QEMU guest agent's channel (libvirt
+ * picks the socket path). g_free. */
+static char *
+agent_domain_xml(tb *t, const char *name)
+{
+    char *xml = tb_domain_xml(t, name, false);
+    char *at = strstr(xml, "  </devices>");
+    char *out;
+
+    assert_non_null(at);
+    out = g_strdup_printf("%.*s    <channel type='unix'><target "
+                          "type='virtio' name='org.qemu.guest_agent.0'/>"
+                          "</channel>\n%s",
+                          (int)(at - xml), xml, at);
+    g_free(xml);
+    return out;
+}
+
+/*
+ * The guest agent where the guest has none (the tiny guest has no
+ * qemu-ga): libvirt's QEMU driver answers ARGUMENT_UNSUPPORTED without
+ * the agent's channel, AGENT_UNRESPONSIVE with it, OPERATION_INVALID
+ * when the domain is paused or off (qemuDomainAgentAvailable), for the
+ * freeze, the thaw and a password alike. The test driver answers as if
+ * every guest had an agent (docs/conformance.md).
+ */
+static void
+case_guest_agent(tb *t)
+{
+    char a[96], b[96];
+    hv_domain *da = tb_start_new(t, tb_name(t, a, sizeof(a)), false);
+    hv_domain *db;
+    char *xml;
+    hv_error err;
+    int none = HV_ERR_ARGUMENT_UNSUPPORTED;
+    int unresp = HV_ERR_AGENT_UNRESPONSIVE;
+    int off = HV_ERR_OPERATION_INVALID;
+
+    tb_wait_guest_ready(t, a);
+    if (t->kind == TB_TEST) {
+        /* the test driver plays a guest with an agent and two mounted
+         * filesystems ("/" and "/boot"), whatever the definition says */
+        assert_int_equal(hv_domain_fs_freeze(da, &err), 2);
+        assert_int_equal(hv_domain_fs_thaw(da, &err), 2);
+        expect_ok(hv_domain_set_user_password(da, "root", "hvd-test", 0,
+                                              &err), &err, "password");
+        expect_ok(hv_domain_destroy(da, 0, &err), &err, "destroy");
+        expect_fail(hv_domain_fs_freeze(da, &err) < 0 ? -1 : 0, &err,
+                    HV_ERR_OPERATION_INVALID, "freeze, shut off");
+        hv_domain_free(da);
+        return;
+    }
+    expect_fail(hv_domain_fs_freeze(da, &err), &err, none, "freeze, no channel");
+    assert_non_null(strstr(err.message, "QEMU guest agent is not "
+                                        "configured"));
+    expect_fail(hv_domain_fs_thaw(da, &err), &err, none, "thaw, no channel");
+    expect_fail(hv_domain_set_user_password(da, "root", "hvd-test", 0, &err),
+                &err, none, "password, no channel");
+    expect_ok(hv_domain_suspend(da, &err), &err, "pause");
+    expect_fail(hv_domain_fs_freeze(da, &err), &err, off, "freeze, paused");
+    expect_ok(hv_domain_destroy(da, 0, &err), &err, "destroy");
+    expect_fail(hv_domain_fs_freeze(da, &err), &err, off, "freeze, shut off");
+    expect_fail(hv_domain_set_user_password(da, "root", "hvd-test", 0, &err),
+                &err, off, "password, shut off");
+
+    tb_name(t, b, sizeof(b));
+    xml = agent_domain_xml(t, b);
+    db = hv_domain_create_xml(t->conn, xml, 0, &err);
+    g_free(xml);
+    if (!db)
+        fail_msg("create with an agent channel: %s", err.message);
+    tb_wait_guest_ready(t, b);
+    expect_fail(hv_domain_fs_freeze(db, &err), &err, unresp,
+                "freeze, channel without agent");
+    assert_non_null(strstr(err.message, "QEMU guest agent is not "
+                                        "connected"));
+    expect_fail(hv_domain_fs_thaw(db, &err), &err, unresp,
+                "thaw, channel without agent");
+    expect_fail(hv_domain_set_user_password(db, "root", "hvd-test", 0, &err),
+                &err, unresp, "password, channel without agent");
+    expect_ok(hv_domain_destroy(db, 0, &err), &err, "destroy transient");
+    hv_domain_free(db);
+    hv_domain_free(da);
+}
+
+/*
+ * A volume made from another (what a snapshot extracts): a flat copy, no
+ * backing file, the source's capacity, in the format asked; a name taken
+ * or a missing source fail as for any volume.
+ */
+static void
+case_volume_copy(tb *t)
+{
+    char base[96], top[96], flat[96], other[96];
+    hv_vol_spec spec = {0};
+    hv_vol_info info;
+    hv_error err;
+    char *base_path;
+
+    g_snprintf(base, sizeof(base), "%s-base.img", t->prefix);
+    g_snprintf(top, sizeof(top), "%s-top.qcow2", t->prefix);
+    g_snprintf(flat, sizeof(flat), "%s-flat.qcow2", t->prefix);
+    g_snprintf(other, sizeof(other), "%s-other.raw", t->prefix);
+    tb_track_vol(t, other);
+    tb_track_vol(t, flat);
+    tb_track_vol(t, top);
+    tb_track_vol(t, base);
+    spec = (hv_vol_spec){.name = base, .capacity = 8 << 20,
+                         .allocation = 8 << 20, .format = "raw"};
+    expect_ok(hv_vol_create(t->conn, t->pool, &spec, &err), &err, "base");
+    base_path = hv_vol_get_path(t->conn, t->pool, base, &err);
+    assert_non_null(base_path);
+    spec = (hv_vol_spec){.name = top, .capacity = 16 << 20, .format = "qcow2",
+                         .backing_path = base_path, .backing_format = "raw"};
+    expect_ok(hv_vol_create(t->conn, t->pool, &spec, &err), &err, "top");
+    spec = (hv_vol_spec){.name = flat, .format = "qcow2"};
+    expect_ok(hv_vol_create_from(t->conn, t->pool, &spec, top, &err), &err,
+              "copy");
+    expect_ok(hv_vol_get_info(t->conn, t->pool, flat, &info, &err), &err,
+              "info of the copy");
+    if (t->kind != TB_TEST) {
+        assert_string_equal(info.format, "qcow2");
+        assert_string_equal(info.backing_path, "");
+        assert_int_equal(info.capacity, 16 << 20);
+    }
+    /* not STORAGE_VOL_EXIST, as a plain create says */
+    expect_fail(hv_vol_create_from(t->conn, t->pool, &spec, top, &err), &err,
+                QEMU_OR_TEST(t, HV_ERR_INTERNAL_ERROR,
+                             HV_ERR_OPERATION_FAILED),
+                "copy onto a name taken");
+    if (t->kind != TB_TEST)
+        assert_non_null(strstr(err.message, "already in use"));
+    spec.name = other;
+    spec.format = "raw";
+    expect_fail(hv_vol_create_from(t->conn, t->pool, &spec, "hvdt-no-such",
+                                   &err), &err, HV_ERR_NO_STORAGE_VOL,
+                "copy of a missing volume");
+    g_free(base_path);
+}
+
+
 typedef struct conf_case {
     const char *name;
     void (*fn)(tb *t);
@@ -1259,6 +1402,8 @@ static const conf_case cases[] = {
     {"block_jobs", case_block_jobs},
     {"post_parse", case_post_parse},
     {"host_model", case_host_model},
+    {"guest_agent", case_guest_agent},
+    {"volume_copy", case_volume_copy},
 };
 
 typedef struct run_state {

@@ -692,6 +692,18 @@ call_op(hv_conn *conn, hv_domain *dom, hv_op op, hv_error *err)
     case HV_OP_SLEEP:
         rc = hv_sleep(conn, 0, err);
         break;
+    case HV_OP_VOL_CREATE_FROM:
+        rc = hv_vol_create_from(conn, "no-such-pool", &vs, "v", err);
+        break;
+    case HV_OP_DOMAIN_FS_FREEZE:
+        rc = hv_domain_fs_freeze(dom, err) < 0 ? -1 : 0;
+        break;
+    case HV_OP_DOMAIN_FS_THAW:
+        rc = hv_domain_fs_thaw(dom, err) < 0 ? -1 : 0;
+        break;
+    case HV_OP_DOMAIN_SET_USER_PASSWORD:
+        rc = hv_domain_set_user_password(dom, "root", "x", 0, err);
+        break;
     }
     hv_domain_free(d);
     hv_migration_free(m);

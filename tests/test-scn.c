@@ -182,6 +182,7 @@ check_full_instances(const scn *s)
     assert_int_equal(web->guest.dirty_rate_mib, 0);
     assert_int_equal(web->guest.crash_state, SCN_CRASH_SHUTOFF);
     assert_false(web->guest.restarts_on_shutdown);
+    assert_false(web->guest.agent);
     assert_true(web->guest.pm_suspend_after_s == 0);
 
     assert_string_equal(db->name, "db");
@@ -1183,6 +1184,32 @@ static const bad_row bad_rows[] = {
      "'block_migration': 1}]}",
      "t.json:1:329: $.steps[0].block_migration: expected true or "
      "false, got integer"},
+    /* snapshots and the guest agent */
+    {"snapshot without an image", "{" BASE ", 'steps': ["
+     "{'op': 'snapshot', 'instance': 'web'}]}",
+     "$.steps[0]: missing required key \"image\""},
+    {"snapshot image with a slash", "{" BASE ", 'steps': ["
+     "{'op': 'snapshot', 'instance': 'web', 'image': 'a/b'}]}",
+     "$.steps[0].image: expected a name without '/', got \"a/b\""},
+    {"snapshot result key unknown", "{" BASE ", 'steps': ["
+     "{'op': 'snapshot', 'instance': 'web', 'image': 'i', "
+     "'result': {'nope': 1}}]}",
+     "$.steps[0].result.nope: unknown key; expected one of image, "
+     "task_states, disk_format, status"},
+    {"set_admin_password without a password", "{" BASE ", 'steps': ["
+     "{'op': 'set_admin_password', 'instance': 'web'}]}",
+     "$.steps[0]: missing required key \"password\""},
+    {"quiesce with a password", "{" BASE ", 'steps': ["
+     "{'op': 'quiesce', 'instance': 'web', 'password': 'x'}]}",
+     "$.steps[0].password: unknown key"},
+    {"guest agent on libvirt", "{'name': 't', 'backends': ['fake', "
+     "'libvirt'], " HOSTS ", 'instances': [{'name': 'web', 'host': 'h1', "
+     "'flavor': {'vcpus': 1, 'memory_mb': 64}, 'guest': {'agent': true}}]}",
+     "$.instances[0].guest.agent: acts only on the fake"},
+    {"guest agent not a boolean", "{'name': 't', " HOSTS ", 'instances': "
+     "[{'name': 'web', 'host': 'h1', 'flavor': {'vcpus': 1, "
+     "'memory_mb': 64}, 'guest': {'agent': 'yes'}}]}",
+     "$.instances[0].guest.agent: expected true or false, got string"},
     {"step of nothing", "{" BASE ", 'steps': [{'description': 'x'}]}",
      "t.json:1:254: $.steps[0]: a step needs \"op\", \"wait\", \"check\" or "
      "\"join\""},

@@ -219,6 +219,15 @@ typedef struct hv_backend {
                               const char *label, const char *publisher,
                               const hv_iso_file *files, unsigned int n_files,
                               hv_error *err);
+    /* snapshots and the guest agent */
+    int (*vol_create_from)(hv_conn *conn, const char *pool,
+                           const hv_vol_spec *spec, const char *src,
+                           hv_error *err);
+    int (*domain_fs_freeze)(hv_domain *dom, int *count, hv_error *err);
+    int (*domain_fs_thaw)(hv_domain *dom, int *count, hv_error *err);
+    int (*domain_set_user_password)(hv_domain *dom, const char *user,
+                                    const char *password, unsigned int flags,
+                                    hv_error *err);
 } hv_backend;
 
 /*

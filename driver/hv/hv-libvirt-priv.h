@@ -36,6 +36,8 @@
  *   hv-libvirt-stats.c    statistics: vCPU times, disk, interface and memory
  *                         counters of a domain, the host's memory counters
  *   hv-libvirt-iso.c      config drive images (genisoimage)
+ *   hv-libvirt-snapshot.c a volume made from another, the guest agent,
+ *                         block jobs (snapshots)
  *
  * Every function is named lv_*. Slots of the backend table are named
  * lv_<slot>; those of the other files are declared here, by file, and
@@ -276,5 +278,15 @@ int lv_instance_file_read(hv_conn *conn, const char *base, const char *dir,
                           size_t *len, uint64_t *skipped, hv_error *err);
 int lv_instance_file_delete(hv_conn *conn, const char *base, const char *dir,
                             const char *file, hv_error *err);
+
+/* ---- hv-libvirt-snapshot.c: snapshots and the guest agent ---- */
+int lv_vol_create_from(hv_conn *conn, const char *pool,
+                       const hv_vol_spec *spec, const char *src,
+                       hv_error *err);
+int lv_domain_fs_freeze(hv_domain *dom, int *count, hv_error *err);
+int lv_domain_fs_thaw(hv_domain *dom, int *count, hv_error *err);
+int lv_domain_set_user_password(hv_domain *dom, const char *user,
+                                const char *password, unsigned int flags,
+                                hv_error *err);
 
 #endif /* HVD_HV_LIBVIRT_PRIV_H */

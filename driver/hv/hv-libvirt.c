@@ -737,6 +737,11 @@ static const hv_backend libvirt_backend = {
     .instance_file_read = lv_instance_file_read,
     .instance_file_delete = lv_instance_file_delete,
     .instance_iso_build = lv_instance_iso_build,
+    /* snapshots and the guest agent */
+    .vol_create_from = lv_vol_create_from,
+    .domain_fs_freeze = lv_domain_fs_freeze,
+    .domain_fs_thaw = lv_domain_fs_thaw,
+    .domain_set_user_password = lv_domain_set_user_password,
 };
 
 /* ---- public ---- */

@@ -955,3 +955,74 @@ hv_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
     return HV_DISPATCH(conn, &call, err, instance_iso_build, conn, base, dir,
                        file, label, publisher, files, n_files, err);
 }
+
+/* ---- snapshots and the guest agent ---- */
+
+int
+hv_vol_create_from(hv_conn *conn, const char *pool, const hv_vol_spec *spec,
+                   const char *src, hv_error *err)
+{
+    char tgt[256];
+    hv_call call = CALL(HV_OP_VOL_CREATE_FROM,
+                        vol_target(tgt, sizeof(tgt), pool,
+                                   spec ? spec->name : NULL), 0);
+    int rc = hv_begin(conn, &call, err);
+
+    if (rc == 0 && !conn->backend->vol_create_from)
+        rc = hv_no_support(conn, &call, err);
+    else if (rc == 0 && (!pool || !spec || !spec->name || !src || !*src ||
+                         strchr(src, '/'))) {
+        hv_error_set(err, HV_ERR_INVALID_ARG,
+                     "invalid argument: a volume made from another needs a "
+                     "pool, a name and a source volume of the pool");
+        rc = -1;
+    } else if (rc == 0) {
+        rc = conn->backend->vol_create_from(conn, pool, spec, src, err);
+    }
+    return hv_end(conn, &call, rc, err);
+}
+
+int
+hv_domain_fs_freeze(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_FS_FREEZE, dom->name, 0);
+    int n = 0;
+
+    if (HV_DISPATCH(dom->conn, &call, err, domain_fs_freeze, dom, &n, err) < 0)
+        return -1;
+    return n;
+}
+
+int
+hv_domain_fs_thaw(hv_domain *dom, hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_FS_THAW, dom->name, 0);
+    int n = 0;
+
+    if (HV_DISPATCH(dom->conn, &call, err, domain_fs_thaw, dom, &n, err) < 0)
+        return -1;
+    return n;
+}
+
+/* The password never reaches a hook or a trace: only the domain's name. */
+int
+hv_domain_set_user_password(hv_domain *dom, const char *user,
+                            const char *password, unsigned int flags,
+                            hv_error *err)
+{
+    hv_call call = CALL(HV_OP_DOMAIN_SET_USER_PASSWORD, dom->name, flags);
+    int rc = hv_begin(dom->conn, &call, err);
+
+    if (rc == 0 && !dom->conn->backend->domain_set_user_password)
+        rc = hv_no_support(dom->conn, &call, err);
+    else if (rc == 0 && (!user || !*user || !password)) {
+        hv_error_set(err, HV_ERR_INVALID_ARG,
+                     "invalid argument: a password needs a user name and a "
+                     "password");
+        rc = -1;
+    } else if (rc == 0) {
+        rc = dom->conn->backend->domain_set_user_password(dom, user, password,
+                                                          flags, err);
+    }
+    return hv_end(dom->conn, &call, rc, err);
+}

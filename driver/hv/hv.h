@@ -341,6 +341,11 @@ typedef void (*hv_event_cb)(hv_conn *conn, const hv_event *ev, void *opaque);
     X(instance_file_read, INSTANCE_FILE_READ, instance_file_read, 0) \
     X(instance_file_delete, INSTANCE_FILE_DELETE, instance_file_delete, 0) \
     X(instance_iso_build, INSTANCE_ISO_BUILD, instance_iso_build, 0) \
+    /* snapshots and the guest agent (drv-snapshot.c, drv-agent.c) */ \
+    X(vol_create_from, VOL_CREATE_FROM, vol_create_from, 0) \
+    X(domain_fs_freeze, DOMAIN_FS_FREEZE, domain_fs_freeze, 0) \
+    X(domain_fs_thaw, DOMAIN_FS_THAW, domain_fs_thaw, 0) \
+    X(domain_set_user_password, DOMAIN_SET_USER_PASSWORD, domain_set_user_password, 0) \
     X(sleep, SLEEP, clock_wait, 1)
 
 typedef enum {
@@ -966,5 +971,51 @@ int hv_instance_iso_build(hv_conn *conn, const char *base, const char *dir,
                           const char *file, const char *label,
                           const char *publisher, const hv_iso_file *files,
                           unsigned int n_files, hv_error *err);
+
+/*
+ * ---- snapshots and the guest agent ----
+ *
+ * What the reference's snapshot, quiesce and set_admin_password reach of
+ * libvirt: a volume made from another of the same pool (its snapshot
+ * extraction), the guest agent's filesystem freeze and password, and the
+ * block jobs of its live snapshot. Strings are borrowed.
+ */
+
+/*
+ * Create volume spec->name in pool from the volume src of the same pool
+ * (virStorageVolCreateXMLFrom): its content, backing chain included,
+ * flattened into one image of format spec->format (NULL: src's) with no
+ * backing file and src's capacity (spec->capacity, allocation and the
+ * backing fields are ignored). The real backend has libvirt run qemu-img
+ * convert (blocking; the caller must keep writers off src); the fake
+ * copies the record at once. A failed copy leaves no volume. Errors:
+ * NO_STORAGE_POOL, NO_STORAGE_VOL (src), a name taken (INTERNAL_ERROR
+ * "storage volume name '...' already in use.", as libvirt 9.0 says it
+ * here), XML_ERROR (name or format), no space (SYSTEM_ERROR/ENOSPC, or
+ * INTERNAL_ERROR quoting qemu-img's "No space left on device").
+ */
+int hv_vol_create_from(hv_conn *conn, const char *pool,
+                       const hv_vol_spec *spec, const char *src,
+                       hv_error *err);
+
+/*
+ * The guest agent (virDomainFSFreeze / FSThaw / SetUserPassword): every
+ * mounted filesystem frozen or thawed (returns how many, >= 0), or the
+ * password of user set. Errors as libvirt's QEMU driver gives them
+ * (docs/conformance.md): OPERATION_INVALID when the domain is not
+ * running (paused counts as not running), ARGUMENT_UNSUPPORTED when its
+ * definition has no agent channel ("QEMU guest agent is not
+ * configured"), AGENT_UNRESPONSIVE when the channel is there but no agent
+ * answers in the guest ("QEMU guest agent is not connected"),
+ * INTERNAL_ERROR for the agent's own refusal (a freeze of frozen
+ * filesystems, a password while frozen).
+ */
+int hv_domain_fs_freeze(hv_domain *dom, hv_error *err);
+int hv_domain_fs_thaw(hv_domain *dom, hv_error *err);
+int hv_domain_set_user_password(hv_domain *dom, const char *user,
+                                const char *password, unsigned int flags,
+                                hv_error *err);
+/* The live snapshot's block copy uses the block jobs above
+ * (hv_domain_block_rebase, _job_info, _job_abort). */
 
 #endif /* HVD_HV_H */
