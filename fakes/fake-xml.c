@@ -3,6 +3,7 @@
  */
 #include "fake-xml.h"
 
+#include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
@@ -164,8 +165,9 @@ scale_kib(const char *value, const char *unit, uint64_t *kib)
 
     if (!value || !*value || !g_ascii_isdigit(value[0]))
         return false;
+    errno = 0;
     v = g_ascii_strtoull(value, &end, 10);
-    if (!end || *end)
+    if (!end || *end || errno == ERANGE)
         return false;
     if (!unit) {
         *kib = v;
@@ -175,7 +177,14 @@ scale_kib(const char *value, const char *unit, uint64_t *kib)
         if (strcmp(units[i].name, unit) == 0) {
             /* libvirt rounds up to whole KiB */
             double k = (double)v * units[i].factor_kib;
+
+            /* more KiB than 64 bits hold: libvirt refuses it too (its
+             * scaling overflows); a cast would be undefined */
+            if (!(k < 18446744073709551616.0))
+                return false;
             *kib = (uint64_t)k + ((double)(uint64_t)k < k ? 1 : 0);
+            if (*kib < (uint64_t)k)
+                return false;
             return true;
         }
     }
